@@ -1,0 +1,51 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is set-up they share.
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := app
+
+.PHONY: run test setup assets translations lint format demo-db clean
+
+run: setup demo-db
+	@echo "Loket on http://127.0.0.1:$(PORT)"
+	LOKET_ENV=development $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+setup: $(BIN)/.installed assets translations
+
+$(BIN)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Browser libraries come from npm at set-up; static/vendor is never committed.
+assets: node_modules/.installed
+	mkdir -p static/vendor
+	cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/
+	cp node_modules/axe-core/axe.min.js static/vendor/
+
+translations: $(BIN)/.installed
+	@for dir in */translations; do $(BIN)/pybabel compile -d $$dir >/dev/null 2>&1 || exit 1; done
+
+demo-db: setup
+	LOKET_ENV=development $(BIN)/flask db upgrade
+	LOKET_ENV=development $(BIN)/flask seed-demo
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor instance

@@ -1,0 +1,74 @@
+"""Loket's application factory: `flask --app app …` and `gunicorn 'app:create_app()'`."""
+
+from pathlib import Path
+
+from flask import Flask, jsonify, render_template
+from flask_babel import lazy_gettext
+from sqlalchemy import text
+
+from core import errors, i18n, security
+from core.config import load_config
+from extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    load_config(app, test_config)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", i18n.translation_directories(ROOT))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = lazy_gettext("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+
+    security.init_security(app)
+    errors.init_errors(app)
+    app.context_processor(i18n.template_globals)
+    register_blueprints(app)
+    register_commands(app)
+
+    app.add_url_rule("/", "home", home)
+    app.add_url_rule("/healthz", "healthz", limiter.exempt(healthz))
+    return app
+
+
+def register_blueprints(app):
+    import desk.models  # noqa: F401  (every table must be known to Alembic)
+    from desk.admin import bp as admin_bp
+    from desk.auth import bp as auth_bp
+    from desk.views import bp as desk_bp
+
+    app.register_blueprint(i18n.bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(desk_bp)
+
+
+def register_commands(app):
+    from desk.cli import staff_cli
+    from desk.demo import seed_demo_command
+
+    app.cli.add_command(seed_demo_command)
+    for command in staff_cli:
+        app.cli.add_command(command)
+
+
+def home():
+    return render_template("home.html")
+
+
+def healthz():
+    """For load balancers: 503 tells them to stop sending traffic when the database is gone."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:
+        db.session.rollback()
+        return jsonify(status="unavailable", database="unavailable"), 503
+    return jsonify(status="ok", database="ok")

@@ -1,0 +1,1 @@
+"""Cross-cutting web plumbing: configuration, database types, security, errors, languages."""

@@ -1,0 +1,94 @@
+"""Configuration: defaults, then the environment, then the test override (see create_app)."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+DEFAULTS = {
+    "ENV": "production",
+    "MUNICIPALITY_NAME": "Gemeente Loket",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "loket_session",
+    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session it is bound to
+    "LANGUAGES": ["nl", "fr", "en"],
+    "BABEL_DEFAULT_LOCALE": "nl",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "LOGIN_RATE_LIMIT": "10 per minute",
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_LOCK_MINUTES": 15,
+    "TOTP_ISSUER": "Loket",
+    "REDIS_URL": None,
+    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    "SMS_GATEWAY": "dev",
+    "TWILIO_ACCOUNT_SID": None,
+    "TWILIO_AUTH_TOKEN": None,
+    "TWILIO_FROM": None,
+    "TWILIO_API_BASE_URL": None,
+}
+
+# The variables DESIGN.md names; every other key comes in as LOKET_<KEY>.
+NAMED_VARIABLES = (
+    "SECRET_KEY",
+    "REDIS_URL",
+    "PUBLIC_BASE_URL",
+    "SMS_GATEWAY",
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "TWILIO_FROM",
+    "TWILIO_API_BASE_URL",
+)
+
+
+class ConfigurationError(RuntimeError):
+    """The app cannot start safely with this configuration."""
+
+
+def load_config(app, test_config=None):
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("LOKET")
+    for name in NAMED_VARIABLES:
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if test_config:
+        app.config.update(test_config)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{instance / 'loket.db'}")
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    if not app.config.get("SECRET_KEY"):
+        if app.config["ENV"] != "development":
+            raise ConfigurationError(
+                "SECRET_KEY is required outside development "
+                "(set SECRET_KEY, or LOKET_ENV=development on a developer's machine)."
+            )
+        app.config["SECRET_KEY"] = development_secret(instance / "secret_key")
+
+
+def normalise_database_url(url: str) -> str:
+    """Hosting platforms hand out postgres:// URLs; SQLAlchemy needs the psycopg 3 driver named."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def development_secret(path: Path) -> str:
+    """A per-checkout secret, so development sessions survive restarts without a shared default."""
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

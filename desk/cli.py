@@ -1,0 +1,3 @@
+"""Operator commands for staff accounts."""
+
+staff_cli = []

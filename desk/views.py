@@ -1,0 +1,12 @@
+"""The staff desk."""
+
+from flask import Blueprint
+from flask_login import login_required
+
+bp = Blueprint("desk", __name__, url_prefix="/desk")
+
+
+@bp.get("/")
+@login_required
+def start():
+    return "desk"

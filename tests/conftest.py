@@ -1,0 +1,189 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL.
+
+The schema is built once per backend by the real migrations (`flask db upgrade`); each test
+then gets empty tables. No transaction-rollback trick: concurrency tests need real commits.
+"""
+
+import ipaddress
+import os
+import socket
+import uuid
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from extensions import db
+from tests import services
+
+BACKENDS = ["sqlite", "postgresql"]
+LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only: the behaviour is SQLite's alone")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_outside_network():
+    """Fail any test that would reach beyond loopback (Twilio, CDNs, DNS)."""
+    real_connect = socket.socket.connect
+    real_getaddrinfo = socket.getaddrinfo
+
+    def is_local(host) -> bool:
+        if isinstance(host, bytes):
+            host = host.decode()
+        if host in LOOPBACK_NAMES or host is None:
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
+
+    def guarded_connect(sock, address):
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not is_local(address[0]):
+            raise RuntimeError(f"test tried to reach the network: {address}")
+        return real_connect(sock, address)
+
+    def guarded_getaddrinfo(host, *args, **kwargs):
+        if not is_local(host):
+            raise RuntimeError(f"test tried to resolve {host!r}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    socket.socket.connect = guarded_connect
+    socket.getaddrinfo = guarded_getaddrinfo
+    yield
+    socket.socket.connect = real_connect
+    socket.getaddrinfo = real_getaddrinfo
+
+
+def unavailable(reason: str):
+    """Fail in CI, skip on a laptop: a missing service must never pass CI unnoticed."""
+    if services.in_ci():
+        pytest.fail(f"{reason} (CI=true: a missing service fails the run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    if os.environ.get("LOKET_TEST_DATABASE_URL"):
+        yield None
+        return
+    try:
+        server = services.start_postgres()
+    except services.ServiceUnavailable as missing:
+        unavailable(str(missing))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    try:
+        server = services.start_redis()
+    except services.ServiceUnavailable as missing:
+        unavailable(str(missing))
+    yield server
+    server.stop()
+
+
+def new_postgres_database(postgres_server) -> str:
+    name = f"loket_test_{uuid.uuid4().hex[:8]}"
+    if postgres_server is None:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        base = make_url(os.environ["LOKET_TEST_DATABASE_URL"])
+        with psycopg.connect(
+            host=base.host,
+            port=base.port,
+            user=base.username,
+            password=base.password,
+            dbname=base.database,
+            autocommit=True,
+        ) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return base.set(database=name).render_as_string(hide_password=False)
+    return postgres_server.create_database(name)
+
+
+def build_schema(url: str) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "schema", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'loket.db'}"
+    else:
+        url = new_postgres_database(request.getfixturevalue("postgres_server"))
+    build_schema(url)
+    return url
+
+
+@pytest.fixture
+def backend(database_url) -> str:
+    return "postgresql" if database_url.startswith("postgresql") else "sqlite"
+
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+    "SERVER_NAME": None,
+}
+
+
+@pytest.fixture
+def make_app(database_url):
+    """Build an app on this test's database; extra config overrides the test defaults."""
+    made = []
+
+    def factory(**overrides):
+        app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+        made.append(app)
+        return app
+
+    yield factory
+    if made:
+        with made[0].app_context():
+            db.session.remove()
+            empty_tables()
+        for app in made:
+            with app.app_context():
+                db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+def empty_tables() -> None:
+    tables = [t.name for t in db.metadata.sorted_tables]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{name}"' for name in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for name in reversed(tables):
+                conn.execute(text(f'DELETE FROM "{name}"'))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

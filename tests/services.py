@@ -1,0 +1,194 @@
+"""Throwaway PostgreSQL and Redis servers for the suite and the benchmarks.
+
+Each run starts its own, in a temporary folder on a free port below 32768 (higher ports collide
+with outgoing client sockets), and removes it afterwards. Under root the servers run as the
+postgres / redis user, because initdb refuses root.
+"""
+
+import glob
+import os
+import pwd
+import random
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ServiceUnavailable(RuntimeError):
+    """A server binary is not installed; the message says which package to install."""
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def free_port() -> int:
+    for _ in range(200):
+        port = random.randint(15000, 32000)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below 32768")
+
+
+def find_binary(name: str, *patterns: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    for pattern in patterns:
+        matches = sorted(glob.glob(pattern))
+        if matches:
+            return matches[-1]
+    return None
+
+
+def _run_as(user: str | None, argv: list[str], **kwargs):
+    if user:
+        argv = ["su", user, "-s", "/bin/sh", "-c", " ".join(_quote(a) for a in argv)]
+    return subprocess.run(argv, check=True, capture_output=True, text=True, **kwargs)
+
+
+def _quote(arg: str) -> str:
+    import shlex
+
+    return shlex.quote(arg)
+
+
+def _service_user(name: str) -> str | None:
+    if os.geteuid() != 0:
+        return None
+    try:
+        pwd.getpwnam(name)
+    except KeyError as missing:
+        raise ServiceUnavailable(f"running as root but there is no '{name}' user") from missing
+    return name
+
+
+def wait_for_port(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on port {port} after {timeout}s")
+
+
+@dataclass
+class PostgresServer:
+    folder: Path
+    port: int
+    user: str | None
+    pg_ctl: str
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def create_database(self, name: str) -> str:
+        import psycopg
+
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
+        ) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
+
+    def stop(self) -> None:
+        try:
+            _run_as(
+                self.user, [self.pg_ctl, "-D", str(self.folder / "data"), "-m", "immediate", "stop"]
+            )
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def start_postgres() -> PostgresServer:
+    initdb = find_binary("initdb", "/usr/lib/postgresql/*/bin/initdb")
+    pg_ctl = find_binary("pg_ctl", "/usr/lib/postgresql/*/bin/pg_ctl")
+    if not (initdb and pg_ctl):
+        raise ServiceUnavailable("PostgreSQL is not installed: apt-get install postgresql")
+    user = _service_user("postgres")
+    folder = Path(tempfile.mkdtemp(prefix="loket-pg-"))
+    folder.chmod(0o755)
+    if user:
+        shutil.chown(folder, user)
+    port = free_port()
+    data, sockets = folder / "data", folder / "sockets"
+    _run_as(user, ["mkdir", "-p", str(sockets)])
+    _run_as(
+        user,
+        [
+            initdb,
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        ],
+    )
+    options = (
+        f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    )
+    _run_as(
+        user, [pg_ctl, "-D", str(data), "-l", str(folder / "log"), "-o", options, "-w", "start"]
+    )
+    wait_for_port(port)
+    return PostgresServer(folder, port, user, pg_ctl)
+
+
+@dataclass
+class RedisServer:
+    process: subprocess.Popen
+    port: int
+    folder: Path
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def start_redis() -> RedisServer:
+    binary = find_binary("redis-server")
+    if not binary:
+        raise ServiceUnavailable("Redis is not installed: apt-get install redis-server")
+    folder = Path(tempfile.mkdtemp(prefix="loket-redis-"))
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for_port(port)
+    return RedisServer(process, port, folder)
