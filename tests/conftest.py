@@ -187,3 +187,45 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_staff(app):
+    """Create a staff member; returns it with `.password` set to its clear-text password."""
+    from desk import accounts
+    from desk.models import Department, Role
+
+    def factory(email="staff@example.org", role=Role.BACK_OFFICE, department=None, **fields):
+        if isinstance(department, str):
+            department = accounts.get_or_create_department(department)
+        password = fields.pop("password", "correct horse battery staple")
+        staff = accounts.create_staff(
+            email=email,
+            name=fields.pop("name", email.split("@")[0].title()),
+            role=Role(role),
+            password=password,
+            department_id=department.id if department else None,
+        )
+        for key, value in fields.items():
+            setattr(staff, key, value)
+        db.session.commit()
+        staff.password = password
+        return staff
+
+    factory.Department = Department
+    return factory
+
+
+@pytest.fixture
+def login(client):
+    """Sign a staff member in on the test client without the TOTP dance (tested elsewhere)."""
+    from core.database import utcnow
+
+    def do_login(staff, test_client=None):
+        with (test_client or client).session_transaction() as session:
+            session["_user_id"] = staff.get_id()
+            session["_fresh"] = True
+            session["last_seen"] = utcnow().timestamp()
+        return staff
+
+    return do_login
