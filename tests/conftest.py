@@ -10,6 +10,8 @@ import socket
 import uuid
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
@@ -147,6 +149,7 @@ def make_app(database_url):
 
     def factory(**overrides):
         app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+        app.test_client_class = SettledClient
         made.append(app)
         return app
 
@@ -168,6 +171,26 @@ def app(make_app):
         db.session.remove()
 
 
+class SettledClient(FlaskClient):
+    """Ends the test's own transaction around each request.
+
+    On SQLite a transaction keeps reading its snapshot: without this, a test would not see what
+    a request just wrote, and a request would not see what the test wrote without committing.
+    """
+
+    def open(self, *args, **kwargs):
+        settle()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            settle()
+
+
+def settle() -> None:
+    if has_app_context():
+        db.session.commit()
+
+
 def empty_tables() -> None:
     tables = [t.name for t in db.metadata.sorted_tables]
     with db.engine.begin() as conn:
@@ -180,8 +203,13 @@ def empty_tables() -> None:
 
 
 @pytest.fixture
-def client(app):
-    return app.test_client()
+def client(app, make_app):
+    """A client of a second app on the same database.
+
+    Requests to the app whose context the test holds would reuse that context, and with it `g`
+    (Flask-Login's cached user) and the session's identity map: requests must start clean.
+    """
+    return make_app().test_client()
 
 
 @pytest.fixture
