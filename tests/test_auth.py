@@ -6,7 +6,7 @@ import pyotp
 import pytest
 
 from core.database import utcnow
-from desk.models import RecoveryCode, Staff
+from desk.models import RecoveryCode
 from extensions import db
 
 
