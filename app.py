@@ -40,6 +40,7 @@ def create_app(test_config=None):
 
 
 def register_blueprints(app):
+    import appointments.models  # noqa: F401
     import desk.models  # noqa: F401  (every table must be known to Alembic)
     from desk.admin import bp as admin_bp
     from desk.auth import bp as auth_bp
