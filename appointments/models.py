@@ -8,6 +8,7 @@ migration adds an exclusion constraint on PostgreSQL and triggers on SQLite).
 import enum
 import secrets
 from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from flask_babel import get_locale
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
@@ -17,6 +18,7 @@ from core.database import UTCDateTime, utcnow
 from extensions import db
 
 TIMEZONE = "Europe/Brussels"
+BRUSSELS = ZoneInfo(TIMEZONE)  # stored times are UTC; people see them here
 
 
 def new_feed_token() -> str:

@@ -1,6 +1,7 @@
 """Checks on what a citizen types, shared by the forms, the API and the booking service."""
 
 import re
+from datetime import time
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -62,3 +63,29 @@ def clean_national_number(value: str | None) -> str | None:
     if 97 - body % 97 != check and 97 - int("2" + digits[:9]) % 97 != check:
         raise InvalidValue(_l("This national register number is not valid: check the digits."))
     return digits
+
+
+PERIOD = re.compile(r"^(\d{1,2})[:.h](\d{2})\s*[-–]\s*(\d{1,2})[:.h](\d{2})$")
+
+
+def parse_periods(value: str | None) -> list[tuple]:
+    """ "08:30-12:00, 13:00-16:00" -> [(time, time), ...]; empty means closed."""
+    periods = []
+    for part in (value or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        match = PERIOD.match(part)
+        try:
+            h1, m1, h2, m2 = (int(g) for g in match.groups()) if match else (None,) * 4
+            opens, closes = time(h1, m1), time(h2, m2)
+        except (TypeError, ValueError):
+            raise InvalidValue(_l("Write hours as 08:30-12:00, 13:00-16:00.")) from None
+        if closes <= opens:
+            raise InvalidValue(_l("A period must close after it opens."))
+        periods.append((opens, closes))
+    periods.sort()
+    for (_, first_end), (second_start, _) in zip(periods, periods[1:], strict=False):
+        if second_start < first_end:
+            raise InvalidValue(_l("Periods on one day may not overlap."))
+    return periods
