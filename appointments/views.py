@@ -467,3 +467,8 @@ def local_day(value) -> str:
 def local_time(value: datetime) -> str:
     """Wall-clock time in Brussels, whoever looks at it and wherever the server runs."""
     return value.astimezone(BRUSSELS).strftime("%H:%M")
+
+
+@bp.app_template_filter("local_iso")
+def local_iso(value: datetime) -> str:
+    return value.astimezone(BRUSSELS).isoformat()
