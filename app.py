@@ -47,6 +47,7 @@ def register_blueprints(app):
     from appointments import desk as booking_desk
     from appointments import views as booking_views
     from desk.admin import bp as admin_bp
+    from desk.api import bp as desk_api_bp
     from desk.auth import bp as auth_bp
     from desk.views import bp as desk_bp
 
@@ -54,6 +55,7 @@ def register_blueprints(app):
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(desk_bp)
+    app.register_blueprint(desk_api_bp)
     for module in (booking_views, booking_desk, booking_admin, booking_api):
         app.register_blueprint(module.bp)
 

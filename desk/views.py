@@ -1,6 +1,6 @@
 """The staff desk."""
 
-from flask import Blueprint
+from flask import Blueprint, render_template
 from flask_login import login_required
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
@@ -9,4 +9,4 @@ bp = Blueprint("desk", __name__, url_prefix="/desk")
 @bp.get("/")
 @login_required
 def start():
-    return "desk"
+    return render_template("desk/start.html")
