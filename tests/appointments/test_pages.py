@@ -250,7 +250,7 @@ def test_admin_sets_up_location_hours_exception_service_and_counter(client, make
             "monday": "12:00-08:00",
         },
     )
-    assert bad.status_code == 200 and "close after it opens" in bad.get_data(as_text=True)
+    assert bad.status_code == 200 and "moet sluiten nadat ze opent" in bad.get_data(as_text=True)
 
     client.post(
         f"/admin/booking/locations/{place.id}/exceptions",
