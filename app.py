@@ -61,8 +61,8 @@ def register_blueprints(app):
 
 
 def register_commands(app):
+    from demo import seed_demo_command
     from desk.cli import staff_cli
-    from desk.demo import seed_demo_command
 
     app.cli.add_command(seed_demo_command)
     for command in staff_cli:

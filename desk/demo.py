@@ -1,6 +1,5 @@
-"""Deterministic demo data: `flask --app app seed-demo` loads the same municipality every time."""
+"""Deterministic demo staff for `flask --app app seed-demo` (see demo.py at the top level)."""
 
-import click
 from sqlalchemy import select
 
 from desk import accounts
@@ -9,13 +8,13 @@ from extensions import db
 
 DEMO_PASSWORD = "loket-demo-2026"  # noqa: S105 (printed for the demo on purpose)
 
-DEPARTMENTS = [("burgerzaken", "Burgerzaken"), ("sociale_zaken", "Sociale Zaken")]
+DEPARTMENTS = [("burgerzaken", "Burgerzaken"), ("sociale-zaken", "Sociale Zaken")]
 
 DEMO_STAFF = [
     ("admin@loket.demo", "Ada Admin", Role.ADMIN, "burgerzaken"),
     ("balie@loket.demo", "Bart Balie", Role.COUNTER, "burgerzaken"),
     ("callcenter@loket.demo", "Chris Contact", Role.CALL_AGENT, "burgerzaken"),
-    ("backoffice@loket.demo", "Dina Dossier", Role.BACK_OFFICE, "sociale_zaken"),
+    ("backoffice@loket.demo", "Dina Dossier", Role.BACK_OFFICE, "sociale-zaken"),
 ]
 
 
@@ -36,13 +35,3 @@ def seed_staff() -> list[Staff]:
             )
         staff.append(member)
     return staff
-
-
-@click.command("seed-demo")
-def seed_demo_command():
-    """Load deterministic demo data (safe to run again: existing rows are kept)."""
-    staff = seed_staff()
-    db.session.commit()
-    click.echo(f"Demo staff, all with password {DEMO_PASSWORD} (first sign-in sets up TOTP):")
-    for member in staff:
-        click.echo(f"  {member.role.value:<12} {member.email}")
