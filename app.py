@@ -9,6 +9,7 @@ from sqlalchemy import text
 from core import errors, i18n, security
 from core.config import load_config
 from extensions import babel, csrf, db, limiter, login_manager, migrate
+from realtime import init_realtime
 
 ROOT = Path(__file__).resolve().parent
 
@@ -33,6 +34,7 @@ def create_app(test_config=None):
     app.context_processor(i18n.template_globals)
     register_blueprints(app)
     register_commands(app)
+    init_realtime(app)
 
     app.add_url_rule("/", "home", home)
     app.add_url_rule("/healthz", "healthz", limiter.exempt(healthz))
