@@ -45,6 +45,7 @@ DEFAULTS = {
     "COUNTER_TURN_NEAR_AHEAD": 3,
     "COUNTER_BOARD_SIZE": 6,
     "COUNTER_WRITE_ATTEMPTS": 6,
+    "COUNTER_TICKET_RATE_LIMIT": "120 per minute",  # per address: a kiosk is one address
 }
 
 # The variables DESIGN.md names; every other key comes in as LOKET_<KEY>.
