@@ -42,7 +42,12 @@ def create_app(test_config=None):
 
 
 def register_blueprints(app):
+    import appointments.models  # noqa: F401
     import desk.models  # noqa: F401  (every table must be known to Alembic)
+    from appointments import admin as booking_admin
+    from appointments import api as booking_api
+    from appointments import desk as booking_desk
+    from appointments import views as booking_views
     from desk.admin import bp as admin_bp
     from desk.api import bp as desk_api_bp
     from desk.auth import bp as auth_bp
@@ -53,6 +58,8 @@ def register_blueprints(app):
     app.register_blueprint(admin_bp)
     app.register_blueprint(desk_bp)
     app.register_blueprint(desk_api_bp)
+    for module in (booking_views, booking_desk, booking_admin, booking_api):
+        app.register_blueprint(module.bp)
 
 
 def register_commands(app):
