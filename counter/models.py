@@ -124,9 +124,7 @@ class TicketEvent(db.Model):
     """What happened to a ticket, in order: issued, called, recalled, transferred, ..."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(
-        ForeignKey("ticket.id", ondelete="CASCADE"), index=True
-    )
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     action: Mapped[str] = mapped_column(String(20))
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))

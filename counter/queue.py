@@ -46,7 +46,9 @@ def in_call_order(tickets, rule: str = "appointments_first") -> list:
 def people_ahead(ticket, waiting, rule: str = "appointments_first") -> int:
     """How many of `waiting` (the same service's queue) will be called before `ticket`."""
     mine = call_order_key(ticket, rule)
-    return sum(1 for other in waiting if other.id != ticket.id and call_order_key(other, rule) < mine)
+    return sum(
+        1 for other in waiting if other.id != ticket.id and call_order_key(other, rule) < mine
+    )
 
 
 def minutes_per_person(recent_minutes: list[float], service_minutes: int) -> float:

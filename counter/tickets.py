@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from appointments.booking import normalise_reference
 from appointments.models import Appointment, Location, OpeningException, OpeningPeriod, Service
 from appointments.models import Status as AppointmentStatus
 from core.database import utcnow
@@ -23,13 +24,13 @@ from counter.transactions import run_write
 from extensions import db
 
 
-def as_id(value, code: str, field: str) -> int:
+def as_id(value, code: str, field: str, error_class=NotFound) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise NotFound(code, field=field)
+        raise error_class(code, field=field)
     try:
         return int(value)
     except ValueError as error:
-        raise NotFound(code, field=field) from error
+        raise error_class(code, field=field) from error
 
 
 def open_now(location: Location, now: datetime) -> bool:
@@ -45,8 +46,7 @@ def open_now(location: Location, now: datetime) -> bool:
     ).all()
     if exceptions:
         return any(
-            not e.closed and e.opens is not None and e.opens <= clock < e.closes
-            for e in exceptions
+            not e.closed and e.opens is not None and e.opens <= clock < e.closes for e in exceptions
         )
     periods = db.session.scalars(
         select(OpeningPeriod).where(
@@ -66,7 +66,7 @@ def kiosk_location(location_id, now: datetime) -> Location:
 
 
 def service_at(service_id, location: Location) -> Service:
-    service = db.session.get(Service, as_id(service_id, "unknown_service", "service_id"))
+    service = db.session.get(Service, as_id(service_id, "unknown_service", "service_id", CounterError))
     if service is None or not service.active or location not in service.locations:
         raise CounterError("unknown_service", field="service_id")
     return service
@@ -78,7 +78,9 @@ def letter_for(service_id: int) -> str:
 
 
 def next_number(location_id: int, day) -> int:
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = (
+        postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    )
     statement = (
         insert(TicketSequence)
         .values(location_id=location_id, day=day, last_number=1)
@@ -124,7 +126,7 @@ def issue_ticket(
                 return earlier
         chosen = location_id
         if chosen is None:
-            service = db.session.get(Service, as_id(service_id, "unknown_service", "service_id"))
+            service = db.session.get(Service, as_id(service_id, "unknown_service", "service_id", CounterError))
             if service is None or len(service.locations) != 1:
                 raise CounterError("location_required", field="location_id")
             chosen = service.locations[0].id
@@ -142,7 +144,7 @@ def check_in(*, reference, location_id=None, language="nl", now=None) -> Ticket:
     config = current_app.config
 
     def work():
-        code = str(reference or "").strip().upper()
+        code = normalise_reference(str(reference or ""))
         appointment = db.session.scalar(select(Appointment).where(Appointment.reference == code))
         if not code or appointment is None:
             raise NotFound("unknown_reference", field="appointment_reference")
@@ -156,7 +158,9 @@ def check_in(*, reference, location_id=None, language="nl", now=None) -> Ticket:
             select(Ticket.id).where(Ticket.appointment_id == appointment.id)
         ):
             raise Conflict("already_checked_in", field="appointment_reference")
-        earliest = appointment.starts_at - timedelta(minutes=config["COUNTER_CHECKIN_EARLY_MINUTES"])
+        earliest = appointment.starts_at - timedelta(
+            minutes=config["COUNTER_CHECKIN_EARLY_MINUTES"]
+        )
         if now < earliest:
             shown = earliest.astimezone(BRUSSELS).strftime("%H:%M")
             raise CounterError("too_early", field="appointment_reference", time=shown)

@@ -244,9 +244,7 @@ def desk(counter):
 @staff_only
 @with_counter
 def desk_queue(counter):
-    return render_template(
-        "counter/_queue.html", counter=counter, overview=desk_overview(counter)
-    )
+    return render_template("counter/_queue.html", counter=counter, overview=desk_overview(counter))
 
 
 ACTIONS = {

@@ -61,9 +61,7 @@ def test_signed_in_staff_receive_desk_events_after_commit(live_server, make_staf
         events=["queue_changed"],
     )
     try:
-        assert listener.client.call("watch", {"location_id": 7}, namespace="/desk") == {
-            "ok": True
-        }
+        assert listener.client.call("watch", {"location_id": 7}, namespace="/desk") == {"ok": True}
         with live_server.app.app_context():
             emit_after_commit(
                 "queue_changed", {"location_id": 7}, namespace="/desk", to=desk_room(7)
