@@ -14,13 +14,12 @@ def ticket_called_payload(ticket, counter_name: str) -> dict:
 
 
 def announce_call(ticket, counter_name: str) -> None:
-    emit_after_commit(
-        "ticket_called",
-        ticket_called_payload(ticket, counter_name),
-        namespace="/display",
-        to=display_room(ticket.location_id),
-    )
-    queue_changed(ticket.location_id)
+    """Boards show the call; desks of the location see it too (who is served where)."""
+    payload = ticket_called_payload(ticket, counter_name)
+    location_id = ticket.location_id
+    emit_after_commit("ticket_called", payload, namespace="/display", to=display_room(location_id))
+    emit_after_commit("ticket_called", payload, namespace="/desk", to=desk_room(location_id))
+    queue_changed(location_id)
 
 
 def queue_changed(location_id: int) -> None:
