@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, g, request
 from flask_babel import get_locale
 
 from core.errors import api_error
-from counter import calling, tickets
+from counter import calling, openapi, tickets
 from counter.errors import CounterError, NotAllowed
 from counter.state import queue_position, ticket_view
 from desk.auth import token_required
@@ -14,6 +14,7 @@ from extensions import csrf, limiter
 
 bp = Blueprint("counter_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
+openapi.register()
 
 
 def ticket_rate_limit() -> str:

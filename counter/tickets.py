@@ -66,7 +66,9 @@ def kiosk_location(location_id, now: datetime) -> Location:
 
 
 def service_at(service_id, location: Location) -> Service:
-    service = db.session.get(Service, as_id(service_id, "unknown_service", "service_id", CounterError))
+    service = db.session.get(
+        Service, as_id(service_id, "unknown_service", "service_id", CounterError)
+    )
     if service is None or not service.active or location not in service.locations:
         raise CounterError("unknown_service", field="service_id")
     return service
@@ -126,7 +128,9 @@ def issue_ticket(
                 return earlier
         chosen = location_id
         if chosen is None:
-            service = db.session.get(Service, as_id(service_id, "unknown_service", "service_id", CounterError))
+            service = db.session.get(
+                Service, as_id(service_id, "unknown_service", "service_id", CounterError)
+            )
             if service is None or len(service.locations) != 1:
                 raise CounterError("location_required", field="location_id")
             chosen = service.locations[0].id

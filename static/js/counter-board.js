@@ -55,9 +55,16 @@
     auth: { location_id: Number(script.dataset.locationId) },
     transports: ["websocket", "polling"],
   });
-  socket.on("connect", function () { connection.textContent = ""; });
-  socket.on("disconnect", function () { connection.textContent = script.dataset.offline; });
-  socket.on("board_state", function (state) { calls = state.called; show(calls); });
+  socket.on("disconnect", function () {
+    connection.textContent = script.dataset.offline;
+    document.body.dataset.boardConnected = "no";
+  });
+  socket.on("board_state", function (state) {
+    calls = state.called;
+    show(calls);
+    connection.textContent = "";
+    document.body.dataset.boardConnected = "yes";
+  });
   socket.on("ticket_called", function (call) {
     calls = [call].concat(calls.filter(function (c) { return c.number !== call.number; })).slice(0, 6);
     show(calls);

@@ -157,3 +157,15 @@ def test_bad_check_ins_are_refused_and_change_nothing(client, town, make_appoint
     assert wrong_place.json["error"]["code"] == "other_location"
     assert ticket_count() == before
     assert db.session.get(Appointment, early.id).status == AppointmentStatus.BOOKED
+
+
+def test_the_openapi_document_describes_the_counter(client):
+    from openapi_spec_validator import validate
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    validate(document)
+    assert {
+        "/api/v1/tickets",
+        "/api/v1/counters/{counter_id}/call-next",
+        "/api/v1/tickets/{ticket_id}/finish",
+    } <= set(document["paths"])

@@ -66,8 +66,7 @@ def test_a_call_in_one_process_reaches_a_board_on_another(
     client.post(
         "/api/v1/tickets", json={"service_id": town.id_card.id, "location_id": town.hall.id}
     )
-    log = open("/tmp/counter-gunicorn.log", "w")  # noqa: SIM115
-    first, second = ProductionServer(env, log=log), ProductionServer(env, log=log)
+    first, second = ProductionServer(env), ProductionServer(env)
     board = None
     try:
         board = Listener(
