@@ -4,6 +4,8 @@ Channels and views catch `RecordError`; the code picks the message (in the user'
 the API error code, and `field` says which input was wrong. Nothing is written when one is raised.
 """
 
+from flask import current_app, has_app_context, has_request_context
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 MESSAGES = {
@@ -66,7 +68,12 @@ class RecordError(Exception):
 
     @property
     def message(self) -> str:
-        return str(MESSAGES.get(self.code, self.code))
+        """In the request's language; outside a request (scheduler, CLI) in the default one."""
+        text = MESSAGES.get(self.code, self.code)
+        if has_request_context() or not has_app_context():
+            return str(text)
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+            return str(text)
 
 
 class InvalidInput(RecordError):
