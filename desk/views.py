@@ -5,19 +5,24 @@ RecordError becomes a message on the form field it concerns. Every page that sho
 writes an AccessLog row; a party the staff member may not see answers 404.
 """
 
+from zoneinfo import ZoneInfo
+
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from desk import access, forms, identifiers, merging, record, timeline
 from desk.errors import NotAllowed, NotFound, RecordError
@@ -50,6 +55,20 @@ def display_phone(e164: str) -> str:
     return identifiers.display_phone(e164)
 
 
+# Day-month-year and the 24-hour clock, as Belgian desks write them in all three languages.
+SHORT_DATETIME = {"en": "%d/%m/%Y %H:%M", "fr": "%d/%m/%Y %H:%M", "nl": "%d-%m-%Y %H:%M"}
+
+
+@bp.app_template_filter("local_datetime")
+def local_datetime(value) -> str:
+    """UTC in, the desk's wall clock out; cheaper than Babel's formatter on a 50-row page."""
+    if value is None:
+        return ""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    pattern = SHORT_DATETIME.get(str(get_locale()), SHORT_DATETIME["nl"])
+    return value.astimezone(zone).strftime(pattern)
+
+
 # --- start page and search -------------------------------------------------------------------
 
 
@@ -60,14 +79,7 @@ def start():
     query = (form.q.data or "").strip()
     if query and form.validate():
         results = search_parties(query, current_user)
-        record.log_access(
-            staff=current_user,
-            party_ids=[p.id for p in results],
-            action="search",
-            purpose=form.purpose.data,
-            detail="search hit",
-        )
-    return render_template(
+    page = render_template(
         "desk/start.html",
         form=form,
         query=query,
@@ -75,19 +87,36 @@ def start():
         tasks=timeline.work_for(current_user),
         recent=_recently_viewed(current_user),
     )
+    if results:
+        # after rendering: the log's commit would otherwise expire what the page still reads
+        record.log_access(
+            staff=current_user,
+            party_ids=[p.id for p in results],
+            action="search",
+            purpose=form.purpose.data,
+            detail="search hit",
+        )
+    return page
 
 
 def _recently_viewed(staff: Staff, limit: int = 8) -> list[Party]:
-    last = func.max(AccessLog.at).label("last")
-    rows = db.session.execute(
-        select(AccessLog.party_id, last)
+    """Bounded: reads this staff member's latest view rows only, never their whole history."""
+    latest = db.session.scalars(
+        select(AccessLog.party_id)
         .where(AccessLog.staff_id == staff.id, AccessLog.action == "view")
-        .group_by(AccessLog.party_id)
-        .order_by(last.desc())
-        .limit(limit)
-    ).all()
-    parties = [db.session.get(Party, row.party_id) for row in rows]
-    return [p for p in parties if p is not None and p.merged_into_id is None]
+        .order_by(AccessLog.at.desc(), AccessLog.id.desc())
+        .limit(limit * 25)
+    )
+    party_ids = list(dict.fromkeys(latest))[: limit * 2]
+    if not party_ids:
+        return []
+    parties = {
+        p.id: p
+        for p in db.session.scalars(
+            select(Party).where(Party.id.in_(party_ids), Party.merged_into_id.is_(None))
+        )
+    }
+    return [parties[i] for i in party_ids if i in parties][:limit]
 
 
 # --- the party page --------------------------------------------------------------------------
@@ -123,8 +152,6 @@ def render_party(party: Party, status: int = 200, **forms_given):
     page = timeline.timeline_page(
         party, staff, channel=channel, case_id=case_id, cursor=request.args.get("before")
     )
-    purpose = request.args.get("purpose", "contact")
-    record.log_access(staff=staff, party_ids=party.id, action="view", purpose=purpose)
     context = {
         "party": party,
         "page": page,
@@ -137,7 +164,15 @@ def render_party(party: Party, status: int = 200, **forms_given):
         "representations": timeline.representations(party),
         "suggestions": merging.open_suggestions(party.id),
         "merges": _active_merges(party),
-        "channel_labels": forms.channel_labels(),
+        "channel_labels": {k: str(v) for k, v in forms.channel_labels().items()},
+        "on_behalf_label": _("on behalf of the citizen by"),
+        "case_label": _("case"),
+        "outcome_label": _("Outcome"),
+        "direction_labels": {
+            "inbound": _("from the citizen"),
+            "outbound": _("to the citizen"),
+            "internal": _("internal"),
+        },
         "status_labels": forms.status_labels(),
         "note_form": forms_given.get("note_form") or _note_form(cases),
         "case_form": forms_given.get("case_form") or _case_form(),
@@ -148,7 +183,11 @@ def render_party(party: Party, status: int = 200, **forms_given):
             if c.status != CaseStatus.CLOSED
         },
     }
-    return render_template("desk/party.html", **context), status
+    page_html = render_template("desk/party.html", **context)
+    # Logged after rendering (its commit would expire what the template reads), before sending.
+    purpose = request.args.get("purpose", "contact")
+    record.log_access(staff=staff, party_ids=party.id, action="view", purpose=purpose)
+    return page_html, status
 
 
 def _active_merges(party: Party) -> list[MergeRecord]:
@@ -170,7 +209,10 @@ def _note_form(cases, formdata=None):
 
 
 def _departments():
-    return list(db.session.scalars(select(Department).order_by(Department.name)))
+    """Once per request: three forms on the party page offer the same list."""
+    if "desk_departments" not in g:
+        g.desk_departments = list(db.session.scalars(select(Department).order_by(Department.name)))
+    return g.desk_departments
 
 
 def _case_form(formdata=None):
@@ -186,7 +228,13 @@ def _task_form(formdata=None):
     form.department.choices = [("", _("No department"))] + [
         (str(d.id), d.name) for d in _departments()
     ]
-    staff = db.session.scalars(select(Staff).where(Staff.active).order_by(Staff.name))
+    # colleagues of the own department: a list of every staff member would not scale
+    colleagues = select(Staff).where(Staff.active).order_by(Staff.name)
+    if current_user.department_id:
+        colleagues = colleagues.where(Staff.department_id == current_user.department_id)
+    else:
+        colleagues = colleagues.where(Staff.id == current_user.id)
+    staff = db.session.scalars(colleagues)
     form.assignee.choices = [("", _("Nobody in particular"))] + [(str(s.id), s.name) for s in staff]
     return form
 

@@ -342,3 +342,14 @@ def test_forms_need_the_csrf_token_when_it_is_on(make_app, make_staff, login, ja
     response = client.post(f"/desk/parties/{jan.id}/notes", data={"note-text": "x"})
     assert response.status_code == 400
     assert count(Interaction) == 0
+
+
+def test_the_desk_speaks_dutch_by_default(make_app, make_staff, login, jan):
+    dutch = make_app().test_client()
+    login(make_staff(email="nl@example.org", department="burgerzaken"), dutch)
+    text = page_text(dutch.get(f"/desk/parties/{jan.id}"))
+    assert "Alle contacten, nieuwste eerst" in text and "Rijksregisternummer" in text
+    refused = dutch.post(
+        f"/desk/parties/{jan.id}/cases", data={"case-subject": "x", "case-department": "9999"}
+    )
+    assert "Deze dienst bestaat niet." in page_text(refused)
