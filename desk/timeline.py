@@ -57,6 +57,7 @@ def timeline_page(
     case_id: int | None = None,
     cursor: str | None = None,
     page_size: int = PAGE_SIZE,
+    hidden_confidential: bool | None = None,
 ) -> TimelinePage:
     """Plain rows, not ORM objects: a page is read-only and this is the desk's hottest query."""
     query = (
@@ -96,8 +97,25 @@ def timeline_page(
     return TimelinePage(
         interactions=rows,
         next_cursor=encode_cursor(rows[-1]) if more else None,
-        hidden_confidential=access.hidden_confidential_exists(staff, party.id),
+        hidden_confidential=access.hidden_confidential_exists(staff, party.id)
+        if hidden_confidential is None
+        else hidden_confidential,
     )
+
+
+def cases_of(party: Party, staff: Staff) -> tuple[list[Case], bool]:
+    """The cases this staff member may see, and whether others (confidential) exist: one query,
+    since a party has a handful of cases, not thousands."""
+    everything = list(
+        db.session.scalars(
+            select(Case)
+            .where(Case.party_id == party.id)
+            .options(joinedload(Case.department), joinedload(Case.owner))
+            .order_by(Case.opened_at.desc(), Case.id.desc())
+        ).unique()
+    )
+    visible = [c for c in everything if access.can_see_case(staff, c)]
+    return visible, len(visible) < len(everything)
 
 
 def visible_cases(party: Party, staff: Staff, *, open_only: bool = False) -> list[Case]:

@@ -84,8 +84,9 @@ def start():
         form=form,
         query=query,
         results=results,
-        tasks=timeline.work_for(current_user),
-        recent=_recently_viewed(current_user),
+        # the results are the page; recent work only when there is nothing searched
+        tasks=timeline.work_for(current_user) if results is None else [],
+        recent=_recently_viewed(current_user) if results is None else [],
     )
     if results:
         # after rendering: the log's commit would otherwise expire what the page still reads
@@ -141,7 +142,7 @@ def party(party_id):
 
 def render_party(party: Party, status: int = 200, **forms_given):
     staff = current_user
-    cases = timeline.visible_cases(party, staff)
+    cases, hidden_cases = timeline.cases_of(party, staff)
     filters = forms.TimelineFilterForm(request.args)
     filters.channel.choices = [("", _("All channels"))] + list(forms.channel_labels().items())
     filters.case.choices = [("", _("All cases"))] + [(str(c.id), c.subject) for c in cases]
@@ -150,7 +151,12 @@ def render_party(party: Party, status: int = 200, **forms_given):
         channel = None
     case_id = request.args.get("case", type=int)
     page = timeline.timeline_page(
-        party, staff, channel=channel, case_id=case_id, cursor=request.args.get("before")
+        party,
+        staff,
+        channel=channel,
+        case_id=case_id,
+        cursor=request.args.get("before"),
+        hidden_confidential=hidden_cases,
     )
     context = {
         "party": party,
@@ -175,8 +181,6 @@ def render_party(party: Party, status: int = 200, **forms_given):
         },
         "status_labels": forms.status_labels(),
         "note_form": forms_given.get("note_form") or _note_form(cases),
-        "case_form": forms_given.get("case_form") or _case_form(),
-        "task_form": forms_given.get("task_form") or _task_form(),
         "status_forms": {
             c.id: forms_given.get("status_forms", {}).get(c.id) or _status_form(c)
             for c in cases
@@ -281,6 +285,23 @@ def add_note(party_id):
     return render_party(party, 422, note_form=form)
 
 
+def render_case_form(party: Party, form, status: int = 200):
+    return render_template(
+        "desk/party_form.html",
+        party=party,
+        form=form,
+        heading=_("Open a case"),
+        submit_label=_("Open case"),
+        action=url_for("desk.open_case", party_id=party.id),
+        hint=None,
+    ), status
+
+
+@bp.get("/parties/<int:party_id>/cases/new")
+def new_case(party_id):
+    return render_case_form(visible_party(party_id), _case_form())
+
+
 @bp.post("/parties/<int:party_id>/cases")
 def open_case(party_id):
     party = visible_party(party_id)
@@ -302,7 +323,7 @@ def open_case(party_id):
         else:
             flash(_("Case “%(subject)s” opened.", subject=case.subject), "success")
             return redirect(url_for("desk.party", party_id=party.id))
-    return render_party(party, 422, case_form=form)
+    return render_case_form(party, form, 422)
 
 
 @bp.post("/cases/<int:case_id>/status")
@@ -323,6 +344,23 @@ def change_status(case_id):
             flash(_("Status changed."), "success")
             return redirect(url_for("desk.party", party_id=party.id))
     return render_party(party, 422, status_forms={case.id: form})
+
+
+def render_task_form(party: Party, form, status: int = 200):
+    return render_template(
+        "desk/party_form.html",
+        party=party,
+        form=form,
+        heading=_("Create a task"),
+        submit_label=_("Create task"),
+        action=url_for("desk.create_task", party_id=party.id),
+        hint=_("Choose a department, a person, or both."),
+    ), status
+
+
+@bp.get("/parties/<int:party_id>/tasks/new")
+def new_task(party_id):
+    return render_task_form(visible_party(party_id), _task_form())
 
 
 @bp.post("/parties/<int:party_id>/tasks")
@@ -347,7 +385,7 @@ def create_task(party_id):
         else:
             flash(_("Task created."), "success")
             return redirect(url_for("desk.party", party_id=party.id))
-    return render_party(party, 422, task_form=form)
+    return render_task_form(party, form, 422)
 
 
 @bp.post("/tasks/<int:task_id>/close")

@@ -353,3 +353,12 @@ def test_the_desk_speaks_dutch_by_default(make_app, make_staff, login, jan):
         f"/desk/parties/{jan.id}/cases", data={"case-subject": "x", "case-department": "9999"}
     )
     assert "Deze dienst bestaat niet." in page_text(refused)
+
+
+def test_case_and_task_forms_have_their_own_pages(client, clerk, jan):
+    for kind in ("cases", "tasks"):
+        page = client.get(f"/desk/parties/{jan.id}/{kind}/new")
+        assert page.status_code == 200
+        assert f'action="/desk/parties/{jan.id}/{kind}"' in page.get_data(as_text=True)
+        assert client.get(f"/desk/parties/9999/{kind}/new").status_code == 404
+    assert "Choose a department, a person, or both." in page_text(page)
