@@ -42,6 +42,7 @@ def create_app(test_config=None):
 def register_blueprints(app):
     import desk.models  # noqa: F401  (every table must be known to Alembic)
     from desk.admin import bp as admin_bp
+    from desk.api import bp as desk_api_bp
     from desk.auth import bp as auth_bp
     from desk.views import bp as desk_bp
 
@@ -49,6 +50,7 @@ def register_blueprints(app):
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(desk_bp)
+    app.register_blueprint(desk_api_bp)
 
 
 def register_commands(app):

@@ -5,6 +5,8 @@ from pathlib import Path
 from flask import Blueprint, current_app, redirect, request, session
 from flask_babel import get_locale
 
+from core.database import utcnow
+
 bp = Blueprint("i18n", __name__)
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "Français", "en": "English"}
@@ -39,4 +41,5 @@ def template_globals():
         "current_locale": str(get_locale()),
         "language_names": LANGUAGE_NAMES,
         "municipality_name": current_app.config["MUNICIPALITY_NAME"],
+        "now_utc": utcnow(),
     }

@@ -5,7 +5,7 @@ Services here take plain values and raise AccountError; the views turn errors in
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 from argon2 import PasswordHasher
@@ -113,3 +113,127 @@ def recovery_codes_for(staff: Staff, count: int = 10) -> list[str]:
     for code in codes:
         db.session.add(RecoveryCode(staff_id=staff.id, code_hash=hash_password(code)))
     return codes
+
+
+# --- signing in -----------------------------------------------------------------------------
+
+
+def check_password(email: str, password: str, config) -> Staff:
+    """First step of sign-in. Failures count towards a temporary lock of the account."""
+    staff = find_staff_by_email(email)
+    if staff is not None and staff.locked_until and staff.locked_until > utcnow():
+        raise AccountError("locked")
+    if staff is None or not password_matches(staff, password):
+        if staff is not None:
+            register_failure(staff, config)
+        raise AccountError("bad_credentials")
+    if not staff.active:
+        raise AccountError("bad_credentials")
+    return staff
+
+
+def register_failure(staff: Staff, config) -> None:
+    staff.failed_logins += 1
+    if staff.failed_logins >= config["LOGIN_MAX_FAILURES"]:
+        staff.locked_until = utcnow() + lock_window(config)
+        staff.failed_logins = 0
+
+
+def totp_for(secret: str) -> pyotp.TOTP:
+    return pyotp.TOTP(secret)
+
+
+def matching_timestep(secret: str, code: str, at=None) -> int | None:
+    """The 30-second step whose code this is (one step of clock drift allowed either way)."""
+    totp = totp_for(secret)
+    now = (at or utcnow()).timestamp()
+    current = totp.timecode(datetime.fromtimestamp(now, UTC))
+    for step in (current, current - 1, current + 1):
+        if secrets.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def clean_code(code: str) -> str:
+    return "".join(code.split()).lower()
+
+
+def verify_second_factor(staff: Staff, code: str, config) -> str:
+    """Accepts a fresh TOTP code or an unused recovery code; returns which one was used."""
+    if staff.locked_until and staff.locked_until > utcnow():
+        raise AccountError("locked")
+    code = clean_code(code)
+    if "-" in code:
+        for recovery in db.session.scalars(
+            select(RecoveryCode).where(
+                RecoveryCode.staff_id == staff.id, RecoveryCode.used_at.is_(None)
+            )
+        ):
+            try:
+                password_hasher.verify(recovery.code_hash, code)
+            except (VerificationError, InvalidHashError):
+                continue
+            recovery.used_at = utcnow()
+            return "recovery_code"
+        register_failure(staff, config)
+        raise AccountError("bad_code")
+    step = matching_timestep(staff.totp_secret, code)
+    if step is None:
+        register_failure(staff, config)
+        raise AccountError("bad_code")
+    if staff.totp_last_timestep is not None and step <= staff.totp_last_timestep:
+        raise AccountError("code_reused")
+    staff.totp_last_timestep = step
+    return "totp"
+
+
+def enrol_second_factor(staff: Staff, secret: str, code: str) -> list[str]:
+    """Confirms the authenticator with one code, then issues the recovery codes."""
+    step = matching_timestep(secret, clean_code(code))
+    if step is None:
+        raise AccountError("bad_code")
+    staff.totp_secret = secret
+    staff.totp_last_timestep = step
+    return recovery_codes_for(staff)
+
+
+def complete_sign_in(staff: Staff) -> None:
+    staff.failed_logins = 0
+    staff.locked_until = None
+    staff.last_login_at = utcnow()
+
+
+def provisioning_uri(staff: Staff, secret: str, issuer: str) -> str:
+    return totp_for(secret).provisioning_uri(name=staff.email, issuer_name=issuer)
+
+
+# --- administration -------------------------------------------------------------------------
+
+
+def end_sessions(staff: Staff) -> None:
+    staff.session_version += 1
+
+
+def reset_second_factor(staff: Staff) -> None:
+    staff.totp_secret = None
+    staff.totp_last_timestep = None
+    db.session.execute(db.delete(RecoveryCode).where(RecoveryCode.staff_id == staff.id))
+    end_sessions(staff)
+
+
+def set_active(staff: Staff, active: bool, acting: Staff) -> None:
+    if staff.id == acting.id and not active:
+        raise AccountError("cannot_deactivate_self")
+    staff.active = active
+    if not active:
+        end_sessions(staff)
+
+
+def set_password(staff: Staff, password: str) -> None:
+    staff.password_hash = hash_password(password)
+    end_sessions(staff)
+
+
+def unlock(staff: Staff) -> None:
+    staff.failed_logins = 0
+    staff.locked_until = None

@@ -10,6 +10,8 @@ import socket
 import uuid
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
@@ -147,6 +149,7 @@ def make_app(database_url):
 
     def factory(**overrides):
         app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+        app.test_client_class = SettledClient
         made.append(app)
         return app
 
@@ -168,6 +171,26 @@ def app(make_app):
         db.session.remove()
 
 
+class SettledClient(FlaskClient):
+    """Ends the test's own transaction around each request.
+
+    On SQLite a transaction keeps reading its snapshot: without this, a test would not see what
+    a request just wrote, and a request would not see what the test wrote without committing.
+    """
+
+    def open(self, *args, **kwargs):
+        settle()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            settle()
+
+
+def settle() -> None:
+    if has_app_context():
+        db.session.commit()
+
+
 def empty_tables() -> None:
     tables = [t.name for t in db.metadata.sorted_tables]
     with db.engine.begin() as conn:
@@ -180,8 +203,13 @@ def empty_tables() -> None:
 
 
 @pytest.fixture
-def client(app):
-    return app.test_client()
+def client(app, make_app):
+    """A client of a second app on the same database.
+
+    Requests to the app whose context the test holds would reuse that context, and with it `g`
+    (Flask-Login's cached user) and the session's identity map: requests must start clean.
+    """
+    return make_app().test_client()
 
 
 @pytest.fixture
@@ -229,3 +257,95 @@ def login(client):
         return staff
 
     return do_login
+
+
+# --- the live server and the browser ------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+]
+
+
+@pytest.fixture
+def live_server(make_app):
+    """The app served over real HTTP in a thread, with CSRF on, as a browser meets it."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    app = make_app(WTF_CSRF_ENABLED=True)
+    port = services.free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.url = f"http://127.0.0.1:{port}"
+    server.app = app
+    yield server
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        unavailable("Chromium is not installed: apt-get install chromium chromium-driver")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser tab; fails the test if the page breaks its Content-Security-Policy."""
+    context = browser.new_context(locale="nl-BE", timezone_id="Europe/Brussels")
+    tab = context.new_page()
+    tab.csp_violations = []
+    tab.on(
+        "console",
+        lambda msg: (
+            tab.csp_violations.append(msg.text) if "Content Security Policy" in msg.text else None
+        ),
+    )
+    tab.set_default_timeout(10_000)
+    yield tab
+    context.close()
+    assert not tab.csp_violations, tab.csp_violations
+
+
+@pytest.fixture
+def browser_sign_in(live_server):
+    """Signs a staff member in through the real pages, enrolling the TOTP app if needed."""
+    import pyotp
+
+    from desk.models import Staff
+
+    def sign_in(tab, staff, next_path=""):
+        tab.goto(f"{live_server.url}/login{next_path}")
+        tab.get_by_label("E-mail").fill(staff.email)
+        tab.get_by_label("Wachtwoord").fill(staff.password)
+        tab.get_by_role("button", name="Volgende").click()
+        tab.wait_for_load_state()
+        if "/login/enrol" in tab.url:
+            secret = tab.locator("#totp-secret").inner_text()
+            tab.get_by_label("Code").fill(pyotp.TOTP(secret).now())
+            tab.get_by_role("button", name="Bevestigen").click()
+            tab.get_by_role("link", name="bewaard").click()
+        else:
+            with live_server.app.app_context():
+                secret = db.session.get(Staff, staff.id).totp_secret
+            tab.get_by_label("Code").fill(pyotp.TOTP(secret).now())
+            tab.get_by_role("button", name="Aanmelden").click()
+        tab.wait_for_load_state()
+        return tab
+
+    return sign_in
