@@ -140,6 +140,17 @@ class CaseStatus(enum.StrEnum):
 class Party(db.Model):
     """A citizen, business or association; merged parties stay, pointing at their survivor."""
 
+    __table_args__ = (
+        # Name search is LIKE '%word%': a trigram index on PostgreSQL (pg_trgm); on SQLite the
+        # same name is a plain index, so both schemas match the models.
+        db.Index(
+            "ix_party_search_name_trgm",
+            "search_name",
+            postgresql_using="gin",
+            postgresql_ops={"search_name": "gin_trgm_ops"},
+        ),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[PartyKind] = mapped_column(_enum(PartyKind), default=PartyKind.PERSON)
     name: Mapped[str] = mapped_column(String(200), default="")
