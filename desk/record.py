@@ -39,6 +39,7 @@ from desk.models import (
     Party,
     PartyIdentifier,
     PartyKind,
+    Representation,
     Staff,
     Task,
 )
@@ -426,6 +427,34 @@ def add_note(*, party: Party | int, staff: Staff, text: str, case: Case | int | 
         staff=staff,
         case=case,
     )
+
+
+def add_representation(
+    *,
+    representative: Party | int,
+    represented: Party | int,
+    basis: str,
+    valid_until: datetime | None = None,
+    staff: Staff | None = None,
+) -> Representation:
+    """One party may act for another (a daughter for her father) on a basis, until a date."""
+    agent = resolve_party(representative, field="representative")
+    principal = resolve_party(represented, field="represented")
+    if agent.id == principal.id:
+        raise InvalidInput("representative_is_party", field="representative")
+    basis = _text(basis, "basis", required=True, limit=100)
+    valid_until = _aware(valid_until, "valid_until")
+    with unit_of_work():
+        representation = Representation(
+            representative_id=agent.id,
+            represented_id=principal.id,
+            basis=basis,
+            valid_until=valid_until,
+        )
+        db.session.add(representation)
+        db.session.flush()
+        _log(staff, principal.id, "change", "case_work", f"representation {representation.id}")
+    return representation
 
 
 # --- cases ------------------------------------------------------------------------------------

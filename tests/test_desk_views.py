@@ -362,3 +362,14 @@ def test_case_and_task_forms_have_their_own_pages(client, clerk, jan):
         assert f'action="/desk/parties/{jan.id}/{kind}"' in page.get_data(as_text=True)
         assert client.get(f"/desk/parties/9999/{kind}/new").status_code == 404
     assert "Choose a department, a person, or both." in page_text(page)
+
+
+def test_representations_show_in_the_header(client, clerk, jan):
+    daughter = record.find_or_create_party(name="Lies Peeters")
+    record.add_representation(representative=daughter, represented=jan, basis="volmacht")
+    record.record_interaction(
+        party=jan, channel="phone", direction="inbound", subject="Belt", representative=daughter
+    )
+    text = page_text(client.get(f"/desk/parties/{jan.id}"))
+    assert "Represented by Lies Peeters (volmacht" in text
+    assert "on behalf of the citizen by Lies Peeters" in text

@@ -403,3 +403,22 @@ def test_log_access_writes_one_row_per_party_with_purpose(app, make_staff):
         (a.id, "search", "callback", staff.id),
         (b.id, "search", "callback", staff.id),
     ]
+
+
+def test_representation_is_recorded_and_refused_for_oneself(app):
+    father = record.find_or_create_party(name="Vader")
+    daughter = record.find_or_create_party(name="Dochter")
+    made = record.add_representation(
+        representative=daughter, represented=father.id, basis="volmacht"
+    )
+    assert (made.representative_id, made.represented_id, made.basis) == (
+        daughter.id,
+        father.id,
+        "volmacht",
+    )
+    with pytest.raises(InvalidInput) as itself:
+        record.add_representation(representative=father, represented=father, basis="x")
+    assert itself.value.code == "representative_is_party"
+    with pytest.raises(InvalidInput) as no_basis:
+        record.add_representation(representative=daughter, represented=father, basis=" ")
+    assert no_basis.value.field == "basis"
