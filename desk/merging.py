@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from core.database import utcnow
 from desk import access, signals
@@ -200,6 +201,7 @@ def open_suggestions(party_id: int) -> list[DuplicateSuggestion]:
             (DuplicateSuggestion.party_id == party_id)
             | (DuplicateSuggestion.candidate_id == party_id),
         )
+        .options(joinedload(DuplicateSuggestion.party), joinedload(DuplicateSuggestion.candidate))
         .order_by(DuplicateSuggestion.id)
     ).all()
     return [

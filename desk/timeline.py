@@ -103,21 +103,6 @@ def timeline_page(
     )
 
 
-def cases_of(party: Party, staff: Staff) -> tuple[list[Case], bool]:
-    """The cases this staff member may see, and whether others (confidential) exist: one query,
-    since a party has a handful of cases, not thousands."""
-    everything = list(
-        db.session.scalars(
-            select(Case)
-            .where(Case.party_id == party.id)
-            .options(joinedload(Case.department), joinedload(Case.owner))
-            .order_by(Case.opened_at.desc(), Case.id.desc())
-        ).unique()
-    )
-    visible = [c for c in everything if access.can_see_case(staff, c)]
-    return visible, len(visible) < len(everything)
-
-
 def visible_cases(party: Party, staff: Staff, *, open_only: bool = False) -> list[Case]:
     query = (
         select(Case)

@@ -5,6 +5,7 @@ RecordError becomes a message on the form field it concerns. Every page that sho
 writes an AccessLog row; a party the staff member may not see answers 404.
 """
 
+import functools
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -38,6 +39,7 @@ from desk.models import (
     Staff,
     Task,
 )
+from desk.overview import Overview, party_overview
 from desk.search import search_parties
 from extensions import db
 
@@ -59,14 +61,27 @@ def display_phone(e164: str) -> str:
 SHORT_DATETIME = {"en": "%d/%m/%Y %H:%M", "fr": "%d/%m/%Y %H:%M", "nl": "%d-%m-%Y %H:%M"}
 
 
+@functools.lru_cache(maxsize=16)
+def _clock(zone_name: str, pattern: str):
+    zone = ZoneInfo(zone_name)
+
+    def clock(value) -> str:
+        return "" if value is None else value.astimezone(zone).strftime(pattern)
+
+    return clock
+
+
+def desk_clock():
+    """UTC in, the desk's wall clock out, for this request's language. Looked up once per page
+    and called per row: Babel's formatter, or even a locale lookup per row, costs more than the
+    timeline query."""
+    pattern = SHORT_DATETIME.get(str(get_locale()), SHORT_DATETIME["nl"])
+    return _clock(current_app.config["BABEL_DEFAULT_TIMEZONE"], pattern)
+
+
 @bp.app_template_filter("local_datetime")
 def local_datetime(value) -> str:
-    """UTC in, the desk's wall clock out; cheaper than Babel's formatter on a 50-row page."""
-    if value is None:
-        return ""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    pattern = SHORT_DATETIME.get(str(get_locale()), SHORT_DATETIME["nl"])
-    return value.astimezone(zone).strftime(pattern)
+    return desk_clock()(value)
 
 
 # --- start page and search -------------------------------------------------------------------
@@ -132,19 +147,27 @@ def visible_party(party_id: int) -> Party:
 
 @bp.get("/parties/<int:party_id>")
 def party(party_id):
-    found = visible_party(party_id)
-    if found.merged_into_id is not None:
-        survivor = record.live_party(found)
+    found = _overview(party_id)
+    if found.party.merged_into_id is not None:
+        survivor = record.live_party(found.party)
         flash(_("This record was merged into %(name)s.", name=survivor.display_name), "info")
         return redirect(url_for("desk.party", party_id=survivor.id))
     return render_party(found)
 
 
-def render_party(party: Party, status: int = 200, **forms_given):
+def _overview(party_id: int) -> Overview:
+    found = party_overview(party_id, current_user)
+    if found is None:
+        abort(404)
+    return found
+
+
+def render_party(overview: Overview, status: int = 200, **forms_given):
     staff = current_user
-    cases, hidden_cases = timeline.cases_of(party, staff)
+    party, cases = overview.party, overview.cases
+    channel_labels = {k: str(v) for k, v in forms.channel_labels().items()}
     filters = forms.TimelineFilterForm(request.args)
-    filters.channel.choices = [("", _("All channels"))] + list(forms.channel_labels().items())
+    filters.channel.choices = [("", _("All channels")), *channel_labels.items()]
     filters.case.choices = [("", _("All cases"))] + [(str(c.id), c.subject) for c in cases]
     channel = request.args.get("channel") or None
     if channel not in {c.value for c in Channel}:
@@ -156,8 +179,9 @@ def render_party(party: Party, status: int = 200, **forms_given):
         channel=channel,
         case_id=case_id,
         cursor=request.args.get("before"),
-        hidden_confidential=hidden_cases,
+        hidden_confidential=overview.hidden_confidential,
     )
+    open_cases = overview.open_cases
     context = {
         "party": party,
         "page": page,
@@ -165,12 +189,15 @@ def render_party(party: Party, status: int = 200, **forms_given):
         "channel": channel,
         "case_id": case_id,
         "cases": cases,
-        "open_cases": [c for c in cases if c.status != CaseStatus.CLOSED],
-        "tasks": timeline.open_tasks(party, staff),
-        "representations": timeline.representations(party),
-        "suggestions": merging.open_suggestions(party.id),
-        "merges": _active_merges(party),
-        "channel_labels": {k: str(v) for k, v in forms.channel_labels().items()},
+        "open_cases": open_cases,
+        "tasks": overview.tasks,
+        "representations": overview.representations,
+        "suggestions": overview.suggestions,
+        "merges": overview.merges,
+        # built once here, not per timeline row: links to a case's contacts, and the clock
+        "case_urls": {c.id: url_for("desk.party", party_id=party.id, case=c.id) for c in cases},
+        "clock": desk_clock(),
+        "channel_labels": channel_labels,
         "on_behalf_label": _("on behalf of the citizen by"),
         "case_label": _("case"),
         "outcome_label": _("Outcome"),
@@ -183,8 +210,7 @@ def render_party(party: Party, status: int = 200, **forms_given):
         "note_form": forms_given.get("note_form") or _note_form(cases),
         "status_forms": {
             c.id: forms_given.get("status_forms", {}).get(c.id) or _status_form(c)
-            for c in cases
-            if c.status != CaseStatus.CLOSED
+            for c in open_cases
         },
     }
     page_html = render_template("desk/party.html", **context)
@@ -192,16 +218,6 @@ def render_party(party: Party, status: int = 200, **forms_given):
     purpose = request.args.get("purpose", "contact")
     record.log_access(staff=staff, party_ids=party.id, action="view", purpose=purpose)
     return page_html, status
-
-
-def _active_merges(party: Party) -> list[MergeRecord]:
-    return list(
-        db.session.scalars(
-            select(MergeRecord)
-            .where(MergeRecord.survivor_id == party.id, MergeRecord.undone_at.is_(None))
-            .order_by(MergeRecord.id.desc())
-        )
-    )
 
 
 def _note_form(cases, formdata=None):
@@ -282,7 +298,7 @@ def add_note(party_id):
         else:
             flash(_("Note added."), "success")
             return redirect(url_for("desk.party", party_id=party.id))
-    return render_party(party, 422, note_form=form)
+    return render_party(_overview(party.id), 422, note_form=form)
 
 
 def render_case_form(party: Party, form, status: int = 200):
@@ -343,7 +359,7 @@ def change_status(case_id):
         else:
             flash(_("Status changed."), "success")
             return redirect(url_for("desk.party", party_id=party.id))
-    return render_party(party, 422, status_forms={case.id: form})
+    return render_party(_overview(party.id), 422, status_forms={case.id: form})
 
 
 def render_task_form(party: Party, form, status: int = 200):
