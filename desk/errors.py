@@ -53,6 +53,12 @@ MESSAGES = {
     "merge_not_latest": _l("Undo the later merges of these parties first."),
     "task_already_closed": _l("This task is already closed."),
     "suggestion_resolved": _l("This suggestion has already been handled."),
+    "unknown_address": _l("This contact address does not exist."),
+    "unknown_purpose": _l("Unknown consent purpose. Marketing is never a purpose here."),
+    "channel_needs_phone": _l("SMS needs a phone number on the record. Add one first."),
+    "channel_needs_email": _l("E-mail needs an e-mail address on the record. Add one first."),
+    "unknown_representation": _l("This representation does not exist."),
+    "representation_ended": _l("This representation has already ended."),
 }
 
 

@@ -111,3 +111,50 @@ class TaskForm(FlaskForm):
     assignee = SelectField(_l("For person"), validate_choice=False, default="")
     due_at = DateTimeLocalField(_l("Due"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     description = TextAreaField(_l("Details"), validators=[Length(max=20000)])
+
+
+class ConsentForm(FlaskForm):
+    """One contact address: what the citizen agreed to be sent there, and whether it is theirs."""
+
+    reminders = BooleanField(_l("Appointment reminders"))
+    queue_alerts = BooleanField(_l("Queue alerts (your turn is near)"))
+    case_updates = BooleanField(_l("Updates about a case"))
+    verified = BooleanField(_l("Verified: proven to belong to this person"))
+
+
+def notification_choices():
+    return [
+        ("sms", _l("SMS")),
+        ("email", _l("E-mail")),
+        ("post", _l("Post")),
+        ("none", _l("No notifications")),
+    ]
+
+
+def language_choices():
+    return [
+        ("", _l("Not known")),
+        ("nl", "Nederlands"),
+        ("fr", "Français"),
+        ("en", "English"),
+        ("de", "Deutsch"),
+    ]
+
+
+class PreferencesForm(FlaskForm):
+    preferred_channel = SelectField(
+        _l("Preferred notification channel"), choices=notification_choices, validate_choice=False
+    )
+    language = SelectField(_l("Language"), choices=language_choices, validate_choice=False)
+
+
+class RepresentationForm(FlaskForm):
+    representative = StringField(
+        _l("Representative: national register number, phone or e-mail"),
+        validators=[DataRequired(), Length(max=200)],
+    )
+    basis = StringField(
+        _l("On what basis (for example: power of attorney, guardian)"),
+        validators=[DataRequired(), Length(max=100)],
+    )
+    valid_until = DateField(_l("Valid until (optional)"), validators=[Optional()])

@@ -457,6 +457,123 @@ def add_representation(
     return representation
 
 
+def end_representation(
+    *, representation: Representation | int, staff: Staff | None = None
+) -> Representation:
+    """From now on the representative no longer acts for the party; the row stays, so the
+    interactions it was used in keep showing who acted."""
+    found = (
+        representation
+        if isinstance(representation, Representation)
+        else _get(Representation, representation)
+    )
+    if found is None:
+        raise NotFound("unknown_representation", field="representation")
+    staff = resolve_staff(staff)
+    now = utcnow()
+    if found.valid_until is not None and found.valid_until <= now:
+        raise Conflict("representation_ended", field="representation")
+    with unit_of_work():
+        found.valid_until = now
+        _log(staff, found.represented_id, "change", "case_work", f"representation {found.id} ended")
+    return found
+
+
+# --- contact preferences ----------------------------------------------------------------------
+
+# Purposes a citizen can consent to, and the column that keeps each. Marketing is never one.
+CONSENT_PURPOSES = {
+    "reminders": "consent_reminders",
+    "queue_alerts": "consent_queue_alerts",
+    "case_updates": "consent_case_updates",
+}
+
+
+def set_contact_consent(
+    *,
+    party: Party | int,
+    address: ContactAddress | int,
+    consents: dict[str, bool] | None = None,
+    verified: bool | None = None,
+    staff: Staff | None = None,
+) -> ContactAddress:
+    """What the citizen told us about one address: consent per purpose, and whether the address
+    is proven to be theirs. Purposes not given stay as they are. An address of another party is
+    "not found": a party id and an address id from two records never combine. A merged party's
+    id still reaches its survivor's addresses."""
+    given = resolve_party(party, follow=False)
+    target = live_party(given)
+    found = address if isinstance(address, ContactAddress) else _get(ContactAddress, address)
+    if found is None or found.party_id not in (given.id, target.id):
+        raise NotFound("unknown_address", field="address")
+    staff = resolve_staff(staff)
+    consents = dict(consents or {})
+    unknown = set(consents) - set(CONSENT_PURPOSES)
+    if unknown:
+        raise InvalidInput("unknown_purpose", field=sorted(unknown)[0])
+    changes = [
+        f"{purpose}={'yes' if wanted else 'no'}"
+        for purpose, wanted in consents.items()
+        if getattr(found, CONSENT_PURPOSES[purpose]) != bool(wanted)
+    ]
+    if verified is not None and (found.verified_at is not None) != bool(verified):
+        changes.append(f"verified={'yes' if verified else 'no'}")
+    if not changes:
+        return found  # nothing changed: nothing to write or log
+    now = utcnow()
+    with unit_of_work():
+        for purpose, wanted in consents.items():
+            column = CONSENT_PURPOSES[purpose]
+            if getattr(found, column) != bool(wanted):
+                setattr(found, column, bool(wanted))
+                found.consent_changed_at = now
+        if verified is not None and (found.verified_at is not None) != bool(verified):
+            found.verified_at = now if verified else None
+        _log(staff, target.id, "change", "contact", f"address {found.id}: {', '.join(changes)}")
+    return found
+
+
+def set_preferences(
+    *,
+    party: Party | int,
+    preferred_channel: str | None = None,
+    language: str | None = None,
+    staff: Staff | None = None,
+) -> Party:
+    """How the citizen wants to hear from us: one notification channel (never two for the same
+    notice) and a language. SMS needs a phone and e-mail an address on the record, otherwise
+    the channels would silently send nothing. `language=""` clears the language."""
+    target = resolve_party(party)
+    staff = resolve_staff(staff)
+    changes = []
+    channel = None
+    if preferred_channel is not None:
+        channel = _choice(
+            NotificationChannel, preferred_channel, "invalid_preferred_channel", "preferred_channel"
+        )
+        kinds = {a.kind for a in target.addresses}
+        if channel == NotificationChannel.SMS and "phone" not in kinds:
+            raise InvalidInput("channel_needs_phone", field="preferred_channel")
+        if channel == NotificationChannel.EMAIL and "email" not in kinds:
+            raise InvalidInput("channel_needs_email", field="preferred_channel")
+        if channel != target.preferred_channel:
+            changes.append(f"channel={channel}")
+    if language is not None:
+        if language and language not in LANGUAGES:
+            raise InvalidInput("invalid_language", field="language")
+        if (language or None) != target.preferred_language:
+            changes.append(f"language={language or '-'}")
+    if not changes:
+        return target
+    with unit_of_work():
+        if channel is not None:
+            target.preferred_channel = channel
+        if language is not None:
+            target.preferred_language = language or None
+        _log(staff, target.id, "change", "contact", "preferences: " + ", ".join(changes))
+    return target
+
+
 # --- cases ------------------------------------------------------------------------------------
 
 

@@ -16,10 +16,16 @@ from extensions import db
 LIMIT = 20
 
 
-def search_parties(query: str, staff: Staff, limit: int = LIMIT) -> list[Party]:
+def search_parties(
+    query: str, staff: Staff, limit: int = LIMIT, *, keys_only: bool = False
+) -> list[Party]:
+    """`keys_only`: match identifiers, phones and e-mail addresses, never names, for where a
+    person must be named exactly (who represents whom), not browsed."""
     found: dict[int, Party] = {}
     key = identifiers.identifier_key(current_app.config)
     for kind, value in identifiers.search_keys(query):
+        if keys_only and kind == "name":
+            continue
         if kind in (identifiers.NATIONAL_NUMBER, identifiers.KBO_NUMBER):
             digest = identifiers.identifier_digest(kind, value, key)
             statement = (

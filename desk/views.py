@@ -531,3 +531,7 @@ def export(party_id):
     response = jsonify(export_record(party))
     response.headers["Content-Disposition"] = f'attachment; filename="record-{party.id}.json"'
     return response
+
+
+# Routes of the contact-preferences page live in their own module, on this blueprint.
+from desk import contact  # noqa: E402, F401
