@@ -96,3 +96,49 @@ def test_desk_forms_and_merge_preview_are_accessible(
     page.get_by_role("link", name="Samenvoegen met dit dossier").click()
     assert page.locator("table").is_visible()
     assert axe_violations(page) == []
+
+
+def test_consent_preferences_and_representatives_are_editable_and_accessible(
+    page, live_server, busy_record, browser_sign_in
+):
+    clerk, jan = busy_record
+    daughter = record.find_or_create_party(name="Lies Peeters", phone="0478 11 22 33")
+    phone = next(a for a in jan.addresses if a.kind == "phone")
+    browser_sign_in(page, clerk)
+    page.goto(f"{live_server.url}/desk/parties/{jan.id}")
+    page.get_by_role("link", name="Toestemming en voorkeuren wijzigen").click()
+    page.wait_for_url(f"**/desk/parties/{jan.id}/contact")
+    assert axe_violations(page) == []
+
+    consent = page.locator(f'form[action$="/addresses/{phone.id}/consent"]')
+    consent.get_by_label("Herinneringen aan afspraken").uncheck()
+    consent.get_by_label("Geverifieerd: aangetoond dat het van deze persoon is").check()
+    consent.get_by_role("button", name="Toestemming bewaren").click()
+    page.wait_for_url(f"**/desk/parties/{jan.id}/contact")
+    assert page.get_by_text("Toestemming bewaard.").is_visible()
+    consent = page.locator(f'form[action$="/addresses/{phone.id}/consent"]')
+    assert not consent.get_by_label("Herinneringen aan afspraken").is_checked()
+
+    reach = page.get_by_role("region", name="Hoe deze persoon te bereiken")
+    reach.get_by_label("Voorkeurskanaal voor berichten").select_option("post")
+    reach.get_by_label("Taal").select_option("fr")
+    page.get_by_role("button", name="Voorkeuren bewaren").click()
+    assert page.get_by_text("Voorkeuren bewaard.").is_visible()
+
+    page.get_by_label("Vertegenwoordiger: rijksregisternummer, telefoon of e-mail").fill("0499")
+    page.get_by_label("Op welke grond", exact=False).fill("volmacht")
+    page.get_by_role("button", name="Vertegenwoordiger toevoegen").click()  # nobody: refused
+    assert page.get_by_role("alert").is_visible()
+    assert axe_violations(page) == []  # the page with its error summary
+    page.get_by_label("Vertegenwoordiger: rijksregisternummer, telefoon of e-mail").fill(
+        "0478 11 22 33"
+    )
+    page.get_by_label("Op welke grond", exact=False).fill("volmacht")
+    page.get_by_role("button", name="Vertegenwoordiger toevoegen").click()
+    assert page.get_by_role("link", name=daughter.name).is_visible()
+    assert axe_violations(page) == []
+
+    page.get_by_role("link", name="Terug naar het dossier van Jan Peeters").click()
+    header = page.locator(".party-facts").inner_text()
+    assert "Post" in header and "Français" in header and "Lies Peeters" in header
+    assert axe_violations(page) == []
