@@ -23,6 +23,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from jinja2 import pass_context
 from sqlalchemy import select
 
 from desk import access, forms, identifiers, merging, record, timeline
@@ -80,8 +81,18 @@ def desk_clock():
 
 
 @bp.app_template_filter("local_datetime")
-def local_datetime(value) -> str:
-    return desk_clock()(value)
+@pass_context
+def local_datetime(context, value) -> str:
+    """A filter, not a call: Jinja calls filters directly, without its per-call checks; the
+    page's clock comes from the context when the view put one there."""
+    clock = context.get("clock") or desk_clock()
+    return clock(value)
+
+
+@bp.app_template_filter("iso_datetime")
+def iso_datetime(value) -> str:
+    """For <time datetime="...">: machine-readable, with its UTC offset."""
+    return "" if value is None else value.isoformat()
 
 
 # --- start page and search -------------------------------------------------------------------
