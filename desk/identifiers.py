@@ -6,6 +6,7 @@ text: only a keyed hash for lookup and a masked form for display.
 """
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import re
@@ -33,8 +34,10 @@ def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@functools.lru_cache(maxsize=4096)
 def display_phone(e164: str) -> str:
-    """The international form people read back on the phone: "+32 470 12 34 56"."""
+    """The international form people read back on the phone: "+32 470 12 34 56". Cached:
+    phonenumbers takes about 0.1 ms per number, and a desk shows the same numbers all day."""
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
