@@ -74,14 +74,6 @@ class SearchForm(FlaskForm):
     purpose = SelectField(_l("Why are you looking?"), choices=purpose_choices, default="contact")
 
 
-class TimelineFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    channel = SelectField(_l("Channel"), validate_choice=False)
-    case = SelectField(_l("Case"), validate_choice=False)
-
-
 class NoteForm(FlaskForm):
     text = TextAreaField(_l("Note"), validators=[DataRequired(), Length(max=20000)])
     case = SelectField(_l("About case"), validate_choice=False, default="")

@@ -177,9 +177,6 @@ def render_party(overview: Overview, status: int = 200, **forms_given):
     staff = current_user
     party, cases = overview.party, overview.cases
     channel_labels = {k: str(v) for k, v in forms.channel_labels().items()}
-    filters = forms.TimelineFilterForm(request.args)
-    filters.channel.choices = [("", _("All channels")), *channel_labels.items()]
-    filters.case.choices = [("", _("All cases"))] + [(str(c.id), c.subject) for c in cases]
     channel = request.args.get("channel") or None
     if channel not in {c.value for c in Channel}:
         channel = None
@@ -196,7 +193,6 @@ def render_party(overview: Overview, status: int = 200, **forms_given):
     context = {
         "party": party,
         "page": page,
-        "filters": filters,
         "channel": channel,
         "case_id": case_id,
         "cases": cases,

@@ -140,8 +140,10 @@ def test_timeline_filters_by_channel_and_case(client, clerk, jan):
     )
     phone = client.get(f"/desk/parties/{jan.id}", query_string={"channel": "phone"})
     assert subjects(phone) == ["contact 900", "contact 008", "contact 002"]
+    assert '<option selected value="phone">' in phone.get_data(as_text=True)  # filter kept
     by_case = client.get(f"/desk/parties/{jan.id}", query_string={"case": case.id})
     assert subjects(by_case) == ["contact 900"]
+    assert f'<option selected value="{case.id}">Verhuis</option>' in by_case.get_data(as_text=True)
     nonsense = client.get(f"/desk/parties/{jan.id}", query_string={"channel": "x", "before": "!!"})
     assert len(subjects(nonsense)) == 13
 
