@@ -41,6 +41,10 @@ def create_app(test_config=None):
 
 def register_blueprints(app):
     import desk.models  # noqa: F401  (every table must be known to Alembic)
+    import sms.models  # noqa: F401
+    from sms import jobs as sms_jobs
+    from sms.views import bp as sms_bp
+    from sms.webhooks import bp as sms_hooks_bp
     from desk.admin import bp as admin_bp
     from desk.api import bp as desk_api_bp
     from desk.auth import bp as auth_bp
@@ -51,13 +55,20 @@ def register_blueprints(app):
     app.register_blueprint(admin_bp)
     app.register_blueprint(desk_bp)
     app.register_blueprint(desk_api_bp)
+    app.register_blueprint(sms_bp)
+    app.register_blueprint(sms_hooks_bp)
+    sms_jobs.init_app(app)
 
 
 def register_commands(app):
+    from core.scheduler import scheduler_command
     from desk.cli import staff_cli
     from desk.demo import seed_demo_command
+    from sms.cli import sms_cli
 
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(scheduler_command)
+    app.cli.add_command(sms_cli)
     for command in staff_cli:
         app.cli.add_command(command)
 
