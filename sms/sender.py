@@ -353,10 +353,9 @@ def status_callback_url(config) -> str | None:
 def _keep_later_status(new_status: MessageStatus):
     """A status callback may have arrived before our own result: never move back."""
     column = T.c.status
-    return case(
-        (column.in_([MessageStatus.QUEUED.value, MessageStatus.SENDING.value]), new_status.value),
-        else_=column,
-    )
+    # Literal comparisons, not IN (...): an expanding IN cannot run in an executemany.
+    earlier = or_(column == MessageStatus.QUEUED.value, column == MessageStatus.SENDING.value)
+    return case((earlier, new_status.value), else_=column)
 
 
 def _coalesce(value, column):

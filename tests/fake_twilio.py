@@ -23,6 +23,13 @@ ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "fake-auth-token"
 
 
+class QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        """A sender killed mid-request leaves a broken pipe: expected here, not news."""
+
+
 class FakeTwilio:
     def __init__(self, account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, port=0):
         self.account_sid, self.auth_token = account_sid, auth_token
@@ -37,8 +44,7 @@ class FakeTwilio:
         self.held = threading.Event()  # set once that request is being held
         self.release = threading.Event()
         self.requests = 0
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
-        self.server.daemon_threads = True
+        self.server = QuietServer(("127.0.0.1", port), self._handler())
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
