@@ -165,3 +165,9 @@ def test_environment_then_test_override(monkeypatch):
     assert app.config["RATELIMIT_ENABLED"] is False
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example/loket"
     assert app.config["SMS_GATEWAY"] == "dev"
+
+
+def test_french_sign_in_page_is_translated(client):
+    response = client.get("/login", headers={"Accept-Language": "fr-BE"})
+    assert "Connexion du personnel" in response.text
+    assert "Mot de passe" in response.text
