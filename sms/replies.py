@@ -117,6 +117,7 @@ def receive_reply(*, sid: str, sender: str, body: str) -> InboundMessage | None:
             key=f"reply:{sid}",
             recipient=phone,
             body=answer_text(answer, _language(offer)),
+            language=_language(offer),
             purpose="consent" if answer in ("stop", "start") else "reply",
             party_id=inbound.party_id,
             link_type=offer.link_type if offer else None,

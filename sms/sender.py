@@ -85,7 +85,6 @@ class Sender:
                     time.sleep(idle_seconds)
         finally:
             self.pool.shutdown(wait=True)
-            db.session.remove()
         return handled
 
     def step(self) -> int:
