@@ -40,15 +40,20 @@ def create_app(test_config=None):
 
 
 def register_blueprints(app):
+    import appointments.models  # noqa: F401
     import desk.models  # noqa: F401  (every table must be known to Alembic)
     import sms.models  # noqa: F401
-    from sms import jobs as sms_jobs
-    from sms.views import bp as sms_bp
-    from sms.webhooks import bp as sms_hooks_bp
+    from appointments import admin as booking_admin
+    from appointments import api as booking_api
+    from appointments import desk as booking_desk
+    from appointments import views as booking_views
     from desk.admin import bp as admin_bp
     from desk.api import bp as desk_api_bp
     from desk.auth import bp as auth_bp
     from desk.views import bp as desk_bp
+    from sms import jobs as sms_jobs
+    from sms.views import bp as sms_bp
+    from sms.webhooks import bp as sms_hooks_bp
 
     app.register_blueprint(i18n.bp)
     app.register_blueprint(auth_bp)
@@ -58,6 +63,8 @@ def register_blueprints(app):
     app.register_blueprint(sms_bp)
     app.register_blueprint(sms_hooks_bp)
     sms_jobs.init_app(app)
+    for module in (booking_views, booking_desk, booking_admin, booking_api):
+        app.register_blueprint(module.bp)
 
 
 def register_commands(app):

@@ -54,6 +54,12 @@ DEFAULTS = {
     "MAIL_PASSWORD": None,
     "MAIL_USE_TLS": False,
     "MAIL_FROM": "loket@example.org",
+    # Online booking (appointments/)
+    "BOOKING_RATE_LIMIT": "120 per minute",  # per client, on the public booking pages and API
+    "BOOKING_SLOT_MINUTES": 15,  # the grid free times start on, from each opening period's start
+    "BOOKING_MAX_RANGE_DAYS": 92,  # the longest from-to range one slots request may ask
+    "BOOKING_MANAGE_LINK_DAYS": 30,  # a manage link keeps working this long after the visit
+    "BOOKING_RETRIES": 5,  # rounds on a lost race, deadlock or "database is locked"
 }
 
 # The variables DESIGN.md names; every other key comes in as LOKET_<KEY>.

@@ -1,7 +1,7 @@
 """sms outbox
 
 Revision ID: a8de4bb713d3
-Revises: 0a6c63063a54
+Revises: c8e23b56f9cc
 Create Date: 2026-11-22 12:41:43.613318
 
 """
@@ -13,7 +13,7 @@ import core.database
 
 # revision identifiers, used by Alembic.
 revision = 'a8de4bb713d3'
-down_revision = '0a6c63063a54'
+down_revision = 'c8e23b56f9cc'
 branch_labels = None
 depends_on = None
 

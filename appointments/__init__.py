@@ -1,0 +1,1 @@
+"""Online booking: services, locations, opening hours, computed availability, .ics."""

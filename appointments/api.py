@@ -1,0 +1,175 @@
+"""The public booking API under /api/v1: no account, no CSRF, rate-limited per client.
+
+Views only translate: JSON in, plain values to the services, domain errors to 4xx JSON.
+"""
+
+from datetime import date, datetime
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from appointments import booking
+from appointments.models import BRUSSELS, Service
+from appointments.openapi import openapi_document
+from appointments.slots import BookingError, check_range, find_slots, load_visit, locations_for
+from core.errors import api_error
+from extensions import csrf, db, limiter
+
+bp = Blueprint("booking_api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+def booking_rate_limit() -> str:
+    return current_app.config["BOOKING_RATE_LIMIT"]
+
+
+limiter.limit(booking_rate_limit)(bp)
+
+
+def error_response(error: BookingError):
+    fields = {key: str(value) for key, value in error.fields.items()}
+    response, status = api_error(error.status, error.code, str(error.message), fields)
+    if isinstance(error, booking.SlotTaken):
+        body = response.get_json()
+        body["error"]["alternatives"] = [slot_json(s) for s in error.alternatives]
+        response = jsonify(body)
+    return response, status
+
+
+bp.register_error_handler(BookingError, error_response)
+
+
+def slot_json(slot) -> dict:
+    return {
+        "start": slot.start.astimezone(BRUSSELS).isoformat(),
+        "end": slot.end.astimezone(BRUSSELS).isoformat(),
+        "location_id": slot.location_id,
+    }
+
+
+def appointment_json(appointment) -> dict:
+    token = booking.manage_token(appointment)
+    zone = BRUSSELS
+    return {
+        "reference": appointment.reference,
+        "status": appointment.status.value,
+        "start": appointment.starts_at.astimezone(zone).isoformat(),
+        "end": appointment.ends_at.astimezone(zone).isoformat(),
+        "location_id": appointment.location_id,
+        "services": [{"id": s.id, "name": s.name} for s in appointment.services],
+        "manage_url": url_for(
+            "booking.manage", reference=appointment.reference, token=token, _external=True
+        ),
+        "ics_url": url_for(
+            "booking.appointment_ics", reference=appointment.reference, token=token, _external=True
+        ),
+    }
+
+
+def parse_day(name: str) -> date:
+    value = request.args.get(name, "")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BookingError(
+            _l("Give dates as YYYY-MM-DD."), {name: _l("Not a date (YYYY-MM-DD).")}
+        ) from None
+
+
+def optional_int(value, name: str) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not str(value).isdigit():
+        raise BookingError(
+            _l("Some details are missing or not valid."), {name: _l("Not a number.")}
+        )
+    return int(value)
+
+
+@bp.get("/services")
+def services():
+    rows = db.session.scalars(
+        select(Service).where(Service.active.is_(True)).order_by(Service.id)
+    ).all()
+    return jsonify(
+        [
+            {
+                "id": s.id,
+                "name": s.name,
+                "duration_minutes": s.duration_minutes,
+                "life_events": [{"code": e.code, "name": e.name} for e in s.life_events],
+            }
+            for s in rows
+        ]
+    )
+
+
+@bp.get("/services/<int:service_id>/slots")
+def service_slots(service_id: int):
+    people = optional_int(request.args.get("people"), "people") or 1
+    visit = load_visit([service_id], people)
+    first_day, last_day = parse_day("from"), parse_day("to")
+    location_id = optional_int(request.args.get("location_id"), "location_id")
+    check_range(first_day, last_day, locations_for(visit, location_id))
+    slots = find_slots(visit, first_day, last_day, location_id=location_id)
+    return jsonify([slot_json(s) for s in slots])
+
+
+@bp.post("/appointments")
+def create_appointment():
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BookingError(_l("Send a JSON object."), {"body": _l("Not a JSON object.")})
+    service_ids = data.get("service_ids") or [data.get("service_id")]
+    if not isinstance(service_ids, list) or not all(
+        isinstance(i, int) and not isinstance(i, bool) for i in service_ids
+    ):
+        raise BookingError(_l("Choose a service."), {"service_id": _l("Required: a number.")})
+    try:
+        start = datetime.fromisoformat(str(data.get("start") or ""))
+    except ValueError:
+        start = None
+    if start is None or start.tzinfo is None:
+        raise BookingError(
+            _l("Give the start as an ISO 8601 time with its offset."),
+            {"start": _l("Required: e.g. 2027-03-01T09:00:00+01:00.")},
+        )
+    for key in ("name", "phone", "email", "national_number"):
+        if data.get(key) is not None and not isinstance(data.get(key), str):
+            raise BookingError(_l("Some details are missing or not valid."), {key: _l("Text.")})
+    appointment = booking.book(
+        service_ids=service_ids,
+        start=start,
+        location_id=optional_int(data.get("location_id"), "location_id"),
+        name=data.get("name"),
+        phone=data.get("phone"),
+        email=data.get("email"),
+        national_number=data.get("national_number"),
+        people=optional_int(data.get("people"), "people") or 1,
+        language=str(get_locale() or "nl"),
+        channel="web",
+    )
+    body = appointment_json(appointment)
+    return jsonify(
+        {k: body[k] for k in ("reference", "start", "end", "manage_url", "ics_url")}
+    ), 201
+
+
+@bp.get("/appointments/<reference>")
+def show_appointment(reference: str):
+    appointment = booking.appointment_for_link(reference, request.args.get("token"))
+    return jsonify(appointment_json(appointment))
+
+
+@bp.delete("/appointments/<reference>")
+def cancel_appointment(reference: str):
+    appointment = booking.appointment_for_link(reference, request.args.get("token"))
+    return jsonify(appointment_json(booking.cancel(appointment)))
+
+
+@bp.get("/openapi.json")
+@limiter.exempt
+def openapi():
+    return jsonify(openapi_document())

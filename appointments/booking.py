@@ -1,0 +1,371 @@
+"""Booking, rescheduling and cancelling: the only code that writes appointments.
+
+The database, not this module, guarantees that a counter is never held twice (see the
+migration). This module picks a free counter, lets the database refuse if someone was faster,
+tries the next free counter, and after a bounded number of rounds tells the caller the time
+was taken, with fresh alternatives. Deadlocks (PostgreSQL 40P01) and "database is locked"
+(SQLite) are retried a bounded number of times too.
+"""
+
+import hashlib
+import hmac
+import random
+import secrets
+import time as clock
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from appointments import case_record, validation
+from appointments.availability import Slot, local_today
+from appointments.models import Appointment, Status
+from appointments.slots import BookingError, Visit, find_slots, load_visit
+from core.database import utcnow
+from extensions import db
+
+# Letters and digits that are hard to mishear or misread (no 0/O, 1/I/L, 2/Z, 5/S, 8/B).
+REFERENCE_ALPHABET = "ACDEFHJKMNPRTWXY34679"
+
+
+class SlotTaken(BookingError):
+    """Someone else holds this time now; `alternatives` are free times near it."""
+
+    status = 409
+    code = "slot_taken"
+
+    def __init__(self, message, alternatives: list[Slot]):
+        super().__init__(message)
+        self.alternatives = alternatives
+
+
+class ManageLinkInvalid(BookingError):
+    status = 404
+    code = "not_found"
+
+
+class ManageLinkExpired(BookingError):
+    status = 410
+    code = "link_expired"
+
+
+class TooLate(BookingError):
+    status = 409
+    code = "too_late"
+
+
+def new_reference() -> str:
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+    return f"{chars[:3]}-{chars[3:]}"
+
+
+def normalise_reference(value: str) -> str:
+    chars = "".join(c for c in (value or "").upper() if c.isalnum())
+    return f"{chars[:3]}-{chars[3:]}" if len(chars) == 6 else chars
+
+
+def manage_token(appointment: Appointment) -> str:
+    message = f"{appointment.reference}:{appointment.manage_nonce}".encode()
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
+
+def appointment_for_link(reference: str, token: str | None, now: datetime | None = None):
+    """The appointment a manage link points at; a wrong token looks like an unknown one."""
+    appointment = db.session.scalar(
+        select(Appointment).where(Appointment.reference == normalise_reference(reference))
+    )
+    if appointment is None or not hmac.compare_digest(manage_token(appointment), token or ""):
+        raise ManageLinkInvalid(_l("We cannot find an appointment for this link."))
+    if (now or utcnow()) > appointment.manage_token_expires_at:
+        raise ManageLinkExpired(_l("This link has expired."))
+    return appointment
+
+
+def _link_expiry(blocked_until: datetime) -> datetime:
+    return blocked_until + timedelta(days=current_app.config["BOOKING_MANAGE_LINK_DAYS"])
+
+
+def clean_contact(*, name, phone=None, email=None, national_number=None) -> dict:
+    """Validated contact details; BookingError names every field that is wrong."""
+    errors, values = {}, {}
+    for key, check, value in (
+        ("name", validation.clean_name, name),
+        ("phone", validation.normalise_phone, phone),
+        ("email", validation.normalise_email, email),
+        ("national_number", validation.clean_national_number, national_number),
+    ):
+        try:
+            values[key] = check(value)
+        except validation.InvalidValue as invalid:
+            errors[key] = invalid.args[0]
+    if not errors and not (values["phone"] or values["email"]):
+        message = _l("Give a phone number or an e-mail address, so we can reach you.")
+        errors = {"phone": message, "email": message}
+    if errors:
+        raise BookingError(_l("Some details are missing or not valid."), errors)
+    return values
+
+
+def _start_write() -> None:
+    """Begin a fresh write transaction (BEGIN IMMEDIATE on SQLite: writers queue up front)."""
+    if db.session.new or db.session.dirty or db.session.deleted:
+        raise RuntimeError("unsaved changes in the session before a booking")
+    db.session.rollback()
+    db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def _transient(error: OperationalError) -> bool:
+    text = str(error.orig).lower()
+    code = getattr(error.orig, "sqlstate", None)
+    return code in ("40P01", "40001") or "database is locked" in text or "deadlock" in text
+
+
+def _with_retries(attempt):
+    tries = current_app.config["BOOKING_RETRIES"]
+    for number in range(1, tries + 1):
+        try:
+            return attempt()
+        except OperationalError as error:
+            db.session.rollback()
+            if number == tries or not _transient(error):
+                raise
+            clock.sleep(random.uniform(0.005, 0.05) * number)
+    raise AssertionError("unreachable")
+
+
+def _overlap_refused(error: IntegrityError) -> bool:
+    code = getattr(error.orig, "sqlstate", None)
+    return code == "23P01" or "appointment_overlap" in str(error.orig)
+
+
+def _slot_at(visit: Visit, start: datetime, location_id, now, exclude=None) -> Slot | None:
+    day = local_today(start, "Europe/Brussels")
+    for slot in find_slots(visit, day, day, location_id=location_id, now=now, exclude=exclude):
+        if slot.start == start and (location_id is None or slot.location_id == location_id):
+            return slot
+    return None
+
+
+def alternatives_near(visit: Visit, start: datetime, location_id=None, now=None, count=5):
+    """Free times from the asked day on, for the "this time was just taken" message."""
+    day = local_today(start, "Europe/Brussels")
+    slots = find_slots(visit, day, day + timedelta(days=14), location_id=location_id, now=now)
+    later = [s for s in slots if s.start >= start] or slots
+    return later[:count]
+
+
+def _hold(start: datetime, visit: Visit, location_id, now, fill, exclude=None):
+    """Place the visit on a free counter at `start`; `fill(counter_id, slot)` writes the row.
+
+    Each counter is tried inside a savepoint: when the database refuses (someone else took
+    that counter a moment ago) the next free counter is tried; when none is left, SlotTaken.
+    """
+    rounds = current_app.config["BOOKING_RETRIES"]
+    for _round in range(rounds):
+        _start_write()
+        slot = _slot_at(visit, start, location_id, now, exclude)
+        if slot is None:
+            break
+        for counter_id in slot.counter_ids:
+            try:
+                with db.session.begin_nested():
+                    result = fill(counter_id, slot)
+                    db.session.flush()
+            except IntegrityError as error:
+                if not _overlap_refused(error):
+                    raise
+                continue
+            except BookingError:
+                db.session.rollback()
+                raise
+            db.session.commit()
+            return result
+        db.session.rollback()
+    db.session.rollback()
+    raise SlotTaken(
+        _l("This time was just taken. Choose another time."),
+        alternatives_near(visit, start, location_id, now),
+    )
+
+
+def book(
+    *,
+    service_ids,
+    start: datetime,
+    name: str,
+    phone: str | None = None,
+    email: str | None = None,
+    national_number: str | None = None,
+    location_id: int | None = None,
+    people: int = 1,
+    language: str = "nl",
+    channel: str = "web",
+    staff=None,
+    submission_key: str | None = None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Book a visit. Raises BookingError (422), SlotTaken (409) or UnknownService (404)."""
+    now = now or utcnow()
+    visit = load_visit(service_ids, people)
+    contact = clean_contact(name=name, phone=phone, email=email, national_number=national_number)
+    if start.tzinfo is None:
+        raise BookingError(_l("Give the time with its UTC offset."), {"start": _l("No offset.")})
+    if submission_key:
+        earlier = db.session.scalar(
+            select(Appointment).where(Appointment.submission_key == submission_key)
+        )
+        if earlier is not None:
+            return earlier  # the same form sent twice: one booking, shown again
+    if start <= now:
+        raise BookingError(_l("This time is in the past."), {"start": _l("In the past.")})
+
+    def fill(counter_id: int, slot: Slot) -> Appointment:
+        reference = new_reference()
+        while db.session.scalar(select(Appointment.id).where(Appointment.reference == reference)):
+            reference = new_reference()
+        appointment = Appointment(
+            reference=reference,
+            location_id=slot.location_id,
+            counter_id=counter_id,
+            starts_at=slot.start,
+            ends_at=slot.start + timedelta(minutes=visit.need_minutes),
+            blocked_until=slot.start + timedelta(minutes=visit.hold_minutes),
+            people=visit.people,
+            name=contact["name"],
+            phone=contact["phone"],
+            email=contact["email"],
+            language=language,
+            channel=channel,
+            booked_by_id=staff.id if staff is not None else None,
+            manage_nonce=secrets.token_hex(16),
+            submission_key=submission_key,
+            created_at=now,
+            updated_at=now,
+        )
+        appointment.manage_token_expires_at = _link_expiry(appointment.blocked_until)
+        appointment.services = list(visit.services)
+        db.session.add(appointment)
+        db.session.flush()
+        case_record.note_booking(
+            appointment, "booked", staff=staff, national_number=contact["national_number"]
+        )
+        return appointment
+
+    if not _slot_exists_on_grid(visit, start, location_id, now):
+        raise BookingError(
+            _l("This is not a free time. Choose one of the times offered."),
+            {"start": _l("Not a free time.")},
+        )
+    try:
+        return _with_retries(lambda: _hold(start, visit, location_id, now, fill))
+    except IntegrityError as error:
+        db.session.rollback()
+        if submission_key and "submission_key" in str(error.orig):
+            return db.session.scalar(
+                select(Appointment).where(Appointment.submission_key == submission_key)
+            )
+        raise
+
+
+def _slot_exists_on_grid(visit: Visit, start: datetime, location_id, now) -> bool:
+    """A start that is not on any location's grid is bad input (422), not a lost race (409).
+
+    Checked against opening hours alone, ignoring appointments: a time inside the hours that
+    someone holds is a 409 with alternatives, a time outside them a 422.
+    """
+    day = local_today(start, "Europe/Brussels")
+    slots = find_slots(visit, day, day, location_id=location_id, now=now, ignore_bookings=True)
+    return any(slot.start == start for slot in slots)
+
+
+def _changeable(appointment: Appointment, now: datetime) -> None:
+    if appointment.status != Status.BOOKED:
+        raise TooLate(_l("This appointment can no longer be changed."))
+    if appointment.starts_at <= now:
+        raise TooLate(_l("This appointment has started and can no longer be changed."))
+
+
+def reschedule(appointment: Appointment, start: datetime, *, staff=None, now=None) -> Appointment:
+    """Move to a new free time, on any counter that serves the visit; SEQUENCE goes up."""
+    now = now or utcnow()
+    _changeable(appointment, now)
+    appointment_id, location_id = appointment.id, appointment.location_id
+    visit = load_visit([s.id for s in appointment.services], appointment.people)
+    if not _slot_exists_on_grid(visit, start, location_id, now) or start <= now:
+        raise BookingError(
+            _l("This is not a free time. Choose one of the times offered."),
+            {"start": _l("Not a free time.")},
+        )
+
+    def fill(counter_id: int, slot: Slot) -> Appointment:
+        moved = db.session.get(Appointment, appointment_id)
+        _changeable(moved, now)
+        moved.counter_id = counter_id
+        moved.starts_at = slot.start
+        moved.ends_at = slot.start + timedelta(minutes=visit.need_minutes)
+        moved.blocked_until = slot.start + timedelta(minutes=visit.hold_minutes)
+        moved.manage_token_expires_at = _link_expiry(moved.blocked_until)
+        moved.sequence += 1
+        moved.updated_at = now
+        db.session.flush()
+        case_record.note_booking(moved, "rescheduled", staff=staff)
+        return moved
+
+    return _with_retries(
+        lambda: _hold(start, visit, location_id, now, fill, exclude=appointment_id)
+    )
+
+
+def _set_status(appointment: Appointment, change, event: str, staff) -> Appointment:
+    appointment_id = appointment.id
+
+    def attempt():
+        _start_write()
+        current = db.session.get(Appointment, appointment_id)
+        try:
+            change(current)
+        except BookingError:
+            db.session.rollback()
+            raise
+        current.updated_at = utcnow()
+        db.session.flush()
+        case_record.note_booking(current, event, staff=staff)
+        db.session.commit()
+        return current
+
+    return _with_retries(attempt)
+
+
+def cancel(appointment: Appointment, *, staff=None, now=None) -> Appointment:
+    now = now or utcnow()
+
+    def change(current):
+        _changeable(current, now)
+        current.status = Status.CANCELLED
+        current.cancelled_at = now
+        current.sequence += 1
+
+    return _set_status(appointment, change, "cancelled", staff)
+
+
+def mark_arrived(appointment: Appointment, *, staff=None) -> Appointment:
+    def change(current):
+        if current.status == Status.CANCELLED:
+            raise TooLate(_l("This appointment was cancelled."))
+        current.status = Status.ARRIVED
+        current.arrived_at = utcnow()
+
+    return _set_status(appointment, change, "arrived", staff)
+
+
+def mark_no_show(appointment: Appointment, *, staff=None) -> Appointment:
+    def change(current):
+        if current.status == Status.CANCELLED:
+            raise TooLate(_l("This appointment was cancelled."))
+        current.status = Status.NO_SHOW
+        current.arrived_at = None
+
+    return _set_status(appointment, change, "no_show", staff)

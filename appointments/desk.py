@@ -1,0 +1,108 @@
+"""Staff side of booking: the day view per location and counter, and changes on a citizen's
+behalf (reschedule, cancel, arrived, no-show). Bookings on behalf go through the citizen's own
+pages with `behalf=counter|phone`, so the citizen gets the very same confirmation."""
+
+from datetime import UTC, datetime, time, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from appointments import booking
+from appointments.availability import local_today
+from appointments.models import BRUSSELS, Appointment, Location
+from appointments.slots import BookingError
+from appointments.views import parse_day, reschedule_page
+from core.database import utcnow
+from extensions import db
+
+bp = Blueprint("booking_desk", __name__, url_prefix="/desk/appointments")
+
+
+@bp.before_request
+@login_required
+def staff_only():
+    return None
+
+
+def day_bounds(day) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time(), tzinfo=BRUSSELS).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=BRUSSELS).astimezone(UTC)
+    return start, end
+
+
+@bp.get("/")
+def day_view():
+    locations = db.session.scalars(select(Location).order_by(Location.name)).all()
+    if not locations:
+        return render_template("appointments/desk_day.html", locations=[], location=None)
+    location_id = request.args.get("location", type=int) or locations[0].id
+    location = db.session.get(Location, location_id) or abort(404)
+    day = parse_day(request.args.get("day")) or local_today(utcnow(), location.timezone)
+    counter_id = request.args.get("counter", type=int)
+    start, end = day_bounds(day)
+    query = (
+        select(Appointment)
+        .where(
+            Appointment.location_id == location.id,
+            Appointment.starts_at >= start,
+            Appointment.starts_at < end,
+        )
+        .options(selectinload(Appointment.services), selectinload(Appointment.counter))
+        .order_by(Appointment.starts_at, Appointment.counter_id)
+    )
+    if counter_id:
+        query = query.where(Appointment.counter_id == counter_id)
+    appointments = db.session.scalars(query).all()
+    return render_template(
+        "appointments/desk_day.html",
+        locations=locations,
+        location=location,
+        counters=location.counters,
+        counter_id=counter_id,
+        day=day,
+        previous_day=day - timedelta(days=1),
+        next_day=day + timedelta(days=1),
+        appointments=appointments,
+    )
+
+
+def appointment_or_404(appointment_id: int) -> Appointment:
+    return db.session.get(Appointment, appointment_id) or abort(404)
+
+
+def back_to_day(appointment: Appointment):
+    day = appointment.starts_at.astimezone(BRUSSELS).date().isoformat()
+    return redirect(url_for("booking_desk.day_view", location=appointment.location_id, day=day))
+
+
+@bp.post("/<int:appointment_id>/<any(arrived, no_show, cancel):action>")
+def change_status(appointment_id: int, action: str):
+    appointment = appointment_or_404(appointment_id)
+    change = {
+        "arrived": booking.mark_arrived,
+        "no_show": booking.mark_no_show,
+        "cancel": booking.cancel,
+    }[action]
+    try:
+        change(appointment, staff=current_user._get_current_object())
+    except BookingError as error:
+        flash(str(error.message), "error")
+    else:
+        flash(_("Appointment %(reference)s updated.", reference=appointment.reference), "success")
+    return back_to_day(appointment)
+
+
+@bp.route("/<int:appointment_id>/reschedule", methods=["GET", "POST"])
+def reschedule(appointment_id: int):
+    appointment = appointment_or_404(appointment_id)
+    day = appointment.starts_at.astimezone(BRUSSELS).date().isoformat()
+    return reschedule_page(
+        appointment,
+        base_args={"appointment_id": appointment.id},
+        endpoint="booking_desk.reschedule",
+        done_url=url_for("booking_desk.day_view", location=appointment.location_id, day=day),
+        staff=current_user._get_current_object(),
+    )

@@ -1,0 +1,152 @@
+"""Forms for the citizen's details and the admin screens. Validation only: no side effects."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+    widgets,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from appointments import validation
+
+
+def _checked_by(check):
+    def validator(form, field):
+        try:
+            field.data = check(field.data)
+        except validation.InvalidValue as invalid:
+            raise ValidationError(str(invalid.args[0])) from None
+
+    return validator
+
+
+class ContactForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[_checked_by(validation.clean_name)])
+    phone = StringField(_l("Phone number"), validators=[_checked_by(validation.normalise_phone)])
+    email = StringField(_l("E-mail address"), validators=[_checked_by(validation.normalise_email)])
+    national_number = StringField(
+        _l("National register number (optional)"),
+        validators=[_checked_by(validation.clean_national_number)],
+    )
+    submission_key = HiddenField()
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and not (self.phone.data or self.email.data):
+            message = _l("Give a phone number or an e-mail address, so we can reach you.")
+            self.phone.errors = [*self.phone.errors, message]
+            return False
+        return valid
+
+
+class CheckboxList(SelectMultipleField):
+    """A group of checkboxes: one label per option, the group named by a fieldset legend."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class HoursForm(FlaskForm):
+    """One text field per weekday: "08:30-12:00, 13:00-16:00"; a break is the gap."""
+
+    monday = StringField(_l("Monday"))
+    tuesday = StringField(_l("Tuesday"))
+    wednesday = StringField(_l("Wednesday"))
+    thursday = StringField(_l("Thursday"))
+    friday = StringField(_l("Friday"))
+    saturday = StringField(_l("Saturday"))
+    sunday = StringField(_l("Sunday"))
+
+    DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for name in self.DAYS:
+            field = self[name]
+            try:
+                validation.parse_periods(field.data)
+            except validation.InvalidValue as invalid:
+                field.errors = [*field.errors, str(invalid.args[0])]
+                valid = False
+        return valid
+
+
+class LocationForm(HoursForm):
+    """The place, its booking window and walk-in share, and its weekly hours, on one page."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    address = StringField(_l("Address"), validators=[Length(max=300)])
+    min_notice_minutes = IntegerField(
+        _l("Minimum notice (minutes)"), validators=[InputRequired(), NumberRange(0, 60 * 24 * 30)]
+    )
+    horizon_days = IntegerField(
+        _l("Booking horizon (days)"), validators=[InputRequired(), NumberRange(1, 730)]
+    )
+    walk_in_percent = IntegerField(
+        _l("Share of counter time kept for walk-ins (%)"),
+        validators=[InputRequired(), NumberRange(0, 100)],
+    )
+    active = BooleanField(_l("Open for booking"))
+
+
+class ExceptionForm(FlaskForm):
+    day = DateField(_l("Date"), validators=[DataRequired()])
+    closed = BooleanField(_l("Closed all day"))
+    hours = StringField(_l("Opening hours on this date"))
+    reason = StringField(_l("Reason"), validators=[Length(max=200)])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        try:
+            periods = validation.parse_periods(self.hours.data)
+        except validation.InvalidValue as invalid:
+            self.hours.errors = [*self.hours.errors, str(invalid.args[0])]
+            return False
+        if not self.closed.data and not periods:
+            self.hours.errors = [*self.hours.errors, _l("Give the hours, or tick closed.")]
+            return False
+        return valid
+
+
+class ServiceForm(FlaskForm):
+    name_nl = StringField(_l("Name (Dutch)"), validators=[DataRequired(), Length(max=200)])
+    name_fr = StringField(_l("Name (French)"), validators=[Length(max=200)])
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
+    duration_minutes = IntegerField(
+        _l("Duration (minutes)"), validators=[InputRequired(), NumberRange(5, 480)]
+    )
+    buffer_minutes = IntegerField(
+        _l("Buffer after (minutes)"), validators=[InputRequired(), NumberRange(0, 120)]
+    )
+    max_people = IntegerField(
+        _l("People or items per booking"), validators=[InputRequired(), NumberRange(1, 20)]
+    )
+    documents_nl = TextAreaField(_l("What to bring (Dutch, one per line)"))
+    documents_fr = TextAreaField(_l("What to bring (French, one per line)"))
+    documents_en = TextAreaField(_l("What to bring (English, one per line)"))
+    life_events = CheckboxList(_l("Life events"), coerce=int, validators=[Optional()])
+    locations = CheckboxList(_l("Locations"), coerce=int, validators=[Optional()])
+    active = BooleanField(_l("Can be booked"))
+
+
+class CounterForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    location_id = SelectField(_l("Location"), coerce=int)
+    services = CheckboxList(_l("Services served"), coerce=int, validators=[Optional()])
+    active = BooleanField(_l("In use"))
+
+
+class LifeEventForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
+    name_nl = StringField(_l("Name (Dutch)"), validators=[DataRequired(), Length(max=200)])
+    name_fr = StringField(_l("Name (French)"), validators=[Length(max=200)])
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])

@@ -1,0 +1,98 @@
+"""iCalendar files: one per appointment for the citizen, and secret feeds for staff.
+
+The UID never changes for an appointment and SEQUENCE rises with every change, so a calendar
+program updates its copy instead of adding a second one; a cancellation is METHOD:CANCEL with
+STATUS:CANCELLED, which is what makes programs remove the event. Times carry TZID
+Europe/Brussels with its VTIMEZONE, so nobody's calendar shifts them.
+
+The VTIMEZONE is written with the EU's yearly rules (RRULE), the form Outlook and Google
+write, not as the long RDATE list icalendar generates: parsers such as vobject ignore RDATE
+lists and would read every time as winter time.
+"""
+
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from flask import current_app
+from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
+
+from appointments.models import BRUSSELS, Appointment, Status
+from core.database import utcnow
+
+
+def uid_for(appointment: Appointment) -> str:
+    host = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "loket"
+    return f"appointment-{appointment.id}-{appointment.reference}@{host}"
+
+
+def brussels_vtimezone() -> Timezone:
+    """Europe/Brussels as the EU rule since 1996: summer time from the last Sunday of March
+    (02:00 -> 03:00) to the last Sunday of October (03:00 -> 02:00)."""
+    zone = Timezone()
+    zone.add("tzid", "Europe/Brussels")
+    summer = TimezoneDaylight()
+    summer.add("tzname", "CEST")
+    summer.add("tzoffsetfrom", timedelta(hours=1))
+    summer.add("tzoffsetto", timedelta(hours=2))
+    summer.add("dtstart", datetime(1970, 3, 29, 2, 0))
+    summer.add("rrule", {"freq": "yearly", "bymonth": 3, "byday": "-1SU"})
+    winter = TimezoneStandard()
+    winter.add("tzname", "CET")
+    winter.add("tzoffsetfrom", timedelta(hours=2))
+    winter.add("tzoffsetto", timedelta(hours=1))
+    winter.add("dtstart", datetime(1970, 10, 25, 3, 0))
+    winter.add("rrule", {"freq": "yearly", "bymonth": 10, "byday": "-1SU"})
+    zone.add_component(summer)
+    zone.add_component(winter)
+    return zone
+
+
+def _calendar(method: str, name: str | None = None) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", "-//Loket//Appointments//NL")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    if name:
+        calendar.add("x-wr-calname", name)
+        calendar.add("x-wr-timezone", "Europe/Brussels")
+    calendar.add_component(brussels_vtimezone())
+    return calendar
+
+
+def _event(appointment: Appointment, language: str, description: str = "") -> Event:
+    location = appointment.location
+    services = ", ".join(s.name_in(language) for s in appointment.services)
+    event = Event()
+    event.add("uid", uid_for(appointment))
+    event.add("sequence", appointment.sequence)
+    event.add("dtstamp", utcnow())
+    event.add("last-modified", appointment.updated_at)
+    event.add("dtstart", appointment.starts_at.astimezone(BRUSSELS))
+    event.add("dtend", appointment.ends_at.astimezone(BRUSSELS))
+    event.add("summary", f"{services} · {current_app.config['MUNICIPALITY_NAME']}")
+    event.add("location", ", ".join(p for p in (location.name, location.address) if p))
+    cancelled = appointment.status == Status.CANCELLED
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if description:
+        event.add("description", description)
+    return event
+
+
+def appointment_ics(appointment: Appointment, *, description: str = "") -> bytes:
+    """The citizen's file: PUBLISH while it stands, CANCEL once it is cancelled."""
+    cancelled = appointment.status == Status.CANCELLED
+    calendar = _calendar("CANCEL" if cancelled else "PUBLISH")
+    calendar.add_component(_event(appointment, appointment.language, description))
+    return calendar.to_ical()
+
+
+def feed_ics(name: str, appointments: list[Appointment], language: str = "nl") -> bytes:
+    """A subscription feed for a counter or location: every standing appointment in it."""
+    calendar = _calendar("PUBLISH", name)
+    for appointment in appointments:
+        description = f"{appointment.reference} · {appointment.name}"
+        if appointment.counter:
+            description += f" · {appointment.counter.name}"
+        calendar.add_component(_event(appointment, language, description))
+    return calendar.to_ical()

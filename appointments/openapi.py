@@ -1,0 +1,234 @@
+"""The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json.
+
+Booking owns the paths below; other channels (tickets, counters) add theirs to PATHS from their
+own package when they land, so the document stays one.
+"""
+
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "fields"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+                "alternatives": {"type": "array", "items": {"$ref": "#/components/schemas/Slot"}},
+            },
+        }
+    },
+}
+
+SCHEMAS = {
+    "Error": ERROR,
+    "Service": {
+        "type": "object",
+        "required": ["id", "name", "duration_minutes", "life_events"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "duration_minutes": {"type": "integer", "minimum": 1},
+            "life_events": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["code", "name"],
+                    "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
+                },
+            },
+        },
+    },
+    "Slot": {
+        "type": "object",
+        "required": ["start", "end", "location_id"],
+        "additionalProperties": False,
+        "properties": {
+            "start": {"type": "string", "format": "date-time"},
+            "end": {"type": "string", "format": "date-time"},
+            "location_id": {"type": "integer"},
+        },
+    },
+    "NewAppointment": {
+        "type": "object",
+        "required": ["service_id", "start", "name"],
+        "properties": {
+            "service_id": {"type": "integer"},
+            "service_ids": {
+                "type": "array",
+                "items": {"type": "integer"},
+                "description": "Several services in one visit; replaces service_id.",
+            },
+            "start": {"type": "string", "format": "date-time", "description": "With offset."},
+            "location_id": {"type": "integer"},
+            "name": {"type": "string", "maxLength": 200},
+            "phone": {"type": "string", "description": "A phone number and/or an e-mail."},
+            "email": {"type": "string", "format": "email"},
+            "national_number": {"type": "string", "description": "Optional, 11 digits."},
+            "people": {"type": "integer", "minimum": 1},
+        },
+    },
+    "Booked": {
+        "type": "object",
+        "required": ["reference", "start", "end", "manage_url", "ics_url"],
+        "additionalProperties": False,
+        "properties": {
+            "reference": {"type": "string", "pattern": "^[A-Z0-9]{3}-[A-Z0-9]{3}$"},
+            "start": {"type": "string", "format": "date-time"},
+            "end": {"type": "string", "format": "date-time"},
+            "manage_url": {"type": "string", "format": "uri"},
+            "ics_url": {"type": "string", "format": "uri"},
+        },
+    },
+    "Appointment": {
+        "type": "object",
+        "required": [
+            "reference",
+            "status",
+            "start",
+            "end",
+            "location_id",
+            "services",
+            "manage_url",
+            "ics_url",
+        ],
+        "additionalProperties": False,
+        "properties": {
+            "reference": {"type": "string"},
+            "status": {"enum": ["booked", "arrived", "no_show", "cancelled"]},
+            "start": {"type": "string", "format": "date-time"},
+            "end": {"type": "string", "format": "date-time"},
+            "location_id": {"type": "integer"},
+            "services": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "name"],
+                    "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+                },
+            },
+            "manage_url": {"type": "string", "format": "uri"},
+            "ics_url": {"type": "string", "format": "uri"},
+        },
+    },
+}
+
+
+def _json(schema_ref: str, description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}},
+    }
+
+
+def _list(schema_ref: str, description: str) -> dict:
+    schema = {"type": "array", "items": {"$ref": f"#/components/schemas/{schema_ref}"}}
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERR = "Error"
+TOKEN = {
+    "name": "token",
+    "in": "query",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "The token from manage_url.",
+}
+REFERENCE = {"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}
+
+PATHS = {
+    "/api/v1/services": {
+        "get": {
+            "summary": "Services that can be booked",
+            "operationId": "listServices",
+            "responses": {"200": _list("Service", "Bookable services")},
+        }
+    },
+    "/api/v1/services/{id}/slots": {
+        "get": {
+            "summary": "Free times for one service, computed from hours and bookings",
+            "operationId": "listSlots",
+            "parameters": [
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                {
+                    "name": "from",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string", "format": "date"},
+                },
+                {
+                    "name": "to",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string", "format": "date"},
+                },
+                {"name": "location_id", "in": "query", "schema": {"type": "integer"}},
+                {"name": "people", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+            ],
+            "responses": {
+                "200": _list("Slot", "Free times, Europe/Brussels offsets"),
+                "404": _json(ERR, "Unknown service"),
+                "422": _json(ERR, "Invalid range: past, reversed, beyond the horizon"),
+                "429": _json(ERR, "Too many requests"),
+            },
+        }
+    },
+    "/api/v1/appointments": {
+        "post": {
+            "summary": "Book without an account",
+            "operationId": "createAppointment",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/NewAppointment"}}
+                },
+            },
+            "responses": {
+                "201": _json("Booked", "Booked"),
+                "404": _json(ERR, "Unknown service"),
+                "409": _json(ERR, "The time was just taken; alternatives are offered"),
+                "422": _json(ERR, "Invalid input, with field errors"),
+                "429": _json(ERR, "Too many requests"),
+            },
+        }
+    },
+    "/api/v1/appointments/{reference}": {
+        "get": {
+            "summary": "Read an appointment with its manage token",
+            "operationId": "getAppointment",
+            "parameters": [REFERENCE, TOKEN],
+            "responses": {
+                "200": _json("Appointment", "The appointment"),
+                "404": _json(ERR, "Unknown reference or wrong token"),
+                "410": _json(ERR, "The manage link has expired"),
+            },
+        },
+        "delete": {
+            "summary": "Cancel an appointment with its manage token",
+            "operationId": "cancelAppointment",
+            "parameters": [REFERENCE, TOKEN],
+            "responses": {
+                "200": _json("Appointment", "The cancelled appointment"),
+                "404": _json(ERR, "Unknown reference or wrong token"),
+                "409": _json(ERR, "Already cancelled or already started"),
+                "410": _json(ERR, "The manage link has expired"),
+            },
+        },
+    },
+}
+
+
+def openapi_document() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Loket API",
+            "version": "1.0.0",
+            "description": "Citizen-facing endpoints are public and rate-limited per client.",
+        },
+        "servers": [{"url": "/"}],
+        "paths": PATHS,
+        "components": {"schemas": SCHEMAS},
+    }

@@ -1,0 +1,345 @@
+"""Booking benchmark: prints JSON figures.
+
+Data: 20 services, 3 locations, 15 counters, hours five days a week, a 60-day horizon and 5,000
+existing appointments. Served by gunicorn on loopback; the load generators (Python for latency,
+wrk for throughput) run on the same machine. Measures:
+  - GET slots for one service over 60 days and over one day: p50/p95 (sequential requests);
+  - POST /api/v1/appointments with 50 concurrent clients (wrk), on PostgreSQL and on SQLite,
+    and the number of double bookings afterwards (must be 0);
+  - GET /healthz with the same 50 clients on the same server, as the baseline.
+
+    .venv/bin/python bench/booking.py [--seconds 10] [--workers 4]
+"""
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import requests
+from sqlalchemy import insert, select, text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app import create_app  # noqa: E402
+from appointments.models import (  # noqa: E402
+    Appointment,
+    Counter,
+    Location,
+    OpeningPeriod,
+    Service,
+    appointment_service,
+)
+from extensions import db  # noqa: E402
+from tests import services  # noqa: E402
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+WRK_SCRIPT = """
+local bodies = {}
+for line in io.lines(os.getenv("BENCH_BODIES")) do bodies[#bodies + 1] = line end
+local threads = {}
+created, taken, other = 0, 0, 0
+function setup(thread) table.insert(threads, thread) end
+function init(args) math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) % 100000) end
+function request()
+  return wrk.format("POST", "/api/v1/appointments",
+    {["Content-Type"] = "application/json"}, bodies[math.random(#bodies)])
+end
+function response(status, headers, body)
+  if status == 201 then created = created + 1
+  elseif status == 409 then taken = taken + 1
+  else other = other + 1 end
+end
+function done(summary, latency, requests)
+  local c, t, o = 0, 0, 0
+  for _, thread in ipairs(threads) do
+    c = c + thread:get("created"); t = t + thread:get("taken"); o = o + thread:get("other")
+  end
+  io.write(string.format("BENCH %d %d %d\\n", c, t, o))
+end
+"""
+
+OVERLAPS = text(
+    "SELECT count(*) FROM appointment a JOIN appointment b ON a.id < b.id "
+    "AND a.counter_id = b.counter_id AND a.starts_at < b.blocked_until "
+    "AND b.starts_at < a.blocked_until WHERE a.status <> 'cancelled' AND b.status <> 'cancelled'"
+)
+
+
+def seed(url: str) -> list[int]:
+    """Schema by the migrations, then the data set; returns the service ids."""
+    from flask_migrate import upgrade
+
+    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
+    rng = random.Random(42)
+    with app.app_context():
+        upgrade()
+        locations = []
+        for n in range(3):
+            place = Location(
+                name=f"Locatie {n + 1}", min_notice_minutes=0, horizon_days=60, walk_in_percent=0
+            )
+            place.opening_periods = [
+                OpeningPeriod(weekday=d, opens=o, closes=c)
+                for d in range(5)
+                for o, c in ((clock(8, 30), clock(12)), (clock(13), clock(16, 30)))
+            ]
+            locations.append(place)
+        servs = [
+            Service(
+                name_nl=f"Dienst {n + 1}",
+                duration_minutes=rng.choice([10, 15, 20, 30]),
+                buffer_minutes=rng.choice([0, 5]),
+                locations=locations,
+            )
+            for n in range(20)
+        ]
+        counters = [
+            Counter(
+                name=f"Loket {n + 1}",
+                location=locations[n % 3],
+                services=[s for i, s in enumerate(servs) if (i + n) % 3 != 0],
+            )
+            for n in range(15)
+        ]
+        db.session.add_all(locations + servs + counters)
+        db.session.commit()
+        now = datetime.now(UTC)
+        today = now.astimezone(BRUSSELS).date()
+        rows, links = [], []
+        quarters = [
+            datetime.combine(today + timedelta(days=d), clock(8, 30), tzinfo=BRUSSELS)
+            + timedelta(minutes=15 * q)
+            for d in range(1, 61)
+            if (today + timedelta(days=d)).weekday() < 5
+            for q in range(28)
+            if not 14 <= q < 18
+        ]
+        places = [(c.id, c.location_id) for c in counters]
+        chosen = rng.sample([(c, q) for c in places for q in quarters[::2]], 5000)
+        for number, ((counter_id, location_id), start) in enumerate(chosen, 1):
+            start = start.astimezone(UTC)
+            rows.append(
+                {
+                    "id": number,
+                    "reference": f"B{number:06d}",
+                    "location_id": location_id,
+                    "counter_id": counter_id,
+                    "starts_at": start,
+                    "ends_at": start + timedelta(minutes=15),
+                    "blocked_until": start + timedelta(minutes=25),
+                    "people": 1,
+                    "status": "booked",
+                    "name": "Bench",
+                    "language": "nl",
+                    "channel": "web",
+                    "manage_nonce": "x",
+                    "manage_token_expires_at": start + timedelta(days=30),
+                    "sequence": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            links.append({"appointment_id": number, "service_id": servs[0].id})
+        db.session.execute(insert(Appointment), rows)
+        db.session.execute(insert(appointment_service), links)
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("SELECT setval('appointment_id_seq', 5000)"))
+            db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        ids = [s.id for s in servs]
+        db.engine.dispose()
+    return ids
+
+
+def serve(url: str, workers: int):
+    port = services.free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench",
+        "LOKET_RATELIMIT_ENABLED": "false",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+    }
+    process = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "--no-control-socket",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "app:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
+                return process, base
+        except (requests.ConnectionError, requests.Timeout):
+            time.sleep(0.1)
+    process.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def percentiles(values: list[float]) -> dict:
+    values = sorted(values)
+    return {
+        "p50_ms": round(statistics.median(values), 2),
+        "p95_ms": round(values[int(len(values) * 0.95) - 1], 2),
+        "requests": len(values),
+    }
+
+
+def latency(base: str, service_id: int, days: int, count: int) -> dict:
+    session = requests.Session()
+    first = datetime.now(BRUSSELS).date() + timedelta(days=1)
+    while first.weekday() >= 5:
+        first += timedelta(days=1)
+    last = first + timedelta(days=days - 1)
+    url = f"{base}/api/v1/services/{service_id}/slots?from={first}&to={last}"
+    assert session.get(url).status_code == 200
+    timings, size = [], 0
+    for _ in range(count):
+        started = time.perf_counter()
+        response = session.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+        size = len(response.json())
+    return {**percentiles(timings), "slots_returned": size}
+
+
+def wrk(base: str, path: str, seconds: int, script: Path | None = None, env=None) -> dict:
+    command = ["wrk", "-t2", "-c50", f"-d{seconds}s", "--latency"]
+    if script:
+        command += ["-s", str(script)]
+    result = subprocess.run(
+        command + [base + path],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=True,
+    )
+    out = result.stdout
+    rate = float(
+        next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec"))
+    )
+    figures = {"requests_per_second": round(rate, 1)}
+    for line in out.splitlines():
+        if line.startswith("BENCH"):
+            created, taken, other = (int(v) for v in line.split()[1:])
+            figures.update(
+                created=created,
+                taken_409=taken,
+                other_status=other,
+                bookings_per_second=round(created / seconds, 1),
+            )
+    return figures
+
+
+def booking_bodies(base: str, service_ids: list[int], path: Path) -> int:
+    first = datetime.now(BRUSSELS).date() + timedelta(days=1)
+    lines = []
+    for service_id in service_ids[:5]:
+        last = first + timedelta(days=30)
+        slots = requests.get(
+            f"{base}/api/v1/services/{service_id}/slots?from={first}&to={last}", timeout=30
+        ).json()
+        for slot in slots:
+            lines.append(
+                json.dumps(
+                    {
+                        "service_id": service_id,
+                        "start": slot["start"],
+                        "location_id": slot["location_id"],
+                        "name": "Wrk Client",
+                        "email": "wrk@example.be",
+                    }
+                )
+            )
+    path.write_text("\n".join(lines) + "\n")
+    return len(lines)
+
+
+def run_backend(name: str, url: str, seconds: int, workers: int, folder: Path) -> dict:
+    service_ids = seed(url)
+    process, base = serve(url, workers)
+    try:
+        figures = {
+            "slots_60_days": latency(base, service_ids[1], 60, 200),
+            "slots_1_day": latency(base, service_ids[1], 1, 500),
+            "healthz": wrk(base, "/healthz", seconds),
+        }
+        script = folder / "booking.lua"
+        script.write_text(WRK_SCRIPT)
+        bodies = folder / f"bodies-{name}.jsonl"
+        figures["booking_candidates"] = booking_bodies(base, service_ids, bodies)
+        figures["booking"] = wrk(
+            base, "/api/v1/appointments", seconds, script, {"BENCH_BODIES": str(bodies)}
+        )
+        figures["booking"]["ratio_to_healthz"] = round(
+            figures["booking"]["requests_per_second"] / figures["healthz"]["requests_per_second"], 3
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        figures["double_bookings"] = db.session.execute(OVERLAPS).scalar()
+        figures["appointments_total"] = db.session.scalar(
+            select(db.func.count()).select_from(Appointment)
+        )
+        db.engine.dispose()
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--only", choices=["postgresql", "sqlite"])
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install wrk")
+    folder = Path(tempfile.mkdtemp(prefix="loket-bench-"))
+    result = {
+        "machine": {"cpus": os.cpu_count()},
+        "gunicorn_workers": args.workers,
+        "concurrent_clients": 50,
+        "seconds": args.seconds,
+    }
+    postgres = None
+    try:
+        if args.only in (None, "postgresql"):
+            postgres = services.start_postgres()
+            url = postgres.create_database("loket_bench")
+            result["postgresql"] = run_backend(
+                "postgresql", url, args.seconds, args.workers, folder
+            )
+        if args.only in (None, "sqlite"):
+            url = f"sqlite:///{folder / 'bench.db'}"
+            result["sqlite"] = run_backend("sqlite", url, args.seconds, args.workers, folder)
+    finally:
+        if postgres:
+            postgres.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

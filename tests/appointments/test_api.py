@@ -1,0 +1,239 @@
+"""The public booking API, exactly as DESIGN.md describes it, checked against its OpenAPI."""
+
+import threading
+from datetime import datetime, timedelta
+
+import pytest
+from openapi_schema_validator import OAS31Validator
+from openapi_spec_validator import validate
+from sqlalchemy import select, text
+
+from appointments.models import Appointment
+from extensions import db
+from tests.appointments.conftest import BRUSSELS, local, next_weekday
+
+
+@pytest.fixture
+def spec(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    validate(document)
+    return document
+
+
+def conforms(spec, path, method, response):
+    """The answer matches the schema the document promises for this status."""
+    declared = spec["paths"][path][method]["responses"][str(response.status_code)]
+    schema = declared["content"]["application/json"]["schema"]
+    schema = {**schema, "components": spec["components"]}
+    OAS31Validator(schema).validate(response.get_json())
+
+
+def booking_body(office, start, **fields):
+    return {
+        "service_id": office.id_card.id,
+        "start": start.astimezone(BRUSSELS).isoformat(),
+        "name": "Jan Janssens",
+        "phone": "+32 470 12 34 56",
+        **fields,
+    }
+
+
+def test_openapi_document_is_valid_openapi_3(spec):
+    assert spec["openapi"].startswith("3.")
+    for path in (
+        "/api/v1/services",
+        "/api/v1/services/{id}/slots",
+        "/api/v1/appointments",
+        "/api/v1/appointments/{reference}",
+    ):
+        assert path in spec["paths"]
+
+
+def test_services_lists_names_durations_and_life_events(client, office, spec):
+    response = client.get("/api/v1/services", headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    conforms(spec, "/api/v1/services", "get", response)
+    by_id = {s["id"]: s for s in response.get_json()}
+    assert by_id[office.id_card.id]["name"] == "Identity card"
+    assert by_id[office.id_card.id]["duration_minutes"] == 15
+    assert {"code": "moving", "name": "I am moving"} in by_id[office.id_card.id]["life_events"]
+
+
+def test_slots_are_local_times_with_offset(client, office, spec):
+    monday = next_weekday(0)
+    response = client.get(
+        f"/api/v1/services/{office.id_card.id}/slots?from={monday}&to={monday + timedelta(days=6)}"
+    )
+    assert response.status_code == 200
+    conforms(spec, "/api/v1/services/{id}/slots", "get", response)
+    slots = response.get_json()
+    first = datetime.fromisoformat(slots[0]["start"])
+    assert first == local(monday, 8, 30)
+    assert slots[0]["start"][11:16] == "08:30" and slots[0]["start"][-6:] in ("+01:00", "+02:00")
+    assert slots[0]["location_id"] == office.town_hall.id
+    days = {datetime.fromisoformat(s["start"]).date() for s in slots}
+    assert days == {monday + timedelta(days=i) for i in range(5)}  # no weekend
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "field"),
+    [
+        ("from=2020-01-01&to=2020-01-02", 422, "from"),
+        ("from={later}&to={monday}", 422, "to"),
+        ("from={monday}&to=2099-01-01", 422, "to"),
+        ("from=yesterday&to={monday}", 422, "from"),
+        ("to={monday}", 422, "from"),
+    ],
+)
+def test_bad_slot_ranges_get_field_errors(client, office, spec, query, status, field):
+    monday = next_weekday(0)
+    query = query.format(monday=monday, later=monday + timedelta(days=3))
+    response = client.get(f"/api/v1/services/{office.id_card.id}/slots?{query}")
+    assert response.status_code == status
+    conforms(spec, "/api/v1/services/{id}/slots", "get", response)
+    assert field in response.get_json()["error"]["fields"]
+
+
+def test_unknown_service_is_404(client, office, spec):
+    monday = next_weekday(0)
+    response = client.get(f"/api/v1/services/9999/slots?from={monday}&to={monday}")
+    assert response.status_code == 404
+    conforms(spec, "/api/v1/services/{id}/slots", "get", response)
+    assert response.get_json()["error"]["code"] == "unknown_service"
+
+
+def test_book_read_and_cancel_with_the_manage_token(client, office, spec):
+    monday = next_weekday(0)
+    response = client.post("/api/v1/appointments", json=booking_body(office, local(monday, 9)))
+    assert response.status_code == 201
+    conforms(spec, "/api/v1/appointments", "post", response)
+    booked = response.get_json()
+    assert datetime.fromisoformat(booked["start"]) == local(monday, 9)
+    token = booked["manage_url"].split("token=")[1]
+    path = f"/api/v1/appointments/{booked['reference']}"
+
+    shown = client.get(f"{path}?token={token}")
+    assert shown.status_code == 200
+    conforms(spec, "/api/v1/appointments/{reference}", "get", shown)
+    assert shown.get_json()["status"] == "booked"
+
+    for bad in ("", "?token=nope", f"?token={token[:-1]}x"):
+        refused = client.get(path + bad)
+        assert refused.status_code == 404
+        conforms(spec, "/api/v1/appointments/{reference}", "get", refused)
+    assert client.delete(f"{path}?token=nope").status_code == 404
+
+    cancelled = client.delete(f"{path}?token={token}")
+    assert cancelled.status_code == 200
+    conforms(spec, "/api/v1/appointments/{reference}", "delete", cancelled)
+    assert cancelled.get_json()["status"] == "cancelled"
+    again = client.delete(f"{path}?token={token}")
+    assert again.status_code == 409
+    conforms(spec, "/api/v1/appointments/{reference}", "delete", again)
+
+
+def test_a_taken_time_is_409_with_alternatives(client, office, spec):
+    monday = next_weekday(0)
+    for _ in range(2):  # two counters serve identity cards
+        assert (
+            client.post(
+                "/api/v1/appointments", json=booking_body(office, local(monday, 9))
+            ).status_code
+            == 201
+        )
+    response = client.post("/api/v1/appointments", json=booking_body(office, local(monday, 9)))
+    assert response.status_code == 409
+    conforms(spec, "/api/v1/appointments", "post", response)
+    error = response.get_json()["error"]
+    assert error["code"] == "slot_taken"
+    assert error["alternatives"][0]["start"] > local(monday, 9).astimezone(BRUSSELS).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"start": "2020-01-06T09:00:00+01:00"}, "start"),
+        ({"start": "tomorrow at nine"}, "start"),
+        ({"start": "2030-01-07T09:00:00"}, "start"),  # no offset
+        ({"start_offset_minutes": 7}, "start"),  # not on the grid
+        ({"service_id": 9999}, "service_id"),
+        ({"service_id": "one"}, "service_id"),
+        ({"name": "<b>Jan</b>"}, "name"),
+        ({"phone": "0000"}, "phone"),
+        ({"phone": None, "email": "jan@"}, "email"),
+        ({"phone": None}, "phone"),
+        ({"national_number": "12345678901"}, "national_number"),
+        ({"location_id": 9999}, "location_id"),
+    ],
+)
+def test_invalid_bookings_are_4xx_with_field_errors_and_write_nothing(
+    client, office, spec, change, field
+):
+    monday, change = next_weekday(0), dict(change)
+    start = local(monday, 9) + timedelta(minutes=change.pop("start_offset_minutes", 0))
+    body = {k: v for k, v in {**booking_body(office, start), **change}.items() if v is not None}
+    response = client.post("/api/v1/appointments", json=body)
+    assert response.status_code in (404, 422)
+    conforms(spec, "/api/v1/appointments", "post", response)
+    assert field in response.get_json()["error"]["fields"]
+    assert db.session.scalar(select(db.func.count()).select_from(Appointment)) == 0
+
+
+def test_a_body_that_is_not_json_is_422(client, office):
+    response = client.post("/api/v1/appointments", data="name=Jan")
+    assert response.status_code == 422
+
+
+def test_public_api_is_rate_limited_per_client(make_app, office):
+    app = make_app(RATELIMIT_ENABLED=True, BOOKING_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    answers = [client.get("/api/v1/services").status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    assert client.get("/api/v1/openapi.json").status_code == 200
+    other = client.get("/api/v1/services", environ_base={"REMOTE_ADDR": "127.0.0.9"})
+    assert other.status_code == 200
+
+
+def test_api_needs_no_csrf_token(make_app, office):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    monday = next_weekday(0)
+    response = app.test_client().post(
+        "/api/v1/appointments", json=booking_body(office, local(monday, 9))
+    )
+    assert response.status_code == 201
+
+
+@pytest.mark.slow
+def test_thirty_clients_racing_for_the_last_places_never_double_book(app, office):
+    """Two counters are free at 9:00; thirty clients ask at once: two win, 28 get 409."""
+    monday = next_weekday(0)
+    body = booking_body(office, local(monday, 9))
+    barrier = threading.Barrier(30)
+    statuses, problems = [], []
+
+    def race():
+        client = app.test_client()
+        try:
+            barrier.wait(timeout=30)
+            statuses.append(client.post("/api/v1/appointments", json=body).status_code)
+        except Exception as error:  # noqa: BLE001 - reported below
+            problems.append(repr(error))
+
+    threads = [threading.Thread(target=race) for _ in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert problems == []
+    assert sorted(statuses) == [201, 201] + [409] * 28
+    db.session.remove()
+    overlaps = db.session.execute(
+        text(
+            "SELECT count(*) FROM appointment a JOIN appointment b ON a.id < b.id "
+            "AND a.counter_id = b.counter_id AND a.starts_at < b.blocked_until "
+            "AND b.starts_at < a.blocked_until "
+            "WHERE a.status <> 'cancelled' AND b.status <> 'cancelled'"
+        )
+    ).scalar()
+    assert overlaps == 0
+    assert db.session.scalar(select(db.func.count()).select_from(Appointment)) == 2
