@@ -38,13 +38,17 @@ def available() -> bool:
 
 
 def party_for_phone(phone: str) -> int | None:
-    """The party this number belongs to: a verified address first, then the newest one."""
+    return party_for_address(phone)
+
+
+def party_for_address(value: str) -> int | None:
+    """The party this number or e-mail belongs to: a verified address first, then the newest."""
     _record_module, _party, address = _record()
     if address is None:
         return None
     return db.session.scalar(
         select(address.party_id)
-        .where(address.kind == "phone", address.value == phone)
+        .where(address.value == value)
         .order_by(address.verified_at.is_(None), address.id.desc())
         .limit(1)
     )

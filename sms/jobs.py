@@ -22,6 +22,9 @@ def init_app(app) -> None:
     register_job(app, "sms.reminders", queue_reminders, seconds=60)
     register_job(app, "sms.send_outbox", send_outbox, seconds=5)
     app.add_template_global(_party_preferences, "sms_party_preferences")
+    from sms import booking_notices
+
+    booking_notices.connect()
 
 
 def _party_preferences(party_id: int):
