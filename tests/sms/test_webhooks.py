@@ -119,7 +119,7 @@ def offer(key="reminder:5:0:24h", link_id=5, language="nl"):
         body="Gemeente Loket: herinnering\n…\nAntwoord JA of NEE",
         purpose="reminder",
         language=language,
-        link_type="appointment",
+        link_type="thing",  # not "appointment": the real booking receiver ignores it
         link_id=link_id,
         accepts_replies=True,
     )
