@@ -149,7 +149,7 @@ def test_ja_confirms_through_the_signal(twilio_client, twilio_app, fake_twilio, 
     [call] = calls
     assert call["action"] == "confirm"
     assert (call["link_type"], call["link_id"], call["message_id"]) == (
-        "appointment",
+        "thing",
         5,
         message_id,
     )
