@@ -58,6 +58,10 @@ class Sender:
         self.gateways = {}
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sms-send")
         self.recovered_own = False
+        # What a dead predecessor had on the wire may still land at the provider: ask it about
+        # our own in-doubt rows only after that could have happened (one gateway timeout).
+        grace = float(config["SMS_GATEWAY_TIMEOUT"]) + 1
+        self.recover_own_after = utcnow() + timedelta(seconds=grace)
 
     def gateway(self, channel: str):
         if channel not in self.gateways:
@@ -79,6 +83,9 @@ class Sender:
                     time.sleep(random.uniform(0.05, 0.3))
                     continue
                 handled += count
+                if count == 0 and not self.recovered_own and self._has_own_in_doubt():
+                    time.sleep(0.2)  # nothing else to do: wait out the grace, then recover
+                    continue
                 if count == 0:
                     if once:
                         break
@@ -88,7 +95,7 @@ class Sender:
         return handled
 
     def step(self) -> int:
-        """One batch: in-doubt rows first, then due ones."""
+        """One batch: in-doubt rows first (once their grace is over), then due ones."""
         batch = self.claim_in_doubt() or self.claim_due()
         if batch:
             self.dispatch(batch)
@@ -164,13 +171,22 @@ class Sender:
         condition = and_(M.status == MessageStatus.QUEUED, M.next_attempt_at <= utcnow())
         return self._claim(condition, self.batch_size, in_doubt=False)
 
+    def _has_own_in_doubt(self) -> bool:
+        found = db.session.scalar(
+            select(M.id).where(M.status == MessageStatus.SENDING, M.claimed_by == self.name)
+        )
+        db.session.rollback()
+        if found is None:
+            self.recovered_own = True
+        return found is not None
+
     def claim_in_doubt(self) -> list[Claimed]:
-        """Rows a dead sender left "sending": ours right after a restart, anyone's past lease."""
+        """Rows a dead sender left "sending": ours after a restart, anyone's past the lease."""
         stale = M.lease_until < utcnow()
-        if not self.recovered_own:
+        if not self.recovered_own and utcnow() >= self.recover_own_after:
             stale = or_(stale, M.claimed_by == self.name)
         batch = self._claim(and_(M.status == MessageStatus.SENDING, stale), self.batch_size, True)
-        if not batch:
+        if not batch and utcnow() >= self.recover_own_after:
             self.recovered_own = True
         return batch
 

@@ -189,7 +189,9 @@ class FakeTwilio:
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode()
+                raw = self.rfile.read(length).decode(errors="replace")
+                if len(raw.encode(errors="replace")) < length:
+                    return  # the client died mid-request: Twilio would never accept half a form
                 if not self._authorised():
                     return self._send(401, {"code": 20003, "message": "Authenticate"})
                 expected = f"/2010-04-01/Accounts/{fake.account_sid}/Messages.json"
