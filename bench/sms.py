@@ -134,6 +134,7 @@ def reap(process) -> int:
     """Wait for the sender and return its peak RSS in MB (ru_maxrss is in KB on Linux)."""
     _pid, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
+    process.cpu_seconds = round(usage.ru_utime + usage.ru_stime, 1)
     return round(usage.ru_maxrss / 1024, 1)
 
 
@@ -162,6 +163,8 @@ def straight_run(app, url, args) -> dict:
         "seconds": round(seconds, 1),
         "per_second": round(args.count / seconds),
         "sender_peak_rss_mb": peak,
+        "sender_cpu_seconds": process.cpu_seconds,
+        "cpus": os.cpu_count(),
         "received": stats["received"],
         "duplicates": stats["duplicates"],
         "lost": args.count - stats["unique"],
@@ -207,7 +210,7 @@ def main():
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--batch-size", type=int, default=200)
-    parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
     url, server = make_database(args.database)
     try:

@@ -11,6 +11,7 @@ Run alone: `python -m tests.fake_twilio --port 8765` (GET /_fake/stats for count
 
 import base64
 import json
+import socket
 import threading
 import time
 import uuid
@@ -158,6 +159,12 @@ class FakeTwilio:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self):
+                super().setup()
+                # Headers and body go out in two writes: without this, Nagle's algorithm and
+                # the client's delayed ACK add 40 ms to every answer, which Twilio does not.
+                self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
             def log_message(self, *args):
                 pass
