@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from app import create_app  # noqa: E402
 from core.database import utcnow  # noqa: E402
@@ -88,6 +88,10 @@ def queue_reminders(app, count: int, run: str) -> None:
         if rows:
             db.session.execute(insert(OutboxMessage.__table__), rows)
         db.session.commit()
+        if db.engine.dialect.name == "sqlite":
+            # Fold the set-up's write-ahead log back in, or the sender maps it all into memory.
+            db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            db.session.commit()
 
 
 def sender_env(url: str, fake: FakeTwilio) -> dict:
