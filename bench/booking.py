@@ -175,6 +175,8 @@ def serve(url: str, workers: int):
     process = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
             "--no-control-socket",
             "-w",
             str(workers),
