@@ -22,7 +22,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from appointments import case_record, validation
 from appointments.availability import Slot, local_today
 from appointments.models import TIMEZONE, Appointment, Status
-from appointments.slots import BookingError, Timetable, Visit, load_visit, locations_for
+from appointments.slots import BookingError, Visit, load_visit, locations_for
+from appointments.timetable import Timetable
 from core.database import utcnow
 from extensions import db
 
