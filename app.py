@@ -9,6 +9,7 @@ from sqlalchemy import text
 from core import errors, i18n, security
 from core.config import load_config
 from extensions import babel, csrf, db, limiter, login_manager, migrate
+from realtime import init_realtime
 
 ROOT = Path(__file__).resolve().parent
 
@@ -33,6 +34,8 @@ def create_app(test_config=None):
     app.context_processor(i18n.template_globals)
     register_blueprints(app)
     register_commands(app)
+    init_realtime(app)
+    app.extensions["realtime.display"] = board_state_for_display
 
     app.add_url_rule("/", "home", home)
     app.add_url_rule("/healthz", "healthz", limiter.exempt(healthz))
@@ -41,11 +44,14 @@ def create_app(test_config=None):
 
 def register_blueprints(app):
     import appointments.models  # noqa: F401
+    import counter.models  # noqa: F401
     import desk.models  # noqa: F401  (every table must be known to Alembic)
     from appointments import admin as booking_admin
     from appointments import api as booking_api
     from appointments import desk as booking_desk
     from appointments import views as booking_views
+    from counter.api import bp as counter_api_bp
+    from counter.views import bp as counter_bp
     from desk.admin import bp as admin_bp
     from desk.api import bp as desk_api_bp
     from desk.auth import bp as auth_bp
@@ -56,6 +62,8 @@ def register_blueprints(app):
     app.register_blueprint(admin_bp)
     app.register_blueprint(desk_bp)
     app.register_blueprint(desk_api_bp)
+    app.register_blueprint(counter_bp)
+    app.register_blueprint(counter_api_bp)
     for module in (booking_views, booking_desk, booking_admin, booking_api):
         app.register_blueprint(module.bp)
 
@@ -67,6 +75,13 @@ def register_commands(app):
     app.cli.add_command(seed_demo_command)
     for command in staff_cli:
         app.cli.add_command(command)
+
+
+def board_state_for_display(location_id):
+    """What a board or phone gets on (re)connecting to /display; None refuses the location."""
+    from counter.state import board_state
+
+    return board_state(location_id)
 
 
 def home():

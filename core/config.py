@@ -33,6 +33,19 @@ DEFAULTS = {
     "TWILIO_AUTH_TOKEN": None,
     "TWILIO_FROM": None,
     "TWILIO_API_BASE_URL": None,
+    # Socket.IO (realtime/): None picks gevent under gunicorn's gevent worker, else threading.
+    "SOCKETIO_ASYNC_MODE": None,
+    "SOCKETIO_CHANNEL": "loket-socketio",
+    "SOCKETIO_PING_INTERVAL": 25,
+    "SOCKETIO_CORS_ALLOWED_ORIGINS": None,
+    # Walk-in counter (counter/).
+    "COUNTER_CALL_RULE": "appointments_first",  # or "booked_time_or_arrival"
+    "COUNTER_CHECKIN_EARLY_MINUTES": 30,
+    "COUNTER_CHECKIN_LATE_MINUTES": 10,
+    "COUNTER_TURN_NEAR_AHEAD": 3,
+    "COUNTER_BOARD_SIZE": 6,
+    "COUNTER_WRITE_ATTEMPTS": 6,
+    "COUNTER_TICKET_RATE_LIMIT": "120 per minute",  # per address: a kiosk is one address
     # Online booking (appointments/)
     "BOOKING_RATE_LIMIT": "120 per minute",  # per client, on the public booking pages and API
     "BOOKING_SLOT_MINUTES": 15,  # the grid free times start on, from each opening period's start

@@ -1,7 +1,7 @@
 """The case record's tables. This part: the staff who work the desk, and their credentials."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
@@ -82,3 +82,308 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     staff: Mapped[Staff] = relationship()
+
+
+# --- The case record: parties, their keys and addresses, cases, contact moments, tasks --------
+
+
+def _enum(enum_class, length=20):
+    """Enums stored as their string values in a VARCHAR, identical on SQLite and PostgreSQL."""
+    return db.Enum(
+        enum_class,
+        native_enum=False,
+        length=length,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+class PartyKind(enum.StrEnum):
+    PERSON = "person"
+    ORGANISATION = "organisation"
+
+
+class NotificationChannel(enum.StrEnum):
+    SMS = "sms"
+    EMAIL = "email"
+    POST = "post"
+    NONE = "none"
+
+
+class Channel(enum.StrEnum):
+    """Where a contact moment happened; NOTE is a staff note, not a contact with the citizen."""
+
+    WEB = "web"
+    SMS = "sms"
+    CHAT = "chat"
+    VIDEO = "video"
+    PHONE = "phone"
+    COUNTER = "counter"
+    EMAIL = "email"
+    POST = "post"
+    NOTE = "note"
+
+
+class Direction(enum.StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+    INTERNAL = "internal"
+
+
+class CaseStatus(enum.StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    WAITING = "waiting"
+    CLOSED = "closed"
+
+
+class Party(db.Model):
+    """A citizen, business or association; merged parties stay, pointing at their survivor."""
+
+    __table_args__ = (
+        # Name search is LIKE '%word%': a trigram index on PostgreSQL (pg_trgm); on SQLite the
+        # same name is a plain index, so both schemas match the models.
+        db.Index(
+            "ix_party_search_name_trgm",
+            "search_name",
+            postgresql_using="gin",
+            postgresql_ops={"search_name": "gin_trgm_ops"},
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[PartyKind] = mapped_column(_enum(PartyKind), default=PartyKind.PERSON)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    # fold_name(name): what the search box compares, the same on both databases.
+    search_name: Mapped[str] = mapped_column(String(200), default="")
+    preferred_language: Mapped[str | None] = mapped_column(String(5))
+    preferred_channel: Mapped[NotificationChannel] = mapped_column(
+        _enum(NotificationChannel), default=NotificationChannel.NONE
+    )
+    # Geheimhouding: only admins and departments with a case of this party see the record.
+    secret: Mapped[bool] = mapped_column(default=False)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    identifiers: Mapped[list["PartyIdentifier"]] = relationship(
+        back_populates="party", order_by="PartyIdentifier.id"
+    )
+    addresses: Mapped[list["ContactAddress"]] = relationship(
+        back_populates="party", order_by="ContactAddress.id"
+    )
+    merged_into: Mapped["Party | None"] = relationship(remote_side=[id])
+
+    @property
+    def display_name(self) -> str:
+        return self.name or f"#{self.id}"
+
+
+class PartyIdentifier(db.Model):
+    """A national register or KBO number: a keyed hash to find it, a masked form to show it."""
+
+    __table_args__ = (db.UniqueConstraint("kind", "digest"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    digest: Mapped[str] = mapped_column(String(64))
+    masked: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    party: Mapped[Party] = relationship(back_populates="identifiers")
+
+
+class ContactAddress(db.Model):
+    """A phone (E.164) or e-mail (lower-case); only a verified one can match a person by itself."""
+
+    __table_args__ = (db.Index("ix_contact_address_kind_value", "kind", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "phone" | "email"
+    value: Mapped[str] = mapped_column(String(254))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    is_default: Mapped[bool] = mapped_column(default=False)
+    # Consent per purpose; marketing is never a purpose here.
+    consent_reminders: Mapped[bool] = mapped_column(default=True)
+    consent_queue_alerts: Mapped[bool] = mapped_column(default=True)
+    consent_case_updates: Mapped[bool] = mapped_column(default=True)
+    consent_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    party: Mapped[Party] = relationship(back_populates="addresses")
+
+
+class Representation(db.Model):
+    """One party acts for another (a daughter for her father), on a basis, for a time."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    representative_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    represented_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    basis: Mapped[str] = mapped_column(String(100))
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    representative: Mapped[Party] = relationship(foreign_keys=[representative_id])
+    represented: Mapped[Party] = relationship(foreign_keys=[represented_id])
+
+
+class Case(db.Model):
+    """A dossier of one party, owned by a department; confidential ones stay inside it."""
+
+    __tablename__ = "case_file"  # CASE is an SQL keyword
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus), default=CaseStatus.OPEN)
+    due_date: Mapped[date | None]
+    confidential: Mapped[bool] = mapped_column(default=False)
+    retention_until: Mapped[date | None]
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    party: Mapped[Party] = relationship()
+    department: Mapped[Department] = relationship()
+    owner: Mapped[Staff | None] = relationship()
+    history: Mapped[list["CaseStatusChange"]] = relationship(
+        back_populates="case", order_by="CaseStatusChange.id"
+    )
+
+
+class CaseStatusChange(db.Model):
+    """Every status a case has had, and who set it; the first row is the opening."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    from_status: Mapped[CaseStatus | None] = mapped_column(_enum(CaseStatus))
+    to_status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="history")
+    staff: Mapped[Staff | None] = relationship()
+
+
+class Interaction(db.Model):
+    """One contact moment on any channel. Append-only: a correction is a new interaction.
+
+    Only `party_id` may change after insert, and only by a merge or its undo; a trigger in the
+    database refuses any other update.
+    """
+
+    __table_args__ = (
+        # The 360° timeline: one party, newest first, keyset-paged on (started_at, id).
+        db.Index("ix_interaction_timeline", "party_id", "started_at", "id"),
+        db.Index("ix_interaction_case_timeline", "case_id", "started_at", "id"),
+        db.Index("ix_interaction_subject", "subject_type", "subject_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, length=10))
+    direction: Mapped[Direction] = mapped_column(_enum(Direction, length=10))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    subject: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(db.Text, default="")
+    outcome: Mapped[str | None] = mapped_column(String(200))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    representative_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"))
+    # What the contact concerns, e.g. ("appointment", 12): channels own those tables.
+    subject_type: Mapped[str | None] = mapped_column(String(40))
+    subject_id: Mapped[int | None]
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    party: Mapped[Party] = relationship(foreign_keys=[party_id])
+    case: Mapped[Case | None] = relationship()
+    staff: Mapped[Staff | None] = relationship()
+    representative: Mapped[Party | None] = relationship(foreign_keys=[representative_id])
+
+
+class Task(db.Model):
+    """A follow-up or callback request (contactverzoek) for a person or a department."""
+
+    __table_args__ = (
+        db.CheckConstraint("assignee_id IS NOT NULL OR department_id IS NOT NULL", name="assigned"),
+        db.Index("ix_task_department_open", "department_id", "done_at"),
+        db.Index("ix_task_assignee_open", "assignee_id", "done_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="follow_up")  # | "callback"
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(db.Text, default="")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    party: Mapped[Party] = relationship()
+    case: Mapped[Case | None] = relationship()
+    assignee: Mapped[Staff | None] = relationship(foreign_keys=[assignee_id])
+    department: Mapped[Department | None] = relationship()
+    done_by: Mapped[Staff | None] = relationship(foreign_keys=[done_by_id])
+
+
+class AccessLog(db.Model):
+    """Who looked at or changed whose record, when and why. Append-only (trigger-enforced)."""
+
+    __table_args__ = (
+        db.Index("ix_access_log_party_at", "party_id", "at"),
+        db.Index("ix_access_log_staff_at", "staff_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"))
+    action: Mapped[str] = mapped_column(String(20))  # view | search | export | change | merge
+    purpose: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    staff: Mapped[Staff] = relationship()
+
+
+class MergeRecord(db.Model):
+    """One merge: what moved from the absorbed party to the survivor, so it can be undone."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survivor_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    absorbed_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    snapshot: Mapped[dict] = mapped_column(db.JSON)
+    merged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    survivor: Mapped[Party] = relationship(foreign_keys=[survivor_id])
+    absorbed: Mapped[Party] = relationship(foreign_keys=[absorbed_id])
+    merged_by: Mapped[Staff | None] = relationship(foreign_keys=[merged_by_id])
+
+
+class DuplicateSuggestion(db.Model):
+    """Two parties that share an unverified phone or e-mail: a person decides, never the code."""
+
+    __table_args__ = (db.UniqueConstraint("party_id", "candidate_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(20))  # "phone" | "email"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution: Mapped[str | None] = mapped_column(String(20))  # "merged" | "dismissed"
+
+    party: Mapped[Party] = relationship(foreign_keys=[party_id])
+    candidate: Mapped[Party] = relationship(foreign_keys=[candidate_id])

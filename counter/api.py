@@ -1,0 +1,91 @@
+"""The counter's part of /api/v1 (DESIGN.md): tickets for kiosks and integrations (public),
+call-next and finish for counter hardware (personal API tokens of counter staff)."""
+
+from flask import Blueprint, current_app, g, request
+from flask_babel import get_locale
+
+from core.errors import api_error
+from counter import calling, openapi, tickets
+from counter.errors import CounterError, NotAllowed
+from counter.state import queue_position, ticket_view
+from desk.auth import token_required
+from desk.models import Role
+from extensions import csrf, limiter
+
+bp = Blueprint("counter_api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+openapi.register()
+
+
+def ticket_rate_limit() -> str:
+    return current_app.config["COUNTER_TICKET_RATE_LIMIT"]
+
+
+@bp.errorhandler(CounterError)
+def counter_error(error: CounterError):
+    fields = {error.field: error.message} if error.field else {}
+    return api_error(error.status, error.code, error.message, fields)
+
+
+def json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise CounterError("invalid")
+    return body
+
+
+def counter_staff():
+    staff = g.api_staff
+    if staff.role not in (Role.COUNTER, Role.ADMIN):
+        raise NotAllowed("counter_role_required")
+    return staff
+
+
+@bp.post("/tickets")
+@limiter.limit(ticket_rate_limit)
+def create_ticket():
+    body = json_body()
+    language = str(get_locale() or "nl")
+    if body.get("appointment_reference"):
+        ticket = tickets.check_in(
+            reference=body["appointment_reference"],
+            location_id=body.get("location_id"),
+            language=language,
+        )
+    else:
+        if body.get("service_id") is None:
+            raise CounterError("unknown_service", field="service_id")
+        ticket = tickets.issue_ticket(
+            service_id=body["service_id"],
+            location_id=body.get("location_id"),
+            language=language,
+            submission_key=body.get("submission_key"),
+        )
+    ahead, wait = queue_position(ticket)
+    return {
+        "id": ticket.id,
+        "number": ticket.code,
+        "position": ahead,
+        "estimated_wait_minutes": wait,
+    }, 201
+
+
+@bp.post("/counters/<counter_id>/call-next")
+@token_required
+def call_next(counter_id):
+    staff = counter_staff()
+    ticket = calling.call_next(counter_id, staff.id)
+    if ticket is None:
+        return "", 204
+    return ticket_view(ticket)
+
+
+@bp.post("/tickets/<ticket_id>/finish")
+@token_required
+def finish(ticket_id):
+    staff = counter_staff()
+    body = json_body()
+    ticket = calling.finish(
+        ticket_id, outcome=body.get("outcome"), note=body.get("note") or "", staff_id=staff.id
+    )
+    return ticket_view(ticket)

@@ -1,0 +1,244 @@
+"""The counter's actions: call next, recall, no-show, transfer, park, resume, finish.
+
+Call next never hands one ticket to two counters: the winner is decided by a compare-and-set
+(UPDATE … WHERE id = :id AND status = 'waiting'); a loser moves on to the next candidate.
+A counter cannot hold two called tickets: the partial unique index refuses the second.
+"""
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from appointments.models import Counter, Service
+from core.database import utcnow
+from counter import notices
+from counter.errors import Conflict, CounterError, NotFound
+from counter.models import Outcome, Ticket, TicketEvent, TicketStatus
+from counter.queue import in_call_order, local_day, people_ahead
+from counter.signals import turn_near
+from counter.tickets import as_id
+from counter.transactions import run_write
+from extensions import db
+
+NOTE_MAX = 2000
+
+
+def get_counter(counter_id) -> Counter:
+    counter = db.session.get(Counter, as_id(counter_id, "unknown_counter", "counter_id"))
+    if counter is None or not counter.active:
+        raise NotFound("unknown_counter", field="counter_id")
+    return counter
+
+
+def open_ticket(counter_id: int) -> Ticket | None:
+    return db.session.scalar(
+        select(Ticket).where(Ticket.counter_id == counter_id, Ticket.status == TicketStatus.CALLED)
+    )
+
+
+def waiting_tickets(location_id: int, day, service_ids=None) -> list[Ticket]:
+    query = select(Ticket).where(
+        Ticket.location_id == location_id, Ticket.day == day, Ticket.status == TicketStatus.WAITING
+    )
+    if service_ids is not None:
+        query = query.where(Ticket.service_id.in_(service_ids))
+    return list(db.session.scalars(query))
+
+
+def _log(ticket, action, staff_id, counter_id=None, detail="", now=None):
+    db.session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            at=now or utcnow(),
+            action=action,
+            staff_id=staff_id,
+            counter_id=counter_id,
+            detail=detail,
+        )
+    )
+
+
+def _take(ticket_id: int, counter_id: int, staff_id: int | None, now) -> bool:
+    """The compare-and-set: true only for the one transaction that moved it from waiting."""
+    statement = (
+        update(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.status == TicketStatus.WAITING)
+        .values(
+            status=TicketStatus.CALLED,
+            counter_id=counter_id,
+            staff_id=staff_id,
+            called_at=now,
+            call_count=Ticket.call_count + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    try:
+        taken = db.session.execute(statement)
+    except IntegrityError as error:  # the counter got a ticket from a concurrent call
+        raise Conflict("counter_has_open_ticket", field="counter_id") from error
+    return taken.rowcount == 1
+
+
+def call_next(counter_id, staff_id: int | None = None, now=None) -> Ticket | None:
+    """The next ticket for this counter's services, or None when nobody waits."""
+
+    def work():
+        moment = now or utcnow()
+        counter = get_counter(counter_id)
+        if open_ticket(counter.id) is not None:
+            raise Conflict("counter_has_open_ticket", field="counter_id")
+        service_ids = [service.id for service in counter.services]
+        candidates = waiting_tickets(counter.location_id, local_day(moment), service_ids)
+        for candidate in in_call_order(candidates, current_app.config["COUNTER_CALL_RULE"]):
+            if _take(candidate.id, counter.id, staff_id, moment):
+                db.session.refresh(candidate)
+                _log(candidate, "called", staff_id, counter.id, now=moment)
+                notices.announce_call(candidate, counter.name)
+                warn_near_turns(counter.location_id, moment)
+                return candidate
+        return None
+
+    return run_write(work)
+
+
+def warn_near_turns(location_id: int, now) -> None:
+    """Tickets that asked for an SMS and are now COUNTER_TURN_NEAR_AHEAD turns away or less."""
+    config = current_app.config
+    waiting = waiting_tickets(location_id, local_day(now))
+    asking = [t for t in waiting if t.notify_phone and t.turn_near_at is None]
+    for ticket in asking:
+        same_queue = [t for t in waiting if t.service_id == ticket.service_id]
+        ahead = people_ahead(ticket, same_queue, config["COUNTER_CALL_RULE"])
+        if ahead <= config["COUNTER_TURN_NEAR_AHEAD"]:
+            ticket.turn_near_at = now
+            turn_near.send(
+                current_app._get_current_object(),
+                ticket_id=ticket.id,
+                phone=ticket.notify_phone,
+                code=ticket.code,
+                language=ticket.language,
+                location_id=location_id,
+                ahead=ahead,
+            )
+
+
+def _ticket(ticket_id, *statuses) -> Ticket:
+    ticket = db.session.get(Ticket, as_id(ticket_id, "unknown_ticket", "ticket_id"))
+    if ticket is None:
+        raise NotFound("unknown_ticket", field="ticket_id")
+    if statuses and ticket.status not in statuses:
+        code = "ticket_not_parked" if statuses == (TicketStatus.PARKED,) else "ticket_not_open"
+        raise Conflict(code, field="ticket_id")
+    return ticket
+
+
+def _counter_name(ticket) -> str:
+    counter = db.session.get(Counter, ticket.counter_id)
+    return counter.name if counter else ""
+
+
+def recall(ticket_id, staff_id=None) -> Ticket:
+    """Call the same ticket again: the board shows and chimes it once more."""
+
+    def work():
+        ticket = _ticket(ticket_id, TicketStatus.CALLED)
+        ticket.call_count += 1
+        ticket.called_at = utcnow()
+        _log(ticket, "recalled", staff_id, ticket.counter_id)
+        notices.announce_call(ticket, _counter_name(ticket))
+        return ticket
+
+    return run_write(work)
+
+
+def mark_no_show(ticket_id, staff_id=None) -> Ticket:
+    def work():
+        ticket = _ticket(ticket_id, TicketStatus.CALLED)
+        ticket.status = TicketStatus.NO_SHOW
+        ticket.finished_at = utcnow()
+        _log(ticket, "no_show", staff_id, ticket.counter_id)
+        notices.queue_changed(ticket.location_id)
+        return ticket
+
+    return run_write(work)
+
+
+def transfer(ticket_id, service_id, *, front: bool, staff_id=None) -> Ticket:
+    """Send the citizen to another service's queue, first in line or last; the number stays."""
+
+    def work():
+        ticket = _ticket(ticket_id, TicketStatus.CALLED, TicketStatus.PARKED)
+        service = db.session.get(Service, as_id(service_id, "unknown_service", "service_id"))
+        if service is None or not service.active:
+            raise CounterError("unknown_service", field="service_id")
+        now = utcnow()
+        detail = f"{ticket.service_id} -> {service.id} {'front' if front else 'back'}"
+        ticket.service_id = service.id
+        ticket.status = TicketStatus.WAITING
+        ticket.counter_id = None
+        ticket.priority = 1 if front else 0
+        ticket.queued_at = now
+        ticket.booked_start = None if not front else ticket.booked_start
+        _log(ticket, "transferred", staff_id, detail=detail, now=now)
+        notices.queue_changed(ticket.location_id)
+        return ticket
+
+    return run_write(work)
+
+
+def park(ticket_id, staff_id=None) -> Ticket:
+    """Set a ticket aside (the citizen fetches a document); the counter is free again."""
+
+    def work():
+        ticket = _ticket(ticket_id, TicketStatus.CALLED)
+        ticket.status = TicketStatus.PARKED
+        _log(ticket, "parked", staff_id, ticket.counter_id)
+        notices.queue_changed(ticket.location_id)
+        return ticket
+
+    return run_write(work)
+
+
+def resume(ticket_id, counter_id, staff_id=None) -> Ticket:
+    def work():
+        counter = get_counter(counter_id)
+        ticket = _ticket(ticket_id, TicketStatus.PARKED)
+        if open_ticket(counter.id) is not None:
+            raise Conflict("counter_has_open_ticket", field="counter_id")
+        ticket.status = TicketStatus.CALLED
+        ticket.counter_id = counter.id
+        ticket.staff_id = staff_id
+        ticket.called_at = utcnow()
+        ticket.call_count += 1
+        try:
+            db.session.flush()
+        except IntegrityError as error:
+            raise Conflict("counter_has_open_ticket", field="counter_id") from error
+        _log(ticket, "resumed", staff_id, counter.id)
+        notices.announce_call(ticket, counter.name)
+        return ticket
+
+    return run_write(work)
+
+
+def finish(ticket_id, *, outcome, note="", staff_id=None) -> Ticket:
+    """Close the visit with an outcome and a note; the case record gets it (counter.record)."""
+    try:
+        chosen = Outcome(outcome)
+    except ValueError as error:
+        raise CounterError("invalid_outcome", field="outcome") from error
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise CounterError("note_too_long", field="note")
+
+    def work():
+        ticket = _ticket(ticket_id, TicketStatus.CALLED)
+        ticket.status = TicketStatus.FINISHED
+        ticket.outcome = chosen
+        ticket.note = note
+        ticket.finished_at = utcnow()
+        _log(ticket, "finished", staff_id, ticket.counter_id, detail=chosen.value)
+        notices.queue_changed(ticket.location_id)
+        return ticket
+
+    return run_write(work)

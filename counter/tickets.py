@@ -1,0 +1,219 @@
+"""Handing out tickets at the kiosk and checking in booked citizens.
+
+The daily number comes from one upsert on ticket_sequence (INSERT … ON CONFLICT DO UPDATE …
+RETURNING), a single atomic statement on PostgreSQL and SQLite alike; the unique key on
+(location, day, number) is the guarantee behind it.
+"""
+
+from datetime import datetime, timedelta
+
+import phonenumbers
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from appointments.booking import normalise_reference
+from appointments.models import Appointment, Location, OpeningException, OpeningPeriod, Service
+from appointments.models import Status as AppointmentStatus
+from core.database import utcnow
+from counter import notices
+from counter.errors import Conflict, CounterError, NotFound
+from counter.models import CounterServiceSetting, Ticket, TicketEvent, TicketKind, TicketSequence
+from counter.queue import BRUSSELS, default_letter, local_day
+from counter.transactions import run_write
+from extensions import db
+
+
+def as_id(value, code: str, field: str, error_class=NotFound) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise error_class(code, field=field)
+    try:
+        return int(value)
+    except ValueError as error:
+        raise error_class(code, field=field) from error
+
+
+def open_now(location: Location, now: datetime) -> bool:
+    """Open by the weekly hours, unless an exception for today replaces them."""
+    if not location.active:
+        return False
+    local = now.astimezone(BRUSSELS)
+    day, clock = local.date(), local.time()
+    exceptions = db.session.scalars(
+        select(OpeningException).where(
+            OpeningException.location_id == location.id, OpeningException.day == day
+        )
+    ).all()
+    if exceptions:
+        return any(
+            not e.closed and e.opens is not None and e.opens <= clock < e.closes for e in exceptions
+        )
+    periods = db.session.scalars(
+        select(OpeningPeriod).where(
+            OpeningPeriod.location_id == location.id, OpeningPeriod.weekday == day.weekday()
+        )
+    ).all()
+    return any(p.opens <= clock < p.closes for p in periods)
+
+
+def kiosk_location(location_id, now: datetime) -> Location:
+    location = db.session.get(Location, as_id(location_id, "unknown_location", "location_id"))
+    if location is None:
+        raise NotFound("unknown_location", field="location_id")
+    if not open_now(location, now):
+        raise Conflict("location_closed", field="location_id")
+    return location
+
+
+def service_at(service_id, location: Location) -> Service:
+    service = db.session.get(
+        Service, as_id(service_id, "unknown_service", "service_id", CounterError)
+    )
+    if service is None or not service.active or location not in service.locations:
+        raise CounterError("unknown_service", field="service_id")
+    return service
+
+
+def letter_for(service_id: int) -> str:
+    setting = db.session.get(CounterServiceSetting, service_id)
+    return setting.letter if setting else default_letter(service_id)
+
+
+def next_number(location_id: int, day) -> int:
+    insert = (
+        postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    )
+    statement = (
+        insert(TicketSequence)
+        .values(location_id=location_id, day=day, last_number=1)
+        .on_conflict_do_update(
+            index_elements=["location_id", "day"],
+            set_={"last_number": TicketSequence.last_number + 1},
+        )
+        .returning(TicketSequence.last_number)
+    )
+    return db.session.execute(statement).scalar_one()
+
+
+def _new_ticket(location_id: int, service_id: int, now: datetime, **fields) -> Ticket:
+    day = local_day(now)
+    ticket = Ticket(
+        location_id=location_id,
+        service_id=service_id,
+        day=day,
+        number=next_number(location_id, day),
+        letter=letter_for(service_id),
+        issued_at=now,
+        queued_at=now,
+        **fields,
+    )
+    ticket.events.append(TicketEvent(at=now, action="issued", detail=ticket.kind or "walk_in"))
+    db.session.add(ticket)
+    db.session.flush()
+    notices.queue_changed(location_id)
+    return ticket
+
+
+def issue_ticket(
+    *, service_id, location_id=None, language="nl", submission_key=None, now=None
+) -> Ticket:
+    """A walk-in ticket for a service at a location that is open now."""
+    now = now or utcnow()
+    key = str(submission_key)[:64] if submission_key else None
+
+    def work():
+        if key:
+            earlier = db.session.scalar(select(Ticket).where(Ticket.submission_key == key))
+            if earlier is not None:
+                return earlier
+        chosen = location_id
+        if chosen is None:
+            service = db.session.get(
+                Service, as_id(service_id, "unknown_service", "service_id", CounterError)
+            )
+            if service is None or len(service.locations) != 1:
+                raise CounterError("location_required", field="location_id")
+            chosen = service.locations[0].id
+        location = kiosk_location(chosen, now)
+        service = service_at(service_id, location)
+        return _new_ticket(location.id, service.id, now, language=language, submission_key=key)
+
+    return run_write(work)
+
+
+def check_in(*, reference, location_id=None, language="nl", now=None) -> Ticket:
+    """A booked citizen arrives. On time: a ticket served by booked time. Late: the normal
+    queue. Too early, another day, another office, cancelled or used: refused, nothing changes."""
+    now = now or utcnow()
+    config = current_app.config
+
+    def work():
+        code = normalise_reference(str(reference or ""))
+        appointment = db.session.scalar(select(Appointment).where(Appointment.reference == code))
+        if not code or appointment is None:
+            raise NotFound("unknown_reference", field="appointment_reference")
+        if appointment.status == AppointmentStatus.CANCELLED:
+            raise Conflict("appointment_cancelled", field="appointment_reference")
+        if local_day(appointment.starts_at) != local_day(now):
+            raise CounterError("not_today", field="appointment_reference")
+        if location_id is not None and int(location_id) != appointment.location_id:
+            raise CounterError("other_location", field="appointment_reference")
+        if appointment.status != AppointmentStatus.BOOKED or db.session.scalar(
+            select(Ticket.id).where(Ticket.appointment_id == appointment.id)
+        ):
+            raise Conflict("already_checked_in", field="appointment_reference")
+        earliest = appointment.starts_at - timedelta(
+            minutes=config["COUNTER_CHECKIN_EARLY_MINUTES"]
+        )
+        if now < earliest:
+            shown = earliest.astimezone(BRUSSELS).strftime("%H:%M")
+            raise CounterError("too_early", field="appointment_reference", time=shown)
+        location = kiosk_location(appointment.location_id, now)
+        late = now > appointment.starts_at + timedelta(
+            minutes=config["COUNTER_CHECKIN_LATE_MINUTES"]
+        )
+        appointment.status = AppointmentStatus.ARRIVED
+        appointment.arrived_at = now
+        return _new_ticket(
+            location.id,
+            appointment.services[0].id,
+            now,
+            kind=TicketKind.WALK_IN if late else TicketKind.APPOINTMENT,
+            appointment_id=appointment.id,
+            booked_start=None if late else appointment.starts_at,
+            language=appointment.language or language,
+        )
+
+    return run_write(work)
+
+
+def ticket_by_token(token: str) -> Ticket:
+    ticket = db.session.scalar(select(Ticket).where(Ticket.public_token == str(token)))
+    if ticket is None:
+        raise NotFound("unknown_ticket")
+    return ticket
+
+
+def e164(phone: str) -> str:
+    try:
+        number = phonenumbers.parse(str(phone or ""), "BE")
+    except phonenumbers.NumberParseException as error:
+        raise CounterError("invalid_phone", field="phone") from error
+    if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
+        raise CounterError("invalid_phone", field="phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def leave_phone(token: str, phone: str) -> Ticket:
+    """The citizen asks for an SMS when three turns away (see counter.signals.turn_near)."""
+    number = e164(phone)
+
+    def work():
+        ticket = ticket_by_token(token)
+        ticket.notify_phone = number
+        return ticket
+
+    return run_write(work)

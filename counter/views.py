@@ -1,0 +1,286 @@
+"""The counter's pages: kiosk, printed ticket, phone page, waiting-room board, staff desk."""
+
+import base64
+import functools
+
+import segno
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from appointments.models import Counter, Location, Service
+from counter import calling, tickets
+from counter.errors import CounterError
+from counter.models import CounterServiceSetting, Outcome, Ticket
+from counter.state import board_state, desk_overview, ticket_view
+from desk.auth import role_required
+from desk.models import Role
+from extensions import db, limiter
+
+bp = Blueprint("counter", __name__, url_prefix="/counter")
+
+
+def ticket_rate_limit() -> str:
+    return current_app.config["COUNTER_TICKET_RATE_LIMIT"]
+
+
+def outcome_labels() -> dict:
+    return {
+        Outcome.SERVED: _("Served"),
+        Outcome.FOLLOW_UP: _("Needs a follow-up"),
+        Outcome.MISSING_DOCUMENTS: _("Documents missing"),
+        Outcome.REFERRED: _("Referred elsewhere"),
+    }
+
+
+def location_or_404(location_id: int) -> Location:
+    location = db.session.get(Location, location_id)
+    if location is None:
+        abort(404)
+    return location
+
+
+def kiosk_services(location: Location) -> list[Service]:
+    hidden = set(
+        db.session.scalars(
+            select(CounterServiceSetting.service_id).where(
+                CounterServiceSetting.at_kiosk.is_(False)
+            )
+        )
+    )
+    return [
+        s
+        for s in db.session.scalars(select(Service).where(Service.active.is_(True))).all()
+        if location in s.locations and s.id not in hidden
+    ]
+
+
+def qr_data(url: str) -> str:
+    svg = segno.make(url, error="m").svg_inline(scale=4, omitsize=True, dark="#000")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+# --- the kiosk ---------------------------------------------------------------------------------
+
+
+@bp.get("/kiosk/<int:location_id>")
+def kiosk(location_id):
+    location = location_or_404(location_id)
+    services = kiosk_services(location)
+    life_events = {}
+    for service in services:
+        for event in service.life_events:
+            life_events.setdefault(event, []).append(service)
+    is_open = tickets.open_now(location, tickets.utcnow())
+    return render_template(
+        "counter/kiosk.html",
+        location=location,
+        services=services,
+        life_events=life_events,
+        is_open=is_open,
+    )
+
+
+@bp.post("/kiosk/<int:location_id>/tickets")
+@limiter.limit(ticket_rate_limit)
+def kiosk_ticket(location_id):
+    location = location_or_404(location_id)
+    try:
+        ticket = tickets.issue_ticket(
+            service_id=request.form.get("service_id", ""),
+            location_id=location.id,
+            language=str(get_locale()),
+            submission_key=request.form.get("submission_key") or None,
+        )
+    except CounterError as error:
+        flash(error.message, "error")
+        return redirect(url_for("counter.kiosk", location_id=location.id))
+    return redirect(url_for("counter.printed_ticket", token=ticket.public_token))
+
+
+@bp.post("/kiosk/<int:location_id>/check-in")
+@limiter.limit(ticket_rate_limit)
+def kiosk_check_in(location_id):
+    location = location_or_404(location_id)
+    try:
+        ticket = tickets.check_in(
+            reference=request.form.get("reference", ""),
+            location_id=location.id,
+            language=str(get_locale()),
+        )
+    except CounterError as error:
+        flash(error.message, "error")
+        return redirect(url_for("counter.kiosk", location_id=location.id) + "#check-in")
+    return redirect(url_for("counter.printed_ticket", token=ticket.public_token))
+
+
+@bp.get("/ticket/<token>")
+def printed_ticket(token):
+    ticket = ticket_or_404(token)
+    follow_url = url_for("counter.follow", token=token, _external=True)
+    return render_template(
+        "counter/ticket.html",
+        ticket=ticket,
+        view=ticket_view(ticket),
+        follow_url=follow_url,
+        qr=qr_data(follow_url),
+    )
+
+
+def ticket_or_404(token) -> Ticket:
+    try:
+        return tickets.ticket_by_token(token)
+    except CounterError:
+        abort(404)
+
+
+# --- the citizen's phone -----------------------------------------------------------------------
+
+
+@bp.get("/follow/<token>")
+def follow(token):
+    ticket = ticket_or_404(token)
+    return render_template("counter/follow.html", ticket=ticket, view=ticket_view(ticket))
+
+
+@bp.get("/follow/<token>/state")
+def follow_state(token):
+    return jsonify(ticket_view(ticket_or_404(token)))
+
+
+@bp.post("/follow/<token>/phone")
+@limiter.limit(ticket_rate_limit)
+def follow_phone(token):
+    ticket_or_404(token)
+    try:
+        tickets.leave_phone(token, request.form.get("phone", ""))
+    except CounterError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("We will send you an SMS when it is almost your turn."), "success")
+    return redirect(url_for("counter.follow", token=token))
+
+
+# --- the waiting-room board --------------------------------------------------------------------
+
+
+@bp.get("/board/<int:location_id>")
+def board(location_id):
+    state = board_state(location_id)
+    if state is None:
+        abort(404)
+    return render_template("counter/board.html", state=state)
+
+
+@bp.get("/board/<int:location_id>/state")
+def board_json(location_id):
+    state = board_state(location_id)
+    if state is None:
+        abort(404)
+    return jsonify(state)
+
+
+# --- counter staff -----------------------------------------------------------------------------
+
+staff_only = role_required(Role.COUNTER)
+
+
+@bp.route("/desk", methods=["GET", "POST"])
+@staff_only
+def choose_counter():
+    counters = db.session.scalars(
+        select(Counter).where(Counter.active.is_(True)).order_by(Counter.location_id, Counter.name)
+    ).all()
+    if request.method == "POST":
+        chosen = request.form.get("counter_id", "")
+        if chosen.isdigit() and any(c.id == int(chosen) for c in counters):
+            session["counter_id"] = int(chosen)
+            return redirect(url_for("counter.desk", counter_id=int(chosen)))
+        flash(_("Choose your counter."), "error")
+    return render_template(
+        "counter/choose.html", counters=counters, current=session.get("counter_id")
+    )
+
+
+def with_counter(view):
+    @functools.wraps(view)
+    def wrapped(counter_id, *args, **kwargs):
+        counter = db.session.get(Counter, counter_id)
+        if counter is None or not counter.active:
+            abort(404)
+        return view(counter, *args, **kwargs)
+
+    return wrapped
+
+
+@bp.get("/desk/<int:counter_id>")
+@staff_only
+@with_counter
+def desk(counter):
+    services = db.session.scalars(select(Service).where(Service.active.is_(True))).all()
+    return render_template(
+        "counter/desk.html",
+        counter=counter,
+        overview=desk_overview(counter),
+        services=services,
+        outcomes=outcome_labels(),
+    )
+
+
+@bp.get("/desk/<int:counter_id>/queue")
+@staff_only
+@with_counter
+def desk_queue(counter):
+    return render_template("counter/_queue.html", counter=counter, overview=desk_overview(counter))
+
+
+ACTIONS = {
+    "call-next": lambda counter, form, staff: calling.call_next(counter.id, staff),
+    "recall": lambda counter, form, staff: calling.recall(form.get("ticket_id"), staff),
+    "no-show": lambda counter, form, staff: calling.mark_no_show(form.get("ticket_id"), staff),
+    "park": lambda counter, form, staff: calling.park(form.get("ticket_id"), staff),
+    "resume": lambda counter, form, staff: calling.resume(form.get("ticket_id"), counter.id, staff),
+    "transfer": lambda counter, form, staff: calling.transfer(
+        form.get("ticket_id"),
+        form.get("service_id"),
+        front=form.get("position") == "front",
+        staff_id=staff,
+    ),
+    "finish": lambda counter, form, staff: calling.finish(
+        form.get("ticket_id"),
+        outcome=form.get("outcome"),
+        note=form.get("note", ""),
+        staff_id=staff,
+    ),
+}
+
+
+@bp.post("/desk/<int:counter_id>/<action>")
+@staff_only
+@with_counter
+def desk_action(counter, action):
+    if action not in ACTIONS:
+        abort(404)
+    try:
+        result = ACTIONS[action](counter, request.form, current_user.id)
+    except CounterError as error:
+        flash(error.message, "error")
+    else:
+        if action == "call-next" and result is None:
+            flash(_("Nobody is waiting for your services."), "info")
+        elif action == "finish":
+            flash(_("Ticket %(number)s is finished.", number=result.code), "success")
+    return redirect(url_for("counter.desk", counter_id=counter.id))

@@ -1,0 +1,630 @@
+"""The one write path into the case record: every channel and the staff desk write through here.
+
+Services take plain values and raise `desk.errors.RecordError` subclasses (each with a code).
+Every public call is one transaction: all input is checked before anything is written, the call
+commits at the end, and on any error it rolls the session back, so nothing is half-written.
+It commits the whole session: a caller with pending writes of its own has them committed too.
+
+Matching is conservative, because wrongly joined records leak one citizen's data to another:
+an identifier (national register or KBO number) or a *verified* address that belongs to exactly
+one party matches; an unverified phone or e-mail match creates a new party plus a duplicate
+suggestion for a person to judge. Nothing here merges automatically (see desk.merging).
+"""
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+
+from core.database import utcnow
+from desk import access, identifiers, signals
+from desk.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from desk.models import (
+    AccessLog,
+    Case,
+    CaseStatus,
+    CaseStatusChange,
+    Channel,
+    ContactAddress,
+    Department,
+    Direction,
+    DuplicateSuggestion,
+    Interaction,
+    NotificationChannel,
+    Party,
+    PartyIdentifier,
+    PartyKind,
+    Representation,
+    Staff,
+    Task,
+)
+from extensions import db
+
+LANGUAGES = ("nl", "fr", "en", "de")
+PURPOSES = ("contact", "case_work", "callback", "quality", "access_request", "merge")
+TASK_KINDS = ("follow_up", "callback")
+LINK_TYPE = re.compile(r"[a-z][a-z_]{0,39}")
+SUBJECT_MAX = 200
+SUMMARY_MAX = 20_000
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """One call, one transaction: commit on success, roll back everything on any error."""
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+# --- resolving what callers pass in ---------------------------------------------------------
+
+
+def live_party(party: Party) -> Party:
+    """Follow merges to the surviving party: channels may hold the id of a merged one."""
+    seen = set()
+    while party.merged_into_id is not None and party.id not in seen:
+        seen.add(party.id)
+        party = db.session.get(Party, party.merged_into_id)
+    return party
+
+
+def resolve_party(party: Party | int, field: str = "party", follow: bool = True) -> Party:
+    found = party if isinstance(party, Party) else _get(Party, party)
+    if found is None:
+        raise NotFound("unknown_party", field=field)
+    return live_party(found) if follow else found
+
+
+def resolve_department(department: Department | int | str) -> Department:
+    if isinstance(department, Department):
+        return department
+    if isinstance(department, str) and not department.isdigit():
+        found = db.session.scalar(select(Department).where(Department.code == department))
+    else:
+        found = _get(Department, department)
+    if found is None:
+        raise NotFound("unknown_department", field="department")
+    return found
+
+
+def resolve_staff(staff: Staff | int | None, field: str = "staff") -> Staff | None:
+    if staff is None or isinstance(staff, Staff):
+        return staff
+    found = _get(Staff, staff)
+    if found is None:
+        raise NotFound("unknown_staff", field=field)
+    return found
+
+
+def resolve_case(case: Case | int, staff: Staff | None, party: Party | None = None) -> Case:
+    found = case if isinstance(case, Case) else _get(Case, case)
+    if found is None:
+        raise NotFound("unknown_case", field="case")
+    if not access.can_see_case(staff, found):
+        raise NotAllowed("confidential_case", field="case")
+    if party is not None and found.party_id != party.id:
+        raise InvalidInput("case_of_other_party", field="case")
+    return found
+
+
+def _get(model, key):
+    try:
+        return db.session.get(model, int(key))
+    except (TypeError, ValueError):
+        return None
+
+
+# --- checking plain values ------------------------------------------------------------------
+
+
+def _text(value: str | None, field: str, *, required: bool, limit: int) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise InvalidInput("subject_required", field=field)
+    if len(text) > limit:
+        raise InvalidInput("text_too_long", field=field)
+    return text
+
+
+def _aware(value: datetime | None, field: str) -> datetime | None:
+    if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
+        raise InvalidInput("naive_datetime", field=field)
+    return value
+
+
+def _choice(enum_class, value, code: str, field: str):
+    try:
+        return enum_class(value)
+    except ValueError as error:
+        raise InvalidInput(code, field=field) from error
+
+
+@dataclass
+class PartyKeys:
+    """Everything find_or_create_party was given, normalised and checked before any write."""
+
+    name: str = ""
+    phone: str | None = None
+    email: str | None = None
+    identifiers: list[tuple[str, str, str]] = field(default_factory=list)  # kind, digest, masked
+
+    @property
+    def addresses(self) -> list[tuple[str, str]]:
+        return [(k, v) for k, v in (("phone", self.phone), ("email", self.email)) if v]
+
+
+def party_keys(*, name, phone, email, national_number, kbo_number) -> PartyKeys:
+    keys = PartyKeys(name=_text(name, "name", required=False, limit=SUBJECT_MAX))
+    if phone:
+        keys.phone = identifiers.normalise_phone(phone)
+    if email:
+        keys.email = identifiers.normalise_email(email)
+    key = identifiers.identifier_key(current_app.config)
+    for kind, raw, normalise in (
+        (identifiers.NATIONAL_NUMBER, national_number, identifiers.normalise_national_number),
+        (identifiers.KBO_NUMBER, kbo_number, identifiers.normalise_kbo_number),
+    ):
+        if raw:
+            digits = normalise(raw)
+            keys.identifiers.append(
+                (
+                    kind,
+                    identifiers.identifier_digest(kind, digits, key),
+                    identifiers.mask_identifier(kind, digits),
+                )
+            )
+    if not (keys.name or keys.addresses or keys.identifiers):
+        raise InvalidInput("party_needs_a_key", field="name")
+    return keys
+
+
+# --- parties ----------------------------------------------------------------------------------
+
+
+def find_or_create_party(
+    *,
+    name: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    national_number: str | None = None,
+    language: str | None = None,
+    verified: bool = False,
+    kbo_number: str | None = None,
+    kind: str | None = None,
+    preferred_channel: str | None = None,
+) -> Party:
+    """The party these keys belong to, or a new one. `verified`: the caller has proven the
+    phone/e-mail belongs to this person (an SMS code, an eID sign-in); it is stored as such."""
+    keys = party_keys(
+        name=name, phone=phone, email=email, national_number=national_number, kbo_number=kbo_number
+    )
+    if language is not None and language not in LANGUAGES:
+        raise InvalidInput("invalid_language", field="language")
+    party_kind = _choice(PartyKind, kind or PartyKind.PERSON, "invalid_kind", "kind")
+    channel = None
+    if preferred_channel is not None:
+        channel = _choice(
+            NotificationChannel, preferred_channel, "invalid_preferred_channel", "preferred_channel"
+        )
+    for attempt in range(2):
+        try:
+            with unit_of_work():
+                party = _match(keys)
+                if party is None:
+                    party = Party(
+                        kind=party_kind,
+                        name=keys.name,
+                        search_name=identifiers.fold_name(keys.name),
+                        preferred_language=language,
+                        preferred_channel=channel or _default_channel(keys),
+                    )
+                    db.session.add(party)
+                    db.session.flush()
+                else:
+                    _complete(party, keys, language)
+                _add_keys(party, keys, verified)
+                _suggest_duplicates(party, keys)
+            return party
+        except IntegrityError:
+            # A concurrent call stored the same identifier first; its party matches now.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _default_channel(keys: PartyKeys) -> NotificationChannel:
+    if keys.phone:
+        return NotificationChannel.SMS
+    return NotificationChannel.EMAIL if keys.email else NotificationChannel.NONE
+
+
+def _match(keys: PartyKeys) -> Party | None:
+    for kind, digest, _masked in keys.identifiers:
+        row = db.session.scalar(
+            select(PartyIdentifier).where(
+                PartyIdentifier.kind == kind, PartyIdentifier.digest == digest
+            )
+        )
+        if row is not None:
+            return live_party(row.party)
+    for kind, value in keys.addresses:
+        owners = db.session.scalars(
+            select(Party)
+            .join(ContactAddress, ContactAddress.party_id == Party.id)
+            .where(
+                ContactAddress.kind == kind,
+                ContactAddress.value == value,
+                ContactAddress.verified_at.isnot(None),
+            )
+        ).all()
+        live = {live_party(p).id: live_party(p) for p in owners}
+        if len(live) == 1:
+            candidate = next(iter(live.values()))
+            if not _conflicting_identifier(candidate, keys):
+                return candidate
+    return None
+
+
+def _conflicting_identifier(party: Party, keys: PartyKeys) -> bool:
+    """A verified address of someone with another national number is not this person."""
+    held = {(i.kind, i.digest) for i in party.identifiers}
+    held_kinds = {kind for kind, _ in held}
+    return any(kind in held_kinds and (kind, d) not in held for kind, d, _ in keys.identifiers)
+
+
+def _complete(party: Party, keys: PartyKeys, language: str | None) -> None:
+    """Fill what the record lacks; never overwrite what a person already told us."""
+    if keys.name and not party.name:
+        party.name = keys.name
+        party.search_name = identifiers.fold_name(keys.name)
+    if language and not party.preferred_language:
+        party.preferred_language = language
+
+
+def _add_keys(party: Party, keys: PartyKeys, verified: bool) -> None:
+    held_kinds = {i.kind for i in party.identifiers}
+    for kind, digest, masked in keys.identifiers:
+        if kind not in held_kinds:
+            db.session.add(PartyIdentifier(party=party, kind=kind, digest=digest, masked=masked))
+    now = utcnow()
+    for kind, value in keys.addresses:
+        existing = [a for a in party.addresses if a.kind == kind]
+        same = next((a for a in existing if a.value == value), None)
+        if same is None:
+            db.session.add(
+                ContactAddress(
+                    party=party,
+                    kind=kind,
+                    value=value,
+                    is_default=not existing,
+                    verified_at=now if verified else None,
+                )
+            )
+        elif verified and same.verified_at is None:
+            same.verified_at = now
+    db.session.flush()
+
+
+def _suggest_duplicates(party: Party, keys: PartyKeys) -> None:
+    for kind, value in keys.addresses:
+        others = db.session.scalars(
+            select(Party)
+            .join(ContactAddress, ContactAddress.party_id == Party.id)
+            .where(
+                ContactAddress.kind == kind,
+                ContactAddress.value == value,
+                ContactAddress.party_id != party.id,
+            )
+        ).all()
+        for other in {live_party(o).id: live_party(o) for o in others}.values():
+            if other.id == party.id or _suggested(party.id, other.id):
+                continue
+            suggestion = DuplicateSuggestion(party_id=party.id, candidate_id=other.id, reason=kind)
+            db.session.add(suggestion)
+            db.session.flush()
+
+
+def _suggested(a: int, b: int) -> bool:
+    return (
+        db.session.scalar(
+            select(DuplicateSuggestion.id).where(
+                or_(
+                    (DuplicateSuggestion.party_id == a) & (DuplicateSuggestion.candidate_id == b),
+                    (DuplicateSuggestion.party_id == b) & (DuplicateSuggestion.candidate_id == a),
+                )
+            )
+        )
+        is not None
+    )
+
+
+# --- contact moments --------------------------------------------------------------------------
+
+
+def record_interaction(
+    *,
+    party: Party | int,
+    channel: str,
+    direction: str,
+    subject: str,
+    summary: str = "",
+    outcome: str | None = None,
+    staff: Staff | None = None,
+    started_at=None,
+    ended_at=None,
+    link_type: str | None = None,
+    link_id: int | None = None,
+    case: Case | None = None,
+    representative: Party | None = None,
+    purpose: str = "contact",
+) -> Interaction:
+    """One contact moment on the party's timeline. Append-only: corrections are new rows."""
+    target = resolve_party(party)
+    staff = resolve_staff(staff)
+    the_channel = _choice(Channel, channel, "invalid_channel", "channel")
+    the_direction = _choice(Direction, direction, "invalid_direction", "direction")
+    subject = _text(subject, "subject", required=True, limit=SUBJECT_MAX)
+    summary = _text(summary, "summary", required=False, limit=SUMMARY_MAX)
+    outcome = _text(outcome, "outcome", required=False, limit=SUBJECT_MAX) or None
+    started_at = _aware(started_at, "started_at") or utcnow()
+    ended_at = _aware(ended_at, "ended_at")
+    if ended_at is not None and ended_at < started_at:
+        raise InvalidInput("invalid_times", field="ended_at")
+    if (link_type is None) != (link_id is None) or (
+        link_type is not None and not LINK_TYPE.fullmatch(link_type)
+    ):
+        raise InvalidInput("invalid_link", field="link_type")
+    the_case = resolve_case(case, staff, target) if case is not None else None
+    the_representative = None
+    if representative is not None:
+        the_representative = resolve_party(representative, field="representative")
+        if the_representative.id == target.id:
+            raise InvalidInput("representative_is_party", field="representative")
+    with unit_of_work():
+        interaction = Interaction(
+            party_id=target.id,
+            case_id=the_case.id if the_case else None,
+            channel=the_channel,
+            direction=the_direction,
+            started_at=started_at,
+            ended_at=ended_at,
+            subject=subject,
+            summary=summary,
+            outcome=outcome,
+            staff_id=staff.id if staff else None,
+            representative_id=the_representative.id if the_representative else None,
+            subject_type=link_type,
+            subject_id=int(link_id) if link_id is not None else None,
+        )
+        db.session.add(interaction)
+        db.session.flush()
+        _log(staff, target.id, "change", purpose, f"interaction {interaction.id} ({the_channel})")
+    signals.interaction_recorded.send(
+        current_app._get_current_object(), party_id=target.id, interaction_id=interaction.id
+    )
+    return interaction
+
+
+def add_note(*, party: Party | int, staff: Staff, text: str, case: Case | int | None = None):
+    """A staff note on the timeline: channel "note", never sent to the citizen."""
+    body = (text or "").strip()
+    first_line = body.splitlines()[0] if body else ""
+    subject = first_line if len(first_line) <= 80 else first_line[:79] + "…"
+    return record_interaction(
+        party=party,
+        channel=Channel.NOTE,
+        direction=Direction.INTERNAL,
+        subject=subject,
+        summary=body,
+        staff=staff,
+        case=case,
+    )
+
+
+def add_representation(
+    *,
+    representative: Party | int,
+    represented: Party | int,
+    basis: str,
+    valid_until: datetime | None = None,
+    staff: Staff | None = None,
+) -> Representation:
+    """One party may act for another (a daughter for her father) on a basis, until a date."""
+    agent = resolve_party(representative, field="representative")
+    principal = resolve_party(represented, field="represented")
+    if agent.id == principal.id:
+        raise InvalidInput("representative_is_party", field="representative")
+    basis = _text(basis, "basis", required=True, limit=100)
+    valid_until = _aware(valid_until, "valid_until")
+    with unit_of_work():
+        representation = Representation(
+            representative_id=agent.id,
+            represented_id=principal.id,
+            basis=basis,
+            valid_until=valid_until,
+        )
+        db.session.add(representation)
+        db.session.flush()
+        _log(staff, principal.id, "change", "case_work", f"representation {representation.id}")
+    return representation
+
+
+# --- cases ------------------------------------------------------------------------------------
+
+
+def open_case(
+    *,
+    party: Party | int,
+    subject: str,
+    department: Department | int | str,
+    staff: Staff | None = None,
+    owner: Staff | int | None = None,
+    due_date: date | None = None,
+    confidential: bool = False,
+    retention_until: date | None = None,
+    note: str = "",
+) -> Case:
+    """A new dossier, status "open"; the opening is the first row of its status history."""
+    target = resolve_party(party)
+    staff = resolve_staff(staff)
+    subject = _text(subject, "subject", required=True, limit=SUBJECT_MAX)
+    note = _text(note, "note", required=False, limit=500)
+    the_department = resolve_department(department)
+    the_owner = resolve_staff(owner, field="owner")
+    with unit_of_work():
+        case = Case(
+            party_id=target.id,
+            subject=subject,
+            department_id=the_department.id,
+            owner_id=the_owner.id if the_owner else None,
+            status=CaseStatus.OPEN,
+            due_date=due_date,
+            confidential=bool(confidential),
+            retention_until=retention_until,
+        )
+        db.session.add(case)
+        db.session.flush()
+        db.session.add(
+            CaseStatusChange(
+                case_id=case.id,
+                from_status=None,
+                to_status=CaseStatus.OPEN,
+                note=note,
+                staff_id=staff.id if staff else None,
+            )
+        )
+        _log(staff, target.id, "change", "case_work", f"case {case.id} opened")
+    return case
+
+
+def set_case_status(
+    *, case: Case | int, status: str, staff: Staff | None = None, note: str = ""
+) -> Case:
+    the_case = resolve_case(case, resolve_staff(staff))
+    new_status = _choice(CaseStatus, status, "invalid_status", "status")
+    note = _text(note, "note", required=False, limit=500)
+    if new_status == the_case.status:
+        raise InvalidInput("status_unchanged", field="status")
+    old_status = the_case.status
+    with unit_of_work():
+        the_case.status = new_status
+        the_case.closed_at = utcnow() if new_status == CaseStatus.CLOSED else None
+        db.session.add(
+            CaseStatusChange(
+                case_id=the_case.id,
+                from_status=old_status,
+                to_status=new_status,
+                note=note,
+                staff_id=staff.id if staff else None,
+            )
+        )
+        _log(staff, the_case.party_id, "change", "case_work", f"case {the_case.id} {new_status}")
+    signals.case_status_changed.send(
+        current_app._get_current_object(),
+        party_id=the_case.party_id,
+        case_id=the_case.id,
+        from_status=str(old_status),
+        to_status=str(new_status),
+    )
+    return the_case
+
+
+# --- tasks ------------------------------------------------------------------------------------
+
+
+def create_task(
+    *,
+    party: Party | int,
+    title: str,
+    staff: Staff | None = None,
+    assignee: Staff | int | None = None,
+    department: Department | int | str | None = None,
+    due_at: datetime | None = None,
+    case: Case | int | None = None,
+    kind: str = "follow_up",
+    description: str = "",
+) -> Task:
+    """A follow-up or callback request for a person, a department, or both."""
+    target = resolve_party(party)
+    staff = resolve_staff(staff)
+    title = _text(title, "title", required=True, limit=SUBJECT_MAX)
+    description = _text(description, "description", required=False, limit=SUMMARY_MAX)
+    if kind not in TASK_KINDS:
+        raise InvalidInput("invalid_kind", field="kind")
+    if assignee is None and department is None:
+        raise InvalidInput("task_needs_assignee", field="department")
+    the_assignee = resolve_staff(assignee, field="assignee")
+    the_department = resolve_department(department) if department is not None else None
+    due_at = _aware(due_at, "due_at")
+    the_case = resolve_case(case, staff, target) if case is not None else None
+    with unit_of_work():
+        task = Task(
+            party_id=target.id,
+            case_id=the_case.id if the_case else None,
+            kind=kind,
+            title=title,
+            description=description,
+            assignee_id=the_assignee.id if the_assignee else None,
+            department_id=the_department.id if the_department else None,
+            due_at=due_at,
+            created_by_id=staff.id if staff else None,
+        )
+        db.session.add(task)
+        db.session.flush()
+        _log(staff, target.id, "change", "case_work", f"task {task.id} created")
+    return task
+
+
+def close_task(*, task: Task | int, staff: Staff | None = None) -> Task:
+    the_task = task if isinstance(task, Task) else _get(Task, task)
+    if the_task is None:
+        raise NotFound("unknown_task", field="task")
+    staff = resolve_staff(staff)
+    if the_task.case is not None and not access.can_see_case(staff, the_task.case):
+        raise NotAllowed("confidential_case", field="task")
+    if the_task.done_at is not None:
+        raise Conflict("task_already_closed", field="task")
+    with unit_of_work():
+        the_task.done_at = utcnow()
+        the_task.done_by_id = staff.id if staff else None
+        _log(staff, the_task.party_id, "change", "case_work", f"task {the_task.id} closed")
+    return the_task
+
+
+# --- the access log ---------------------------------------------------------------------------
+
+
+def log_access(
+    *, staff: Staff, party_ids: list[int] | int, action: str, purpose: str, detail: str = ""
+) -> None:
+    """Who looked: one row per party shown, in one transaction. Purposes outside PURPOSES are
+    stored as "contact" rather than refused: the log must never block the desk."""
+    ids = [party_ids] if isinstance(party_ids, int) else list(party_ids)
+    if not ids:
+        return
+    with unit_of_work():
+        for party_id in ids:
+            _log(staff, party_id, action, purpose, detail)
+
+
+def _log(staff: Staff | None, party_id: int, action: str, purpose: str, detail: str) -> None:
+    """Changes by a citizen channel (no staff member) are on the timeline, not in this log."""
+    if staff is None:
+        return
+    db.session.add(
+        AccessLog(
+            staff_id=staff.id,
+            party_id=party_id,
+            action=action,
+            purpose=purpose if purpose in PURPOSES else "contact",
+            detail=detail[:200],
+        )
+    )

@@ -1,0 +1,11 @@
+"""The one Socket.IO server of Loket (DESIGN.md: "realtime").
+
+Every package emits through `emit_after_commit`, so a board never shows a call that rolled back.
+Namespaces: /display (boards and phones, public, per location), /desk (signed-in staff),
+/chat (citizens and agents; its handlers belong to the chat package).
+"""
+
+from realtime.emits import emit_after_commit, emit_now
+from realtime.server import init_realtime, socketio_server
+
+__all__ = ["emit_after_commit", "emit_now", "init_realtime", "socketio_server"]

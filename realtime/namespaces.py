@@ -1,0 +1,107 @@
+"""The namespaces. Handlers run inside an app context and release the database session
+themselves: no Flask request teardown runs for Socket.IO events (Flask-SocketIO #559).
+
+Packages plug in without realtime importing them (DESIGN's dependency rule): the counter
+package registers `app.extensions["realtime.display"]`, a function that answers a board's
+`location_id` with the state to show, or None for an unknown location.
+"""
+
+import functools
+
+import socketio
+from flask import current_app
+from flask_login import current_user
+
+from core.database import utcnow
+from extensions import db
+
+
+def in_app_context(handler):
+    @functools.wraps(handler)
+    def wrapped(self, *args, **kwargs):
+        with self.app.app_context():
+            try:
+                return handler(self, *args, **kwargs)
+            finally:
+                db.session.remove()
+
+    return wrapped
+
+
+class AppNamespace(socketio.Namespace):
+    def __init__(self, app, namespace):
+        super().__init__(namespace)
+        self.app = app
+
+
+def staff_from_environ(environ, roles=None) -> dict | None:
+    """The Flask-Login session of the handshake's cookie, checked as a page request would be."""
+    from desk.models import Role
+
+    with current_app.request_context(environ):
+        from flask import session
+
+        if not current_user.is_authenticated:
+            return None
+        idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
+        if utcnow().timestamp() - session.get("last_seen", 0) > idle:
+            return None
+        if roles and current_user.role != Role.ADMIN and current_user.role not in roles:
+            return None
+        return {"staff_id": current_user.id, "role": current_user.role.value}
+
+
+def display_room(location_id: int) -> str:
+    return f"location:{location_id}"
+
+
+def desk_room(location_id: int) -> str:
+    return f"desk:location:{location_id}"
+
+
+class DisplayNamespace(AppNamespace):
+    """Public: waiting-room boards and citizens' phones, one room per location."""
+
+    @in_app_context
+    def on_connect(self, sid, environ, auth=None):
+        location_id = (auth or {}).get("location_id")
+        if isinstance(location_id, str) and location_id.isdigit():
+            location_id = int(location_id)
+        if not isinstance(location_id, int) or isinstance(location_id, bool):
+            raise socketio.exceptions.ConnectionRefusedError("location_id_required")
+        state_for = current_app.extensions.get("realtime.display")
+        state = state_for(location_id) if state_for else None
+        if state is None:
+            raise socketio.exceptions.ConnectionRefusedError("unknown_location")
+        self.enter_room(sid, display_room(location_id))
+        self.emit("board_state", state, to=sid)
+
+
+class DeskNamespace(AppNamespace):
+    """Signed-in staff: a desk joins its location's room with `watch {"location_id"}`."""
+
+    @in_app_context
+    def on_connect(self, sid, environ, auth=None):
+        staff = staff_from_environ(environ)
+        if staff is None:
+            raise socketio.exceptions.ConnectionRefusedError("sign_in_required")
+        self.save_session(sid, staff)
+
+    def on_watch(self, sid, data):
+        location_id = (data or {}).get("location_id")
+        if not isinstance(location_id, int) or isinstance(location_id, bool):
+            return {"ok": False, "error": "location_id_required"}
+        for room in self.rooms(sid):
+            if room.startswith("desk:"):
+                self.leave_room(sid, room)
+        self.enter_room(sid, desk_room(location_id))
+        return {"ok": True}
+
+
+class ChatNamespace(AppNamespace):
+    """Plumbing for the chat package: staff are recognised by their session, citizens are not
+    signed in. The chat package adds its event handlers to this class's server namespace."""
+
+    @in_app_context
+    def on_connect(self, sid, environ, auth=None):
+        self.save_session(sid, staff_from_environ(environ) or {"staff_id": None})

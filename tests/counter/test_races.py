@@ -1,0 +1,107 @@
+"""Races with real threads on SQLite and PostgreSQL: 50 kiosks at once, counters pressing
+Call next together. Each thread has its own app context, session and connection."""
+
+import threading
+from collections import Counter as Tally
+
+import pytest
+from sqlalchemy import select
+
+from counter import calling, tickets
+from counter.errors import Conflict
+from counter.models import Ticket, TicketStatus
+from extensions import db
+
+pytestmark = pytest.mark.slow
+
+
+def race(app, count, work):
+    """Start `count` threads that wait at one barrier, then all run `work(index)` at once."""
+    barrier = threading.Barrier(count)
+    results, errors = [None] * count, []
+
+    def run(index):
+        with app.app_context():
+            try:
+                barrier.wait()
+                results[index] = work(index)
+            except Exception as error:  # collected and asserted by the test
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results, errors
+
+
+def test_fifty_kiosks_at_once_get_fifty_different_numbers(app, town):
+    hall, service = town.hall.id, town.id_card.id
+
+    def issue(_index):
+        ticket = tickets.issue_ticket(service_id=service, location_id=hall)
+        return ticket.number
+
+    numbers, errors = race(app, 50, issue)
+    assert errors == []
+    assert sorted(numbers) == list(range(1, 51))
+    db.session.commit()
+    stored = db.session.scalars(select(Ticket.number)).all()
+    assert sorted(stored) == list(range(1, 51))
+
+
+def test_counters_pressing_call_next_together_never_share_a_ticket(app, town):
+    for _ in range(30):
+        tickets.issue_ticket(service_id=town.id_card.id, location_id=town.hall.id)
+    counters = [c.id for c in town.counters(12)]
+
+    def serve(index):
+        """Each counter calls, finishes and calls again until nobody waits."""
+        served = []
+        while True:
+            ticket = calling.call_next(counters[index])
+            if ticket is None:
+                return served
+            served.append(ticket.id)
+            calling.finish(ticket.id, outcome="served")
+
+    results, errors = race(app, len(counters), serve)
+    assert errors == []
+    every_call = [ticket_id for served in results for ticket_id in served]
+    assert len(every_call) == 30
+    assert max(Tally(every_call).values()) == 1  # no ticket was called twice
+    db.session.commit()
+    statuses = db.session.scalars(select(Ticket.status)).all()
+    assert set(statuses) == {TicketStatus.FINISHED}
+
+
+def test_one_counter_pressed_twice_at_once_calls_one_ticket(app, town):
+    for _ in range(5):
+        tickets.issue_ticket(service_id=town.id_card.id, location_id=town.hall.id)
+    counter = town.desk_1.id
+
+    def press(_index):
+        try:
+            return calling.call_next(counter).id
+        except Conflict as refused:
+            return refused.code
+
+    results, errors = race(app, 8, press)
+    assert errors == []
+    called = [r for r in results if isinstance(r, int)]
+    assert len(called) == 1
+    assert set(results) - set(called) == {"counter_has_open_ticket"}
+    db.session.commit()
+    assert db.session.scalars(select(Ticket.status)).all().count(TicketStatus.CALLED) == 1
+
+
+def test_the_queue_survives_a_restart(make_app, app, town):
+    first = tickets.issue_ticket(service_id=town.id_card.id, location_id=town.hall.id)
+    restarted = make_app()
+    with restarted.app_context():
+        called = calling.call_next(town.desk_1.id)
+        assert called.id == first.id
+        db.session.remove()

@@ -1,0 +1,75 @@
+"""The production server (gunicorn, gevent worker) as a subprocess, for tests and benchmarks.
+
+`-w 1 -k gevent`: one process holds thousands of Socket.IO clients; more processes share events
+through REDIS_URL. No --preload: gevent must patch before the app (and psycopg) is imported.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.services import free_port, wait_for_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def gunicorn_command(port: int, connections: int = 10000) -> list[str]:
+    return [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "-k",
+        "gevent",
+        "-w",
+        "1",
+        "--worker-connections",
+        str(connections),
+        "--no-control-socket",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "app:create_app()",
+    ]
+
+
+class ProductionServer:
+    def __init__(self, env: dict, connections: int = 10000, log=None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            gunicorn_command(self.port, connections),
+            cwd=ROOT,
+            env={**os.environ, "LOKET_ENV": "production", **env},
+            stdout=subprocess.DEVNULL,
+            stderr=log or subprocess.DEVNULL,
+        )
+        try:
+            wait_for_port(self.port, timeout=60)
+            self.wait_until_healthy()
+        except RuntimeError:
+            self.stop()
+            raise
+
+    def wait_until_healthy(self, attempts: int = 600) -> None:
+        """The master listens before its worker has loaded the app: wait for a real answer."""
+        import requests
+
+        for _ in range(attempts):
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=30).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.url} never became healthy")
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()

@@ -1,0 +1,85 @@
+"""The real-time layer: emits wait for the commit, staff namespaces need a signed-in session."""
+
+import pytest
+import socketio
+
+from desk.models import Role
+from extensions import db
+from realtime import emit_after_commit
+from realtime.namespaces import desk_room
+from tests.realtime.sockets import Listener, session_cookie
+
+
+class Recorder:
+    def __init__(self):
+        self.sent = []
+
+    def emit(self, event, data, namespace=None, to=None):
+        self.sent.append((event, data, namespace, to))
+
+
+def test_an_emit_waits_for_the_commit_and_a_rollback_drops_it(app):
+    recorder = app.extensions["socketio"] = Recorder()
+    emit_after_commit("queue_changed", {"location_id": 1}, namespace="/desk", to="desk:1")
+    assert recorder.sent == []
+    db.session.rollback()
+    db.session.commit()
+    assert recorder.sent == []
+
+    emit_after_commit("queue_changed", {"location_id": 2}, namespace="/desk", to="desk:2")
+    db.session.commit()
+    assert recorder.sent == [("queue_changed", {"location_id": 2}, "/desk", "desk:2")]
+
+
+def test_a_failing_emit_does_not_break_the_commit(app):
+    class Broken:
+        def emit(self, *args, **kwargs):
+            raise ConnectionError("redis is down")
+
+    app.extensions["socketio"] = Broken()
+    emit_after_commit("queue_changed", {}, namespace="/desk")
+    db.session.commit()  # no exception
+
+
+def test_the_server_is_threading_outside_gunicorn_gevent(app):
+    assert app.extensions["socketio"].async_mode == "threading"
+
+
+def test_the_desk_namespace_refuses_a_client_without_a_session(live_server):
+    client = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(live_server.url, namespaces=["/desk"], transports=["websocket"])
+    client.disconnect()
+
+
+def test_signed_in_staff_receive_desk_events_after_commit(live_server, make_staff):
+    staff = make_staff("balie@example.org", role=Role.COUNTER)
+    listener = Listener(
+        live_server.url,
+        "/desk",
+        headers={"Cookie": session_cookie(live_server.app, staff)},
+        events=["queue_changed"],
+    )
+    try:
+        assert listener.client.call("watch", {"location_id": 7}, namespace="/desk") == {"ok": True}
+        with live_server.app.app_context():
+            emit_after_commit(
+                "queue_changed", {"location_id": 7}, namespace="/desk", to=desk_room(7)
+            )
+            db.session.commit()
+        assert listener.next("queue_changed") == {"location_id": 7}
+    finally:
+        listener.close()
+
+
+def test_a_deactivated_account_cannot_connect_to_the_desk(live_server, make_staff):
+    staff = make_staff("weg@example.org", role=Role.COUNTER, active=False)
+    client = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(
+            live_server.url,
+            namespaces=["/desk"],
+            headers={"Cookie": session_cookie(live_server.app, staff)},
+            transports=["websocket"],
+        )
+    client.disconnect()
