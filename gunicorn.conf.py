@@ -1,17 +1,10 @@
-"""Gunicorn settings for `gunicorn 'app:create_app()'`, read from the working directory.
+"""Gunicorn settings read from the working directory; the command line sets the worker model.
 
-Command-line flags override these (the benchmark passes `-w`). The values are the ones
-bench/booking.py measured best on a small machine; see the numbers in README.md.
+Only what holds for every worker class (sync in the benchmark, gevent in production, see
+README.md) lives here.
 """
 
 import gc
-import multiprocessing
-
-bind = "127.0.0.1:8000"
-# Requests are short and CPU-bound on Python; while one worker waits for the database another
-# can run, so two per core. Sync workers: threads would only share one GIL per process.
-workers = 2 * multiprocessing.cpu_count()
-worker_class = "sync"
 
 
 def post_worker_init(worker):

@@ -8,7 +8,7 @@ wrk for throughput) run on the same machine. Measures:
     and the number of double bookings afterwards (must be 0);
   - GET /healthz with the same 50 clients on the same server, as the baseline.
 
-    .venv/bin/python bench/booking.py [--seconds 10] [--workers 4]
+    .venv/bin/python bench/booking.py [--seconds 10] [--workers 4] [--worker-class sync]
 """
 
 import argparse
@@ -163,7 +163,7 @@ def seed(url: str) -> list[int]:
     return ids
 
 
-def serve(url: str, workers: int):
+def serve(url: str, workers: int, worker_class: str = "sync"):
     port = services.free_port()
     env = {
         **os.environ,
@@ -180,6 +180,8 @@ def serve(url: str, workers: int):
             "--no-control-socket",
             "-w",
             str(workers),
+            "-k",
+            worker_class,
             "-b",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -278,9 +280,11 @@ def booking_bodies(base: str, service_ids: list[int], path: Path) -> int:
     return len(lines)
 
 
-def run_backend(name: str, url: str, seconds: int, workers: int, folder: Path) -> dict:
+def run_backend(
+    name: str, url: str, seconds: int, workers: int, folder: Path, worker_class: str = "sync"
+) -> dict:
     service_ids = seed(url)
-    process, base = serve(url, workers)
+    process, base = serve(url, workers, worker_class)
     try:
         figures = {
             "slots_60_days": latency(base, service_ids[1], 60, 200),
@@ -314,6 +318,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", default="sync", help="gunicorn -k: sync, gthread, gevent")
     parser.add_argument("--only", choices=["postgresql", "sqlite"])
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -322,6 +327,7 @@ def main() -> None:
     result = {
         "machine": {"cpus": os.cpu_count()},
         "gunicorn_workers": args.workers,
+        "gunicorn_worker_class": args.worker_class,
         "concurrent_clients": 50,
         "seconds": args.seconds,
     }
@@ -331,11 +337,13 @@ def main() -> None:
             postgres = services.start_postgres()
             url = postgres.create_database("loket_bench")
             result["postgresql"] = run_backend(
-                "postgresql", url, args.seconds, args.workers, folder
+                "postgresql", url, args.seconds, args.workers, folder, args.worker_class
             )
         if args.only in (None, "sqlite"):
             url = f"sqlite:///{folder / 'bench.db'}"
-            result["sqlite"] = run_backend("sqlite", url, args.seconds, args.workers, folder)
+            result["sqlite"] = run_backend(
+                "sqlite", url, args.seconds, args.workers, folder, args.worker_class
+            )
     finally:
         if postgres:
             postgres.stop()
