@@ -12,6 +12,7 @@ import hmac
 import random
 import secrets
 import time as clock
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -119,17 +120,18 @@ def _start_write() -> None:
     db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
-def _commit_as_written() -> None:
-    """Commit without expiring what the transaction loaded and wrote.
+@contextmanager
+def _as_written():
+    """Commits inside leave loaded rows as they are instead of expiring them.
 
     The caller shows the appointment at once (API answer, confirmation page); expiring it would
-    cost a query to reload the row and one for its services, for values this transaction just
-    wrote itself.
+    cost a query to reload the row, its services and its location, for values this very
+    transaction wrote.
     """
     session = db.session()
     session.expire_on_commit = False
     try:
-        session.commit()
+        yield
     finally:
         session.expire_on_commit = True
 
@@ -149,6 +151,10 @@ def _with_retries(attempt):
         except BookingError:
             db.session.rollback()
             raise
+        except case_record.BookingLost:
+            db.session.rollback()
+            if number == tries:
+                raise
         except OperationalError as error:
             db.session.rollback()
             if number == tries or not _transient(error):
@@ -192,8 +198,9 @@ def _not_a_free_time() -> BookingError:
     )
 
 
-def _hold(start: datetime, timetable: Timetable, now, fill, exclude=None):
-    """Place the visit on a free counter at `start`; `fill(counter_id, slot)` writes the row.
+def _hold(start: datetime, timetable: Timetable, now, fill, note, exclude=None):
+    """Place the visit on a free counter at `start`; `fill(counter_id, slot)` writes the row,
+    `note(row)` records it in the case record, which commits (see case_record.py).
 
     Runs inside the write transaction the caller began. The appointments are read there, once
     per round; the start must already be known to lie on the hours' grid (a 422 otherwise).
@@ -222,7 +229,8 @@ def _hold(start: datetime, timetable: Timetable, now, fill, exclude=None):
                     if not _overlap_refused(error):
                         raise
                     break
-                _commit_as_written()
+                with _as_written():
+                    note(result)
                 return result
         db.session.rollback()
     db.session.rollback()
@@ -301,13 +309,14 @@ def book(
             appointment.manage_token_expires_at = _link_expiry(appointment.blocked_until)
             appointment.services = list(visit.services)
             db.session.add(appointment)
-            db.session.flush()
+            return appointment
+
+        def note(appointment: Appointment) -> None:
             case_record.note_booking(
                 appointment, "booked", staff=staff, national_number=contact["national_number"]
             )
-            return appointment
 
-        return _hold(start, timetable, now, fill)
+        return _hold(start, timetable, now, fill, note)
 
     try:
         return _with_retries(attempt)
@@ -333,6 +342,7 @@ def reschedule(appointment: Appointment, start: datetime, *, staff=None, now=Non
     _changeable(appointment, now)
     appointment_id, location_id = appointment.id, appointment.location_id
     service_ids, people = [s.id for s in appointment.services], appointment.people
+    previous_start = appointment.starts_at
 
     def attempt() -> Appointment:
         _start_write()
@@ -351,11 +361,14 @@ def reschedule(appointment: Appointment, start: datetime, *, staff=None, now=Non
             moved.manage_token_expires_at = _link_expiry(moved.blocked_until)
             moved.sequence += 1
             moved.updated_at = now
-            db.session.flush()
-            case_record.note_booking(moved, "rescheduled", staff=staff)
             return moved
 
-        return _hold(start, timetable, now, fill, exclude=appointment_id)
+        def note(moved: Appointment) -> None:
+            case_record.note_booking(
+                moved, "rescheduled", staff=staff, previous_start=previous_start
+            )
+
+        return _hold(start, timetable, now, fill, note, exclude=appointment_id)
 
     return _with_retries(attempt)
 
@@ -373,8 +386,8 @@ def _set_status(appointment: Appointment, change, event: str, staff) -> Appointm
             raise
         current.updated_at = utcnow()
         db.session.flush()
-        case_record.note_booking(current, event, staff=staff)
-        db.session.commit()
+        with _as_written():
+            case_record.note_booking(current, event, staff=staff)  # commits the change too
         return current
 
     return _with_retries(attempt)
