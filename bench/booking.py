@@ -5,7 +5,8 @@ existing appointments. Served by gunicorn on loopback; the load generators (Pyth
 wrk for throughput) run on the same machine. Measures:
   - GET slots for one service over 60 days and over one day: p50/p95 (sequential requests);
   - POST /api/v1/appointments with 50 concurrent clients (wrk), on PostgreSQL and on SQLite,
-    and the number of double bookings afterwards (must be 0);
+    each candidate time with its own citizen (name, e-mail), and the number of double
+    bookings afterwards (must be 0);
   - GET /healthz with the same 50 clients on the same server, as the baseline.
 
     .venv/bin/python bench/booking.py [--seconds 10] [--workers 4] [--worker-class sync]
@@ -41,6 +42,7 @@ from appointments.models import (  # noqa: E402
     Service,
     appointment_service,
 )
+from desk.models import Interaction  # noqa: E402
 from extensions import db  # noqa: E402
 from tests import services  # noqa: E402
 
@@ -271,8 +273,12 @@ def booking_bodies(base: str, service_ids: list[int], path: Path) -> int:
                         "service_id": service_id,
                         "start": slot["start"],
                         "location_id": slot["location_id"],
-                        "name": "Wrk Client",
-                        "email": "wrk@example.be",
+                        # One citizen per candidate time: with the case record connected,
+                        # every booking finds or creates its party, and thousands of
+                        # bookings under one shared address measure the record's duplicate
+                        # suggestions instead of booking.
+                        "name": f"Wrk Client {len(lines)}",
+                        "email": f"wrk{len(lines)}@example.be",
                     }
                 )
             )
@@ -309,6 +315,19 @@ def run_backend(
         figures["double_bookings"] = db.session.execute(OVERLAPS).scalar()
         figures["appointments_total"] = db.session.scalar(
             select(db.func.count()).select_from(Appointment)
+        )
+        # Bookings made during the run (ids above the seeded 5,000) that lack their party
+        # link or interaction in the case record: must be 0.
+        figures["booked_but_unrecorded"] = db.session.scalar(
+            select(db.func.count())
+            .select_from(Appointment)
+            .where(
+                Appointment.id > 5000,
+                Appointment.party_id.is_(None)
+                | Appointment.id.not_in(
+                    select(Interaction.subject_id).where(Interaction.subject_type == "appointment")
+                ),
+            )
         )
         db.engine.dispose()
     return figures
