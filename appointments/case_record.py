@@ -33,6 +33,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.exc import OperationalError
 
 from appointments.models import BRUSSELS, Appointment
+from appointments.signals import appointment_changed
 from appointments.slots import BookingError
 from desk import record
 from desk.errors import RecordError
@@ -106,7 +107,13 @@ def note_booking(
 
     Call with the change flushed in the booking's write transaction and nothing else pending.
     Raises RecordRefused (nothing committed) or BookingLost (nothing of the booking committed).
+    `appointment_changed` goes out first, still inside that transaction: what its receivers
+    write (an SMS outbox row) is committed with the change by the first record call, or
+    rolled back with it.
     """
+    appointment_changed.send(
+        current_app._get_current_object(), appointment=appointment, event=event
+    )
     subject, summary = describe(appointment, event, previous_start)
     channel, direction = channel_and_direction(appointment, event, staff)
     values = dict(
