@@ -6,7 +6,7 @@ triggers that refuse double bookings (see c8e23b56f9cc). The downgrade has to co
 creates those triggers again.
 
 Revision ID: ec8b64f4c7bd
-Revises: 8833c0123fdd
+Revises: a8de4bb713d3
 Create Date: 2026-11-22 13:17:48.830613
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'ec8b64f4c7bd'
-down_revision = '8833c0123fdd'
+down_revision = 'a8de4bb713d3'
 branch_labels = None
 depends_on = None
 
