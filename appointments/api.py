@@ -33,7 +33,7 @@ def error_response(error: BookingError):
     response, status = api_error(error.status, error.code, str(error.message), fields)
     if isinstance(error, booking.SlotTaken):
         body = response.get_json()
-        body["error"]["alternatives"] = [slot_json(s) for s in error.alternatives]
+        body["error"]["alternatives"] = slots_json(error.alternatives)
         response = jsonify(body)
     return response, status
 
@@ -41,12 +41,21 @@ def error_response(error: BookingError):
 bp.register_error_handler(BookingError, error_response)
 
 
-def slot_json(slot) -> dict:
-    return {
-        "start": slot.start.astimezone(BRUSSELS).isoformat(),
-        "end": slot.end.astimezone(BRUSSELS).isoformat(),
-        "location_id": slot.location_id,
-    }
+def slot_json(slot, local_times: dict | None = None) -> dict:
+    """`local_times` caches the formatted times of one answer: thousands of slots share them."""
+    times = {} if local_times is None else local_times
+    start = times.get(slot.start) or times.setdefault(slot.start, local_iso(slot.start))
+    end = times.get(slot.end) or times.setdefault(slot.end, local_iso(slot.end))
+    return {"start": start, "end": end, "location_id": slot.location_id}
+
+
+def local_iso(moment) -> str:
+    return moment.astimezone(BRUSSELS).isoformat()
+
+
+def slots_json(slots) -> list[dict]:
+    local_times: dict = {}
+    return [slot_json(s, local_times) for s in slots]
 
 
 def appointment_json(appointment) -> dict:
@@ -114,7 +123,7 @@ def service_slots(service_id: int):
     location_id = optional_int(request.args.get("location_id"), "location_id")
     check_range(first_day, last_day, locations_for(visit, location_id))
     slots = find_slots(visit, first_day, last_day, location_id=location_id)
-    return jsonify([slot_json(s) for s in slots])
+    return jsonify(slots_json(slots))
 
 
 @bp.post("/appointments")

@@ -4,15 +4,25 @@ Pure functions over plain values: no database, no Flask. The booking service loa
 this module decides. Times go in and come out as aware UTC datetimes; opening hours are local
 wall-clock times, turned into UTC per date, so a slot at 09:00 stays at 09:00 across a
 daylight-saving change and the change day itself has exactly the real minutes it has.
+
+Inside, every moment is a whole number of seconds since 1970 (UTC): a 60-day request walks
+thousands of appointments and produces thousands of starts, and integer arithmetic on them
+costs a fraction of datetime arithmetic. Busy intervals may be given either way; the database
+layer hands them over as integers so they are never turned into datetimes at all.
 """
 
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 Interval = tuple[datetime, datetime]
+Seconds = tuple[int, int]  # [start, end) in whole seconds since 1970, UTC
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+SECOND = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -28,7 +38,7 @@ class HoursException:
 @dataclass
 class CounterPlan:
     id: int
-    busy: list[Interval] = field(default_factory=list)  # sorted by start
+    busy: list[Interval] | list[Seconds] = field(default_factory=list)  # in any order
 
 
 @dataclass
@@ -43,12 +53,26 @@ class LocationPlan:
     walk_in_percent: int = 0
 
 
-@dataclass(frozen=True)
-class Slot:
+class Slot(NamedTuple):
+    """A start at which the visit fits; a tuple because a 60-day answer makes thousands."""
+
     start: datetime
     end: datetime
     location_id: int
     counter_ids: tuple[int, ...]
+
+
+def seconds(value: datetime) -> int:
+    """Whole seconds since 1970 for an aware datetime, rounded down, without float error."""
+    return (value - EPOCH) // SECOND
+
+
+def ceil_seconds(value: datetime) -> int:
+    return -((EPOCH - value) // SECOND)
+
+
+def moment(value: int) -> datetime:
+    return datetime.fromtimestamp(value, UTC)
 
 
 def local_today(now: datetime, timezone: str) -> date:
@@ -59,64 +83,116 @@ def last_bookable_day(now: datetime, plan: LocationPlan) -> date:
     return local_today(now, plan.timezone) + timedelta(days=plan.horizon_days)
 
 
-def opening_periods(day: date, plan: LocationPlan) -> list[Interval]:
-    """The day's opening periods in UTC; exceptions for the date replace the weekly hours."""
-    zone = ZoneInfo(plan.timezone)
+def _local_hours(day: date, plan: LocationPlan) -> list[tuple[time, time]]:
+    """The day's local hours: exceptions for the date replace the weekly ones."""
     todays = [e for e in plan.exceptions if e.day == day]
-    if todays:
-        if any(e.closed for e in todays):
-            local = []
-        else:
-            local = [(e.opens, e.closes) for e in todays if e.opens and e.closes]
-    else:
-        local = plan.weekly.get(day.weekday(), [])
+    if not todays:
+        return plan.weekly.get(day.weekday(), [])
+    if any(e.closed for e in todays):
+        return []
+    return [(e.opens, e.closes) for e in todays if e.opens and e.closes]
+
+
+def _periods(day: date, plan: LocationPlan, zone: ZoneInfo) -> list[Seconds]:
     periods = []
-    for opens, closes in sorted(local):
-        start = datetime.combine(day, opens, tzinfo=zone).astimezone(UTC)
-        end = datetime.combine(day, closes, tzinfo=zone).astimezone(UTC)
+    for opens, closes in sorted(_local_hours(day, plan)):
+        start = seconds(datetime.combine(day, opens, tzinfo=zone))
+        end = seconds(datetime.combine(day, closes, tzinfo=zone))
         if end > start:
             periods.append((start, end))
     return periods
 
 
-def _overlapping(busy: list[Interval], starts: list[datetime], lo: datetime, hi: datetime):
-    """Busy intervals that overlap [lo, hi); `starts` is the sorted list of busy starts."""
-    index = max(bisect_left(starts, lo) - 1, 0)
-    # An earlier appointment can reach into the window; step back over long ones.
-    while index > 0 and busy[index - 1][1] > lo:
-        index -= 1
-    result = []
-    for interval in busy[index:]:
-        if interval[0] >= hi:
-            break
-        if interval[1] > lo:
-            result.append(interval)
-    return result
+def opening_periods(day: date, plan: LocationPlan) -> list[Interval]:
+    """The day's opening periods in UTC; exceptions for the date replace the weekly hours."""
+    return [
+        (moment(start), moment(end)) for start, end in _periods(day, plan, ZoneInfo(plan.timezone))
+    ]
+
+
+def _as_seconds(busy) -> list[Seconds]:
+    if busy and isinstance(busy[0][0], datetime):
+        # Rounded outwards: a counter is never less busy than its appointment says.
+        return [(seconds(s), ceil_seconds(e)) for s, e in busy]
+    return busy
+
+
+@dataclass
+class _Held:
+    """One counter's busy time as sorted, disjoint intervals, with running totals.
+
+    Overlapping intervals are merged first (the database never stores any on one counter, but
+    the rules should not depend on it): then the intervals that touch a day are one slice
+    found by bisection, and the time booked in it is a difference of two running totals.
+    """
+
+    id: int
+    starts: list[int]
+    ends: list[int]
+    total: list[int]  # total[k]: seconds held by the first k intervals
+
+    @classmethod
+    def of(cls, counter_id: int, busy) -> "_Held":
+        starts: list[int] = []
+        ends: list[int] = []
+        for start, end in sorted(_as_seconds(busy)):
+            if ends and start <= ends[-1]:
+                ends[-1] = max(ends[-1], end)
+            else:
+                starts.append(start)
+                ends.append(end)
+        total = [0]
+        for start, end in zip(starts, ends, strict=True):
+            total.append(total[-1] + end - start)
+        return cls(counter_id, starts, ends, total)
+
+    def between(self, lo: int, hi: int) -> tuple[int, int, int]:
+        """Indexes [first, stop) of the intervals overlapping [lo, hi), and the seconds held."""
+        first = bisect_left(self.ends, lo + 1)  # ends are sorted too: the intervals are disjoint
+        stop = bisect_left(self.starts, hi, first)
+        if first == stop:
+            return first, stop, 0
+        held = self.total[stop] - self.total[first]
+        held -= max(lo - self.starts[first], 0) + max(self.ends[stop - 1] - hi, 0)
+        return first, stop, held
 
 
 def _free_starts(
-    period: Interval,
-    busy: list[Interval],
-    need: timedelta,
-    hold: timedelta,
-    step: timedelta,
-    earliest: datetime,
-) -> list[datetime]:
-    """Starts on the period's grid where the visit fits before closing and its hold is free."""
+    held: _Held,
+    first: int,
+    stop: int,
+    period: Seconds,
+    need: int,
+    hold: int,
+    step: int,
+    earliest: int,
+) -> list[int]:
+    """Starts on the period's grid where the visit fits before closing and its hold is free.
+
+    Walks the gaps between the counter's intervals `first`..`stop` that touch the period; the
+    grid starts at opening time, every `step` seconds.
+    """
     period_start, period_end = period
-    starts = []
+    starts, ends = held.starts, held.ends
+    last_start = period_end - need
+    index = bisect_left(ends, period_start + 1, first, stop)  # first interval ending after opening
     cursor = period_start
-    for busy_start, busy_end in [*busy, (period_end + hold, period_end + hold)]:
-        gap_start, gap_end = max(cursor, earliest), busy_start
-        if gap_start < gap_end:
-            offset = gap_start - period_start
-            k = -(-offset // step)  # first grid point at or after gap_start
-            start = period_start + k * step
-            while start + need <= period_end and start + hold <= gap_end:
-                starts.append(start)
-                start += step
+    free: list[int] = []
+    while True:
+        if index < stop and starts[index] < period_end + hold:
+            busy_start, busy_end = starts[index], ends[index]
+        else:
+            busy_start = busy_end = period_end + hold
+        gap_start = cursor if cursor > earliest else earliest
+        if gap_start < busy_start:
+            grid = period_start - (period_start - gap_start) // step * step  # rounded up
+            last = min(last_start, busy_start - hold)
+            if grid <= last:
+                free.extend(range(grid, last + 1, step))
+        if busy_start == period_end + hold or busy_end >= period_end + hold:
+            return free
         cursor = max(cursor, busy_end)
-    return starts
+        index += 1
 
 
 def available_slots(
@@ -134,35 +210,42 @@ def available_slots(
     `need_minutes` is the visit itself, `hold_minutes` the visit plus the buffer after it: the
     visit must end before closing, the buffer must not run into the next appointment.
     """
-    need, hold = timedelta(minutes=need_minutes), timedelta(minutes=hold_minutes)
-    step = timedelta(minutes=step_minutes)
-    found: dict[tuple[datetime, int], list[int]] = defaultdict(list)
+    need, hold, step = need_minutes * 60, hold_minutes * 60, step_minutes * 60
+    found: list[tuple[int, int, list[int]]] = []
     for plan in plans:
-        earliest = now + timedelta(minutes=plan.min_notice_minutes)
+        zone = ZoneInfo(plan.timezone)
+        earliest = ceil_seconds(now + timedelta(minutes=plan.min_notice_minutes))
         day = max(first_day, local_today(now, plan.timezone))
         end_day = min(last_day, last_bookable_day(now, plan))
-        busy_starts = {c.id: [b[0] for b in c.busy] for c in plan.counters}
+        counters = [_Held.of(c.id, c.busy) for c in plan.counters]
         while day <= end_day:
-            periods = opening_periods(day, plan)
+            periods = _periods(day, plan, zone)
             if periods and periods[-1][1] > earliest:
-                _add_day(plan, periods, busy_starts, need, hold, step, earliest, found)
+                day_found = _day_starts(plan, periods, counters, need, hold, step, earliest)
+                found.extend((start, plan.id, ids) for start, ids in day_found.items())
             day += timedelta(days=1)
-    return [
-        Slot(start, start + need, location_id, tuple(sorted(counters)))
-        for (start, location_id), counters in sorted(found.items())
-    ]
+    found.sort()  # (start, location): unique, so the counter lists are never compared
+    stamps: dict[int, datetime] = {}  # starts and ends repeat across locations and counters
+    slots = []
+    for start, location_id, ids in found:
+        begins = stamps.get(start) or stamps.setdefault(start, moment(start))
+        ends = stamps.get(start + need) or stamps.setdefault(start + need, moment(start + need))
+        slots.append(Slot(begins, ends, location_id, tuple(sorted(ids))))
+    return slots
 
 
-def _add_day(plan, periods, busy_starts, need, hold, step, earliest, found):
-    open_minutes = sum((end - start for start, end in periods), timedelta())
-    budget = open_minutes * (100 - plan.walk_in_percent) / 100
+def _day_starts(plan, periods, counters, need, hold, step, earliest) -> dict[int, list[int]]:
+    """One location's day: start -> the counters free for the whole hold from that start."""
+    open_seconds = sum(end - start for start, end in periods)
+    # The part of the day not kept for walk-ins, compared as integers: booked * 100 <= ...
+    bookable = open_seconds * (100 - plan.walk_in_percent)
     day_start, day_end = periods[0][0], periods[-1][1]
-    for counter in plan.counters:
-        todays = _overlapping(counter.busy, busy_starts[counter.id], day_start, day_end)
-        booked = sum((min(e, day_end) - max(s, day_start) for s, e in todays), timedelta())
-        if booked + hold > budget:
+    found: defaultdict[int, list[int]] = defaultdict(list)
+    for held in counters:
+        first, stop, booked = held.between(day_start, day_end)
+        if (booked + hold) * 100 > bookable:
             continue  # the rest of this counter's day is kept for walk-ins
         for period in periods:
-            inside = [b for b in todays if b[0] < period[1] + hold and b[1] > period[0]]
-            for start in _free_starts(period, inside, need, hold, step, earliest):
-                found[(start, plan.id)].append(counter.id)
+            for start in _free_starts(held, first, stop, period, need, hold, step, earliest):
+                found[start].append(held.id)
+    return found

@@ -12,6 +12,7 @@ import hmac
 import random
 import secrets
 import time as clock
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -21,13 +22,15 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from appointments import case_record, validation
 from appointments.availability import Slot, local_today
-from appointments.models import Appointment, Status
-from appointments.slots import BookingError, Visit, find_slots, load_visit
+from appointments.models import TIMEZONE, Appointment, Status
+from appointments.slots import BookingError, Visit, load_visit, locations_for
+from appointments.timetable import Timetable
 from core.database import utcnow
 from extensions import db
 
 # Letters and digits that are hard to mishear or misread (no 0/O, 1/I/L, 2/Z, 5/S, 8/B).
 REFERENCE_ALPHABET = "ACDEFHJKMNPRTWXY34679"
+ALTERNATIVE_DAYS = timedelta(days=14)  # how far a "just taken" answer looks for other times
 
 
 class SlotTaken(BookingError):
@@ -117,6 +120,22 @@ def _start_write() -> None:
     db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
+@contextmanager
+def _as_written():
+    """Commits inside leave loaded rows as they are instead of expiring them.
+
+    The caller shows the appointment at once (API answer, confirmation page); expiring it would
+    cost a query to reload the row, its services and its location, for values this very
+    transaction wrote.
+    """
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = True
+
+
 def _transient(error: OperationalError) -> bool:
     text = str(error.orig).lower()
     code = getattr(error.orig, "sqlstate", None)
@@ -124,10 +143,18 @@ def _transient(error: OperationalError) -> bool:
 
 
 def _with_retries(attempt):
+    """Run `attempt` (which starts its own write transaction) again on a deadlock or lock."""
     tries = current_app.config["BOOKING_RETRIES"]
     for number in range(1, tries + 1):
         try:
             return attempt()
+        except BookingError:
+            db.session.rollback()
+            raise
+        except case_record.BookingLost:
+            db.session.rollback()
+            if number == tries:
+                raise
         except OperationalError as error:
             db.session.rollback()
             if number == tries or not _transient(error):
@@ -141,53 +168,75 @@ def _overlap_refused(error: IntegrityError) -> bool:
     return code == "23P01" or "appointment_overlap" in str(error.orig)
 
 
-def _slot_at(visit: Visit, start: datetime, location_id, now, exclude=None) -> Slot | None:
-    day = local_today(start, "Europe/Brussels")
-    for slot in find_slots(visit, day, day, location_id=location_id, now=now, exclude=exclude):
-        if slot.start == start and (location_id is None or slot.location_id == location_id):
-            return slot
-    return None
+def _reference_clash(error: IntegrityError) -> bool:
+    return "reference" in str(error.orig)
 
 
-def alternatives_near(visit: Visit, start: datetime, location_id=None, now=None, count=5):
-    """Free times from the asked day on, for the "this time was just taken" message."""
-    day = local_today(start, "Europe/Brussels")
-    slots = find_slots(visit, day, day + timedelta(days=14), location_id=location_id, now=now)
+def _timetable(visit: Visit, start: datetime, location_id) -> Timetable:
+    """The set-up rows for the asked day and the fortnight of alternatives after it."""
+    day = local_today(start, TIMEZONE)
+    return Timetable(visit, locations_for(visit, location_id), day, day + ALTERNATIVE_DAYS)
+
+
+def _alternatives(timetable: Timetable, start: datetime, now, count=5, exclude=None):
+    day = local_today(start, TIMEZONE)
+    last = day + ALTERNATIVE_DAYS
+    slots = timetable.slots(day, last, now=now, busy=timetable.busy(day, last, exclude=exclude))
     later = [s for s in slots if s.start >= start] or slots
     return later[:count]
 
 
-def _hold(start: datetime, visit: Visit, location_id, now, fill, exclude=None):
-    """Place the visit on a free counter at `start`; `fill(counter_id, slot)` writes the row.
+def alternatives_near(visit: Visit, start: datetime, location_id=None, now=None, count=5):
+    """Free times from the asked day on, for the "this time was just taken" message."""
+    return _alternatives(_timetable(visit, start, location_id), start, now or utcnow(), count)
 
-    Each counter is tried inside a savepoint: when the database refuses (someone else took
-    that counter a moment ago) the next free counter is tried; when none is left, SlotTaken.
+
+def _not_a_free_time() -> BookingError:
+    return BookingError(
+        _l("This is not a free time. Choose one of the times offered."),
+        {"start": _l("Not a free time.")},
+    )
+
+
+def _hold(start: datetime, timetable: Timetable, now, fill, note, exclude=None):
+    """Place the visit on a free counter at `start`; `fill(counter_id, slot)` writes the row,
+    `note(row)` records it in the case record, which commits (see case_record.py).
+
+    Runs inside the write transaction the caller began. The appointments are read there, once
+    per round; the start must already be known to lie on the hours' grid (a 422 otherwise).
+    Each free counter is tried inside a savepoint: when the database refuses (someone else took
+    that counter a moment ago) the next one is tried; when none is left, a new round reads the
+    appointments again, and after the last round the caller hears SlotTaken.
     """
     rounds = current_app.config["BOOKING_RETRIES"]
-    for _round in range(rounds):
-        _start_write()
-        slot = _slot_at(visit, start, location_id, now, exclude)
+    day = local_today(start, TIMEZONE)
+    for number in range(rounds):
+        if number:
+            _start_write()
+        busy = timetable.busy(day, day, exclude=exclude)
+        slot = timetable.slot_at(start, now=now, busy=busy)
         if slot is None:
             break
         for counter_id in slot.counter_ids:
-            try:
-                with db.session.begin_nested():
-                    result = fill(counter_id, slot)
-                    db.session.flush()
-            except IntegrityError as error:
-                if not _overlap_refused(error):
-                    raise
-                continue
-            except BookingError:
-                db.session.rollback()
-                raise
-            db.session.commit()
-            return result
+            for _clash in range(3):
+                try:
+                    with db.session.begin_nested():
+                        result = fill(counter_id, slot)
+                        db.session.flush()
+                except IntegrityError as error:
+                    if _reference_clash(error):
+                        continue  # one in millions: draw another reference
+                    if not _overlap_refused(error):
+                        raise
+                    break
+                with _as_written():
+                    note(result)
+                return result
         db.session.rollback()
     db.session.rollback()
     raise SlotTaken(
         _l("This time was just taken. Choose another time."),
-        alternatives_near(visit, start, location_id, now),
+        _alternatives(timetable, start, now, exclude=exclude),
     )
 
 
@@ -207,60 +256,70 @@ def book(
     submission_key: str | None = None,
     now: datetime | None = None,
 ) -> Appointment:
-    """Book a visit. Raises BookingError (422), SlotTaken (409) or UnknownService (404)."""
+    """Book a visit. Raises BookingError (422), SlotTaken (409) or UnknownService (404).
+
+    Everything is read inside the write transaction, once: the services, the set-up rows and
+    the appointments of the day. Whether the start is on the hours' grid at all (422) and
+    whether a counter is free there (or 409) are two pure computations over those rows.
+    """
     now = now or utcnow()
-    visit = load_visit(service_ids, people)
-    contact = clean_contact(name=name, phone=phone, email=email, national_number=national_number)
-    if start.tzinfo is None:
-        raise BookingError(_l("Give the time with its UTC offset."), {"start": _l("No offset.")})
-    if submission_key:
-        earlier = db.session.scalar(
-            select(Appointment).where(Appointment.submission_key == submission_key)
-        )
-        if earlier is not None:
-            return earlier  # the same form sent twice: one booking, shown again
-    if start <= now:
-        raise BookingError(_l("This time is in the past."), {"start": _l("In the past.")})
 
-    def fill(counter_id: int, slot: Slot) -> Appointment:
-        reference = new_reference()
-        while db.session.scalar(select(Appointment.id).where(Appointment.reference == reference)):
-            reference = new_reference()
-        appointment = Appointment(
-            reference=reference,
-            location_id=slot.location_id,
-            counter_id=counter_id,
-            starts_at=slot.start,
-            ends_at=slot.start + timedelta(minutes=visit.need_minutes),
-            blocked_until=slot.start + timedelta(minutes=visit.hold_minutes),
-            people=visit.people,
-            name=contact["name"],
-            phone=contact["phone"],
-            email=contact["email"],
-            language=language,
-            channel=channel,
-            booked_by_id=staff.id if staff is not None else None,
-            manage_nonce=secrets.token_hex(16),
-            submission_key=submission_key,
-            created_at=now,
-            updated_at=now,
+    def attempt() -> Appointment:
+        _start_write()
+        visit = load_visit(service_ids, people)
+        contact = clean_contact(
+            name=name, phone=phone, email=email, national_number=national_number
         )
-        appointment.manage_token_expires_at = _link_expiry(appointment.blocked_until)
-        appointment.services = list(visit.services)
-        db.session.add(appointment)
-        db.session.flush()
-        case_record.note_booking(
-            appointment, "booked", staff=staff, national_number=contact["national_number"]
-        )
-        return appointment
+        if start.tzinfo is None:
+            raise BookingError(
+                _l("Give the time with its UTC offset."), {"start": _l("No offset.")}
+            )
+        if submission_key:
+            earlier = db.session.scalar(
+                select(Appointment).where(Appointment.submission_key == submission_key)
+            )
+            if earlier is not None:
+                return earlier  # the same form sent twice: one booking, shown again
+        if start <= now:
+            raise BookingError(_l("This time is in the past."), {"start": _l("In the past.")})
+        timetable = _timetable(visit, start, location_id)
+        if timetable.slot_at(start, now=now) is None:
+            raise _not_a_free_time()
 
-    if not _slot_exists_on_grid(visit, start, location_id, now):
-        raise BookingError(
-            _l("This is not a free time. Choose one of the times offered."),
-            {"start": _l("Not a free time.")},
-        )
+        def fill(counter_id: int, slot: Slot) -> Appointment:
+            appointment = Appointment(
+                reference=new_reference(),
+                location_id=slot.location_id,
+                counter_id=counter_id,
+                starts_at=slot.start,
+                ends_at=slot.start + timedelta(minutes=visit.need_minutes),
+                blocked_until=slot.start + timedelta(minutes=visit.hold_minutes),
+                people=visit.people,
+                name=contact["name"],
+                phone=contact["phone"],
+                email=contact["email"],
+                language=language,
+                channel=channel,
+                booked_by_id=staff.id if staff is not None else None,
+                manage_nonce=secrets.token_hex(16),
+                submission_key=submission_key,
+                created_at=now,
+                updated_at=now,
+            )
+            appointment.manage_token_expires_at = _link_expiry(appointment.blocked_until)
+            appointment.services = list(visit.services)
+            db.session.add(appointment)
+            return appointment
+
+        def note(appointment: Appointment) -> None:
+            case_record.note_booking(
+                appointment, "booked", staff=staff, national_number=contact["national_number"]
+            )
+
+        return _hold(start, timetable, now, fill, note)
+
     try:
-        return _with_retries(lambda: _hold(start, visit, location_id, now, fill))
+        return _with_retries(attempt)
     except IntegrityError as error:
         db.session.rollback()
         if submission_key and "submission_key" in str(error.orig):
@@ -268,17 +327,6 @@ def book(
                 select(Appointment).where(Appointment.submission_key == submission_key)
             )
         raise
-
-
-def _slot_exists_on_grid(visit: Visit, start: datetime, location_id, now) -> bool:
-    """A start that is not on any location's grid is bad input (422), not a lost race (409).
-
-    Checked against opening hours alone, ignoring appointments: a time inside the hours that
-    someone holds is a 409 with alternatives, a time outside them a 422.
-    """
-    day = local_today(start, "Europe/Brussels")
-    slots = find_slots(visit, day, day, location_id=location_id, now=now, ignore_bookings=True)
-    return any(slot.start == start for slot in slots)
 
 
 def _changeable(appointment: Appointment, now: datetime) -> None:
@@ -293,30 +341,36 @@ def reschedule(appointment: Appointment, start: datetime, *, staff=None, now=Non
     now = now or utcnow()
     _changeable(appointment, now)
     appointment_id, location_id = appointment.id, appointment.location_id
-    visit = load_visit([s.id for s in appointment.services], appointment.people)
-    if not _slot_exists_on_grid(visit, start, location_id, now) or start <= now:
-        raise BookingError(
-            _l("This is not a free time. Choose one of the times offered."),
-            {"start": _l("Not a free time.")},
-        )
+    service_ids, people = [s.id for s in appointment.services], appointment.people
+    previous_start = appointment.starts_at
 
-    def fill(counter_id: int, slot: Slot) -> Appointment:
-        moved = db.session.get(Appointment, appointment_id)
-        _changeable(moved, now)
-        moved.counter_id = counter_id
-        moved.starts_at = slot.start
-        moved.ends_at = slot.start + timedelta(minutes=visit.need_minutes)
-        moved.blocked_until = slot.start + timedelta(minutes=visit.hold_minutes)
-        moved.manage_token_expires_at = _link_expiry(moved.blocked_until)
-        moved.sequence += 1
-        moved.updated_at = now
-        db.session.flush()
-        case_record.note_booking(moved, "rescheduled", staff=staff)
-        return moved
+    def attempt() -> Appointment:
+        _start_write()
+        visit = load_visit(service_ids, people)
+        timetable = _timetable(visit, start, location_id)
+        if start <= now or timetable.slot_at(start, now=now) is None:
+            raise _not_a_free_time()
 
-    return _with_retries(
-        lambda: _hold(start, visit, location_id, now, fill, exclude=appointment_id)
-    )
+        def fill(counter_id: int, slot: Slot) -> Appointment:
+            moved = db.session.get(Appointment, appointment_id)
+            _changeable(moved, now)
+            moved.counter_id = counter_id
+            moved.starts_at = slot.start
+            moved.ends_at = slot.start + timedelta(minutes=visit.need_minutes)
+            moved.blocked_until = slot.start + timedelta(minutes=visit.hold_minutes)
+            moved.manage_token_expires_at = _link_expiry(moved.blocked_until)
+            moved.sequence += 1
+            moved.updated_at = now
+            return moved
+
+        def note(moved: Appointment) -> None:
+            case_record.note_booking(
+                moved, "rescheduled", staff=staff, previous_start=previous_start
+            )
+
+        return _hold(start, timetable, now, fill, note, exclude=appointment_id)
+
+    return _with_retries(attempt)
 
 
 def _set_status(appointment: Appointment, change, event: str, staff) -> Appointment:
@@ -332,8 +386,8 @@ def _set_status(appointment: Appointment, change, event: str, staff) -> Appointm
             raise
         current.updated_at = utcnow()
         db.session.flush()
-        case_record.note_booking(current, event, staff=staff)
-        db.session.commit()
+        with _as_written():
+            case_record.note_booking(current, event, staff=staff)  # commits the change too
         return current
 
     return _with_retries(attempt)

@@ -209,6 +209,8 @@ class Appointment(db.Model):
     language: Mapped[str] = mapped_column(String(5), default="nl")
     channel: Mapped[str] = mapped_column(String(20), default="web")
     booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    # The citizen in the case record (desk.record); NULL for appointments made before it.
+    party_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"), index=True)
     # The manage link's token is an HMAC of reference and nonce under SECRET_KEY: the table
     # alone does not reveal it, and a new nonce revokes every link sent before.
     manage_nonce: Mapped[str] = mapped_column(String(32))

@@ -5,10 +5,11 @@ existing appointments. Served by gunicorn on loopback; the load generators (Pyth
 wrk for throughput) run on the same machine. Measures:
   - GET slots for one service over 60 days and over one day: p50/p95 (sequential requests);
   - POST /api/v1/appointments with 50 concurrent clients (wrk), on PostgreSQL and on SQLite,
-    and the number of double bookings afterwards (must be 0);
+    each candidate time with its own citizen (name, e-mail), and the number of double
+    bookings afterwards (must be 0);
   - GET /healthz with the same 50 clients on the same server, as the baseline.
 
-    .venv/bin/python bench/booking.py [--seconds 10] [--workers 4]
+    .venv/bin/python bench/booking.py [--seconds 10] [--workers 4] [--worker-class sync]
 """
 
 import argparse
@@ -41,6 +42,7 @@ from appointments.models import (  # noqa: E402
     Service,
     appointment_service,
 )
+from desk.models import Interaction  # noqa: E402
 from extensions import db  # noqa: E402
 from tests import services  # noqa: E402
 
@@ -163,7 +165,7 @@ def seed(url: str) -> list[int]:
     return ids
 
 
-def serve(url: str, workers: int):
+def serve(url: str, workers: int, worker_class: str = "sync"):
     port = services.free_port()
     env = {
         **os.environ,
@@ -175,9 +177,13 @@ def serve(url: str, workers: int):
     process = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
             "--no-control-socket",
             "-w",
             str(workers),
+            "-k",
+            worker_class,
             "-b",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -267,8 +273,12 @@ def booking_bodies(base: str, service_ids: list[int], path: Path) -> int:
                         "service_id": service_id,
                         "start": slot["start"],
                         "location_id": slot["location_id"],
-                        "name": "Wrk Client",
-                        "email": "wrk@example.be",
+                        # One citizen per candidate time: with the case record connected,
+                        # every booking finds or creates its party, and thousands of
+                        # bookings under one shared address measure the record's duplicate
+                        # suggestions instead of booking.
+                        "name": f"Wrk Client {len(lines)}",
+                        "email": f"wrk{len(lines)}@example.be",
                     }
                 )
             )
@@ -276,9 +286,11 @@ def booking_bodies(base: str, service_ids: list[int], path: Path) -> int:
     return len(lines)
 
 
-def run_backend(name: str, url: str, seconds: int, workers: int, folder: Path) -> dict:
+def run_backend(
+    name: str, url: str, seconds: int, workers: int, folder: Path, worker_class: str = "sync"
+) -> dict:
     service_ids = seed(url)
-    process, base = serve(url, workers)
+    process, base = serve(url, workers, worker_class)
     try:
         figures = {
             "slots_60_days": latency(base, service_ids[1], 60, 200),
@@ -304,6 +316,19 @@ def run_backend(name: str, url: str, seconds: int, workers: int, folder: Path) -
         figures["appointments_total"] = db.session.scalar(
             select(db.func.count()).select_from(Appointment)
         )
+        # Bookings made during the run (ids above the seeded 5,000) that lack their party
+        # link or interaction in the case record: must be 0.
+        figures["booked_but_unrecorded"] = db.session.scalar(
+            select(db.func.count())
+            .select_from(Appointment)
+            .where(
+                Appointment.id > 5000,
+                Appointment.party_id.is_(None)
+                | Appointment.id.not_in(
+                    select(Interaction.subject_id).where(Interaction.subject_type == "appointment")
+                ),
+            )
+        )
         db.engine.dispose()
     return figures
 
@@ -312,6 +337,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", default="sync", help="gunicorn -k: sync, gthread, gevent")
     parser.add_argument("--only", choices=["postgresql", "sqlite"])
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -320,6 +346,7 @@ def main() -> None:
     result = {
         "machine": {"cpus": os.cpu_count()},
         "gunicorn_workers": args.workers,
+        "gunicorn_worker_class": args.worker_class,
         "concurrent_clients": 50,
         "seconds": args.seconds,
     }
@@ -329,11 +356,13 @@ def main() -> None:
             postgres = services.start_postgres()
             url = postgres.create_database("loket_bench")
             result["postgresql"] = run_backend(
-                "postgresql", url, args.seconds, args.workers, folder
+                "postgresql", url, args.seconds, args.workers, folder, args.worker_class
             )
         if args.only in (None, "sqlite"):
             url = f"sqlite:///{folder / 'bench.db'}"
-            result["sqlite"] = run_backend("sqlite", url, args.seconds, args.workers, folder)
+            result["sqlite"] = run_backend(
+                "sqlite", url, args.seconds, args.workers, folder, args.worker_class
+            )
     finally:
         if postgres:
             postgres.stop()

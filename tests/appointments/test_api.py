@@ -9,6 +9,7 @@ from openapi_spec_validator import validate
 from sqlalchemy import select, text
 
 from appointments.models import Appointment
+from desk.models import Interaction, Party
 from extensions import db
 from tests.appointments.conftest import BRUSSELS, local, next_weekday
 
@@ -237,3 +238,10 @@ def test_thirty_clients_racing_for_the_last_places_never_double_book(app, office
     ).scalar()
     assert overlaps == 0
     assert db.session.scalar(select(db.func.count()).select_from(Appointment)) == 2
+    # The two winners are in the case record, each with its interaction; the 28 losers left
+    # no party and no interaction behind.
+    winners = db.session.scalars(select(Appointment)).all()
+    assert all(a.party_id is not None for a in winners)
+    assert db.session.scalar(select(db.func.count()).select_from(Party)) == 2
+    noted = db.session.scalars(select(Interaction.subject_id)).all()
+    assert sorted(noted) == sorted(a.id for a in winners)

@@ -1,0 +1,223 @@
+"""Where and when one visit can take place: the rows availability.py needs, read once.
+
+A slots request reads four things: the counters that serve the visit, the weekly hours, the
+exceptions in the range, and the appointments of those counters in the range. The statements
+are built once, at import: constructing them anew on every request cost more than running
+them. They run on the connection: plain tuples, no ORM row handling; appointment times come
+back as integer seconds (epoch_seconds), never parsed into datetimes.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from flask import current_app
+from sqlalchemy import bindparam, select
+
+from appointments import availability
+from appointments.models import (
+    TIMEZONE,
+    Appointment,
+    Counter,
+    Location,
+    OpeningException,
+    OpeningPeriod,
+    Status,
+    counter_service,
+)
+from core.database import epoch_seconds
+from extensions import db
+
+if TYPE_CHECKING:
+    from appointments.slots import Visit
+
+SERVING = (
+    select(Counter.id, Counter.location_id, counter_service.c.service_id)
+    .join(counter_service, counter_service.c.counter_id == Counter.id)
+    .where(
+        Counter.active.is_(True),
+        Counter.location_id.in_(bindparam("locations", expanding=True)),
+        counter_service.c.service_id.in_(bindparam("services", expanding=True)),
+    )
+)
+WEEKLY = select(
+    OpeningPeriod.location_id, OpeningPeriod.weekday, OpeningPeriod.opens, OpeningPeriod.closes
+).where(OpeningPeriod.location_id.in_(bindparam("locations", expanding=True)))
+EXCEPTIONS = select(
+    OpeningException.location_id,
+    OpeningException.day,
+    OpeningException.closed,
+    OpeningException.opens,
+    OpeningException.closes,
+).where(
+    OpeningException.location_id.in_(bindparam("locations", expanding=True)),
+    OpeningException.day >= bindparam("first"),
+    OpeningException.day <= bindparam("last"),
+)
+# Served by ix_appointment_counter_id_starts_at: counter, then a starts_at range. Unordered:
+# availability sorts each counter's intervals itself, cheaper than a sort in the database.
+BUSY = select(
+    Appointment.counter_id,
+    epoch_seconds(Appointment.starts_at),
+    epoch_seconds(Appointment.blocked_until),
+).where(
+    Appointment.counter_id.in_(bindparam("counters", expanding=True)),
+    Appointment.status != Status.CANCELLED,
+    Appointment.starts_at >= bindparam("earliest_start"),
+    Appointment.starts_at < bindparam("window_end"),
+    Appointment.blocked_until > bindparam("window_start"),
+    Appointment.id != bindparam("exclude"),
+)
+
+
+def _rows(statement, **values) -> list:
+    return db.session.connection().execute(statement, values).all()
+
+
+@dataclass(frozen=True)
+class Place:
+    """A location's booking rules as plain values: they outlive a rolled-back transaction."""
+
+    id: int
+    timezone: str
+    min_notice_minutes: int
+    horizon_days: int
+    walk_in_percent: int
+
+    @classmethod
+    def of(cls, location: Location) -> "Place":
+        return cls(
+            location.id,
+            location.timezone,
+            location.min_notice_minutes,
+            location.horizon_days,
+            location.walk_in_percent,
+        )
+
+
+def counters_for(service_ids, location_ids: list[int]) -> dict[int, list[int]]:
+    """Location id -> ids of its active counters that serve every one of the services."""
+    if not location_ids:
+        return {}
+    wanted = set(service_ids)
+    served: dict[tuple[int, int], set[int]] = {}
+    for counter_id, location_id, service_id in _rows(
+        SERVING, locations=location_ids, services=sorted(wanted)
+    ):
+        served.setdefault((location_id, counter_id), set()).add(service_id)
+    result: dict[int, list[int]] = {i: [] for i in location_ids}
+    for (location_id, counter_id), services in sorted(served.items()):
+        if services >= wanted:
+            result[location_id].append(counter_id)
+    return result
+
+
+def _utc_window(first_day: date, last_day: date) -> tuple[datetime, datetime]:
+    # A day in any time zone lies within a day either side of the same UTC dates.
+    return (
+        datetime.combine(first_day - timedelta(days=1), time(), tzinfo=UTC),
+        datetime.combine(last_day + timedelta(days=2), time(), tzinfo=UTC),
+    )
+
+
+class Timetable:
+    """The set-up rows for one visit between two days, read once per request.
+
+    Appointments are read apart, by `busy()`: the booking path reads them again inside its
+    write transaction and on every retry, while the set-up rows stay the same. Everything kept
+    is a plain value, so a rollback (which expires ORM rows) costs no reloads.
+    """
+
+    def __init__(self, visit: "Visit", locations: list[Location], first_day: date, last_day: date):
+        self.places = [Place.of(loc) for loc in locations]
+        self.need_minutes, self.hold_minutes = visit.need_minutes, visit.hold_minutes
+        self.first_day, self.last_day = first_day, last_day
+        location_ids = [place.id for place in self.places]
+        self.counters = counters_for(visit.service_ids, location_ids)
+        self.weekly: dict[int, dict[int, list]] = {i: {} for i in location_ids}
+        self.exceptions: dict[int, list] = {i: [] for i in location_ids}
+        if not location_ids:
+            return
+        for location_id, weekday, opens, closes in _rows(WEEKLY, locations=location_ids):
+            self.weekly[location_id].setdefault(weekday, []).append((opens, closes))
+        for location_id, day, closed, opens, closes in _rows(
+            EXCEPTIONS, locations=location_ids, first=first_day, last=last_day
+        ):
+            self.exceptions[location_id].append(
+                availability.HoursException(day, closed, opens, closes)
+            )
+
+    @property
+    def counter_ids(self) -> list[int]:
+        return [c for ids in self.counters.values() for c in ids]
+
+    def busy(
+        self, first_day: date, last_day: date, *, exclude: int | None = None
+    ) -> dict[int, list[availability.Seconds]]:
+        """Counter id -> the seconds its appointments hold it around these days.
+
+        Only the counters that could take the visit, only the days asked: the cost grows with
+        the appointments in the range, not with all ever made. `exclude` leaves one
+        appointment out: its own reschedule.
+        """
+        busy: dict[int, list] = {c: [] for c in self.counter_ids}
+        if not busy:
+            return busy
+        window_start, window_end = _utc_window(first_day, last_day)
+        for counter_id, starts_at, blocked_until in _rows(
+            BUSY,
+            counters=list(busy),
+            # Nobody holds a counter for a day: the lower bound keeps the index useful.
+            earliest_start=window_start - timedelta(days=1),
+            window_start=window_start,
+            window_end=window_end,
+            exclude=exclude or 0,
+        ):
+            busy[counter_id].append((starts_at, blocked_until))
+        return busy
+
+    def plans(self, busy: dict[int, list] | None = None) -> list[availability.LocationPlan]:
+        busy = busy or {}
+        return [
+            availability.LocationPlan(
+                id=place.id,
+                timezone=place.timezone,
+                weekly=self.weekly[place.id],
+                exceptions=self.exceptions[place.id],
+                counters=[
+                    availability.CounterPlan(c, busy.get(c, [])) for c in self.counters[place.id]
+                ],
+                min_notice_minutes=place.min_notice_minutes,
+                horizon_days=place.horizon_days,
+                walk_in_percent=place.walk_in_percent,
+            )
+            for place in self.places
+        ]
+
+    def slots(
+        self, first_day: date, last_day: date, *, now: datetime, busy: dict | None = None
+    ) -> list[availability.Slot]:
+        """Free starts between the days (within the timetable's); no `busy`: hours alone."""
+        if first_day < self.first_day or last_day > self.last_day:
+            raise ValueError("days outside the timetable's exceptions")
+        return availability.available_slots(
+            self.plans(busy),
+            need_minutes=self.need_minutes,
+            hold_minutes=self.hold_minutes,
+            first_day=first_day,
+            last_day=last_day,
+            now=now,
+            step_minutes=current_app.config["BOOKING_SLOT_MINUTES"],
+        )
+
+    def slot_at(
+        self, start: datetime, *, now: datetime, busy: dict | None = None
+    ) -> availability.Slot | None:
+        """The slot that starts at `start`, if the visit fits there; no `busy`: hours alone."""
+        day = availability.local_today(start, TIMEZONE)
+        if not self.first_day <= day <= self.last_day:
+            return None
+        for slot in self.slots(day, day, now=now, busy=busy):
+            if slot.start == start:
+                return slot
+        return None

@@ -1,0 +1,162 @@
+"""Bookings land in the case record: a party per citizen, an interaction per change."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from appointments import booking, case_record
+from appointments.models import Appointment
+from desk import record
+from desk.models import Channel, Direction, Interaction, Party, Role
+from extensions import db
+from tests.appointments.conftest import local, next_weekday
+
+NOW = datetime(2027, 3, 1, 6, 0, tzinfo=UTC)  # a Monday morning before opening
+MONDAY = date(2027, 3, 1)
+NATIONAL_NUMBER = "85.07.30-033.28"
+
+
+def book(office, start, **fields):
+    values = {
+        "service_ids": [office.id_card.id],
+        "start": start,
+        "name": "An Peeters",
+        "phone": "0470 12 34 56",
+        "email": "an.peeters@example.be",
+        "now": NOW,
+    }
+    values.update(fields)
+    return booking.book(**values)
+
+
+def interactions_of(appointment) -> list[Interaction]:
+    db.session.expire_all()
+    return db.session.scalars(
+        select(Interaction)
+        .where(Interaction.subject_type == "appointment", Interaction.subject_id == appointment.id)
+        .order_by(Interaction.id)
+    ).all()
+
+
+def count(model) -> int:
+    return db.session.scalar(select(db.func.count()).select_from(model))
+
+
+def test_a_booking_creates_the_party_and_an_interaction_linked_to_it(office):
+    appointment = book(office, local(MONDAY, 9), national_number=NATIONAL_NUMBER)
+    db.session.expire_all()
+    party = db.session.get(Party, db.session.get(Appointment, appointment.id).party_id)
+    assert party.name == "An Peeters" and party.preferred_language == "nl"
+    assert {a.value for a in party.addresses} == {"+32470123456", "an.peeters@example.be"}
+    assert party.identifiers[0].masked != NATIONAL_NUMBER  # stored masked, never in clear
+    [noted] = interactions_of(appointment)
+    assert noted.party_id == party.id
+    assert (noted.channel, noted.direction, noted.outcome) == (
+        Channel.WEB,
+        Direction.INBOUND,
+        "booked",
+    )
+    assert "Identiteitskaart" in noted.subject and appointment.reference in noted.summary
+    assert noted.staff_id is None
+
+
+def test_the_same_national_number_matches_the_same_party(office):
+    first = book(office, local(MONDAY, 9), national_number=NATIONAL_NUMBER)
+    second = book(
+        office, local(MONDAY, 10), national_number=NATIONAL_NUMBER, name="An Peeters-Janssens"
+    )
+    db.session.expire_all()
+    assert first.party_id is not None and second.party_id == first.party_id
+    assert count(Party) == 1
+
+
+def test_reschedule_and_cancel_add_interactions_to_the_same_party(office):
+    appointment = book(office, local(MONDAY, 9))
+    booking.reschedule(appointment, local(MONDAY, 11), now=NOW)
+    booking.cancel(db.session.get(Appointment, appointment.id), now=NOW)
+    noted = interactions_of(appointment)
+    assert [i.outcome for i in noted] == ["booked", "rescheduled", "cancelled"]
+    assert {i.party_id for i in noted} == {db.session.get(Appointment, appointment.id).party_id}
+    assert "09:00" in noted[1].summary and "11:00" in noted[1].summary  # from and to
+    assert count(Party) == 1
+
+
+def test_a_refused_booking_leaves_no_party_and_no_interaction(office):
+    book(office, local(MONDAY, 9))
+    book(office, local(MONDAY, 9), name="Bert Claes", email="bert@example.be")
+    parties, interactions = count(Party), count(Interaction)
+    with pytest.raises(booking.SlotTaken):  # both counters are taken: 409
+        book(office, local(MONDAY, 9), name="Carla Dewit", email="carla@example.be")
+    with pytest.raises(booking.BookingError):  # not on the grid: 422
+        book(office, local(MONDAY, 9, 7), name="Carla Dewit", email="carla@example.be")
+    with pytest.raises(booking.BookingError):  # a national number with wrong check digits
+        book(office, local(MONDAY, 10), name="Carla Dewit", national_number="85.07.30-033.29")
+    assert (count(Party), count(Interaction)) == (parties, interactions)
+    assert count(Appointment) == 2
+
+
+def test_staff_booking_by_phone_and_counter_marks_are_recorded_as_such(office, make_staff):
+    clerk = make_staff(email="clerk@example.org", role=Role.COUNTER)
+    appointment = book(office, local(MONDAY, 9), staff=clerk, channel="phone")
+    booking.mark_arrived(appointment, staff=clerk)
+    booking.mark_no_show(db.session.get(Appointment, appointment.id), staff=clerk)
+    noted = interactions_of(appointment)
+    assert [(i.channel, i.direction, i.outcome) for i in noted] == [
+        (Channel.PHONE, Direction.INBOUND, "booked"),
+        (Channel.COUNTER, Direction.INBOUND, "arrived"),
+        (Channel.COUNTER, Direction.INTERNAL, "no_show"),
+    ]
+    assert {i.staff_id for i in noted} == {clerk.id}
+
+
+def test_an_appointment_from_before_the_record_gets_its_party_on_the_next_change(office):
+    appointment = book(office, local(MONDAY, 9))
+    db.session.execute(
+        Appointment.__table__.update().values(party_id=None).where(Appointment.id == appointment.id)
+    )
+    db.session.commit()
+    booking.cancel(db.session.get(Appointment, appointment.id), now=NOW)
+    db.session.expire_all()
+    stored = db.session.get(Appointment, appointment.id)
+    assert stored.party_id is not None
+    assert interactions_of(appointment)[-1].party_id == stored.party_id
+
+
+def test_a_failing_second_commit_keeps_the_booking_and_is_found_for_repair(office, monkeypatch):
+    def locked(**values):
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(record, "record_interaction", locked)
+    appointment = book(office, local(MONDAY, 9))
+    db.session.expire_all()
+    stored = db.session.get(Appointment, appointment.id)
+    assert stored is not None and stored.party_id is None
+    assert case_record.unrecorded(since=NOW) == [appointment.id]
+    assert count(Party) == 1 and count(Interaction) == 0
+
+
+def test_the_day_view_links_each_name_to_the_party_page(client, office, make_staff, login):
+    login(make_staff(email="clerk@example.org", role=Role.COUNTER))
+    monday = next_weekday(0)
+    response = client.post(
+        "/api/v1/appointments",
+        json={
+            "service_id": office.id_card.id,
+            "start": local(monday, 9).isoformat(),
+            "name": "Mia Maes",
+            "email": "mia@example.be",
+        },
+    )
+    assert response.status_code == 201
+    appointment = db.session.scalar(select(Appointment))
+    day = client.get(
+        "/desk/appointments/",
+        query_string={"location": office.town_hall.id, "day": monday.isoformat()},
+    ).get_data(as_text=True)
+    assert f'href="/desk/parties/{appointment.party_id}"' in day
+    party_page = client.get(f"/desk/parties/{appointment.party_id}")
+    assert party_page.status_code == 200 and appointment.reference in party_page.get_data(
+        as_text=True
+    )
