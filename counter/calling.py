@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from appointments.models import Counter, Service
 from core.database import utcnow
 from counter import notices
+from counter import record as visits
 from counter.errors import Conflict, CounterError, NotFound
 from counter.models import Outcome, Ticket, TicketEvent, TicketStatus
 from counter.queue import in_call_order, local_day, people_ahead
@@ -122,8 +123,15 @@ def warn_near_turns(location_id: int, now) -> None:
             )
 
 
-def _ticket(ticket_id, *statuses) -> Ticket:
-    ticket = db.session.get(Ticket, as_id(ticket_id, "unknown_ticket", "ticket_id"))
+def _ticket(ticket_id, *statuses, lock: bool = False) -> Ticket:
+    """`lock`: SELECT … FOR UPDATE, so that on PostgreSQL a second finish of the same ticket
+    waits for the first and then sees it finished (SQLite's BEGIN IMMEDIATE already queues)."""
+    ticket = db.session.get(
+        Ticket,
+        as_id(ticket_id, "unknown_ticket", "ticket_id"),
+        with_for_update=lock or None,
+        populate_existing=lock,
+    )
     if ticket is None:
         raise NotFound("unknown_ticket", field="ticket_id")
     if statuses and ticket.status not in statuses:
@@ -152,12 +160,18 @@ def recall(ticket_id, staff_id=None) -> Ticket:
 
 
 def mark_no_show(ticket_id, staff_id=None) -> Ticket:
+    """The called citizen did not come: the ticket closes, and a known citizen's record shows
+    the missed visit (counter.record explains the order of the writes)."""
+    party_id = visits.party_id_for(_ticket(ticket_id, TicketStatus.CALLED).id)
+
     def work():
-        ticket = _ticket(ticket_id, TicketStatus.CALLED)
+        ticket = _ticket(ticket_id, TicketStatus.CALLED, lock=True)
         ticket.status = TicketStatus.NO_SHOW
         ticket.finished_at = utcnow()
+        ticket.party_id = ticket.party_id or party_id
         _log(ticket, "no_show", staff_id, ticket.counter_id)
         notices.queue_changed(ticket.location_id)
+        visits.record_visit(ticket, outcome="no_show", staff_id=staff_id)
         return ticket
 
     return run_write(work)
@@ -222,7 +236,8 @@ def resume(ticket_id, counter_id, staff_id=None) -> Ticket:
 
 
 def finish(ticket_id, *, outcome, note="", staff_id=None) -> Ticket:
-    """Close the visit with an outcome and a note; the case record gets it (counter.record)."""
+    """Close the visit with an outcome and a note; a known citizen's record gets the visit as an
+    interaction in the same commit (counter.record explains the order of the writes)."""
     try:
         chosen = Outcome(outcome)
     except ValueError as error:
@@ -230,15 +245,19 @@ def finish(ticket_id, *, outcome, note="", staff_id=None) -> Ticket:
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise CounterError("note_too_long", field="note")
+    # Refused before a party is made for it; the locked read below decides a race.
+    party_id = visits.party_id_for(_ticket(ticket_id, TicketStatus.CALLED).id)
 
     def work():
-        ticket = _ticket(ticket_id, TicketStatus.CALLED)
+        ticket = _ticket(ticket_id, TicketStatus.CALLED, lock=True)
         ticket.status = TicketStatus.FINISHED
         ticket.outcome = chosen
         ticket.note = note
         ticket.finished_at = utcnow()
+        ticket.party_id = ticket.party_id or party_id
         _log(ticket, "finished", staff_id, ticket.counter_id, detail=chosen.value)
         notices.queue_changed(ticket.location_id)
+        visits.record_visit(ticket, outcome=chosen.value, staff_id=staff_id)
         return ticket
 
     return run_write(work)

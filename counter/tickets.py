@@ -17,6 +17,7 @@ from appointments.models import Appointment, Location, OpeningException, Opening
 from appointments.models import Status as AppointmentStatus
 from core.database import utcnow
 from counter import notices
+from counter import record as visits
 from counter.errors import Conflict, CounterError, NotFound
 from counter.models import CounterServiceSetting, Ticket, TicketEvent, TicketKind, TicketSequence
 from counter.queue import BRUSSELS, default_letter, local_day
@@ -184,7 +185,9 @@ def check_in(*, reference, location_id=None, language="nl", now=None) -> Ticket:
             language=appointment.language or language,
         )
 
-    return run_write(work)
+    ticket = run_write(work)
+    visits.link_party_quietly(ticket.id)  # the booking says who it is: the desk can link
+    return ticket
 
 
 def ticket_by_token(token: str) -> Ticket:
@@ -216,4 +219,6 @@ def leave_phone(token: str, phone: str) -> Ticket:
         ticket.notify_phone = number
         return ticket
 
+    # No party is made here: this page is public, and a number typed on it is only matched to
+    # a record once staff have served the citizen (counter.record).
     return run_write(work)
