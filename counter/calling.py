@@ -8,14 +8,15 @@ A counter cannot hold two called tickets: the partial unique index refuses the s
 from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from appointments.models import Counter, Service
 from core.database import utcnow
-from counter import notices
+from counter import notices, ordering
 from counter import record as visits
 from counter.errors import Conflict, CounterError, NotFound
 from counter.models import Outcome, Ticket, TicketEvent, TicketStatus
-from counter.queue import in_call_order, local_day, people_ahead
+from counter.queue import local_day
 from counter.signals import turn_near
 from counter.tickets import as_id
 from counter.transactions import run_write
@@ -25,7 +26,11 @@ NOTE_MAX = 2000
 
 
 def get_counter(counter_id) -> Counter:
-    counter = db.session.get(Counter, as_id(counter_id, "unknown_counter", "counter_id"))
+    counter = db.session.get(
+        Counter,
+        as_id(counter_id, "unknown_counter", "counter_id"),
+        options=[joinedload(Counter.services)],  # call next needs them: one round trip
+    )
     if counter is None or not counter.active:
         raise NotFound("unknown_counter", field="counter_id")
     return counter
@@ -35,15 +40,6 @@ def open_ticket(counter_id: int) -> Ticket | None:
     return db.session.scalar(
         select(Ticket).where(Ticket.counter_id == counter_id, Ticket.status == TicketStatus.CALLED)
     )
-
-
-def waiting_tickets(location_id: int, day, service_ids=None) -> list[Ticket]:
-    query = select(Ticket).where(
-        Ticket.location_id == location_id, Ticket.day == day, Ticket.status == TicketStatus.WAITING
-    )
-    if service_ids is not None:
-        query = query.where(Ticket.service_id.in_(service_ids))
-    return list(db.session.scalars(query))
 
 
 def _log(ticket, action, staff_id, counter_id=None, detail="", now=None):
@@ -59,8 +55,9 @@ def _log(ticket, action, staff_id, counter_id=None, detail="", now=None):
     )
 
 
-def _take(ticket_id: int, counter_id: int, staff_id: int | None, now) -> bool:
-    """The compare-and-set: true only for the one transaction that moved it from waiting."""
+def _take(ticket_id: int, counter_id: int, staff_id: int | None, now) -> Ticket | None:
+    """The compare-and-set: the ticket only for the one transaction that moved it from waiting
+    (UPDATE … RETURNING: the winner has its row without reading it back)."""
     statement = (
         update(Ticket)
         .where(Ticket.id == ticket_id, Ticket.status == TicketStatus.WAITING)
@@ -71,17 +68,21 @@ def _take(ticket_id: int, counter_id: int, staff_id: int | None, now) -> bool:
             called_at=now,
             call_count=Ticket.call_count + 1,
         )
-        .execution_options(synchronize_session=False)
+        .returning(Ticket)
+        .execution_options(synchronize_session=False, populate_existing=True)
     )
     try:
-        taken = db.session.execute(statement)
+        return db.session.scalars(statement).first()
     except IntegrityError as error:  # the counter got a ticket from a concurrent call
         raise Conflict("counter_has_open_ticket", field="counter_id") from error
-    return taken.rowcount == 1
+
+
+CANDIDATES = 8  # read per round: enough that losing a few compare-and-sets costs no new query
 
 
 def call_next(counter_id, staff_id: int | None = None, now=None) -> Ticket | None:
-    """The next ticket for this counter's services, or None when nobody waits."""
+    """The next ticket for this counter's services, or None when nobody waits. The database
+    picks the candidates in call order (counter.ordering); a lost compare-and-set moves on."""
 
     def work():
         moment = now or utcnow()
@@ -89,27 +90,35 @@ def call_next(counter_id, staff_id: int | None = None, now=None) -> Ticket | Non
         if open_ticket(counter.id) is not None:
             raise Conflict("counter_has_open_ticket", field="counter_id")
         service_ids = [service.id for service in counter.services]
-        candidates = waiting_tickets(counter.location_id, local_day(moment), service_ids)
-        for candidate in in_call_order(candidates, current_app.config["COUNTER_CALL_RULE"]):
-            if _take(candidate.id, counter.id, staff_id, moment):
-                db.session.refresh(candidate)
-                _log(candidate, "called", staff_id, counter.id, now=moment)
-                notices.announce_call(candidate, counter.name)
-                warn_near_turns(counter.location_id, moment)
-                return candidate
+        rule = current_app.config["COUNTER_CALL_RULE"]
+        day = local_day(moment)
+        while candidates := ordering.next_ids(
+            counter.location_id, day, service_ids, rule, CANDIDATES
+        ):
+            for candidate_id in candidates:
+                if ticket := _take(candidate_id, counter.id, staff_id, moment):
+                    _log(ticket, "called", staff_id, counter.id, now=moment)
+                    notices.announce_call(ticket, counter.name)
+                    warn_near_turns(counter.location_id, moment)
+                    return ticket
         return None
 
     return run_write(work)
 
 
 def warn_near_turns(location_id: int, now) -> None:
-    """Tickets that asked for an SMS and are now COUNTER_TURN_NEAR_AHEAD turns away or less."""
+    """Tickets that asked for an SMS and are now COUNTER_TURN_NEAR_AHEAD turns away or less.
+    Only those few are read; each asks the database how many are ahead of it."""
     config = current_app.config
-    waiting = waiting_tickets(location_id, local_day(now))
-    asking = [t for t in waiting if t.notify_phone and t.turn_near_at is None]
+    asking = db.session.scalars(
+        select(Ticket).where(
+            ordering.waiting_clause(location_id, local_day(now)),
+            Ticket.notify_phone.is_not(None),
+            Ticket.turn_near_at.is_(None),
+        )
+    ).all()
     for ticket in asking:
-        same_queue = [t for t in waiting if t.service_id == ticket.service_id]
-        ahead = people_ahead(ticket, same_queue, config["COUNTER_CALL_RULE"])
+        ahead = ordering.count_ahead(ticket, config["COUNTER_CALL_RULE"])
         if ahead <= config["COUNTER_TURN_NEAR_AHEAD"]:
             ticket.turn_near_at = now
             turn_near.send(

@@ -1,17 +1,17 @@
 """What screens show, read fresh on every (re)connect: the board, a ticket, a desk's queue."""
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from appointments.models import Counter, Location, Service, counter_service
 from core.database import utcnow
 from counter.models import Ticket, TicketStatus
+from counter.ordering import count_ahead_query
 from counter.queue import (
     estimated_wait_minutes,
     in_call_order,
     local_day,
     minutes_per_person,
-    people_ahead,
 )
 from extensions import db
 
@@ -47,18 +47,20 @@ def board_state(location_id: int) -> dict | None:
     }
 
 
-def counters_serving(service_id: int, location_id: int) -> int:
-    return len(
-        db.session.scalars(
-            select(Counter.id)
-            .join(counter_service, counter_service.c.counter_id == Counter.id)
-            .where(
-                counter_service.c.service_id == service_id,
-                Counter.location_id == location_id,
-                Counter.active.is_(True),
-            )
-        ).all()
+def counters_serving_query(service_id: int, location_id: int):
+    return (
+        select(func.count(Counter.id))
+        .join(counter_service, counter_service.c.counter_id == Counter.id)
+        .where(
+            counter_service.c.service_id == service_id,
+            Counter.location_id == location_id,
+            Counter.active.is_(True),
+        )
     )
+
+
+def counters_serving(service_id: int, location_id: int) -> int:
+    return db.session.scalar(counters_serving_query(service_id, location_id))
 
 
 def recent_minutes(service_id: int, location_id: int, day) -> list[float]:
@@ -77,23 +79,21 @@ def recent_minutes(service_id: int, location_id: int, day) -> list[float]:
 
 
 def queue_position(ticket: Ticket) -> tuple[int, int]:
-    """(people ahead, estimated wait in minutes) in the ticket's service queue."""
+    """(people ahead, estimated wait in minutes) in the ticket's service queue: one COUNT in
+    the database (counter.ordering), never the whole queue loaded; the counters serving it
+    come back in the same round trip."""
     if ticket.status != TicketStatus.WAITING:
         return 0, 0
-    waiting = db.session.scalars(
-        select(Ticket).where(
-            Ticket.location_id == ticket.location_id,
-            Ticket.day == ticket.day,
-            Ticket.service_id == ticket.service_id,
-            Ticket.status == TicketStatus.WAITING,
+    ahead, counters = db.session.execute(
+        select(
+            count_ahead_query(ticket, current_app.config["COUNTER_CALL_RULE"]).scalar_subquery(),
+            counters_serving_query(ticket.service_id, ticket.location_id).scalar_subquery(),
         )
-    ).all()
-    ahead = people_ahead(ticket, waiting, current_app.config["COUNTER_CALL_RULE"])
+    ).one()
     service = db.session.get(Service, ticket.service_id)
     per_person = minutes_per_person(
         recent_minutes(ticket.service_id, ticket.location_id, ticket.day), service.duration_minutes
     )
-    counters = counters_serving(ticket.service_id, ticket.location_id)
     return ahead, estimated_wait_minutes(ahead, per_person, counters)
 
 

@@ -9,11 +9,18 @@ from datetime import datetime, timedelta
 
 import phonenumbers
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 
 from appointments.booking import normalise_reference
-from appointments.models import Appointment, Location, OpeningException, OpeningPeriod, Service
+from appointments.models import (
+    Appointment,
+    Location,
+    OpeningException,
+    OpeningPeriod,
+    Service,
+    service_location,
+)
 from appointments.models import Status as AppointmentStatus
 from core.database import utcnow
 from counter import notices
@@ -34,27 +41,37 @@ def as_id(value, code: str, field: str, error_class=NotFound) -> int:
         raise error_class(code, field=field) from error
 
 
+def opening_rows(location_id: int, day):
+    """Today's exceptions and the weekday's hours in one round trip: (is_exception, closed,
+    opens, closes) rows."""
+    exceptions = select(
+        literal(True).label("is_exception"),
+        OpeningException.closed,
+        OpeningException.opens,
+        OpeningException.closes,
+    ).where(OpeningException.location_id == location_id, OpeningException.day == day)
+    weekly = select(
+        literal(False).label("is_exception"),
+        literal(False).label("closed"),
+        OpeningPeriod.opens,
+        OpeningPeriod.closes,
+    ).where(OpeningPeriod.location_id == location_id, OpeningPeriod.weekday == day.weekday())
+    return db.session.execute(union_all(exceptions, weekly)).all()
+
+
 def open_now(location: Location, now: datetime) -> bool:
     """Open by the weekly hours, unless an exception for today replaces them."""
     if not location.active:
         return False
     local = now.astimezone(BRUSSELS)
-    day, clock = local.date(), local.time()
-    exceptions = db.session.scalars(
-        select(OpeningException).where(
-            OpeningException.location_id == location.id, OpeningException.day == day
-        )
-    ).all()
+    rows = opening_rows(location.id, local.date())
+    clock = local.time()
+    exceptions = [row for row in rows if row.is_exception]
     if exceptions:
         return any(
             not e.closed and e.opens is not None and e.opens <= clock < e.closes for e in exceptions
         )
-    periods = db.session.scalars(
-        select(OpeningPeriod).where(
-            OpeningPeriod.location_id == location.id, OpeningPeriod.weekday == day.weekday()
-        )
-    ).all()
-    return any(p.opens <= clock < p.closes for p in periods)
+    return any(p.opens <= clock < p.closes for p in rows)
 
 
 def kiosk_location(location_id, now: datetime) -> Location:
@@ -66,13 +83,24 @@ def kiosk_location(location_id, now: datetime) -> Location:
     return location
 
 
-def service_at(service_id, location: Location) -> Service:
-    service = db.session.get(
-        Service, as_id(service_id, "unknown_service", "service_id", CounterError)
+def service_at(service_id, location: Location) -> tuple[Service, str]:
+    """The service, if offered at this location, and its ticket letter: one query."""
+    offered_here = (
+        select(service_location.c.service_id)
+        .where(
+            service_location.c.service_id == Service.id,
+            service_location.c.location_id == location.id,
+        )
+        .exists()
     )
-    if service is None or not service.active or location not in service.locations:
+    row = db.session.execute(
+        select(Service, CounterServiceSetting.letter, offered_here)
+        .outerjoin(CounterServiceSetting, CounterServiceSetting.service_id == Service.id)
+        .where(Service.id == as_id(service_id, "unknown_service", "service_id", CounterError))
+    ).first()
+    if row is None or not row[0].active or not row[2]:
         raise CounterError("unknown_service", field="service_id")
-    return service
+    return row[0], row[1] or default_letter(row[0].id)
 
 
 def letter_for(service_id: int) -> str:
@@ -96,19 +124,24 @@ def next_number(location_id: int, day) -> int:
     return db.session.execute(statement).scalar_one()
 
 
-def _new_ticket(location_id: int, service_id: int, now: datetime, **fields) -> Ticket:
+def _new_ticket(
+    location_id: int, service_id: int, now: datetime, letter: str | None = None, **fields
+) -> Ticket:
+    """Everything is read before the number is taken: the upsert locks the location's sequence
+    row until the commit, so only the two inserts and the commit run while other kiosks wait."""
     day = local_day(now)
+    letter = letter or letter_for(service_id)
     ticket = Ticket(
         location_id=location_id,
         service_id=service_id,
         day=day,
-        number=next_number(location_id, day),
-        letter=letter_for(service_id),
+        letter=letter,
         issued_at=now,
         queued_at=now,
         **fields,
     )
     ticket.events.append(TicketEvent(at=now, action="issued", detail=ticket.kind or "walk_in"))
+    ticket.number = next_number(location_id, day)
     db.session.add(ticket)
     db.session.flush()
     notices.queue_changed(location_id)
@@ -136,10 +169,13 @@ def issue_ticket(
                 raise CounterError("location_required", field="location_id")
             chosen = service.locations[0].id
         location = kiosk_location(chosen, now)
-        service = service_at(service_id, location)
-        return _new_ticket(location.id, service.id, now, language=language, submission_key=key)
+        service, letter = service_at(service_id, location)
+        return _new_ticket(
+            location.id, service.id, now, letter, language=language, submission_key=key
+        )
 
-    return run_write(work)
+    # Not expired: the 201 reply reads the ticket and its service right after the commit.
+    return run_write(work, expire=False)
 
 
 def check_in(*, reference, location_id=None, language="nl", now=None) -> Ticket:
