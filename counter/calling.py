@@ -5,8 +5,10 @@ Call next never hands one ticket to two counters: the winner is decided by a com
 A counter cannot hold two called tickets: the partial unique index refuses the second.
 """
 
+import functools
+
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -55,24 +57,30 @@ def _log(ticket, action, staff_id, counter_id=None, detail="", now=None):
     )
 
 
-def _take(ticket_id: int, counter_id: int, staff_id: int | None, now) -> Ticket | None:
-    """The compare-and-set: the ticket only for the one transaction that moved it from waiting
-    (UPDATE … RETURNING: the winner has its row without reading it back)."""
-    statement = (
+@functools.cache
+def _compare_and_set():
+    return (
         update(Ticket)
-        .where(Ticket.id == ticket_id, Ticket.status == TicketStatus.WAITING)
+        .where(Ticket.id == bindparam("ticket_id"), Ticket.status == TicketStatus.WAITING)
         .values(
             status=TicketStatus.CALLED,
-            counter_id=counter_id,
-            staff_id=staff_id,
-            called_at=now,
+            counter_id=bindparam("counter_id"),
+            staff_id=bindparam("staff_id"),
+            called_at=bindparam("called_at"),
             call_count=Ticket.call_count + 1,
         )
         .returning(Ticket)
         .execution_options(synchronize_session=False, populate_existing=True)
     )
+
+
+def _take(ticket_id: int, counter_id: int, staff_id: int | None, now) -> Ticket | None:
+    """The compare-and-set: the ticket only for the one transaction that moved it from waiting
+    (UPDATE … RETURNING: the winner has its row without reading it back). Built once, like
+    counter.ordering's statements."""
+    params = {"ticket_id": ticket_id, "counter_id": counter_id, "staff_id": staff_id}
     try:
-        return db.session.scalars(statement).first()
+        return db.session.scalars(_compare_and_set(), {**params, "called_at": now}).first()
     except IntegrityError as error:  # the counter got a ticket from a concurrent call
         raise Conflict("counter_has_open_ticket", field="counter_id") from error
 
@@ -110,14 +118,7 @@ def warn_near_turns(location_id: int, now) -> None:
     """Tickets that asked for an SMS and are now COUNTER_TURN_NEAR_AHEAD turns away or less.
     Only those few are read; each asks the database how many are ahead of it."""
     config = current_app.config
-    asking = db.session.scalars(
-        select(Ticket).where(
-            ordering.waiting_clause(location_id, local_day(now)),
-            Ticket.notify_phone.is_not(None),
-            Ticket.turn_near_at.is_(None),
-        )
-    ).all()
-    for ticket in asking:
+    for ticket in ordering.asking_for_sms(location_id, local_day(now)):
         ahead = ordering.count_ahead(ticket, config["COUNTER_CALL_RULE"])
         if ahead <= config["COUNTER_TURN_NEAR_AHEAD"]:
             ticket.turn_near_at = now

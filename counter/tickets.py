@@ -5,11 +5,12 @@ RETURNING), a single atomic statement on PostgreSQL and SQLite alike; the unique
 (location, day, number) is the guarantee behind it.
 """
 
+import functools
 from datetime import datetime, timedelta
 
 import phonenumbers
 from flask import current_app
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import bindparam, insert, literal, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 
 from appointments.booking import normalise_reference
@@ -41,22 +42,34 @@ def as_id(value, code: str, field: str, error_class=NotFound) -> int:
         raise error_class(code, field=field) from error
 
 
-def opening_rows(location_id: int, day):
+@functools.cache
+def _opening_rows():
     """Today's exceptions and the weekday's hours in one round trip: (is_exception, closed,
-    opens, closes) rows."""
+    opens, closes) rows. Built once (see counter.ordering on why)."""
     exceptions = select(
         literal(True).label("is_exception"),
         OpeningException.closed,
         OpeningException.opens,
         OpeningException.closes,
-    ).where(OpeningException.location_id == location_id, OpeningException.day == day)
+    ).where(
+        OpeningException.location_id == bindparam("location_id"),
+        OpeningException.day == bindparam("day"),
+    )
     weekly = select(
         literal(False).label("is_exception"),
         literal(False).label("closed"),
         OpeningPeriod.opens,
         OpeningPeriod.closes,
-    ).where(OpeningPeriod.location_id == location_id, OpeningPeriod.weekday == day.weekday())
-    return db.session.execute(union_all(exceptions, weekly)).all()
+    ).where(
+        OpeningPeriod.location_id == bindparam("location_id"),
+        OpeningPeriod.weekday == bindparam("weekday"),
+    )
+    return union_all(exceptions, weekly)
+
+
+def opening_rows(location_id: int, day):
+    params = {"location_id": location_id, "day": day, "weekday": day.weekday()}
+    return db.session.execute(_opening_rows(), params).all()
 
 
 def open_now(location: Location, now: datetime) -> bool:
@@ -83,20 +96,28 @@ def kiosk_location(location_id, now: datetime) -> Location:
     return location
 
 
-def service_at(service_id, location: Location) -> tuple[Service, str]:
-    """The service, if offered at this location, and its ticket letter: one query."""
+@functools.cache
+def _service_at():
     offered_here = (
         select(service_location.c.service_id)
         .where(
             service_location.c.service_id == Service.id,
-            service_location.c.location_id == location.id,
+            service_location.c.location_id == bindparam("location_id"),
         )
         .exists()
     )
-    row = db.session.execute(
+    return (
         select(Service, CounterServiceSetting.letter, offered_here)
         .outerjoin(CounterServiceSetting, CounterServiceSetting.service_id == Service.id)
-        .where(Service.id == as_id(service_id, "unknown_service", "service_id", CounterError))
+        .where(Service.id == bindparam("service_id"))
+    )
+
+
+def service_at(service_id, location: Location) -> tuple[Service, str]:
+    """The service, if offered at this location, and its ticket letter: one query."""
+    chosen = as_id(service_id, "unknown_service", "service_id", CounterError)
+    row = db.session.execute(
+        _service_at(), {"service_id": chosen, "location_id": location.id}
     ).first()
     if row is None or not row[0].active or not row[2]:
         raise CounterError("unknown_service", field="service_id")
@@ -108,20 +129,23 @@ def letter_for(service_id: int) -> str:
     return setting.letter if setting else default_letter(service_id)
 
 
-def next_number(location_id: int, day) -> int:
-    insert = (
-        postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    )
-    statement = (
+@functools.cache
+def _take_number(dialect: str):
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
         insert(TicketSequence)
-        .values(location_id=location_id, day=day, last_number=1)
+        .values(location_id=bindparam("location_id"), day=bindparam("day"), last_number=1)
         .on_conflict_do_update(
             index_elements=["location_id", "day"],
             set_={"last_number": TicketSequence.last_number + 1},
         )
         .returning(TicketSequence.last_number)
     )
-    return db.session.execute(statement).scalar_one()
+
+
+def next_number(location_id: int, day) -> int:
+    statement = _take_number(db.session.get_bind().dialect.name)
+    return db.session.execute(statement, {"location_id": location_id, "day": day}).scalar_one()
 
 
 def _new_ticket(
@@ -140,12 +164,26 @@ def _new_ticket(
         queued_at=now,
         **fields,
     )
-    ticket.events.append(TicketEvent(at=now, action="issued", detail=ticket.kind or "walk_in"))
     ticket.number = next_number(location_id, day)
     db.session.add(ticket)
     db.session.flush()
+    db.session.execute(
+        _issued_event(),
+        {"ticket_id": ticket.id, "at": now, "detail": str(ticket.kind or "walk_in")},
+    )
     notices.queue_changed(location_id)
     return ticket
+
+
+@functools.cache
+def _issued_event():
+    """The ticket's first event, written without the unit of work's bookkeeping for it."""
+    return insert(TicketEvent).values(
+        ticket_id=bindparam("ticket_id"),
+        at=bindparam("at"),
+        action="issued",
+        detail=bindparam("detail"),
+    )
 
 
 def issue_ticket(
