@@ -2,6 +2,8 @@
 
 Call next never hands one ticket to two counters: the winner is decided by a compare-and-set
 (UPDATE … WHERE id = :id AND status = 'waiting'); a loser moves on to the next candidate.
+On PostgreSQL the candidate is first locked with SKIP LOCKED, so counters calling together take
+different tickets at once instead of queueing behind one row lock (counter.ordering).
 A counter cannot hold two called tickets: the partial unique index refuses the second.
 """
 
@@ -85,7 +87,7 @@ def _take(ticket_id: int, counter_id: int, staff_id: int | None, now) -> Ticket 
         raise Conflict("counter_has_open_ticket", field="counter_id") from error
 
 
-CANDIDATES = 8  # read per round: enough that losing a few compare-and-sets costs no new query
+CANDIDATES = 1  # locked per round (see ordering._next_ids): the one this counter will take
 
 
 def call_next(counter_id, staff_id: int | None = None, now=None) -> Ticket | None:
@@ -100,16 +102,19 @@ def call_next(counter_id, staff_id: int | None = None, now=None) -> Ticket | Non
         service_ids = [service.id for service in counter.services]
         rule = current_app.config["COUNTER_CALL_RULE"]
         day = local_day(moment)
-        while candidates := ordering.next_ids(
-            counter.location_id, day, service_ids, rule, CANDIDATES
-        ):
+        while True:
+            candidates = ordering.next_ids(
+                counter.location_id, day, service_ids, rule, CANDIDATES, skip_locked=True
+            ) or ordering.next_ids(counter.location_id, day, service_ids, rule, CANDIDATES)
+            if not candidates:
+                return None
+            # All locked by other counters' calls: wait for the first; lost, try again.
             for candidate_id in candidates:
                 if ticket := _take(candidate_id, counter.id, staff_id, moment):
                     _log(ticket, "called", staff_id, counter.id, now=moment)
                     notices.announce_call(ticket, counter.name)
                     warn_near_turns(counter.location_id, moment)
                     return ticket
-        return None
 
     return run_write(work)
 

@@ -96,8 +96,12 @@ def count_ahead(ticket: Ticket, rule: str) -> int:
 
 
 @functools.cache
-def _next_ids(rule: str, limit: int):
-    return (
+def _next_ids(rule: str, limit: int, skip_locked: bool):
+    """FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises): counters
+    pressing Call next together each lock a different ticket instead of queueing on the first
+    one's row lock until its transaction ends. With limit 1 nobody skips a ticket another
+    counter has locked but will not take, so the call order holds."""
+    statement = (
         select(Ticket.id)
         .where(
             Ticket.location_id == bindparam("location_id"),
@@ -108,13 +112,17 @@ def _next_ids(rule: str, limit: int):
         .order_by(*order_columns(rule))
         .limit(limit)
     )
+    return statement.with_for_update(skip_locked=True) if skip_locked else statement
 
 
-def next_ids(location_id: int, day, service_ids, rule: str, limit: int) -> list[int]:
-    """The first `limit` waiting tickets of these services, in call order: ids only."""
+def next_ids(
+    location_id: int, day, service_ids, rule: str, limit: int, skip_locked: bool = False
+) -> list[int]:
+    """The first `limit` waiting tickets of these services, in call order: ids only.
+    skip_locked: only those no other transaction has locked, and lock them."""
     return list(
         db.session.scalars(
-            _next_ids(rule, limit),
+            _next_ids(rule, limit, skip_locked),
             {"location_id": location_id, "day": day, "service_ids": list(service_ids)},
         )
     )

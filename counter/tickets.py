@@ -29,7 +29,7 @@ from counter import record as visits
 from counter.errors import Conflict, CounterError, NotFound
 from counter.models import CounterServiceSetting, Ticket, TicketEvent, TicketKind, TicketSequence
 from counter.queue import BRUSSELS, default_letter, local_day
-from counter.transactions import run_write
+from counter.transactions import run_read, run_write
 from extensions import db
 
 
@@ -144,15 +144,38 @@ def _take_number(dialect: str):
 
 
 def next_number(location_id: int, day) -> int:
+    """The next number inside the caller's transaction (check-in; SQLite)."""
     statement = _take_number(db.session.get_bind().dialect.name)
     return db.session.execute(statement, {"location_id": location_id, "day": day}).scalar_one()
 
 
+def number_taken_apart() -> bool:
+    """On PostgreSQL the walk-in's number is taken by a statement committed on its own (see
+    issue_ticket); SQLite's BEGIN IMMEDIATE serialises whole write transactions anyway, so there
+    it stays inside the ticket's transaction."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def take_number_apart(location_id: int, day) -> int:
+    """One autocommitted upsert: the sequence row is locked while that statement runs, never
+    across a round trip. The session holds no connection now, so this never needs two."""
+    engine = db.session.get_bind()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        statement = _take_number(engine.dialect.name)
+        return connection.execute(statement, {"location_id": location_id, "day": day}).scalar_one()
+
+
 def _new_ticket(
-    location_id: int, service_id: int, now: datetime, letter: str | None = None, **fields
+    location_id: int,
+    service_id: int,
+    now: datetime,
+    letter: str | None = None,
+    number: int | None = None,
+    **fields,
 ) -> Ticket:
-    """Everything is read before the number is taken: the upsert locks the location's sequence
-    row until the commit, so only the two inserts and the commit run while other kiosks wait."""
+    """Everything is read before a number is taken here: the upsert locks the location's
+    sequence row until the commit, so only the two inserts and the commit run while other kiosks
+    wait (issue_ticket on PostgreSQL brings its number, taken apart)."""
     day = local_day(now)
     letter = letter or letter_for(service_id)
     ticket = Ticket(
@@ -164,7 +187,7 @@ def _new_ticket(
         queued_at=now,
         **fields,
     )
-    ticket.number = next_number(location_id, day)
+    ticket.number = number if number is not None else next_number(location_id, day)
     db.session.add(ticket)
     db.session.flush()
     db.session.execute(
@@ -189,11 +212,19 @@ def _issued_event():
 def issue_ticket(
     *, service_id, location_id=None, language="nl", submission_key=None, now=None
 ) -> Ticket:
-    """A walk-in ticket for a service at a location that is open now."""
+    """A walk-in ticket for a service at a location that is open now.
+
+    On PostgreSQL in three short steps: check (reads only), take the number (one autocommitted
+    upsert), write the ticket. Fifty kiosks then wait on the sequence row only for the upsert
+    itself, not for each other's inserts and commits, which under a gevent worker also wait
+    their turn for the process (that queueing made issuing a fraction of /healthz). A ticket
+    whose write fails after its number was taken leaves a gap in the day's numbers, never a
+    duplicate (the unique key on location, day and number stands behind both paths).
+    """
     now = now or utcnow()
     key = str(submission_key)[:64] if submission_key else None
 
-    def work():
+    def check():
         if key:
             earlier = db.session.scalar(select(Ticket).where(Ticket.submission_key == key))
             if earlier is not None:
@@ -208,12 +239,31 @@ def issue_ticket(
             chosen = service.locations[0].id
         location = kiosk_location(chosen, now)
         service, letter = service_at(service_id, location)
+        return location.id, service.id, letter
+
+    def work(number=None):
+        found = check() if number is None else checked
+        if isinstance(found, Ticket):
+            return found
+        chosen_location, chosen_service, letter = found
         return _new_ticket(
-            location.id, service.id, now, letter, language=language, submission_key=key
+            chosen_location,
+            chosen_service,
+            now,
+            letter,
+            number,
+            language=language,
+            submission_key=key,
         )
 
     # Not expired: the 201 reply reads the ticket and its service right after the commit.
-    return run_write(work, expire=False)
+    if not number_taken_apart():
+        return run_write(work, expire=False)
+    checked = run_read(check)
+    if isinstance(checked, Ticket):
+        return checked
+    number = take_number_apart(checked[0], local_day(now))
+    return run_write(work, number, expire=False)
 
 
 def check_in(*, reference, location_id=None, language="nl", now=None) -> Ticket:

@@ -66,3 +66,13 @@ def _attempts(work, attempts, args, kwargs):
             db.session.rollback()
             raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def run_read(work, *args, **kwargs):
+    """Run `work` in a transaction that only reads, and end it: no lock outlives the call, and
+    the session holds no connection afterwards."""
+    db.session.commit()
+    try:
+        return work(*args, **kwargs)
+    finally:
+        db.session.rollback()
