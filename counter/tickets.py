@@ -144,7 +144,8 @@ def _take_number(dialect: str):
 
 
 def next_number(location_id: int, day) -> int:
-    """The next number inside the caller's transaction (check-in; SQLite)."""
+    """The next number: in the session's transaction (check-in; SQLite), or committed at once
+    when run_read has the session on an autocommit connection (walk-ins on PostgreSQL)."""
     statement = _take_number(db.session.get_bind().dialect.name)
     return db.session.execute(statement, {"location_id": location_id, "day": day}).scalar_one()
 
@@ -154,15 +155,6 @@ def number_taken_apart() -> bool:
     issue_ticket); SQLite's BEGIN IMMEDIATE serialises whole write transactions anyway, so there
     it stays inside the ticket's transaction."""
     return db.session.get_bind().dialect.name == "postgresql"
-
-
-def take_number_apart(location_id: int, day) -> int:
-    """One autocommitted upsert: the sequence row is locked while that statement runs, never
-    across a round trip. The session holds no connection now, so this never needs two."""
-    engine = db.session.get_bind()
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        statement = _take_number(engine.dialect.name)
-        return connection.execute(statement, {"location_id": location_id, "day": day}).scalar_one()
 
 
 def _new_ticket(
@@ -214,12 +206,13 @@ def issue_ticket(
 ) -> Ticket:
     """A walk-in ticket for a service at a location that is open now.
 
-    On PostgreSQL in three short steps: check (reads only), take the number (one autocommitted
-    upsert), write the ticket. Fifty kiosks then wait on the sequence row only for the upsert
-    itself, not for each other's inserts and commits, which under a gevent worker also wait
-    their turn for the process (that queueing made issuing a fraction of /healthz). A ticket
-    whose write fails after its number was taken leaves a gap in the day's numbers, never a
-    duplicate (the unique key on location, day and number stands behind both paths).
+    On PostgreSQL in two short steps: check and take the number on an autocommit connection
+    (reads, then one upsert committed by itself), then write the ticket. Fifty kiosks then wait
+    on the sequence row only for the upsert itself, not for each other's inserts and commits,
+    which under a gevent worker also wait their turn for the process (that queueing made
+    issuing a fraction of /healthz). A ticket whose write fails after its number was taken
+    leaves a gap in the day's numbers, never a duplicate (the unique key on location, day and
+    number stands behind both paths).
     """
     now = now or utcnow()
     key = str(submission_key)[:64] if submission_key else None
@@ -256,13 +249,19 @@ def issue_ticket(
             submission_key=key,
         )
 
-    # Not expired: the 201 reply reads the ticket and its service right after the commit.
+    def check_and_number():
+        found = check()
+        if isinstance(found, Ticket):
+            return found
+        return found, next_number(found[0], local_day(now))  # autocommitted: see run_read
+
+    # Not expired: the 201 reply reads the ticket right after the commit.
     if not number_taken_apart():
         return run_write(work, expire=False)
-    checked = run_read(check)
-    if isinstance(checked, Ticket):
-        return checked
-    number = take_number_apart(checked[0], local_day(now))
+    found = run_read(check_and_number)
+    if isinstance(found, Ticket):
+        return found
+    checked, number = found
     return run_write(work, number, expire=False)
 
 

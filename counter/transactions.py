@@ -69,10 +69,24 @@ def _attempts(work, attempts, args, kwargs):
 
 
 def run_read(work, *args, **kwargs):
-    """Run `work` in a transaction that only reads, and end it: no lock outlives the call, and
-    the session holds no connection afterwards."""
+    """Run `work`, which reads, or writes single statements meant to stand on their own.
+
+    On PostgreSQL on an autocommit connection: no BEGIN and no ROLLBACK round trips (on the
+    kiosk's path they were a third of all), and no lock outlives its statement. On SQLite a
+    plain transaction, ended at once. What work loaded stays loaded afterwards (not expired):
+    callers build replies from it.
+    """
     db.session.commit()
+    session = db.session()
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    expiring, session.expire_on_commit = session.expire_on_commit, False
     try:
-        return work(*args, **kwargs)
+        result = work(*args, **kwargs)
+        session.commit()
+        return result
+    except BaseException:
+        session.rollback()
+        raise
     finally:
-        db.session.rollback()
+        session.expire_on_commit = expiring
