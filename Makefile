@@ -8,6 +8,9 @@ export FLASK_APP := app
 
 run: setup demo-db
 	@echo "Loket on http://127.0.0.1:$(PORT)"
+	@# The one scheduler process (reminders, the outbox sender) runs beside the web server.
+	LOKET_ENV=development $(BIN)/flask scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler' EXIT INT TERM; \
 	LOKET_ENV=development $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: setup

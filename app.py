@@ -46,6 +46,7 @@ def register_blueprints(app):
     import appointments.models  # noqa: F401
     import counter.models  # noqa: F401
     import desk.models  # noqa: F401  (every table must be known to Alembic)
+    import sms.models  # noqa: F401
     from appointments import admin as booking_admin
     from appointments import api as booking_api
     from appointments import desk as booking_desk
@@ -56,6 +57,9 @@ def register_blueprints(app):
     from desk.api import bp as desk_api_bp
     from desk.auth import bp as auth_bp
     from desk.views import bp as desk_bp
+    from sms import jobs as sms_jobs
+    from sms.views import bp as sms_bp
+    from sms.webhooks import bp as sms_hooks_bp
 
     app.register_blueprint(i18n.bp)
     app.register_blueprint(auth_bp)
@@ -64,15 +68,22 @@ def register_blueprints(app):
     app.register_blueprint(desk_api_bp)
     app.register_blueprint(counter_bp)
     app.register_blueprint(counter_api_bp)
+    app.register_blueprint(sms_bp)
+    app.register_blueprint(sms_hooks_bp)
+    sms_jobs.init_app(app)
     for module in (booking_views, booking_desk, booking_admin, booking_api):
         app.register_blueprint(module.bp)
 
 
 def register_commands(app):
+    from core.scheduler import scheduler_command
     from demo import seed_demo_command
     from desk.cli import staff_cli
+    from sms.cli import sms_cli
 
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(scheduler_command)
+    app.cli.add_command(sms_cli)
     for command in staff_cli:
         app.cli.add_command(command)
 

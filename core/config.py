@@ -46,6 +46,27 @@ DEFAULTS = {
     "COUNTER_BOARD_SIZE": 6,
     "COUNTER_WRITE_ATTEMPTS": 6,
     "COUNTER_TICKET_RATE_LIMIT": "120 per minute",  # per address: a kiosk is one address
+    # SMS and e-mail notices (sms/): price, retries, the sender, quiet hours, reminders.
+    "SMS_COST_PER_SEGMENT": "0.07",
+    "SMS_MAX_ATTEMPTS": 8,
+    "SMS_RETRY_BASE_SECONDS": 30,
+    "SMS_RETRY_MAX_SECONDS": 3600,
+    "SMS_SENDER_LEASE_SECONDS": 300,
+    "SMS_SENDER_NAME": None,
+    "SMS_GATEWAY_TIMEOUT": 10.0,
+    "SMS_STATUS_CALLBACK_URL": None,
+    "SMS_QUIET_START": "21:00",
+    "SMS_QUIET_END": "08:00",
+    "SMS_QUIET_MARGIN_MINUTES": 30,
+    "SMS_REMINDER_OFFSETS": "1440,120",
+    "SMS_REPLY_DEPARTMENT": "contact-centre",
+    "EMAIL_GATEWAY": "dev",
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_USE_TLS": False,
+    "MAIL_FROM": "loket@example.org",
     # Online booking (appointments/)
     "BOOKING_RATE_LIMIT": "120 per minute",  # per client, on the public booking pages and API
     "BOOKING_SLOT_MINUTES": 15,  # the grid free times start on, from each opening period's start

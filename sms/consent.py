@@ -1,0 +1,49 @@
+"""Whether an address may be sent a message for a purpose, and the citizen's STOP / START.
+
+The opt-out is the number's own (whoever holds the phone said STOP), so it is stored per
+address and honoured for every purpose except those the law requires or the citizen asked
+for just now (the answer to their own message). The case record's per-purpose consent on a
+ContactAddress is the party's wish, edited at the desk; both must allow a message.
+"""
+
+from sqlalchemy import select
+
+from core.database import utcnow
+from extensions import db
+from sms.models import Consent
+
+# Purposes that go out even after STOP: the confirmation of the STOP itself.
+EXEMPT_PURPOSES = {"consent", "legal"}
+
+STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "uitschrijven", "arrêt"}
+START_WORDS = {"start", "unstop"}
+# Twilio answers these itself on a standard number (Advanced Opt-Out); we do not answer twice.
+TWILIO_HANDLED_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "start"}
+
+
+def opted_out(address: str) -> bool:
+    return bool(db.session.scalar(select(Consent.opted_out).where(Consent.address == address)))
+
+
+def may_send(address: str, purpose: str) -> bool:
+    return purpose in EXEMPT_PURPOSES or not opted_out(address)
+
+
+def set_opted_out(address: str, value: bool, keyword: str = "") -> Consent:
+    """Record STOP (True) or START (False) for an address. Does not commit."""
+    row = db.session.scalar(select(Consent).where(Consent.address == address))
+    if row is None:
+        row = Consent(address=address)
+        db.session.add(row)
+    row.opted_out = value
+    row.keyword = keyword[:30]
+    row.changed_at = utcnow()
+    db.session.flush()
+    from sms import case_record
+
+    case_record.mirror_consent(address, not value)
+    return row
+
+
+def consent_of(address: str) -> Consent | None:
+    return db.session.scalar(select(Consent).where(Consent.address == address))

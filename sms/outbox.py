@@ -1,0 +1,108 @@
+"""Putting a message in the outbox: the one way anything in Loket sends an SMS or e-mail.
+
+The row is written in the caller's transaction, so a booking that rolls back sends nothing;
+the sender picks it up after the commit. The idempotency key is unique in the database and the
+insert is `ON CONFLICT DO NOTHING`: a second queueing, even a concurrent one, returns the first
+row instead of sending twice.
+"""
+
+from datetime import datetime
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from core.database import utcnow
+from extensions import db
+from sms.models import MessageStatus, OutboxMessage
+from sms.segments import MAX_BODY, cost_of, count_segments
+
+
+class InvalidRecipient(ValueError):
+    """Not a number or address we can send to; `args[0]` says why, for staff."""
+
+
+def normalise_phone(value: str, region: str = "BE") -> str:
+    """E.164, or InvalidRecipient. Belgian numbers may be given as 0470 12 34 56."""
+    try:
+        number = phonenumbers.parse(value or "", region)
+    except phonenumbers.NumberParseException as error:
+        raise InvalidRecipient(f"not a phone number: {value!r}") from error
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidRecipient(f"not a valid phone number: {value!r}")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_email(value: str) -> str:
+    try:
+        return validate_email(value or "", check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise InvalidRecipient(f"not a valid e-mail address: {value!r}") from error
+
+
+def normalise_address(channel: str, value: str) -> str:
+    return normalise_email(value) if channel == "email" else normalise_phone(value)
+
+
+def queue_message(
+    *,
+    key: str,
+    recipient: str,
+    body: str,
+    purpose: str,
+    channel: str = "sms",
+    subject: str = "",
+    language: str = "nl",
+    party_id: int | None = None,
+    link_type: str | None = None,
+    link_id: int | None = None,
+    accepts_replies: bool = False,
+    expires_at: datetime | None = None,
+    send_after: datetime | None = None,
+    reason: str = "",
+    status: MessageStatus = MessageStatus.QUEUED,
+) -> OutboxMessage:
+    """The outbox row for `key`: new, or the one queued before. Does not commit.
+
+    Bad input is stored, not raised: a refused message with its reason is what staff need to
+    see when a citizen says "I never got a text".
+    """
+    now = utcnow()
+    if status == MessageStatus.QUEUED:
+        try:
+            recipient = normalise_address(channel, recipient)
+        except InvalidRecipient as invalid:
+            status, reason = MessageStatus.REFUSED, str(invalid)
+    if len(body) > MAX_BODY and status == MessageStatus.QUEUED:
+        status = MessageStatus.REFUSED
+        reason = f"body of {len(body)} characters is over the limit of {MAX_BODY}"
+    segments = count_segments(body) if channel == "sms" else 0
+    price = current_app.config["SMS_COST_PER_SEGMENT"] if channel == "sms" else 0
+    values = dict(
+        idempotency_key=key,
+        channel=channel,
+        recipient=recipient or "",
+        subject=subject,
+        body=body,
+        purpose=purpose,
+        language=language,
+        party_id=party_id,
+        link_type=link_type,
+        link_id=link_id,
+        accepts_replies=accepts_replies,
+        status=status,
+        reason=reason[:300],
+        next_attempt_at=send_after or now,
+        expires_at=expires_at,
+        segments=segments if status == MessageStatus.QUEUED else 0,
+        cost=cost_of(segments, price) if status == MessageStatus.QUEUED else 0,
+        created_at=now,
+        updated_at=now,
+    )
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else None
+    statement = (insert or sqlite_insert)(OutboxMessage).values(**values)
+    db.session.execute(statement.on_conflict_do_nothing(index_elements=["idempotency_key"]))
+    return db.session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))

@@ -1,0 +1,208 @@
+"""Booking and SMS together: one confirmation by the party's channel, reminders, replies."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from twilio.request_validator import RequestValidator
+
+from appointments import booking
+from appointments.models import Appointment, Status
+from extensions import db
+from sms.booking_notices import queue_due_reminders
+from sms.models import DevMessage, MessageStatus, OutboxMessage, ReminderPlan
+from sms.sender import Sender
+from tests.appointments.conftest import Office, local
+from tests.fake_twilio import AUTH_TOKEN
+from tests.sms.conftest import PUBLIC_BASE_URL
+
+NOW = datetime(2027, 3, 1, 6, 0, tzinfo=UTC)
+TUESDAY = date(2027, 3, 2)
+
+
+@pytest.fixture
+def office(twilio_app):
+    made = Office()
+    db.session.add_all([made.town_hall, made.id_card, made.address, made.birth])
+    db.session.add_all([made.desk_1, made.desk_2, made.desk_3])
+    db.session.commit()
+    return made
+
+
+def book(office, start=None, **fields):
+    values = {
+        "service_ids": [office.id_card.id],
+        "start": start or local(TUESDAY, 10),
+        "name": "An Peeters",
+        "phone": "0470 12 34 56",
+        "now": NOW,
+    }
+    values.update(fields)
+    return booking.book(**values)
+
+
+def outbox() -> list[OutboxMessage]:
+    db.session.commit()
+    return db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+
+
+def send():
+    Sender(name="test", threads=2).run(once=True)
+
+
+def test_a_booking_sends_one_confirmation_by_sms(office, fake_twilio):
+    appointment = book(office)
+    [notice] = outbox()
+    assert notice.idempotency_key == f"booked:{appointment.id}:0"
+    assert notice.channel == "sms"
+    assert notice.link_id == appointment.id
+    lines = notice.body.splitlines()
+    assert lines[0] == "Gemeente Loket: afspraak bevestigd"
+    assert "Identiteitskaart op dinsdag 2 maart om 10:00, Stadhuis" in lines[1]
+    assert lines[-1] == "Antwoord NEE om te annuleren, STOP voor geen berichten meer."
+    send()
+    send()
+    [received] = fake_twilio.received()
+    assert received["to"] == "+32470123456"
+    assert received["body"] == notice.body
+
+
+def test_the_confirmation_is_in_the_language_of_the_booking(office, fake_twilio):
+    book(office, language="fr")
+    [notice] = outbox()
+    assert notice.body.startswith("Gemeente Loket: rendez-vous confirmé\nCarte d'identité le mardi")
+    assert notice.body.endswith(
+        "Répondez NON pour annuler, STOP pour ne plus recevoir de messages."
+    )
+
+
+def test_email_only_gets_one_email_never_an_sms(office, fake_twilio):
+    book(office, phone=None, email="an@example.org")
+    [notice] = outbox()
+    assert notice.channel == "email"
+    assert notice.subject == "Gemeente Loket: afspraak bevestigd"
+    assert "/appointments/manage/" in notice.body
+    send()
+    assert fake_twilio.received() == []
+    [mail] = db.session.scalars(select(DevMessage)).all()
+    assert mail.recipient == "an@example.org"
+
+
+def test_reschedule_and_cancel_each_send_their_own_notice(office, fake_twilio):
+    appointment = book(office)
+    appointment = booking.reschedule(appointment, local(TUESDAY, 11), now=NOW)
+    booking.cancel(appointment, now=NOW)
+    subjects = [n.body.splitlines()[0] for n in outbox()]
+    assert subjects == [
+        "Gemeente Loket: afspraak bevestigd",
+        "Gemeente Loket: afspraak verplaatst",
+        "Gemeente Loket: afspraak geannuleerd",
+    ]
+    send()
+    assert len(fake_twilio.received()) == 3
+    assert fake_twilio.duplicates() == {}
+
+
+def reminders() -> list[OutboxMessage]:
+    return [n for n in outbox() if n.purpose == "reminder"]
+
+
+def test_reminders_go_24_and_2_hours_before_once_each(office, fake_twilio):
+    appointment = book(office, start=local(TUESDAY, 14))
+    start = appointment.starts_at
+    assert queue_due_reminders(now=start - timedelta(hours=25)) == 0
+    assert queue_due_reminders(now=start - timedelta(hours=23, minutes=59)) == 1
+    assert queue_due_reminders(now=start - timedelta(hours=23)) == 0
+    assert queue_due_reminders(now=start - timedelta(hours=1, minutes=59)) == 1
+    assert queue_due_reminders(now=start - timedelta(hours=1)) == 0
+    keys = [r.idempotency_key for r in reminders()]
+    assert keys == [f"reminder:{appointment.id}:0:24h", f"reminder:{appointment.id}:0:2h"]
+    first = reminders()[0]
+    assert first.body.splitlines()[0] == "Gemeente Loket: herinnering afspraak"
+    assert first.body.endswith(
+        "Antwoord JA om te bevestigen, NEE om te annuleren, STOP voor geen berichten meer."
+    )
+    assert first.accepts_replies
+
+
+def test_reminder_offsets_are_configured_per_service(office):
+    db.session.add(ReminderPlan(service_id=office.id_card.id, offsets="2880"))
+    db.session.commit()
+    appointment = book(office, start=local(TUESDAY, 14))
+    queue_due_reminders(now=appointment.starts_at - timedelta(hours=47))
+    assert [r.idempotency_key.rsplit(":", 1)[1] for r in reminders()] == ["2d"]
+
+
+def test_a_cancelled_appointment_gets_no_reminder(office):
+    appointment = book(office, start=local(TUESDAY, 14))
+    booking.cancel(appointment, now=NOW)
+    queue_due_reminders(now=appointment.starts_at - timedelta(hours=1))
+    assert reminders() == []
+
+
+def test_a_reminder_missed_until_the_start_is_never_sent(office, fake_twilio):
+    appointment = book(office, start=local(TUESDAY, 14))
+    queue_due_reminders(now=appointment.starts_at + timedelta(minutes=1))
+    assert reminders() == []  # a started appointment is not even considered
+    queue_due_reminders(now=appointment.starts_at - timedelta(minutes=30))
+    day_before, two_hours = reminders()
+    assert day_before.status == MessageStatus.SKIPPED  # its window closed the evening before
+    assert "quiet hours began" in day_before.reason
+    assert two_hours.status == MessageStatus.QUEUED  # still before the start: it may go
+    db.session.execute(
+        OutboxMessage.__table__.update().values(expires_at=datetime(2000, 1, 1, tzinfo=UTC))
+    )
+    db.session.commit()
+    send()
+    assert [r.status for r in reminders()] == [MessageStatus.SKIPPED, MessageStatus.EXPIRED]
+    assert [m for m in fake_twilio.received() if "herinnering" in m["body"]] == []
+
+
+def test_an_early_reminder_moves_to_the_evening_before(office):
+    appointment = book(office, start=local(TUESDAY, 9))  # 2 h before: 07:00, quiet
+    queue_due_reminders(now=local(TUESDAY - timedelta(days=1), 20, 31))
+    [early, late] = reminders()
+    assert early.idempotency_key.endswith(":24h") and late.idempotency_key.endswith(":2h")
+    assert late.expires_at == local(TUESDAY - timedelta(days=1), 21, 0)
+    assert appointment.starts_at > late.expires_at
+
+
+def signed_inbound(client, body, sid):
+    form = {"MessageSid": sid, "From": "+32470123456", "Body": body}
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(
+        PUBLIC_BASE_URL + "/sms/inbound", form
+    )
+    return client.post("/sms/inbound", data=form, headers={"X-Twilio-Signature": signature})
+
+
+def test_replying_nee_cancels_the_appointment_end_to_end(office, fake_twilio, twilio_client):
+    appointment = book(office, start=local(TUESDAY, 14))
+    queue_due_reminders(now=appointment.starts_at - timedelta(hours=23))
+    send()
+    assert signed_inbound(twilio_client, "NEE", "SMreply1").status_code == 200
+    db.session.commit()
+    assert db.session.get(Appointment, appointment.id).status == Status.CANCELLED
+    notices = [n.body.splitlines()[0] for n in outbox() if n.purpose == "confirmation"]
+    assert notices[-1] == "Gemeente Loket: afspraak geannuleerd"
+    assert [n for n in outbox() if n.purpose == "reply"] == []
+    signed_inbound(twilio_client, "NEE", "SMreply1")  # Twilio's retry of the same webhook
+    assert len([n for n in outbox() if n.purpose == "confirmation"]) == 2
+
+
+def test_replying_ja_confirms_and_thanks(office, fake_twilio, twilio_client):
+    appointment = book(office, start=local(TUESDAY, 14))
+    queue_due_reminders(now=appointment.starts_at - timedelta(hours=23))
+    send()
+    signed_inbound(twilio_client, "ja", "SMreply2")
+    db.session.commit()
+    assert db.session.get(Appointment, appointment.id).status == Status.BOOKED
+    [thanks] = [n for n in outbox() if n.purpose == "reply"]
+    assert thanks.body.startswith("Gemeente Loket: bedankt, uw afspraak is bevestigd")
+
+
+def test_the_scheduler_once_queues_and_sends(office, fake_twilio, twilio_app):
+    book(office)
+    result = twilio_app.test_cli_runner().invoke(args=["scheduler", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "sms.reminders" in result.output and "sms.send_outbox" in result.output
+    assert len(fake_twilio.received()) == 1

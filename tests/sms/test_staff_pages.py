@@ -1,0 +1,40 @@
+"""The staff pages: sent messages with status, why, segments and cost; the dev mailbox."""
+
+from sqlalchemy import select
+
+from extensions import db
+from sms.models import MessageStatus, OutboxMessage
+from sms.outbox import queue_message
+from sms.sender import Sender
+
+
+def test_sent_messages_need_a_signed_in_staff_member(client):
+    assert client.get("/sms/messages").status_code == 302
+
+
+def test_sent_messages_show_status_reason_segments_and_month_cost(client, make_staff, login):
+    login(make_staff())
+    queue_message(key="a", recipient="+32470123456", body="x" * 200, purpose="reminder")
+    queue_message(key="b", recipient="12", body="Hallo", purpose="reminder")
+    db.session.commit()
+    Sender(name="t", threads=1).run(once=True)
+    page = client.get("/sms/messages").text
+    assert "Verstuurde berichten" in page
+    assert "Verstuurd" in page and "Geweigerd" in page
+    assert "not a valid phone number" in page or "not a phone number" in page
+    assert "€ 0.14" in page  # two segments at € 0.07
+    problems = client.get("/sms/messages?problems=1").text
+    assert "+32470123456" not in problems
+    db.session.commit()
+    refused = db.session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == "b"))
+    assert refused.status == MessageStatus.REFUSED
+
+
+def test_the_dev_mailbox_shows_what_was_sent(client, make_staff, login):
+    login(make_staff())
+    queue_message(key="a", recipient="+32470123456", body="Gemeente Loket: test", purpose="x")
+    db.session.commit()
+    Sender(name="t", threads=1).run(once=True)
+    page = client.get("/sms/dev").text
+    assert "Ontwikkelbrievenbus" in page
+    assert "Gemeente Loket: test" in page
