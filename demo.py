@@ -6,6 +6,7 @@ It lives above the packages because it composes them; desk must not import a cha
 import click
 
 from appointments.demo import seed_booking_demo
+from counter.demo import seed_counter_demo
 from desk.demo import DEMO_PASSWORD, seed_staff
 from extensions import db
 
@@ -15,6 +16,7 @@ def seed_demo_command():
     """Load deterministic demo data (safe to run again: existing rows are kept)."""
     staff = seed_staff()
     seed_booking_demo()
+    seed_counter_demo()  # after booking: the letters are for its services
     db.session.commit()
     click.echo(f"Demo staff, all with password {DEMO_PASSWORD} (first sign-in sets up TOTP):")
     for member in staff:

@@ -86,12 +86,18 @@ def prepare(url: str, counters: int) -> dict:
             password="bench-password-123",  # noqa: S106
         )
         token = accounts.create_api_token(staff)
+        # Each counter's hardware has a token of its own, as in an office: one shared token
+        # would make every request of the run update one api_token row (its last use).
+        tokens = {desk.id: accounts.create_api_token(staff) for desk in desks}
         db.session.commit()
         figures = {
             "location_id": hall.id,
             "service_id": service.id,
             "counters": [d.id for d in desks],
             "headers": {"Authorization": f"Bearer {token}"},
+            "counter_headers": {
+                desk_id: {"Authorization": f"Bearer {each}"} for desk_id, each in tokens.items()
+            },
             "cookie": session_cookie(app, staff),
         }
         db.engine.dispose()
@@ -118,7 +124,7 @@ def call_next_load(base: str, setup: dict, seconds: int) -> dict:
 
     def counter_loop(counter_id):
         session = requests.Session()
-        session.headers.update(setup["headers"])
+        session.headers.update(setup["counter_headers"][counter_id])
         mine, taken = [], []
         while time.monotonic() < deadline:
             started = time.perf_counter()

@@ -8,6 +8,7 @@ from core.errors import api_error
 from counter import calling, openapi, tickets
 from counter.errors import CounterError, NotAllowed
 from counter.state import queue_position, ticket_view
+from counter.transactions import run_read
 from desk.auth import token_required
 from desk.models import Role
 from extensions import csrf, limiter
@@ -61,7 +62,7 @@ def create_ticket():
             language=language,
             submission_key=body.get("submission_key"),
         )
-    ahead, wait = queue_position(ticket)
+    ahead, wait = run_read(queue_position, ticket)
     return {
         "id": ticket.id,
         "number": ticket.code,

@@ -2,19 +2,25 @@
 
 Call next never hands one ticket to two counters: the winner is decided by a compare-and-set
 (UPDATE … WHERE id = :id AND status = 'waiting'); a loser moves on to the next candidate.
+On PostgreSQL the candidate is first locked with SKIP LOCKED, so counters calling together take
+different tickets at once instead of queueing behind one row lock (counter.ordering).
 A counter cannot hold two called tickets: the partial unique index refuses the second.
 """
 
+import functools
+
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from appointments.models import Counter, Service
 from core.database import utcnow
-from counter import notices
+from counter import notices, ordering
+from counter import record as visits
 from counter.errors import Conflict, CounterError, NotFound
 from counter.models import Outcome, Ticket, TicketEvent, TicketStatus
-from counter.queue import in_call_order, local_day, people_ahead
+from counter.queue import local_day
 from counter.signals import turn_near
 from counter.tickets import as_id
 from counter.transactions import run_write
@@ -24,7 +30,11 @@ NOTE_MAX = 2000
 
 
 def get_counter(counter_id) -> Counter:
-    counter = db.session.get(Counter, as_id(counter_id, "unknown_counter", "counter_id"))
+    counter = db.session.get(
+        Counter,
+        as_id(counter_id, "unknown_counter", "counter_id"),
+        options=[joinedload(Counter.services)],  # call next needs them: one round trip
+    )
     if counter is None or not counter.active:
         raise NotFound("unknown_counter", field="counter_id")
     return counter
@@ -34,15 +44,6 @@ def open_ticket(counter_id: int) -> Ticket | None:
     return db.session.scalar(
         select(Ticket).where(Ticket.counter_id == counter_id, Ticket.status == TicketStatus.CALLED)
     )
-
-
-def waiting_tickets(location_id: int, day, service_ids=None) -> list[Ticket]:
-    query = select(Ticket).where(
-        Ticket.location_id == location_id, Ticket.day == day, Ticket.status == TicketStatus.WAITING
-    )
-    if service_ids is not None:
-        query = query.where(Ticket.service_id.in_(service_ids))
-    return list(db.session.scalars(query))
 
 
 def _log(ticket, action, staff_id, counter_id=None, detail="", now=None):
@@ -58,29 +59,40 @@ def _log(ticket, action, staff_id, counter_id=None, detail="", now=None):
     )
 
 
-def _take(ticket_id: int, counter_id: int, staff_id: int | None, now) -> bool:
-    """The compare-and-set: true only for the one transaction that moved it from waiting."""
-    statement = (
+@functools.cache
+def _compare_and_set():
+    return (
         update(Ticket)
-        .where(Ticket.id == ticket_id, Ticket.status == TicketStatus.WAITING)
+        .where(Ticket.id == bindparam("ticket_id"), Ticket.status == TicketStatus.WAITING)
         .values(
             status=TicketStatus.CALLED,
-            counter_id=counter_id,
-            staff_id=staff_id,
-            called_at=now,
+            counter_id=bindparam("counter_id"),
+            staff_id=bindparam("staff_id"),
+            called_at=bindparam("called_at"),
             call_count=Ticket.call_count + 1,
         )
-        .execution_options(synchronize_session=False)
+        .returning(Ticket)
+        .execution_options(synchronize_session=False, populate_existing=True)
     )
+
+
+def _take(ticket_id: int, counter_id: int, staff_id: int | None, now) -> Ticket | None:
+    """The compare-and-set: the ticket only for the one transaction that moved it from waiting
+    (UPDATE … RETURNING: the winner has its row without reading it back). Built once, like
+    counter.ordering's statements."""
+    params = {"ticket_id": ticket_id, "counter_id": counter_id, "staff_id": staff_id}
     try:
-        taken = db.session.execute(statement)
+        return db.session.scalars(_compare_and_set(), {**params, "called_at": now}).first()
     except IntegrityError as error:  # the counter got a ticket from a concurrent call
         raise Conflict("counter_has_open_ticket", field="counter_id") from error
-    return taken.rowcount == 1
+
+
+CANDIDATES = 1  # locked per round (see ordering._next_ids): the one this counter will take
 
 
 def call_next(counter_id, staff_id: int | None = None, now=None) -> Ticket | None:
-    """The next ticket for this counter's services, or None when nobody waits."""
+    """The next ticket for this counter's services, or None when nobody waits. The database
+    picks the candidates in call order (counter.ordering); a lost compare-and-set moves on."""
 
     def work():
         moment = now or utcnow()
@@ -88,27 +100,31 @@ def call_next(counter_id, staff_id: int | None = None, now=None) -> Ticket | Non
         if open_ticket(counter.id) is not None:
             raise Conflict("counter_has_open_ticket", field="counter_id")
         service_ids = [service.id for service in counter.services]
-        candidates = waiting_tickets(counter.location_id, local_day(moment), service_ids)
-        for candidate in in_call_order(candidates, current_app.config["COUNTER_CALL_RULE"]):
-            if _take(candidate.id, counter.id, staff_id, moment):
-                db.session.refresh(candidate)
-                _log(candidate, "called", staff_id, counter.id, now=moment)
-                notices.announce_call(candidate, counter.name)
-                warn_near_turns(counter.location_id, moment)
-                return candidate
-        return None
+        rule = current_app.config["COUNTER_CALL_RULE"]
+        day = local_day(moment)
+        while True:
+            candidates = ordering.next_ids(
+                counter.location_id, day, service_ids, rule, CANDIDATES, skip_locked=True
+            ) or ordering.next_ids(counter.location_id, day, service_ids, rule, CANDIDATES)
+            if not candidates:
+                return None
+            # All locked by other counters' calls: wait for the first; lost, try again.
+            for candidate_id in candidates:
+                if ticket := _take(candidate_id, counter.id, staff_id, moment):
+                    _log(ticket, "called", staff_id, counter.id, now=moment)
+                    notices.announce_call(ticket, counter.name)
+                    warn_near_turns(counter.location_id, moment)
+                    return ticket
 
     return run_write(work)
 
 
 def warn_near_turns(location_id: int, now) -> None:
-    """Tickets that asked for an SMS and are now COUNTER_TURN_NEAR_AHEAD turns away or less."""
+    """Tickets that asked for an SMS and are now COUNTER_TURN_NEAR_AHEAD turns away or less.
+    Only those few are read; each asks the database how many are ahead of it."""
     config = current_app.config
-    waiting = waiting_tickets(location_id, local_day(now))
-    asking = [t for t in waiting if t.notify_phone and t.turn_near_at is None]
-    for ticket in asking:
-        same_queue = [t for t in waiting if t.service_id == ticket.service_id]
-        ahead = people_ahead(ticket, same_queue, config["COUNTER_CALL_RULE"])
+    for ticket in ordering.asking_for_sms(location_id, local_day(now)):
+        ahead = ordering.count_ahead(ticket, config["COUNTER_CALL_RULE"])
         if ahead <= config["COUNTER_TURN_NEAR_AHEAD"]:
             ticket.turn_near_at = now
             turn_near.send(
@@ -122,8 +138,15 @@ def warn_near_turns(location_id: int, now) -> None:
             )
 
 
-def _ticket(ticket_id, *statuses) -> Ticket:
-    ticket = db.session.get(Ticket, as_id(ticket_id, "unknown_ticket", "ticket_id"))
+def _ticket(ticket_id, *statuses, lock: bool = False) -> Ticket:
+    """`lock`: SELECT … FOR UPDATE, so that on PostgreSQL a second finish of the same ticket
+    waits for the first and then sees it finished (SQLite's BEGIN IMMEDIATE already queues)."""
+    ticket = db.session.get(
+        Ticket,
+        as_id(ticket_id, "unknown_ticket", "ticket_id"),
+        with_for_update=lock or None,
+        populate_existing=lock,
+    )
     if ticket is None:
         raise NotFound("unknown_ticket", field="ticket_id")
     if statuses and ticket.status not in statuses:
@@ -152,12 +175,18 @@ def recall(ticket_id, staff_id=None) -> Ticket:
 
 
 def mark_no_show(ticket_id, staff_id=None) -> Ticket:
+    """The called citizen did not come: the ticket closes, and a known citizen's record shows
+    the missed visit (counter.record explains the order of the writes)."""
+    party_id = visits.party_id_for(_ticket(ticket_id, TicketStatus.CALLED).id)
+
     def work():
-        ticket = _ticket(ticket_id, TicketStatus.CALLED)
+        ticket = _ticket(ticket_id, TicketStatus.CALLED, lock=True)
         ticket.status = TicketStatus.NO_SHOW
         ticket.finished_at = utcnow()
+        ticket.party_id = ticket.party_id or party_id
         _log(ticket, "no_show", staff_id, ticket.counter_id)
         notices.queue_changed(ticket.location_id)
+        visits.record_visit(ticket, outcome="no_show", staff_id=staff_id)
         return ticket
 
     return run_write(work)
@@ -222,7 +251,8 @@ def resume(ticket_id, counter_id, staff_id=None) -> Ticket:
 
 
 def finish(ticket_id, *, outcome, note="", staff_id=None) -> Ticket:
-    """Close the visit with an outcome and a note; the case record gets it (counter.record)."""
+    """Close the visit with an outcome and a note; a known citizen's record gets the visit as an
+    interaction in the same commit (counter.record explains the order of the writes)."""
     try:
         chosen = Outcome(outcome)
     except ValueError as error:
@@ -230,15 +260,19 @@ def finish(ticket_id, *, outcome, note="", staff_id=None) -> Ticket:
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise CounterError("note_too_long", field="note")
+    # Refused before a party is made for it; the locked read below decides a race.
+    party_id = visits.party_id_for(_ticket(ticket_id, TicketStatus.CALLED).id)
 
     def work():
-        ticket = _ticket(ticket_id, TicketStatus.CALLED)
+        ticket = _ticket(ticket_id, TicketStatus.CALLED, lock=True)
         ticket.status = TicketStatus.FINISHED
         ticket.outcome = chosen
         ticket.note = note
         ticket.finished_at = utcnow()
+        ticket.party_id = ticket.party_id or party_id
         _log(ticket, "finished", staff_id, ticket.counter_id, detail=chosen.value)
         notices.queue_changed(ticket.location_id)
+        visits.record_visit(ticket, outcome=chosen.value, staff_id=staff_id)
         return ticket
 
     return run_write(work)

@@ -51,4 +51,5 @@ MESSAGES = {
     "invalid_phone": _l("This is not a valid mobile number."),
     "counter_role_required": _l("This needs a counter staff account."),
     "busy": _l("The queue is busy. Please try again."),
+    "record_failed": _l("The visit could not be written to the citizen's record. Try again."),
 }

@@ -1,17 +1,19 @@
 """What screens show, read fresh on every (re)connect: the board, a ticket, a desk's queue."""
 
+import functools
+
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, literal, select, true
 
 from appointments.models import Counter, Location, Service, counter_service
 from core.database import utcnow
+from counter import ordering
 from counter.models import Ticket, TicketStatus
 from counter.queue import (
     estimated_wait_minutes,
     in_call_order,
     local_day,
     minutes_per_person,
-    people_ahead,
 )
 from extensions import db
 
@@ -47,54 +49,60 @@ def board_state(location_id: int) -> dict | None:
     }
 
 
-def counters_serving(service_id: int, location_id: int) -> int:
-    return len(
-        db.session.scalars(
-            select(Counter.id)
-            .join(counter_service, counter_service.c.counter_id == Counter.id)
-            .where(
-                counter_service.c.service_id == service_id,
-                Counter.location_id == location_id,
-                Counter.active.is_(True),
-            )
-        ).all()
-    )
+RECENT_SAMPLES = 20  # today's last finished visits: the pace the estimate goes by
 
 
-def recent_minutes(service_id: int, location_id: int, day) -> list[float]:
-    rows = db.session.execute(
+@functools.cache
+def _position(rule: str):
+    """People ahead, counters serving the queue, the service's duration, and the recent visits
+    (a row each, outer-joined to a single row so that none still answers). Built once per rule
+    (see counter.ordering); parameters are ordering.queue_params."""
+    recent = (
         select(Ticket.called_at, Ticket.finished_at)
         .where(
-            Ticket.service_id == service_id,
-            Ticket.location_id == location_id,
-            Ticket.day == day,
+            Ticket.service_id == bindparam("service_id"),
+            Ticket.location_id == bindparam("location_id"),
+            Ticket.day == bindparam("day"),
             Ticket.status == TicketStatus.FINISHED,
         )
         .order_by(Ticket.finished_at.desc())
-        .limit(20)
-    ).all()
-    return [(end - start).total_seconds() / 60 for start, end in rows if start and end]
+        .limit(RECENT_SAMPLES)
+        .subquery()
+    )
+    counters = (
+        select(func.count(Counter.id))
+        .join(counter_service, counter_service.c.counter_id == Counter.id)
+        .where(
+            counter_service.c.service_id == bindparam("service_id"),
+            Counter.location_id == bindparam("location_id"),
+            Counter.active.is_(True),
+        )
+    )
+    duration = select(Service.duration_minutes).where(Service.id == bindparam("service_id"))
+    one = select(literal(1).label("one")).subquery()
+    return (
+        select(
+            ordering.ahead_count(rule).scalar_subquery(),
+            counters.scalar_subquery(),
+            duration.scalar_subquery(),
+            recent.c.called_at,
+            recent.c.finished_at,
+        )
+        .select_from(one)
+        .outerjoin(recent, true())
+    )
 
 
 def queue_position(ticket: Ticket) -> tuple[int, int]:
-    """(people ahead, estimated wait in minutes) in the ticket's service queue."""
+    """(people ahead, estimated wait in minutes) in the ticket's service queue, in one round
+    trip: people ahead is one COUNT in the database, never the whole queue loaded."""
     if ticket.status != TicketStatus.WAITING:
         return 0, 0
-    waiting = db.session.scalars(
-        select(Ticket).where(
-            Ticket.location_id == ticket.location_id,
-            Ticket.day == ticket.day,
-            Ticket.service_id == ticket.service_id,
-            Ticket.status == TicketStatus.WAITING,
-        )
-    ).all()
-    ahead = people_ahead(ticket, waiting, current_app.config["COUNTER_CALL_RULE"])
-    service = db.session.get(Service, ticket.service_id)
-    per_person = minutes_per_person(
-        recent_minutes(ticket.service_id, ticket.location_id, ticket.day), service.duration_minutes
-    )
-    counters = counters_serving(ticket.service_id, ticket.location_id)
-    return ahead, estimated_wait_minutes(ahead, per_person, counters)
+    rule = current_app.config["COUNTER_CALL_RULE"]
+    rows = db.session.execute(_position(rule), ordering.queue_params(ticket, rule)).all()
+    ahead, counters, duration = rows[0][:3]
+    minutes = [(end - start).total_seconds() / 60 for *_, start, end in rows if start and end]
+    return ahead, estimated_wait_minutes(ahead, minutes_per_person(minutes, duration), counters)
 
 
 def ticket_view(ticket: Ticket) -> dict:

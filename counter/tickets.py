@@ -5,22 +5,31 @@ RETURNING), a single atomic statement on PostgreSQL and SQLite alike; the unique
 (location, day, number) is the guarantee behind it.
 """
 
+import functools
 from datetime import datetime, timedelta
 
 import phonenumbers
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, literal, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 
 from appointments.booking import normalise_reference
-from appointments.models import Appointment, Location, OpeningException, OpeningPeriod, Service
+from appointments.models import (
+    Appointment,
+    Location,
+    OpeningException,
+    OpeningPeriod,
+    Service,
+    service_location,
+)
 from appointments.models import Status as AppointmentStatus
 from core.database import utcnow
 from counter import notices
+from counter import record as visits
 from counter.errors import Conflict, CounterError, NotFound
 from counter.models import CounterServiceSetting, Ticket, TicketEvent, TicketKind, TicketSequence
 from counter.queue import BRUSSELS, default_letter, local_day
-from counter.transactions import run_write
+from counter.transactions import run_read, run_write
 from extensions import db
 
 
@@ -33,27 +42,49 @@ def as_id(value, code: str, field: str, error_class=NotFound) -> int:
         raise error_class(code, field=field) from error
 
 
+@functools.cache
+def _opening_rows():
+    """Today's exceptions and the weekday's hours in one round trip: (is_exception, closed,
+    opens, closes) rows. Built once (see counter.ordering on why)."""
+    exceptions = select(
+        literal(True).label("is_exception"),
+        OpeningException.closed,
+        OpeningException.opens,
+        OpeningException.closes,
+    ).where(
+        OpeningException.location_id == bindparam("location_id"),
+        OpeningException.day == bindparam("day"),
+    )
+    weekly = select(
+        literal(False).label("is_exception"),
+        literal(False).label("closed"),
+        OpeningPeriod.opens,
+        OpeningPeriod.closes,
+    ).where(
+        OpeningPeriod.location_id == bindparam("location_id"),
+        OpeningPeriod.weekday == bindparam("weekday"),
+    )
+    return union_all(exceptions, weekly)
+
+
+def opening_rows(location_id: int, day):
+    params = {"location_id": location_id, "day": day, "weekday": day.weekday()}
+    return db.session.execute(_opening_rows(), params).all()
+
+
 def open_now(location: Location, now: datetime) -> bool:
     """Open by the weekly hours, unless an exception for today replaces them."""
     if not location.active:
         return False
     local = now.astimezone(BRUSSELS)
-    day, clock = local.date(), local.time()
-    exceptions = db.session.scalars(
-        select(OpeningException).where(
-            OpeningException.location_id == location.id, OpeningException.day == day
-        )
-    ).all()
+    rows = opening_rows(location.id, local.date())
+    clock = local.time()
+    exceptions = [row for row in rows if row.is_exception]
     if exceptions:
         return any(
             not e.closed and e.opens is not None and e.opens <= clock < e.closes for e in exceptions
         )
-    periods = db.session.scalars(
-        select(OpeningPeriod).where(
-            OpeningPeriod.location_id == location.id, OpeningPeriod.weekday == day.weekday()
-        )
-    ).all()
-    return any(p.opens <= clock < p.closes for p in periods)
+    return any(p.opens <= clock < p.closes for p in rows)
 
 
 def kiosk_location(location_id, now: datetime) -> Location:
@@ -65,13 +96,32 @@ def kiosk_location(location_id, now: datetime) -> Location:
     return location
 
 
-def service_at(service_id, location: Location) -> Service:
-    service = db.session.get(
-        Service, as_id(service_id, "unknown_service", "service_id", CounterError)
+@functools.cache
+def _service_at():
+    offered_here = (
+        select(service_location.c.service_id)
+        .where(
+            service_location.c.service_id == Service.id,
+            service_location.c.location_id == bindparam("location_id"),
+        )
+        .exists()
     )
-    if service is None or not service.active or location not in service.locations:
+    return (
+        select(Service, CounterServiceSetting.letter, offered_here)
+        .outerjoin(CounterServiceSetting, CounterServiceSetting.service_id == Service.id)
+        .where(Service.id == bindparam("service_id"))
+    )
+
+
+def service_at(service_id, location: Location) -> tuple[Service, str]:
+    """The service, if offered at this location, and its ticket letter: one query."""
+    chosen = as_id(service_id, "unknown_service", "service_id", CounterError)
+    row = db.session.execute(
+        _service_at(), {"service_id": chosen, "location_id": location.id}
+    ).first()
+    if row is None or not row[0].active or not row[2]:
         raise CounterError("unknown_service", field="service_id")
-    return service
+    return row[0], row[1] or default_letter(row[0].id)
 
 
 def letter_for(service_id: int) -> str:
@@ -79,49 +129,95 @@ def letter_for(service_id: int) -> str:
     return setting.letter if setting else default_letter(service_id)
 
 
-def next_number(location_id: int, day) -> int:
-    insert = (
-        postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    )
-    statement = (
+@functools.cache
+def _take_number(dialect: str):
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
         insert(TicketSequence)
-        .values(location_id=location_id, day=day, last_number=1)
+        .values(location_id=bindparam("location_id"), day=bindparam("day"), last_number=1)
         .on_conflict_do_update(
             index_elements=["location_id", "day"],
             set_={"last_number": TicketSequence.last_number + 1},
         )
         .returning(TicketSequence.last_number)
     )
-    return db.session.execute(statement).scalar_one()
 
 
-def _new_ticket(location_id: int, service_id: int, now: datetime, **fields) -> Ticket:
+def next_number(location_id: int, day) -> int:
+    """The next number: in the session's transaction (check-in; SQLite), or committed at once
+    when run_read has the session on an autocommit connection (walk-ins on PostgreSQL)."""
+    statement = _take_number(db.session.get_bind().dialect.name)
+    return db.session.execute(statement, {"location_id": location_id, "day": day}).scalar_one()
+
+
+def number_taken_apart() -> bool:
+    """On PostgreSQL the walk-in's number is taken by a statement committed on its own (see
+    issue_ticket); SQLite's BEGIN IMMEDIATE serialises whole write transactions anyway, so there
+    it stays inside the ticket's transaction."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _new_ticket(
+    location_id: int,
+    service_id: int,
+    now: datetime,
+    letter: str | None = None,
+    number: int | None = None,
+    **fields,
+) -> Ticket:
+    """Everything is read before a number is taken here: the upsert locks the location's
+    sequence row until the commit, so only the two inserts and the commit run while other kiosks
+    wait (issue_ticket on PostgreSQL brings its number, taken apart)."""
     day = local_day(now)
+    letter = letter or letter_for(service_id)
     ticket = Ticket(
         location_id=location_id,
         service_id=service_id,
         day=day,
-        number=next_number(location_id, day),
-        letter=letter_for(service_id),
+        letter=letter,
         issued_at=now,
         queued_at=now,
         **fields,
     )
-    ticket.events.append(TicketEvent(at=now, action="issued", detail=ticket.kind or "walk_in"))
+    ticket.number = number if number is not None else next_number(location_id, day)
     db.session.add(ticket)
     db.session.flush()
+    db.session.execute(
+        _issued_event(),
+        {"ticket_id": ticket.id, "at": now, "detail": str(ticket.kind or "walk_in")},
+    )
     notices.queue_changed(location_id)
     return ticket
+
+
+@functools.cache
+def _issued_event():
+    """The ticket's first event, written without the unit of work's bookkeeping for it."""
+    return insert(TicketEvent).values(
+        ticket_id=bindparam("ticket_id"),
+        at=bindparam("at"),
+        action="issued",
+        detail=bindparam("detail"),
+    )
 
 
 def issue_ticket(
     *, service_id, location_id=None, language="nl", submission_key=None, now=None
 ) -> Ticket:
-    """A walk-in ticket for a service at a location that is open now."""
+    """A walk-in ticket for a service at a location that is open now.
+
+    On PostgreSQL in two short steps: check and take the number on an autocommit connection
+    (reads, then one upsert committed by itself), then write the ticket. Fifty kiosks then wait
+    on the sequence row only for the upsert itself, not for each other's inserts and commits,
+    which under a gevent worker also wait their turn for the process (that queueing made
+    issuing a fraction of /healthz). A ticket whose write fails after its number was taken
+    leaves a gap in the day's numbers, never a duplicate (the unique key on location, day and
+    number stands behind both paths).
+    """
     now = now or utcnow()
     key = str(submission_key)[:64] if submission_key else None
 
-    def work():
+    def check():
         if key:
             earlier = db.session.scalar(select(Ticket).where(Ticket.submission_key == key))
             if earlier is not None:
@@ -135,10 +231,38 @@ def issue_ticket(
                 raise CounterError("location_required", field="location_id")
             chosen = service.locations[0].id
         location = kiosk_location(chosen, now)
-        service = service_at(service_id, location)
-        return _new_ticket(location.id, service.id, now, language=language, submission_key=key)
+        service, letter = service_at(service_id, location)
+        return location.id, service.id, letter
 
-    return run_write(work)
+    def work(number=None):
+        found = check() if number is None else checked
+        if isinstance(found, Ticket):
+            return found
+        chosen_location, chosen_service, letter = found
+        return _new_ticket(
+            chosen_location,
+            chosen_service,
+            now,
+            letter,
+            number,
+            language=language,
+            submission_key=key,
+        )
+
+    def check_and_number():
+        found = check()
+        if isinstance(found, Ticket):
+            return found
+        return found, next_number(found[0], local_day(now))  # autocommitted: see run_read
+
+    # Not expired: the 201 reply reads the ticket right after the commit.
+    if not number_taken_apart():
+        return run_write(work, expire=False)
+    found = run_read(check_and_number)
+    if isinstance(found, Ticket):
+        return found
+    checked, number = found
+    return run_write(work, number, expire=False)
 
 
 def check_in(*, reference, location_id=None, language="nl", now=None) -> Ticket:
@@ -184,7 +308,9 @@ def check_in(*, reference, location_id=None, language="nl", now=None) -> Ticket:
             language=appointment.language or language,
         )
 
-    return run_write(work)
+    ticket = run_write(work)
+    visits.link_party_quietly(ticket.id)  # the booking says who it is: the desk can link
+    return ticket
 
 
 def ticket_by_token(token: str) -> Ticket:
@@ -216,4 +342,6 @@ def leave_phone(token: str, phone: str) -> Ticket:
         ticket.notify_phone = number
         return ticket
 
+    # No party is made here: this page is public, and a number typed on it is only matched to
+    # a record once staff have served the citizen (counter.record).
     return run_write(work)

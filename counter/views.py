@@ -23,11 +23,14 @@ from sqlalchemy import select
 
 from appointments.models import Counter, Location, Service
 from counter import calling, tickets
+from counter import record as visits
 from counter.errors import CounterError
 from counter.models import CounterServiceSetting, Outcome, Ticket
 from counter.state import board_state, desk_overview, ticket_view
+from desk.access import can_see_party
 from desk.auth import role_required
-from desk.models import Role
+from desk.errors import RecordError
+from desk.models import Party, Role
 from extensions import db, limiter
 
 bp = Blueprint("counter", __name__, url_prefix="/counter")
@@ -226,18 +229,53 @@ def with_counter(view):
     return wrapped
 
 
+def record_url(party_id: int | None) -> str | None:
+    """The party page, when this staff member may see it (a secret record answers 404)."""
+    party = db.session.get(Party, party_id) if party_id is not None else None
+    if party is None or not can_see_party(current_user, party):
+        return None
+    return url_for("desk.party", party_id=party.id, purpose="contact")
+
+
 @bp.get("/desk/<int:counter_id>")
 @staff_only
 @with_counter
 def desk(counter):
     services = db.session.scalars(select(Service).where(Service.active.is_(True))).all()
+    current = calling.open_ticket(counter.id)
+    party_id = visits.known_party_id(current) if current else None
     return render_template(
         "counter/desk.html",
         counter=counter,
         overview=desk_overview(counter),
         services=services,
         outcomes=outcome_labels(),
+        record_url=record_url(party_id),
+        can_find_record=current is not None
+        and party_id is None
+        and bool(visits.contact_details(current)),
     )
+
+
+@bp.post("/desk/<int:counter_id>/record")
+@staff_only
+@with_counter
+def find_record(counter):
+    """The citizen in front of the counter left contact details: find or make their record
+    (a POST: it may create a party) and open it."""
+    current = calling.open_ticket(counter.id)
+    if current is None or str(current.id) != request.form.get("ticket_id", ""):
+        flash(_("This ticket is not at your counter any more."), "error")
+        return redirect(url_for("counter.desk", counter_id=counter.id))
+    try:
+        url = record_url(visits.party_id_for(current.id))
+    except (CounterError, RecordError) as error:
+        flash(error.message, "error")
+        return redirect(url_for("counter.desk", counter_id=counter.id))
+    if url is None:
+        flash(_("This citizen's record is not open to you."), "error")
+        return redirect(url_for("counter.desk", counter_id=counter.id))
+    return redirect(url)
 
 
 @bp.get("/desk/<int:counter_id>/queue")

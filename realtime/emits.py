@@ -23,7 +23,10 @@ def emit_after_commit(event_name: str, data: dict, *, namespace: str, to: str | 
     session = db.session()
     if not session.in_transaction():
         session.begin()  # so that a rollback before any query still drops the emit
-    session.info.setdefault(PENDING, []).append((server, event_name, data, namespace, to))
+    pending = session.info.setdefault(PENDING, [])
+    emit = (server, event_name, data, namespace, to)
+    if emit not in pending:  # the same news twice in one transaction is sent once
+        pending.append(emit)
 
 
 def emit_now(event_name: str, data: dict, *, namespace: str, to: str | None = None):

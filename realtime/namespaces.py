@@ -55,12 +55,19 @@ def display_room(location_id: int) -> str:
     return f"location:{location_id}"
 
 
+def follow_room(location_id: int) -> str:
+    """Citizens' phones following a ticket: they need every queue change, boards do not."""
+    return f"follow:location:{location_id}"
+
+
 def desk_room(location_id: int) -> str:
     return f"desk:location:{location_id}"
 
 
 class DisplayNamespace(AppNamespace):
-    """Public: waiting-room boards and citizens' phones, one room per location."""
+    """Public: waiting-room boards and citizens' phones, one room each per location. A phone
+    says `follow: true` in its auth; a board (DESIGN.md: only `location_id`) is woken by calls
+    alone, so a ticket issued costs no send to every board."""
 
     @in_app_context
     def on_connect(self, sid, environ, auth=None):
@@ -73,7 +80,8 @@ class DisplayNamespace(AppNamespace):
         state = state_for(location_id) if state_for else None
         if state is None:
             raise socketio.exceptions.ConnectionRefusedError("unknown_location")
-        self.enter_room(sid, display_room(location_id))
+        follows = (auth or {}).get("follow") is True
+        self.enter_room(sid, follow_room(location_id) if follows else display_room(location_id))
         self.emit("board_state", state, to=sid)
 
 

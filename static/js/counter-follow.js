@@ -26,11 +26,17 @@
       .catch(function () { /* offline: the next event or reconnect refreshes */ });
   }
 
+  // Many tickets change the queue within a second: refetch once for all of them.
+  var pending = null;
+  function soon() {
+    if (pending === null) { pending = setTimeout(function () { pending = null; refresh(); }, 300); }
+  }
+
   var socket = io("/display", {
-    auth: { location_id: Number(box.dataset.locationId) },
+    auth: { location_id: Number(box.dataset.locationId), follow: true },
     transports: ["websocket", "polling"],
   });
   socket.on("connect", refresh);
-  socket.on("queue_changed", refresh);
-  socket.on("ticket_called", refresh);
+  socket.on("queue_changed", soon);
+  socket.on("ticket_called", soon);
 })();

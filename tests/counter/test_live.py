@@ -41,6 +41,28 @@ def test_a_board_gets_the_state_and_then_each_call(live_server, town, counter_to
         board.close()
 
 
+def test_a_phone_follows_queue_changes_and_calls(live_server, town, counter_token):
+    headers = counter_token()
+    phone = Listener(
+        live_server.url,
+        "/display",
+        auth={"location_id": town.hall.id, "follow": True},
+        events=["board_state", "queue_changed", "ticket_called"],
+    )
+    try:
+        phone.next("board_state")
+        requests.post(
+            f"{live_server.url}/api/v1/tickets",
+            json={"service_id": town.id_card.id, "location_id": town.hall.id},
+            timeout=30,
+        ).raise_for_status()
+        assert phone.next("queue_changed") == {"location_id": town.hall.id}
+        assert call_next(live_server.url, town.desk_1.id, headers).status_code == 200
+        assert phone.next("ticket_called")["number"] == "A001"
+    finally:
+        phone.close()
+
+
 def test_a_board_for_an_unknown_location_is_refused(live_server, town):
     for auth in ({"location_id": 9999}, {}, {"location_id": "x"}):
         client = socketio.Client(reconnection=False)

@@ -1,0 +1,137 @@
+"""Each counter visit becomes a contact moment in the case record (desk.record).
+
+Who the citizen is, in this order: the ticket's own party (kept once known); the checked-in
+appointment's party (`appointment.party_id`, once booking stores it); else the contact details
+the citizen gave us (the appointment's name, phone and e-mail, or the phone left on the ticket
+for the turn-near SMS), matched or created by `desk.record.find_or_create_party`. Its matching
+is conservative: an unverified phone number makes a new party plus a duplicate suggestion for a
+person to judge, never a silent join of two citizens. A walk-in who told us nothing stays
+anonymous: the visit is on the ticket only.
+
+Transactions. Every desk.record call commits the whole session, so the counter orders its
+writes around that:
+
+1. `party_id_for(ticket)` runs in transactions of its own, before anything of the visit is
+   written: the party, then the ticket's `party_id` (only where it is still empty). Should the
+   finish then fail, what stays is true on its own (this ticket's citizen is that party), and a
+   retry reuses it instead of making a second party for the same unverified number.
+2. The finish (or no-show) changes the ticket inside its write transaction without committing,
+   and `record_visit` is its last call: record_interaction's commit is the one commit of both the
+   ticket's new status and the interaction. A record error rolls both back; a lost race on the
+   ticket raises before the record is touched. Either the visit is closed and on the timeline,
+   or neither.
+"""
+
+import logging
+
+from sqlalchemy import update
+
+from appointments.models import Appointment, Service
+from counter.errors import Conflict
+from counter.models import Ticket
+from counter.transactions import run_write
+from desk import identifiers, record
+from desk.errors import InvalidInput, RecordError
+from extensions import db
+
+logger = logging.getLogger(__name__)
+
+
+def appointment_party_id(appointment: Appointment | None) -> int | None:
+    """The booking's party, when booking keeps one (its `party_id` column is on its way)."""
+    return getattr(appointment, "party_id", None) if appointment is not None else None
+
+
+def known_party_id(ticket: Ticket) -> int | None:
+    """Who the citizen is without writing anything: for the desk's link to the record."""
+    if ticket.party_id is not None:
+        return ticket.party_id
+    if ticket.appointment_id is not None:
+        return appointment_party_id(db.session.get(Appointment, ticket.appointment_id))
+    return None
+
+
+def contact_details(ticket: Ticket) -> dict:
+    """What the citizen told us, as find_or_create_party takes it; only the valid parts."""
+    appointment = (
+        db.session.get(Appointment, ticket.appointment_id) if ticket.appointment_id else None
+    )
+    details = {"name": appointment.name if appointment else None}
+    for field, value, normalise in (
+        (
+            "phone",
+            ticket.notify_phone or (appointment.phone if appointment else None),
+            identifiers.normalise_phone,
+        ),
+        ("email", appointment.email if appointment else None, identifiers.normalise_email),
+    ):
+        if not value:
+            continue
+        try:
+            details[field] = normalise(value)
+        except InvalidInput:
+            continue  # a typo in a booking form must not block the visit
+    if appointment is not None and appointment.language:
+        details["language"] = appointment.language[:2]
+    return {k: v for k, v in details.items() if v}
+
+
+def party_id_for(ticket_id: int) -> int | None:
+    """The ticket's party, found or made now and kept on the ticket (step 1 above)."""
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None:
+        return None
+    known = known_party_id(ticket)
+    if known is None:
+        details = contact_details(ticket)
+        if not {"name", "phone", "email"} & details.keys():
+            return None
+        if details.get("language") not in record.LANGUAGES:
+            details.pop("language", None)
+        known = record.find_or_create_party(**details).id
+    if ticket.party_id == known:
+        return known
+
+    def keep():
+        db.session.execute(
+            update(Ticket)
+            .where(Ticket.id == ticket_id, Ticket.party_id.is_(None))
+            .values(party_id=known)
+            .execution_options(synchronize_session=False)
+        )
+        # A concurrent call may have kept another party first: the ticket's one wins.
+        return db.session.get(Ticket, ticket_id, populate_existing=True).party_id
+
+    return run_write(keep)
+
+
+def link_party_quietly(ticket_id: int) -> None:
+    """After a check-in or a left phone number: the desk's record link works during the visit.
+    Best effort; finishing the visit tries again, and a failure here never costs a ticket."""
+    try:
+        party_id_for(ticket_id)
+    except (RecordError, Conflict):
+        logger.warning("could not link ticket %s to a party", ticket_id, exc_info=True)
+
+
+def record_visit(ticket: Ticket, *, outcome: str, staff_id: int | None) -> None:
+    """Step 2: the interaction, committing the ticket's pending changes with it."""
+    if ticket.party_id is None:
+        return
+    service = db.session.get(Service, ticket.service_id)
+    try:
+        record.record_interaction(
+            party=ticket.party_id,
+            channel="counter",
+            direction="inbound",
+            subject=service.name_nl,
+            summary=ticket.note or "",
+            outcome=outcome,
+            staff=staff_id if staff_id is not None else ticket.staff_id,
+            started_at=ticket.called_at,
+            ended_at=ticket.finished_at,
+            link_type="ticket",
+            link_id=ticket.id,
+        )
+    except RecordError as error:
+        raise Conflict("record_failed") from error
