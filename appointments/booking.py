@@ -169,7 +169,9 @@ def _overlap_refused(error: IntegrityError) -> bool:
 
 
 def _reference_clash(error: IntegrityError) -> bool:
-    return "reference" in str(error.orig)
+    """Two bookings drew the same reference (PostgreSQL names the constraint, SQLite the column)."""
+    text = str(error.orig)
+    return "uq_appointment_reference" in text or "appointment.reference" in text
 
 
 def _timetable(visit: Visit, start: datetime, location_id) -> Timetable:

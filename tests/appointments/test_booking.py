@@ -176,7 +176,9 @@ def test_manage_link_must_match_and_expires(office):
     found = booking.appointment_for_link(appointment.reference.lower().replace("-", ""), token)
     assert found.id == appointment.id
     with pytest.raises(booking.ManageLinkInvalid):
-        booking.appointment_for_link(appointment.reference, token[:-1] + "0")
+        booking.appointment_for_link(
+            appointment.reference, token[:-1] + ("1" if token[-1] == "0" else "0")
+        )
     with pytest.raises(booking.ManageLinkInvalid):
         booking.appointment_for_link("AAA-AAA", token)
     with pytest.raises(booking.ManageLinkExpired):
@@ -207,3 +209,11 @@ def test_arrived_and_no_show_are_recorded(office):
 
 def test_next_weekday_helper_is_in_the_future():
     assert next_weekday(0) > date.today()
+
+
+def test_a_reference_drawn_twice_is_drawn_again(office, monkeypatch):
+    draws = iter(["AAA-AAA", "AAA-AAA", "CCC-CCC"])
+    monkeypatch.setattr(booking, "new_reference", lambda: next(draws))
+    first = book(office, local(MONDAY, 9))
+    second = book(office, local(MONDAY, 10))
+    assert (first.reference, second.reference) == ("AAA-AAA", "CCC-CCC")
