@@ -58,6 +58,7 @@ def register_blueprints(app):
     from desk.auth import bp as auth_bp
     from desk.views import bp as desk_bp
     from sms import jobs as sms_jobs
+    from sms.reminder_admin import bp as sms_admin_bp
     from sms.views import bp as sms_bp
     from sms.webhooks import bp as sms_hooks_bp
 
@@ -70,6 +71,7 @@ def register_blueprints(app):
     app.register_blueprint(counter_api_bp)
     app.register_blueprint(sms_bp)
     app.register_blueprint(sms_hooks_bp)
+    app.register_blueprint(sms_admin_bp)
     sms_jobs.init_app(app)
     for module in (booking_views, booking_desk, booking_admin, booking_api):
         app.register_blueprint(module.bp)

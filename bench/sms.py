@@ -1,17 +1,23 @@
 """SMS benchmark: 100,000 due reminders through the real sender and `twilio` client to a fake
-Twilio on loopback. Prints JSON: time, the sender's peak RSS, duplicates; then the same with a
-`kill -9` of the sender halfway and a restart (lost and duplicated must both be 0).
+Twilio on loopback. Prints JSON: time, each sender's peak RSS, duplicates; then the same with a
+`kill -9` of one sender halfway and its restart (lost and duplicated must both be 0).
 
-    .venv/bin/python bench/sms.py [--count 100000] [--database sqlite|postgresql]
+    .venv/bin/python bench/sms.py [--count 100000] [--database sqlite|postgresql] [--senders 2]
+
+Several sender processes may run at once (each claims its own rows); the sender is CPU-bound in
+the `twilio` client, so one process per core is what makes the 100,000 fit. The machine's load
+average is printed with the figures: on a shared machine they mean little without it.
 """
 
 import argparse
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -109,37 +115,76 @@ def sender_env(url: str, fake: FakeTwilio) -> dict:
     return env
 
 
-def start_sender(url, fake, args) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "flask",
-            "--app",
-            "app",
-            "sms",
-            "send",
-            "--once",
-            "--name",
-            "bench",
-            "--batch-size",
-            str(args.batch_size),
-            "--threads",
-            str(args.threads),
-        ],  # fmt: skip
-        cwd=ROOT,
-        env=sender_env(url, fake),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+def start_sender(url, fake, args, name="bench") -> subprocess.Popen:
+    return watch(
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "flask",
+                "--app",
+                "app",
+                "sms",
+                "send",
+                "--once",
+                "--name",
+                name,
+                "--batch-size",
+                str(args.batch_size),
+                "--threads",
+                str(args.threads),
+            ],  # fmt: skip
+            cwd=ROOT,
+            env=sender_env(url, fake),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
     )
 
 
-def reap(process) -> int:
-    """Wait for the sender and return its peak RSS in MB (ru_maxrss is in KB on Linux)."""
+class PeakWatcher(threading.Thread):
+    """The sender's own peak RSS: VmHWM from /proc, sampled until it exits.
+
+    Not `ru_maxrss` from wait4: Linux counts into a child's maxrss the image it had before
+    exec, i.e. a copy of *this* process at fork time, and this process holds the fake
+    Twilio's record of every message. That made a sender forked late in the run look like a
+    245 MB process while its own memory stayed flat near 120 MB.
+    """
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak_kb = pid, 0
+
+    def run(self):
+        path = Path(f"/proc/{self.pid}/status")
+        while True:
+            try:
+                if b"send" not in Path(f"/proc/{self.pid}/cmdline").read_bytes():
+                    time.sleep(0.01)  # still our own forked image, before exec
+                    continue
+                text = path.read_text()
+            except (FileNotFoundError, ProcessLookupError):
+                return
+            fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+            if "VmHWM" not in fields:  # a zombie: it has exited
+                return
+            self.peak_kb = max(self.peak_kb, int(fields["VmHWM"].split()[0]))
+            time.sleep(0.1)
+
+
+def watch(process: subprocess.Popen) -> subprocess.Popen:
+    process.watcher = PeakWatcher(process.pid)
+    process.watcher.start()
+    return process
+
+
+def reap(process) -> float:
+    """Wait for the sender; its peak RSS in MB (see PeakWatcher) and CPU seconds."""
     _pid, status, usage = os.wait4(process.pid, 0)
+    process.watcher.join()
     process.returncode = os.waitstatus_to_exitcode(status)
     process.cpu_seconds = round(usage.ru_utime + usage.ru_stime, 1)
-    return round(usage.ru_maxrss / 1024, 1)
+    return round(process.watcher.peak_kb / 1024, 1)
 
 
 def statuses(app) -> dict:
@@ -153,12 +198,39 @@ def statuses(app) -> dict:
     return {str(status): n for status, n in rows}
 
 
+def start_senders(url, fake, args) -> list[subprocess.Popen]:
+    return [start_sender(url, fake, args, f"bench-{n}") for n in range(args.senders)]
+
+
+def reap_all(processes) -> list[float]:
+    return [reap(process) for process in processes]
+
+
+def wal_mb(url: str) -> float | None:
+    if not url.startswith("sqlite:///"):
+        return None
+    wal = Path(url.removeprefix("sqlite:///") + "-wal")
+    return round(wal.stat().st_size / 2**20, 1) if wal.exists() else 0.0
+
+
+def load() -> list[float]:
+    return [round(value, 2) for value in os.getloadavg()]
+
+
+def own_cpu() -> float:
+    """This process's CPU: mostly the fake Twilio answering, which shares the machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def straight_run(app, url, args) -> dict:
     queue_reminders(app, args.count, "a")
     fake = FakeTwilio().start()
+    load_before = load()
+    cpu_before = own_cpu()
     started = time.perf_counter()
-    process = start_sender(url, fake, args)
-    peak = reap(process)
+    processes = start_senders(url, fake, args)
+    peaks = reap_all(processes)
     seconds = time.perf_counter() - started
     stats = fake.stats()
     fake.stop()
@@ -166,22 +238,28 @@ def straight_run(app, url, args) -> dict:
         "messages": args.count,
         "seconds": round(seconds, 1),
         "per_second": round(args.count / seconds),
-        "sender_peak_rss_mb": peak,
-        "sender_cpu_seconds": process.cpu_seconds,
+        "sender_peak_rss_mb": peaks,
+        "sender_cpu_seconds": [process.cpu_seconds for process in processes],
+        "fake_twilio_cpu_seconds": round(own_cpu() - cpu_before, 1),
         "cpus": os.cpu_count(),
+        "load_average_before": load_before,
+        "load_average_after": load(),
         "received": stats["received"],
         "duplicates": stats["duplicates"],
         "lost": args.count - stats["unique"],
         "statuses": statuses(app),
-        "exit_code": process.returncode,
+        "exit_codes": [process.returncode for process in processes],
     }
 
 
 def kill_and_restart(app, url, args) -> dict:
+    """Kill -9 the first sender halfway, while the others go on; restart it under its name."""
     queue_reminders(app, args.count, "b")
     fake = FakeTwilio().start()
+    load_before = load()
     started = time.perf_counter()
-    first = start_sender(url, fake, args)
+    processes = start_senders(url, fake, args)
+    first = processes[0]
     while fake.stats()["received"] < args.count // 2:
         if first.poll() is not None:
             raise RuntimeError(first.stderr.read().decode())
@@ -189,23 +267,27 @@ def kill_and_restart(app, url, args) -> dict:
     os.kill(first.pid, signal.SIGKILL)
     first_peak = reap(first)
     at_kill = fake.stats()["received"]
-    in_doubt = statuses(app).get("sending", 0)
-    second = start_sender(url, fake, args)
-    second_peak = reap(second)
+    wal_at_kill = wal_mb(url)
+    restarted = start_sender(url, fake, args, "bench-0")
+    peaks = [first_peak, *reap_all([restarted, *processes[1:]])]
     seconds = time.perf_counter() - started
+    in_doubt = statuses(app).get("sending", 0)
     stats = fake.stats()
     fake.stop()
     return {
         "messages": args.count,
         "seconds_including_restart": round(seconds, 1),
         "received_before_kill": at_kill,
-        "left_in_doubt_by_the_kill": in_doubt,
-        "sender_peak_rss_mb": max(first_peak, second_peak),
+        "sqlite_wal_mb_at_kill": wal_at_kill,
+        "sender_peak_rss_mb": {"killed": peaks[0], "restarted": peaks[1], "others": peaks[2:]},
+        "load_average_before": load_before,
+        "load_average_after": load(),
         "received": stats["received"],
         "duplicates": stats["duplicates"],
         "lost": args.count - stats["unique"],
+        "left_sending": in_doubt,
         "statuses": statuses(app),
-        "exit_code": second.returncode,
+        "exit_codes": [restarted.returncode] + [p.returncode for p in processes[1:]],
     }
 
 
@@ -214,7 +296,8 @@ def main():
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--batch-size", type=int, default=200)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--senders", type=int, default=2)
     args = parser.parse_args()
     url, server = make_database(args.database)
     try:
@@ -224,6 +307,7 @@ def main():
             "database": args.database,
             "batch_size": args.batch_size,
             "threads": args.threads,
+            "senders": args.senders,
             "straight": straight_run(app, url, args),
             "kill_9_and_restart": kill_and_restart(app, url, args),
         }

@@ -367,6 +367,71 @@ def record_interaction(
     purpose: str = "contact",
 ) -> Interaction:
     """One contact moment on the party's timeline. Append-only: corrections are new rows."""
+    return record_interactions(
+        [
+            dict(
+                party=party,
+                channel=channel,
+                direction=direction,
+                subject=subject,
+                summary=summary,
+                outcome=outcome,
+                staff=staff,
+                started_at=started_at,
+                ended_at=ended_at,
+                link_type=link_type,
+                link_id=link_id,
+                case=case,
+                representative=representative,
+                purpose=purpose,
+            )
+        ]
+    )[0]
+
+
+def record_interactions(moments: list[dict]) -> list[Interaction]:
+    """Many contact moments in one transaction: a channel's batch (the SMS sender records a
+    hundred sent messages at a time) pays one commit instead of one per message.
+
+    Each dict takes record_interaction's keywords. All are checked before anything is written,
+    so one bad moment refuses the whole batch and writes nothing; like every call here, it
+    commits the session (with whatever the caller had pending) and rolls back on any error.
+    """
+    checked = [_checked_interaction(**moment) for moment in moments]
+    if not checked:
+        return []
+    with unit_of_work():
+        db.session.add_all([interaction for interaction, _staff, _purpose in checked])
+        db.session.flush()
+        for interaction, staff, purpose in checked:
+            detail = f"interaction {interaction.id} ({interaction.channel})"
+            _log(staff, interaction.party_id, "change", purpose, detail)
+    app = current_app._get_current_object()
+    for interaction, _staff, _purpose in checked:
+        signals.interaction_recorded.send(
+            app, party_id=interaction.party_id, interaction_id=interaction.id
+        )
+    return [interaction for interaction, _staff, _purpose in checked]
+
+
+def _checked_interaction(
+    *,
+    party: Party | int,
+    channel: str,
+    direction: str,
+    subject: str,
+    summary: str = "",
+    outcome: str | None = None,
+    staff: Staff | None = None,
+    started_at=None,
+    ended_at=None,
+    link_type: str | None = None,
+    link_id: int | None = None,
+    case: Case | None = None,
+    representative: Party | None = None,
+    purpose: str = "contact",
+) -> tuple[Interaction, Staff | None, str]:
+    """The unsaved row for one moment, after every check; raises before anything is written."""
     target = resolve_party(party)
     staff = resolve_staff(staff)
     the_channel = _choice(Channel, channel, "invalid_channel", "channel")
@@ -388,29 +453,22 @@ def record_interaction(
         the_representative = resolve_party(representative, field="representative")
         if the_representative.id == target.id:
             raise InvalidInput("representative_is_party", field="representative")
-    with unit_of_work():
-        interaction = Interaction(
-            party_id=target.id,
-            case_id=the_case.id if the_case else None,
-            channel=the_channel,
-            direction=the_direction,
-            started_at=started_at,
-            ended_at=ended_at,
-            subject=subject,
-            summary=summary,
-            outcome=outcome,
-            staff_id=staff.id if staff else None,
-            representative_id=the_representative.id if the_representative else None,
-            subject_type=link_type,
-            subject_id=int(link_id) if link_id is not None else None,
-        )
-        db.session.add(interaction)
-        db.session.flush()
-        _log(staff, target.id, "change", purpose, f"interaction {interaction.id} ({the_channel})")
-    signals.interaction_recorded.send(
-        current_app._get_current_object(), party_id=target.id, interaction_id=interaction.id
+    interaction = Interaction(
+        party_id=target.id,
+        case_id=the_case.id if the_case else None,
+        channel=the_channel,
+        direction=the_direction,
+        started_at=started_at,
+        ended_at=ended_at,
+        subject=subject,
+        summary=summary,
+        outcome=outcome,
+        staff_id=staff.id if staff else None,
+        representative_id=the_representative.id if the_representative else None,
+        subject_type=link_type,
+        subject_id=int(link_id) if link_id is not None else None,
     )
-    return interaction
+    return interaction, staff, purpose
 
 
 def add_note(*, party: Party | int, staff: Staff, text: str, case: Case | int | None = None):

@@ -43,8 +43,13 @@ def facts(appointment) -> AppointmentFacts:
 
 
 def addressee_for(appointment) -> Addressee:
-    """The party's preferences when the record knows the citizen; else what they booked with."""
-    party_id = None
+    """The party's preferences when the record knows the citizen; else what they booked with.
+
+    The booking's own party link wins (`appointment.party_id`, set by the booking side once it
+    records bookings in the case record); until then, or for old rows, the party holding the
+    number or e-mail it was booked with. Reads only: this runs inside the booking transaction.
+    """
+    party_id = getattr(appointment, "party_id", None)
     for value in (appointment.phone, appointment.email):
         if value and party_id is None:
             party_id = case_record.party_for_address(value)

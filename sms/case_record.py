@@ -1,17 +1,36 @@
-"""INTEGRATION with the case record (desk.record): the only module of sms/ that writes there.
+"""The SMS package's one door into the case record (desk.record, desk.models).
 
-Every inbound and outbound SMS (and e-mail) becomes an interaction; an unreadable reply
-becomes a task; STOP / START are mirrored onto the party's ContactAddress consent; notices read
-the party's language, preferred channel and addresses. While the record is not installed (an
-older desk), each function does nothing, and messages still flow.
+Every inbound and outbound SMS or e-mail becomes an interaction, linked to the appointment it
+concerns where we know it; an unreadable reply becomes a task for staff; STOP / START change the
+consent on the party's ContactAddress rows; notices read the party's language, preferred
+channel, addresses and consent.
+
+Transactions. Every desk.record call commits the *whole* session, so the order of writes is the
+design here, not a detail:
+
+- Readers (`party_for_address`, `addressee_for_party`) and `mirror_consent` never commit: they
+  run inside other packages' transactions (a booking, a counter call) before those commit.
+- `record_outbound` is called by the sender with its batch results still pending: the one
+  record call commits results and interactions together, so a message is never "sent" without
+  its interaction, and a crash before that commit leaves neither (the in-doubt recovery then
+  records it once). The back-link `sms_message.interaction_id` follows in a second, small commit
+  (`link_interactions`); a crash between the two loses only that convenience link.
+- `record_reply` is called by the webhook with the inbound row and its answer (an outbox row)
+  pending: they commit with the interaction. An unreadable reply's task is created first, with
+  the same pending rows, because a lost task is worse than a lost timeline line.
 """
 
 import logging
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 
+from core.database import utcnow
+from desk import accounts, record
+from desk.errors import RecordError
+from desk.models import ContactAddress
 from extensions import db
+from sms.models import InboundMessage, MessageStatus, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -22,168 +41,34 @@ CONSENT_COLUMN = {
     "queue_alert": "consent_queue_alerts",
     "case_update": "consent_case_updates",
 }
+ADDRESS_KIND = {"sms": "phone", "email": "email"}
 
 
-def _record():
-    try:
-        from desk import record
-        from desk.models import ContactAddress, Party
-    except ImportError:
-        return None, None, None
-    return record, Party, ContactAddress
+# --- reading: safe inside anyone's transaction ----------------------------------------------
 
 
-def available() -> bool:
-    return _record()[0] is not None
-
-
-def party_for_phone(phone: str) -> int | None:
-    return party_for_address(phone)
-
-
-def party_for_address(value: str) -> int | None:
-    """The party this number or e-mail belongs to: a verified address first, then the newest."""
-    _record_module, _party, address = _record()
-    if address is None:
+def party_for_address(value: str | None) -> int | None:
+    """The (surviving) party this number or e-mail belongs to: a verified address first, then
+    the newest. Reads only."""
+    if not value:
         return None
-    return db.session.scalar(
-        select(address.party_id)
-        .where(address.value == value)
-        .order_by(address.verified_at.is_(None), address.id.desc())
+    party_id = db.session.scalar(
+        select(ContactAddress.party_id)
+        .where(ContactAddress.value == value)
+        .order_by(ContactAddress.verified_at.is_(None), ContactAddress.id.desc())
         .limit(1)
     )
-
-
-def mirror_consent(address_value: str, allowed: bool) -> None:
-    """STOP / START on a number also changes the consent of every party holding it."""
-    _record_module, _party, address = _record()
-    if address is None:
-        return
-    from core.database import utcnow
-
-    for row in db.session.scalars(select(address).where(address.value == address_value)):
-        row.consent_reminders = allowed
-        row.consent_queue_alerts = allowed
-        row.consent_case_updates = allowed
-        row.consent_changed_at = utcnow()
-
-
-def record_outbound(message_ids: list[int]) -> None:
-    """One interaction per message that went out or failed for good; commits per message
-    (record_interaction is one transaction). Rows without a party are not in the record."""
-    record, _party, _address = _record()
-    if record is None:
-        return
-    from sms.models import OutboxMessage
-
-    rows = db.session.scalars(
-        select(OutboxMessage).where(
-            OutboxMessage.id.in_(message_ids),
-            OutboxMessage.party_id.isnot(None),
-            OutboxMessage.interaction_id.is_(None),
-        )
-    ).all()
-    for row in rows:
-        _record_message(record, row)
-
-
-def _record_message(record, row) -> None:
-    subject = (row.body.splitlines() or [""])[0][:200] or row.purpose
-    try:
-        interaction = record.record_interaction(
-            party=row.party_id,
-            channel="email" if row.channel == "email" else "sms",
-            direction="outbound",
-            subject=subject,
-            summary=row.body,
-            outcome=str(row.status),
-            link_type="sms_message",
-            link_id=row.id,
-        )
-    except Exception:  # the record refusing must never stop the sending
-        db.session.rollback()
-        log.exception("could not record outbox message %s in the case record", row.id)
-        return
-    row.interaction_id = interaction.id
-    db.session.commit()
-
-
-def record_inbound(inbound_id: int) -> None:
-    record, _party, _address = _record()
-    if record is None:
-        return
-    from sms.models import InboundMessage
-
-    inbound = db.session.get(InboundMessage, inbound_id)
-    if inbound is None or inbound.party_id is None:
-        return
-    try:
-        record.record_interaction(
-            party=inbound.party_id,
-            channel="sms",
-            direction="inbound",
-            subject=(inbound.body.strip().splitlines() or ["(empty)"])[0][:200] or "(empty)",
-            summary=inbound.body,
-            outcome=inbound.outcome[:200] or None,
-            link_type="sms_inbound",
-            link_id=inbound.id,
-        )
-    except Exception:
-        db.session.rollback()
-        log.exception("could not record inbound SMS %s in the case record", inbound_id)
-
-
-def task_for_reply(inbound_id: int) -> None:
-    """A reply we could not act on: a person reads it and answers."""
-    record, _party, _address = _record()
-    if record is None:
-        return
-    from sms.models import InboundMessage
-
-    inbound = db.session.get(InboundMessage, inbound_id)
-    if inbound is None:
-        return
-    party_id = inbound.party_id
-    try:
-        if party_id is None:
-            party_id = record.find_or_create_party(phone=inbound.sender).id
-            inbound = db.session.get(InboundMessage, inbound_id)
-            inbound.party_id = party_id
-            db.session.commit()
-        department = _reply_department()
-        record.create_task(
-            party=party_id,
-            title=f"SMS reply to answer: {inbound.body.strip()[:150]}",
-            description=f"From {inbound.sender}:\n{inbound.body}",
-            department=department,
-            kind="callback",
-        )
-    except Exception:
-        db.session.rollback()
-        log.exception("could not create a task for inbound SMS %s", inbound_id)
-
-
-def _reply_department():
-    from desk import accounts
-
-    code = current_app.config["SMS_REPLY_DEPARTMENT"]
-    department = accounts.get_or_create_department(code)
-    db.session.commit()
-    return department.id
+    return record.resolve_party(party_id).id if party_id is not None else None
 
 
 def addressee_for_party(party_id: int):
     """The party's language, preferred channel, default addresses and their consent."""
     from sms.notices import Addressee
 
-    _record_module, party_model, _address = _record()
-    if party_model is None:
+    try:
+        party = record.resolve_party(party_id)
+    except RecordError:
         return None
-    party = db.session.get(party_model, party_id)
-    if party is None:
-        return None
-    while party.merged_into_id is not None:
-        party = db.session.get(party_model, party.merged_into_id)
 
     def pick(kind):
         rows = [a for a in party.addresses if a.kind == kind]
@@ -198,28 +83,170 @@ def addressee_for_party(party_id: int):
         phone=phone.value if phone else None,
         email=email.value if email else None,
         consents={
-            kind: {column: getattr(row, column) for column in set(CONSENT_COLUMN.values())}
-            for kind, row in (("sms", phone), ("email", email))
+            channel: {column: getattr(row, column) for column in set(CONSENT_COLUMN.values())}
+            for channel, row in (("sms", phone), ("email", email))
             if row is not None
         },
     )
 
 
-def set_preferences(party_id: int, *, channel: str, reminders: bool) -> None:
-    """The desk changes a party's preferred channel and reminder consent. Does not commit."""
-    _record_module, party_model, _address = _record()
-    if party_model is None:
-        raise LookupError("the case record is not installed")
-    from core.database import utcnow
-    from desk.models import NotificationChannel
+def address_consents(value: str) -> dict:
+    """{"sms"|"email": {consent column: allowed}} of the address row holding this value (a
+    verified one first), for a message to a number the citizen gave just now."""
+    row = db.session.scalar(
+        select(ContactAddress)
+        .where(ContactAddress.value == value)
+        .order_by(ContactAddress.verified_at.is_(None), ContactAddress.id.desc())
+        .limit(1)
+    )
+    if row is None:
+        return {}
+    channel = "sms" if row.kind == "phone" else "email"
+    return {channel: {column: getattr(row, column) for column in set(CONSENT_COLUMN.values())}}
 
+
+def mirror_consent(address_value: str, allowed: bool) -> None:
+    """STOP / START on a number changes the consent of every party holding it. No commit."""
+    now = utcnow()
+    for row in db.session.scalars(
+        select(ContactAddress).where(ContactAddress.value == address_value)
+    ):
+        for column in set(CONSENT_COLUMN.values()):
+            setattr(row, column, allowed)
+        row.consent_changed_at = now
+
+
+# --- outbound: the sender's batch -------------------------------------------------------------
+
+
+def _link(link_type, link_id, own_type: str, own_id: int) -> dict:
+    """What the interaction concerns: the appointment (or ticket) if known, else the message."""
+    if link_type and link_id is not None:
+        return {"link_type": link_type, "link_id": link_id}
+    return {"link_type": own_type, "link_id": own_id}
+
+
+def _first_line(body: str, fallback: str) -> str:
+    line = (body or "").strip().splitlines()[0] if (body or "").strip() else ""
+    return (line or fallback)[:200]
+
+
+def record_outbound(message_ids: list[int]) -> list[tuple[int, int]]:
+    """Record the batch's finished messages as interactions and COMMIT the session with them.
+
+    Called by the sender with its results pending (see the module docstring). Returns
+    (message id, interaction id) pairs for `link_interactions`. Rows without a party are not
+    in the record; e-mails are recorded on channel "email". Raises RecordError, before any
+    write, if the record refuses; then nothing has been committed.
+    """
+    rows = db.session.execute(
+        select(
+            OutboxMessage.id,
+            OutboxMessage.party_id,
+            OutboxMessage.channel,
+            OutboxMessage.body,
+            OutboxMessage.purpose,
+            OutboxMessage.status,
+            OutboxMessage.reason,
+            OutboxMessage.link_type,
+            OutboxMessage.link_id,
+        )
+        .where(
+            OutboxMessage.id.in_(message_ids),
+            OutboxMessage.party_id.isnot(None),
+            OutboxMessage.interaction_id.is_(None),
+        )
+        .order_by(OutboxMessage.id)
+    ).all() if message_ids else []  # fmt: skip
+    moments = [
+        dict(
+            party=row.party_id,
+            channel="email" if row.channel == "email" else "sms",
+            direction="outbound",
+            subject=_first_line(row.body, row.purpose),
+            summary=row.body,
+            outcome=_outcome(row.status, row.reason),
+            **_link(row.link_type, row.link_id, "sms_message", row.id),
+        )
+        for row in rows
+    ]
+    if not moments:
+        db.session.commit()
+        return []
+    interactions = record.record_interactions(moments)
+    return [(row.id, interaction.id) for row, interaction in zip(rows, interactions, strict=True)]
+
+
+def _outcome(status, reason: str) -> str:
+    status = MessageStatus(status)
+    if status in (MessageStatus.SENT, MessageStatus.DELIVERED):
+        return "sent"
+    return f"{status.value}: {reason}"[:200]
+
+
+def link_interactions(pairs: list[tuple[int, int]]) -> None:
+    """The outbox row points at its interaction (the staff page links to the timeline)."""
+    if not pairs:
+        return
+    table = OutboxMessage.__table__
+    db.session.execute(
+        update(table)
+        .where(table.c.id == bindparam("m_id"))
+        .values(interaction_id=bindparam("i_id")),
+        [{"m_id": message_id, "i_id": interaction_id} for message_id, interaction_id in pairs],
+    )
+    db.session.commit()
+
+
+# --- inbound: a citizen's reply -----------------------------------------------------------------
+
+
+def party_for_reply(inbound: InboundMessage) -> int | None:
+    """A party to hang a staff task on: the number's, or a new one (an unverified number never
+    joins an existing record by itself; desk.record suggests the duplicate). Commits."""
+    if inbound.party_id is None:
+        try:
+            inbound.party_id = record.find_or_create_party(phone=inbound.sender).id
+        except RecordError:  # a sender id that is no phone number: no record, no task
+            log.warning("no party for the sender of inbound SMS %s", inbound.id)
+    return inbound.party_id
+
+
+def record_reply(inbound: InboundMessage, offer: OutboxMessage | None, *, task: bool) -> None:
+    """The reply as an inbound interaction (and, if unreadable, a task), committing the pending
+    inbound row and answer with it. Without a party it only commits: STOP from an unknown
+    number is the number's business (sms_consent), not a record's."""
+    if inbound.party_id is None:
+        db.session.commit()
+        return
+    link = _link(
+        offer.link_type if offer else None,
+        offer.link_id if offer else None,
+        "sms_inbound",
+        inbound.id,
+    )
     try:
-        preferred = NotificationChannel(channel)
-    except ValueError as error:
-        raise ValueError(channel) from error
-    party = db.session.get(party_model, party_id)
-    party.preferred_channel = preferred
-    for row in party.addresses:
-        if row.consent_reminders != reminders:
-            row.consent_reminders = reminders
-            row.consent_changed_at = utcnow()
+        if task:
+            department = accounts.get_or_create_department(
+                current_app.config["SMS_REPLY_DEPARTMENT"]
+            )
+            record.create_task(
+                party=inbound.party_id,
+                title=f"SMS reply to answer: {inbound.body.strip()[:150] or '(empty)'}",
+                description=f"From {inbound.sender}:\n{inbound.body}",
+                department=department,
+                kind="callback",
+            )
+        record.record_interaction(
+            party=inbound.party_id,
+            channel="sms",
+            direction="inbound",
+            subject=_first_line(inbound.body, "(empty)"),
+            summary=inbound.body,
+            outcome=inbound.outcome[:200] or None,
+            **link,
+        )
+    except RecordError:
+        # Refused before writing: the reply itself (and its answer) must still be kept.
+        log.exception("the case record refused inbound SMS %s", inbound.id)
+        db.session.commit()

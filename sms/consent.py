@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from core.database import utcnow
 from extensions import db
+from sms import case_record
 from sms.models import Consent
 
 # Purposes that go out even after STOP: the confirmation of the STOP itself.
@@ -39,8 +40,6 @@ def set_opted_out(address: str, value: bool, keyword: str = "") -> Consent:
     row.keyword = keyword[:30]
     row.changed_at = utcnow()
     db.session.flush()
-    from sms import case_record
-
     case_record.mirror_consent(address, not value)
     return row
 

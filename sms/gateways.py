@@ -5,6 +5,7 @@ the sender what happened (sent, retry later, failed for good). `find_sent` answe
 question a crash leaves open: did the provider get this message before the sender died?
 """
 
+import os
 import smtplib
 import threading
 import uuid
@@ -110,13 +111,27 @@ class DevGateway(Gateway):
                 )
 
 
+TWILIO_API = "https://api.twilio.com"
+
+
 class BaseUrlHttpClient(TwilioHttpClient):
     """Sends the twilio client's requests to `base_url` instead of api.twilio.com: the local
-    fake in tests and benchmarks, or a Twilio-compatible provider."""
+    fake in tests and benchmarks, or a Twilio-compatible provider.
+
+    The environment (HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE) is read once, here, not by
+    `requests` on every message: with `trust_env` on, each request scanned all of os.environ
+    twice and looked for a .netrc, about a fifth of the sender's CPU per message (profiled
+    with bench/sms_profile.py). A proxy set for the sender process is still honoured.
+    """
 
     def __init__(self, base_url: str | None, timeout: float):
-        super().__init__(pool_connections=True, timeout=timeout)
         self.base_url = (base_url or "").rstrip("/")
+        proxies = requests.utils.get_environ_proxies(self.base_url or TWILIO_API)
+        super().__init__(pool_connections=True, timeout=timeout, proxy=proxies)
+        self.session.trust_env = False
+        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        if bundle:
+            self.session.verify = bundle
 
     def request(self, method, url, *args, **kwargs):
         if self.base_url:

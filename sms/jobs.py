@@ -21,13 +21,7 @@ def init_app(app) -> None:
     # Order matters for `scheduler --once`: queue the reminders, then send them.
     register_job(app, "sms.reminders", queue_reminders, seconds=60)
     register_job(app, "sms.send_outbox", send_outbox, seconds=5)
-    app.add_template_global(_party_preferences, "sms_party_preferences")
-    from sms import booking_notices
+    from sms import booking_notices, counter_notices
 
     booking_notices.connect()
-
-
-def _party_preferences(party_id: int):
-    from sms.views import render_party_preferences
-
-    return render_party_preferences(party_id)
+    counter_notices.connect()

@@ -77,3 +77,29 @@ def decide(
     if now >= closes:
         return Decision("skip", due, closes, "its time passed (quiet hours began)")
     return Decision("send", due, closes, "")
+
+
+UNITS = {"d": 1440, "h": 60, "m": 1}
+MAX_REMINDERS = 4
+MAX_OFFSET_MINUTES = 14 * 1440
+MIN_OFFSET_MINUTES = 15
+
+
+def parse_plan(text: str) -> list[int]:
+    """ "24h, 2h" -> [1440, 120] (minutes, latest first): what an admin types, in the same
+    units `offset_label` shows. Empty means: the default. ValueError says what is wrong."""
+    minutes = set()
+    for part in (text or "").replace(";", ",").split(","):
+        part = part.strip().lower().replace(" ", "")
+        if not part:
+            continue
+        number, unit = part[:-1], part[-1:]
+        if unit not in UNITS or not number.isdigit():
+            raise ValueError(f"not a time before the appointment: {part!r}")
+        value = int(number) * UNITS[unit]
+        if not MIN_OFFSET_MINUTES <= value <= MAX_OFFSET_MINUTES:
+            raise ValueError(f"{part!r} is not between 15 minutes and 14 days")
+        minutes.add(value)
+    if len(minutes) > MAX_REMINDERS:
+        raise ValueError(f"at most {MAX_REMINDERS} reminders")
+    return sorted(minutes, reverse=True)

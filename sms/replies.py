@@ -80,7 +80,11 @@ def _last_offer(phone: str) -> OutboxMessage | None:
 
 
 def receive_reply(*, sid: str, sender: str, body: str) -> InboundMessage | None:
-    """Act on one inbound SMS. Commits. Returns the stored row (None for a repeat)."""
+    """Act on one inbound SMS. Commits. Returns the stored row (None for a repeat).
+
+    The inbound row, its answer (an outbox row) and its interaction commit together; see
+    sms.case_record for why the order of the commits is what it is.
+    """
     try:
         phone = normalise_phone(sender)
     except InvalidRecipient:
@@ -91,7 +95,7 @@ def receive_reply(*, sid: str, sender: str, body: str) -> InboundMessage | None:
         return None
     offer = _last_offer(phone)
     inbound.in_reply_to_id = offer.id if offer else None
-    inbound.party_id = (offer.party_id if offer else None) or case_record.party_for_phone(phone)
+    inbound.party_id = (offer.party_id if offer else None) or case_record.party_for_address(phone)
     action = classify(body)
     word = first_word(body)
     answer, outcome = None, ""
@@ -110,6 +114,8 @@ def receive_reply(*, sid: str, sender: str, body: str) -> InboundMessage | None:
         outcome = outcome or "no appointment to act on"
     else:
         answer, outcome = "unknown", "a colleague follows up"
+    if answer == "unknown":
+        case_record.party_for_reply(inbound)  # commits the inbound row, not yet acted on
     inbound.action = action
     inbound.outcome = outcome
     if answer:
@@ -124,10 +130,7 @@ def receive_reply(*, sid: str, sender: str, body: str) -> InboundMessage | None:
             link_id=offer.link_id if offer else None,
             reason=f"answer to a reply ({action})",
         )
-    db.session.commit()
-    case_record.record_inbound(inbound.id)
-    if answer == "unknown":
-        case_record.task_for_reply(inbound.id)
+    case_record.record_reply(inbound, offer, task=answer == "unknown")
     return inbound
 
 

@@ -23,7 +23,9 @@ from sqlalchemy import Boolean, Integer, Numeric, and_, bindparam, case, func, o
 from sqlalchemy.exc import OperationalError
 
 from core.database import utcnow
+from desk.errors import RecordError
 from extensions import db
+from sms import case_record, consent
 from sms.gateways import (
     LookupUnavailable,
     LookupUnsupported,
@@ -274,7 +276,22 @@ class Sender:
                 )
                 if result.error_code == "21610":
                     opted_out.append(message.recipient)
-        self._begin_write()
+
+        def write() -> None:
+            self._begin_write()
+            self._write_results(sent, retry, final, now)
+            for channel in {claimed.message.channel for claimed, _ in outcomes}:
+                pairs = [(c.message, r) for c, r in outcomes if c.message.channel == channel]
+                self.gateway(channel).after_send(pairs)
+            for address in opted_out:
+                consent.set_opted_out(address, True, keyword="21610")
+
+        write()
+        finished = [values["b_id"] for values in sent] + [values["b_id"] for values in final]
+        commit_with_interactions(finished, write)
+
+    def _write_results(self, sent, retry, final, now) -> None:
+        """One executemany per kind of result; statuses only move forward."""
         if sent:
             db.session.execute(
                 update(T)
@@ -335,17 +352,6 @@ class Sender:
                 ),
                 final,
             )
-        for channel in {claimed.message.channel for claimed, _ in outcomes}:
-            pairs = [(c.message, r) for c, r in outcomes if c.message.channel == channel]
-            self.gateway(channel).after_send(pairs)
-        if opted_out:
-            from sms import consent
-
-            for address in opted_out:
-                consent.set_opted_out(address, True, keyword="21610")
-        db.session.commit()
-        sent_ids = [values["b_id"] for values in sent] + [values["b_id"] for values in final]
-        after_send_recorded(sent_ids)
 
     def _final_status(self, claimed: Claimed, result: SendResult) -> tuple[str, str]:
         if result.outcome == "expired":
@@ -377,10 +383,22 @@ def _coalesce(value, column):
     return func.coalesce(value, column)
 
 
-def after_send_recorded(message_ids: list[int]) -> None:
-    """After the results are committed: each message becomes an interaction in the record."""
-    if not message_ids:
-        return
-    from sms import case_record
+def commit_with_interactions(message_ids: list[int], write) -> None:
+    """Commit the batch's results together with their interactions in the case record (one
+    record call for the batch: desk.record commits the session, our pending results included).
 
-    case_record.record_outbound(message_ids)
+    The record refusing must never cost a result: if it raises, the results are written again
+    and committed alone (and the error logged), so no sent message is left "sending".
+    """
+    try:
+        pairs = case_record.record_outbound(message_ids)
+    except Exception as error:
+        db.session.rollback()
+        if not isinstance(error, RecordError):
+            log.exception("could not record outbox messages in the case record")
+        else:
+            log.warning("the case record refused outbox messages %s: %s", message_ids, error)
+        write()
+        db.session.commit()
+        return
+    case_record.link_interactions(pairs)

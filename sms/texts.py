@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import force_locale, format_date, format_time
+from flask_babel import force_locale, format_date, format_time, ngettext
 from flask_babel import gettext as _
 
 LANGUAGES = ("nl", "fr", "en")
@@ -110,3 +110,19 @@ def answer_text(kind: str, language: str) -> str:
             ],
         }[kind]
         return "\n".join([_first_line(lines[0]), *lines[1:]])
+
+
+def turn_near_text(code: str, ahead: int, language: str) -> Text:
+    """The counter's "your turn is near": the ticket code is what the board will show."""
+    with force_locale(language_of(language)):
+        if ahead > 0:
+            where = ngettext(
+                "Ticket %(code)s: %(num)d person is before you. Please come to the waiting room.",
+                "Ticket %(code)s: %(num)d people are before you. Please come to the waiting room.",
+                ahead,
+                code=code,
+            )
+        else:
+            where = _("Ticket %(code)s: you are next. Please come to the waiting room.", code=code)
+        lines = [_first_line(_("your turn is near")), where, _reply_words(False, False)]
+        return Text(subject=lines[0], body="\n".join(lines), accepts_replies=False)

@@ -1,19 +1,18 @@
-"""Staff pages: "Sent messages" (status, segments, cost, month totals), the development
-mailbox, and a party's contact preferences as a partial the desk's party page includes."""
+"""Staff pages: "Sent messages" (status, segments, cost, month totals) and the development
+mailbox. A party's consent and preferred channel are edited on the desk's party page (the case
+record owns them, on ContactAddress and Party); sms reads them from there."""
 
 from collections import OrderedDict
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import login_required
-from markupsafe import Markup
 from sqlalchemy import select
 
 from core.database import utcnow
 from extensions import db
-from sms import case_record, consent
 from sms.models import DevMessage, MessageStatus, OutboxMessage
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
@@ -107,63 +106,3 @@ def dev_messages():
     return render_template(
         "sms/dev.html", rows=rows, gateway=current_app.config["SMS_GATEWAY"], zone=BRUSSELS
     )
-
-
-# --- a party's contact preferences, included on the desk's party page -----------------------
-
-
-def preferences(party_id: int):
-    addressee = case_record.addressee_for_party(party_id)
-    if addressee is None:
-        return None
-    numbers = [addressee.phone] if addressee.phone else []
-    notices = db.session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.party_id == addressee.party_id)
-        .order_by(OutboxMessage.id.desc())
-        .limit(10)
-    ).all()
-    return {
-        "addressee": addressee,
-        "stops": {number: consent.consent_of(number) for number in numbers},
-        "notices": notices,
-    }
-
-
-def render_party_preferences(party_id: int) -> Markup:
-    context = preferences(party_id)
-    if context is None:
-        return Markup("")
-    # render_template autoescapes: the HTML is ours, the values in it are escaped.
-    return Markup(  # noqa: S704
-        render_template(
-            "sms/party_preferences.html", party_id=party_id, status_label=status_label, **context
-        )
-    )
-
-
-@bp.post("/party/<int:party_id>/preferences")
-@login_required
-def update_preferences(party_id):
-    from sms import case_record as bridge
-
-    addressee = bridge.addressee_for_party(party_id)
-    if addressee is None:
-        abort(404)
-    channel = request.form.get("preferred_channel", "")
-    reminders = request.form.get("consent_reminders") == "1"
-    try:
-        bridge.set_preferences(party_id, channel=channel, reminders=reminders)
-    except ValueError:
-        flash(_("Choose SMS, e-mail, post or none."), "error")
-    else:
-        if addressee.phone and request.form.get("sms_stopped") in ("0", "1"):
-            stopped = request.form["sms_stopped"] == "1"
-            if stopped != consent.opted_out(addressee.phone):
-                consent.set_opted_out(addressee.phone, stopped, keyword="desk")
-        db.session.commit()
-        flash(_("Contact preferences saved."), "success")
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("sms.messages")
-    return redirect(target)

@@ -46,6 +46,18 @@ def twilio_app(make_app, twilio_config):
 
 
 @pytest.fixture
+def office(twilio_app):
+    """The booking tests' town hall, on the app that sends through the fake Twilio."""
+    from tests.appointments.conftest import Office
+
+    made = Office()
+    db.session.add_all([made.town_hall, made.id_card, made.address, made.birth])
+    db.session.add_all([made.desk_1, made.desk_2, made.desk_3])
+    db.session.commit()
+    return made
+
+
+@pytest.fixture
 def twilio_client(make_app, twilio_config):
     return make_app(**twilio_config).test_client()
 

@@ -2,7 +2,6 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
@@ -12,21 +11,12 @@ from extensions import db
 from sms.booking_notices import queue_due_reminders
 from sms.models import DevMessage, MessageStatus, OutboxMessage, ReminderPlan
 from sms.sender import Sender
-from tests.appointments.conftest import Office, local
+from tests.appointments.conftest import local
 from tests.fake_twilio import AUTH_TOKEN
 from tests.sms.conftest import PUBLIC_BASE_URL
 
 NOW = datetime(2027, 3, 1, 6, 0, tzinfo=UTC)
 TUESDAY = date(2027, 3, 2)
-
-
-@pytest.fixture
-def office(twilio_app):
-    made = Office()
-    db.session.add_all([made.town_hall, made.id_card, made.address, made.birth])
-    db.session.add_all([made.desk_1, made.desk_2, made.desk_3])
-    db.session.commit()
-    return made
 
 
 def book(office, start=None, **fields):

@@ -1,0 +1,194 @@
+"""SMS and the case record together, on both databases: every message an interaction, an
+unreadable reply a task, STOP / START on the party's addresses, notices by the party's wishes."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from appointments.models import Appointment, Status
+from desk import record
+from desk.errors import InvalidInput
+from desk.models import ContactAddress, Interaction, Party, Task
+from extensions import db
+from sms.booking_notices import queue_due_reminders
+from sms.models import InboundMessage, MessageStatus
+from tests.appointments.conftest import local
+from tests.sms.test_booking_notices import TUESDAY, book, outbox, send
+from tests.sms.test_webhooks import NUMBER, inbound
+
+
+def timeline(party_id: int) -> list[Interaction]:
+    db.session.commit()
+    return db.session.scalars(
+        select(Interaction).where(Interaction.party_id == party_id).order_by(Interaction.id)
+    ).all()
+
+
+def known_citizen(**fields) -> Party:
+    values = {"name": "An Peeters", "phone": "0470 12 34 56", "verified": True}
+    return record.find_or_create_party(**{**values, **fields})
+
+
+def test_confirmation_and_reminder_are_outbound_interactions_linked_to_the_appointment(
+    office, fake_twilio
+):
+    an = known_citizen()
+    appointment = book(office, start=local(TUESDAY, 14))
+    queue_due_reminders(now=appointment.starts_at - timedelta(hours=23))
+    send()
+    confirmation, reminder = outbox()
+    assert confirmation.party_id == reminder.party_id == an.id
+    moments = timeline(an.id)
+    assert [(m.channel, m.direction) for m in moments] == [("sms", "outbound")] * 2
+    assert [(m.subject_type, m.subject_id) for m in moments] == [
+        ("appointment", appointment.id)
+    ] * 2
+    assert moments[0].subject == "Gemeente Loket: afspraak bevestigd"
+    assert moments[1].summary == reminder.body and moments[1].outcome == "sent"
+    assert [confirmation.interaction_id, reminder.interaction_id] == [m.id for m in moments]
+    send()  # nothing due: nothing recorded twice
+    assert len(timeline(an.id)) == 2
+
+
+def test_a_batch_is_one_record_call(office, fake_twilio, monkeypatch):
+    an = known_citizen()
+    calls = []
+    real = record.record_interactions
+    monkeypatch.setattr(
+        record, "record_interactions", lambda moments: calls.append(len(moments)) or real(moments)
+    )
+    for hour in (9, 10, 11):
+        book(office, start=local(TUESDAY, hour))
+    send()
+    assert calls == [3]
+    assert len(timeline(an.id)) == 3
+
+
+def test_a_record_that_refuses_never_costs_a_result(office, fake_twilio, monkeypatch):
+    an = known_citizen()
+
+    def refuse(moments):
+        raise InvalidInput("invalid_channel", field="channel")
+
+    monkeypatch.setattr(record, "record_interactions", refuse)
+    book(office)
+    send()
+    [notice] = outbox()
+    assert notice.status == MessageStatus.SENT and notice.provider_sid
+    assert timeline(an.id) == []
+    assert len(fake_twilio.received()) == 1
+
+
+def test_a_message_to_no_known_party_is_not_in_the_record(office, fake_twilio):
+    book(office)
+    send()
+    [notice] = outbox()
+    assert notice.party_id is None and notice.status == MessageStatus.SENT
+    assert db.session.scalars(select(Interaction)).all() == []
+
+
+def test_nee_is_an_inbound_interaction_on_the_appointment_and_cancels_it(
+    office, fake_twilio, twilio_client
+):
+    an = known_citizen()
+    appointment = book(office, start=local(TUESDAY, 14))
+    queue_due_reminders(now=appointment.starts_at - timedelta(hours=23))
+    send()
+    assert inbound(twilio_client, "NEE", sid="SMnee").status_code == 200
+    db.session.commit()
+    assert db.session.get(Appointment, appointment.id).status == Status.CANCELLED
+    [reply] = [m for m in timeline(an.id) if m.direction == "inbound"]
+    assert (reply.channel, reply.subject, reply.outcome) == ("sms", "NEE", "cancelled")
+    assert (reply.subject_type, reply.subject_id) == ("appointment", appointment.id)
+    send()  # the cancellation notice goes out and is on the timeline too
+    assert timeline(an.id)[-1].subject == "Gemeente Loket: afspraak geannuleerd"
+
+
+def test_an_unreadable_reply_becomes_a_task_for_the_contact_centre(
+    office, fake_twilio, twilio_client, twilio_app
+):
+    an = known_citizen()
+    inbound(twilio_client, "Mag ik mijn zoon meebrengen?", sid="SMq")
+    db.session.commit()
+    [task] = db.session.scalars(select(Task)).all()
+    assert task.party_id == an.id and task.kind == "callback"
+    assert task.department.code == twilio_app.config["SMS_REPLY_DEPARTMENT"]
+    assert "Mag ik mijn zoon meebrengen?" in task.title
+    [moment] = timeline(an.id)
+    assert (moment.direction, moment.subject_type) == ("inbound", "sms_inbound")
+    inbound(twilio_client, "Mag ik mijn zoon meebrengen?", sid="SMq")  # Twilio's retry
+    assert len(db.session.scalars(select(Task)).all()) == 1
+
+
+def test_an_unreadable_reply_from_an_unknown_number_gets_a_party_for_its_task(
+    office, twilio_client
+):
+    inbound(twilio_client, "wie is dit?", sid="SMwho")
+    db.session.commit()
+    [task] = db.session.scalars(select(Task)).all()
+    [row] = db.session.scalars(select(InboundMessage)).all()
+    assert row.party_id == task.party_id
+    party = db.session.get(Party, task.party_id)
+    assert [a.value for a in party.addresses] == [NUMBER]
+    assert len(timeline(party.id)) == 1
+
+
+def test_stop_and_start_change_the_consent_on_the_party_s_addresses(office, twilio_client):
+    an = known_citizen()
+    inbound(twilio_client, "STOP", sid="SM1")
+    db.session.commit()
+    [phone] = db.session.scalars(select(ContactAddress)).all()
+    assert not phone.consent_reminders and not phone.consent_queue_alerts
+    assert phone.consent_changed_at is not None
+    assert [m.subject for m in timeline(an.id)] == ["STOP"]
+    inbound(twilio_client, "START", sid="SM2")
+    db.session.commit()
+    db.session.refresh(phone)
+    assert phone.consent_reminders and phone.consent_queue_alerts
+
+
+def test_the_party_s_language_and_preferred_channel_decide(office, fake_twilio):
+    known_citizen(email="an@example.org", language="fr", preferred_channel="email")
+    book(office, email="an@example.org")
+    [notice] = outbox()
+    assert (notice.channel, notice.recipient, notice.language) == ("email", "an@example.org", "fr")
+    assert notice.subject == "Gemeente Loket: rendez-vous confirmé"
+    send()
+    assert fake_twilio.received() == []  # never both
+
+
+def test_after_an_opt_out_no_notice_goes_on_any_channel(office, fake_twilio, twilio_client):
+    an = known_citizen(email="an@example.org")
+    assert an.preferred_channel == "sms"
+    inbound(twilio_client, "STOP", sid="SMstop")
+    book(office, email="an@example.org")
+    [notice] = [n for n in outbox() if n.purpose == "confirmation"]
+    assert notice.status == MessageStatus.SKIPPED
+    assert notice.channel == "sms"  # not moved to e-mail
+    send()
+    assert fake_twilio.received() == []
+    assert not [n for n in outbox() if n.channel == "email"]
+
+
+def test_consent_refused_at_the_desk_is_honoured(office, fake_twilio):
+    an = known_citizen()
+    an.addresses[0].consent_reminders = False  # what the desk's consent form stores
+    db.session.commit()
+    appointment = book(office, start=local(TUESDAY, 14))
+    queue_due_reminders(now=appointment.starts_at - timedelta(hours=23))
+    assert {n.status for n in outbox()} == {MessageStatus.SKIPPED}
+    assert "no consent for reminder messages by SMS" in outbox()[-1].reason
+
+
+def test_a_merged_party_s_messages_land_on_the_survivor(office, fake_twilio, make_staff):
+    from desk.merging import merge_parties
+    from desk.models import Role
+
+    an = known_citizen()
+    survivor = record.find_or_create_party(name="An Peeters-Claes", preferred_channel="sms")
+    merge_parties(survivor=survivor, absorbed=an, staff=make_staff(role=Role.ADMIN))
+    book(office)
+    send()
+    [notice] = outbox()
+    assert notice.party_id == survivor.id and notice.status == MessageStatus.SENT
+    assert len(timeline(survivor.id)) == 1
