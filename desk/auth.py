@@ -95,7 +95,8 @@ def token_required(view):
             from core.errors import api_error
 
             return api_error(401, "unauthorized", _("A valid API token is required."))
-        db.session.commit()  # records last_used_at
+        if db.session.dirty:
+            db.session.commit()  # records last_used_at
         g.api_staff = staff
         return view(*args, **kwargs)
 

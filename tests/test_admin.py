@@ -184,3 +184,25 @@ def test_seed_demo_is_deterministic(runner):
     assert roles == set(Role)
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     assert db.session.query(Staff).count() == count
+
+
+def test_api_token_use_is_recorded_at_most_once_a_minute(client, make_staff):
+    from datetime import timedelta
+
+    from core.database import utcnow
+    from desk.models import ApiToken
+
+    make_staff(email="kiosk@example.org", role=Role.COUNTER)
+    token = accounts.create_api_token(accounts.find_staff_by_email("kiosk@example.org"))
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    row = db.session.query(ApiToken).one()
+    first = row.last_used_at
+    assert first is not None
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    assert reloaded(row).last_used_at == first
+    row.last_used_at = utcnow() - timedelta(minutes=2)
+    db.session.commit()
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    assert reloaded(row).last_used_at > first
