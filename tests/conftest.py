@@ -316,7 +316,7 @@ def page(browser):
             tab.csp_violations.append(msg.text) if "Content Security Policy" in msg.text else None
         ),
     )
-    tab.set_default_timeout(10_000)
+    tab.set_default_timeout(30_000)  # a loaded machine: enrolment hashes ten codes with argon2
     yield tab
     context.close()
     assert not tab.csp_violations, tab.csp_violations
