@@ -12,6 +12,7 @@ page loads only its 50 rows, the two are about equal. Prints JSON.
 """
 
 import argparse
+import gc
 import json
 import random
 import resource
@@ -228,6 +229,7 @@ def run(url: str, args) -> None:
     for _ in range(20):  # warm-up: connection pool, template cache
         client.get("/desk/parties/1")
         client.get("/healthz")
+    gc.freeze()  # as gunicorn.conf.py does in every worker after start-up
     results = {
         "timeline_first_page": measure(client, ["/desk/parties/1"] * n, timeline_ok),
         "search_phone": measure(

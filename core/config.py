@@ -15,6 +15,9 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "loket_session",
+    # The idle timeout rewrites the session (and so its cookie and expiry) when it moves
+    # last_seen; unchanged sessions need no new cookie on every response.
+    "SESSION_REFRESH_EACH_REQUEST": False,
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session it is bound to
     "LANGUAGES": ["nl", "fr", "en"],
     "BABEL_DEFAULT_LOCALE": "nl",

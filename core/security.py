@@ -40,6 +40,9 @@ def set_security_headers(response):
     return response
 
 
+LAST_SEEN_RESOLUTION_SECONDS = 30
+
+
 def expire_idle_session():
     """Sign staff out after SESSION_IDLE_MINUTES without a request, and tell them why."""
     if not current_user.is_authenticated or request.endpoint == "static":
@@ -56,8 +59,11 @@ def expire_idle_session():
         if request.path.startswith("/api/"):
             return None
         return redirect(url_for("auth.login", next=request.full_path))
-    session["last_seen"] = now
-    session.permanent = True
+    if "last_seen" not in session or now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS:
+        # Rewriting the session on every request would re-sign and resend its cookie each time.
+        session["last_seen"] = now
+    if not session.permanent:
+        session.permanent = True
     return None
 
 

@@ -159,6 +159,26 @@ def test_session_expires_after_inactivity(client, app, make_staff, login):
     assert staff.id
 
 
+def test_activity_keeps_the_session_without_resending_the_cookie_each_time(
+    client, app, make_staff, login
+):
+    from core.security import LAST_SEEN_RESOLUTION_SECONDS
+
+    login(make_staff())
+    assert client.get("/desk/").status_code == 200
+    assert "Set-Cookie" not in client.get("/desk/").headers  # nothing changed: no new cookie
+
+    idle = app.config["SESSION_IDLE_MINUTES"] * 60
+    with client.session_transaction() as session:
+        session["last_seen"] -= idle - 5  # five seconds before expiry
+    response = client.get("/desk/")
+    assert response.status_code == 200
+    assert "Set-Cookie" in response.headers  # activity moved last_seen forward
+    with client.session_transaction() as session:
+        assert session["last_seen"] > utcnow().timestamp() - LAST_SEEN_RESOLUTION_SECONDS
+    assert client.get("/desk/").status_code == 200
+
+
 def test_sign_out_ends_the_session(client, make_staff, login):
     login(make_staff())
     response = client.post("/logout", follow_redirects=True)
