@@ -26,6 +26,7 @@ from appointments.models import TIMEZONE, Appointment, Status
 from appointments.slots import BookingError, Visit, load_visit, locations_for
 from appointments.timetable import Timetable
 from core.database import utcnow
+from desk import record
 from extensions import db
 
 # Letters and digits that are hard to mishear or misread (no 0/O, 1/I/L, 2/Z, 5/S, 8/B).
@@ -212,9 +213,9 @@ def _hold(start: datetime, timetable: Timetable, now, fill, note, exclude=None):
     """
     rounds = current_app.config["BOOKING_RETRIES"]
     day = local_today(start, TIMEZONE)
-    for number in range(rounds):
-        if number:
-            _start_write()
+    for _round in range(rounds):
+        # Each statement reads what is committed by then (READ COMMITTED on PostgreSQL; on
+        # SQLite nobody else writes meanwhile), so a new round sees the rivals that won.
         busy = timetable.busy(day, day, exclude=exclude)
         slot = timetable.slot_at(start, now=now, busy=busy)
         if slot is None:
@@ -234,7 +235,6 @@ def _hold(start: datetime, timetable: Timetable, now, fill, note, exclude=None):
                 with _as_written():
                     note(result)
                 return result
-        db.session.rollback()
     db.session.rollback()
     raise SlotTaken(
         _l("This time was just taken. Choose another time."),
@@ -287,9 +287,9 @@ def book(
         timetable = _timetable(visit, start, location_id)
         if timetable.slot_at(start, now=now) is None:
             raise _not_a_free_time()
-
         def fill(counter_id: int, slot: Slot) -> Appointment:
             appointment = Appointment(
+                party_id=party_id,
                 reference=new_reference(),
                 location_id=slot.location_id,
                 counter_id=counter_id,
@@ -314,11 +314,14 @@ def book(
             return appointment
 
         def note(appointment: Appointment) -> None:
-            case_record.note_booking(
-                appointment, "booked", staff=staff, national_number=contact["national_number"]
-            )
+            case_record.note_booking(appointment, "booked", staff=staff)
 
-        return _hold(start, timetable, now, fill, note)
+        with record.transaction():  # the party, the appointment, its record entry: one commit
+            # The party first, so the appointment row is written once, with its link: updating
+            # it later in the transaction checks the no-overlap constraint again, which
+            # deadlocks with a rival already waiting for this counter.
+            party_id = case_record.citizen_party(contact, language)
+            return _hold(start, timetable, now, fill, note)
 
     try:
         return _with_retries(attempt)

@@ -4,6 +4,8 @@ Services take plain values and raise `desk.errors.RecordError` subclasses (each 
 Every public call is one transaction: all input is checked before anything is written, the call
 commits at the end, and on any error it rolls the session back, so nothing is half-written.
 It commits the whole session: a caller with pending writes of its own has them committed too.
+Inside `transaction()` the calls commit nothing themselves: the block is the one transaction,
+for a channel whose own change and its record entries must stand or fall together.
 
 Matching is conservative, because wrongly joined records leak one citizen's data to another:
 an identifier (national register or KBO number) or a *verified* address that belongs to exactly
@@ -13,7 +15,7 @@ suggestion for a person to judge. Nothing here merges automatically (see desk.me
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -55,13 +57,27 @@ SUMMARY_MAX = 20_000
 
 @contextmanager
 def unit_of_work() -> Iterator[None]:
-    """One call, one transaction: commit on success, roll back everything on any error."""
+    """One call, one transaction: commit on success, roll back everything on any error.
+
+    Nested in `transaction()` (or another unit of work) it leaves the commit to the outermost.
+    """
+    info = db.session.info
+    depth = info.get("record_depth", 0)
+    info["record_depth"] = depth + 1
     try:
         yield
-        db.session.commit()
+        if not depth:
+            db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
+    finally:
+        info["record_depth"] = depth
+
+
+def transaction() -> AbstractContextManager[None]:
+    """Several record calls and the caller's pending changes in one commit, or none of them."""
+    return unit_of_work()
 
 
 # --- resolving what callers pass in ---------------------------------------------------------
@@ -217,21 +233,24 @@ def find_or_create_party(
     for attempt in range(2):
         try:
             with unit_of_work():
-                party = _match(keys)
-                if party is None:
+                owners = _owners(keys)
+                party = _match(keys, owners)
+                new = party is None
+                if new:
                     party = Party(
                         kind=party_kind,
                         name=keys.name,
                         search_name=identifiers.fold_name(keys.name),
                         preferred_language=language,
                         preferred_channel=channel or _default_channel(keys),
+                        identifiers=[],  # known to be empty: no query to load them
+                        addresses=[],
                     )
                     db.session.add(party)
-                    db.session.flush()
                 else:
                     _complete(party, keys, language)
                 _add_keys(party, keys, verified)
-                _suggest_duplicates(party, keys)
+                _suggest_duplicates(party, keys, owners, new=new)
             return party
         except IntegrityError:
             # A concurrent call stored the same identifier first; its party matches now.
@@ -246,7 +265,7 @@ def _default_channel(keys: PartyKeys) -> NotificationChannel:
     return NotificationChannel.EMAIL if keys.email else NotificationChannel.NONE
 
 
-def _match(keys: PartyKeys) -> Party | None:
+def _match(keys: PartyKeys, owners: dict) -> Party | None:
     for kind, digest, _masked in keys.identifiers:
         row = db.session.scalar(
             select(PartyIdentifier).where(
@@ -256,16 +275,8 @@ def _match(keys: PartyKeys) -> Party | None:
         if row is not None:
             return live_party(row.party)
     for kind, value in keys.addresses:
-        owners = db.session.scalars(
-            select(Party)
-            .join(ContactAddress, ContactAddress.party_id == Party.id)
-            .where(
-                ContactAddress.kind == kind,
-                ContactAddress.value == value,
-                ContactAddress.verified_at.isnot(None),
-            )
-        ).all()
-        live = {live_party(p).id: live_party(p) for p in owners}
+        verified = [p for p, is_verified in owners.get((kind, value), []) if is_verified]
+        live = {live_party(p).id: live_party(p) for p in verified}
         if len(live) == 1:
             candidate = next(iter(live.values()))
             if not _conflicting_identifier(candidate, keys):
@@ -313,23 +324,41 @@ def _add_keys(party: Party, keys: PartyKeys, verified: bool) -> None:
     db.session.flush()
 
 
-def _suggest_duplicates(party: Party, keys: PartyKeys) -> None:
+def _owners(keys: PartyKeys) -> dict[tuple[str, str], list[tuple[Party, bool]]]:
+    """(kind, value) -> (party, verified) for each holder of that address: one query for all of
+    `keys`, read before anything is added, for matching and for duplicate suggestions."""
+    if not keys.addresses:
+        return {}
+    rows = db.session.execute(
+        select(ContactAddress.kind, ContactAddress.value, ContactAddress.verified_at, Party)
+        .join(Party, ContactAddress.party_id == Party.id)
+        .where(
+            or_(
+                *(
+                    (ContactAddress.kind == k) & (ContactAddress.value == v)
+                    for k, v in keys.addresses
+                )
+            ),
+        )
+    )
+    owners: dict[tuple[str, str], list[tuple[Party, bool]]] = {}
+    for kind, value, verified_at, owner in rows:
+        owners.setdefault((kind, value), []).append((owner, verified_at is not None))
+    return owners
+
+
+def _suggest_duplicates(party: Party, keys: PartyKeys, owners: dict, *, new: bool) -> None:
+    """A new party has no suggestions yet: only an existing one needs the check for repeats."""
+    suggested = {party.id}  # and each other party once, by the first address they share
     for kind, value in keys.addresses:
-        others = db.session.scalars(
-            select(Party)
-            .join(ContactAddress, ContactAddress.party_id == Party.id)
-            .where(
-                ContactAddress.kind == kind,
-                ContactAddress.value == value,
-                ContactAddress.party_id != party.id,
-            )
-        ).all()
+        others = [p for p, _verified in owners.get((kind, value), [])]
         for other in {live_party(o).id: live_party(o) for o in others}.values():
-            if other.id == party.id or _suggested(party.id, other.id):
+            if other.id in suggested or (not new and _suggested(party.id, other.id)):
                 continue
-            suggestion = DuplicateSuggestion(party_id=party.id, candidate_id=other.id, reason=kind)
-            db.session.add(suggestion)
-            db.session.flush()
+            suggested.add(other.id)
+            db.session.add(
+                DuplicateSuggestion(party_id=party.id, candidate_id=other.id, reason=kind)
+            )
 
 
 def _suggested(a: int, b: int) -> bool:

@@ -104,5 +104,8 @@ def queue_message(
     )
     insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else None
     statement = (insert or sqlite_insert)(OutboxMessage).values(**values)
-    db.session.execute(statement.on_conflict_do_nothing(index_elements=["idempotency_key"]))
+    statement = statement.on_conflict_do_nothing(index_elements=["idempotency_key"])
+    queued = db.session.scalars(statement.returning(OutboxMessage)).first()
+    if queued is not None:
+        return queued
     return db.session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))

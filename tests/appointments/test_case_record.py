@@ -124,17 +124,40 @@ def test_an_appointment_from_before_the_record_gets_its_party_on_the_next_change
     assert interactions_of(appointment)[-1].party_id == stored.party_id
 
 
-def test_a_failing_second_commit_keeps_the_booking_and_is_found_for_repair(office, monkeypatch):
+def test_a_record_write_that_keeps_failing_leaves_no_booking_and_no_message(
+    app, office, monkeypatch
+):
+    from sms.models import OutboxMessage
+
+    tries = []
+
     def locked(**values):
+        tries.append(values)
         raise OperationalError("INSERT", {}, Exception("database is locked"))
 
     monkeypatch.setattr(record, "record_interaction", locked)
+    with pytest.raises(OperationalError):
+        book(office, local(MONDAY, 9))
+    assert len(tries) == app.config["BOOKING_RETRIES"]  # the booking was retried whole
+    db.session.expire_all()
+    assert [count(m) for m in (Appointment, Party, Interaction, OutboxMessage)] == [0, 0, 0, 0]
+
+
+def test_a_record_write_that_fails_once_is_retried_with_the_booking(office, monkeypatch):
+    real = record.record_interaction
+    failures = ["database is locked"]
+
+    def flaky(**values):
+        if failures:
+            raise OperationalError("INSERT", {}, Exception(failures.pop()))
+        return real(**values)
+
+    monkeypatch.setattr(record, "record_interaction", flaky)
     appointment = book(office, local(MONDAY, 9))
     db.session.expire_all()
-    stored = db.session.get(Appointment, appointment.id)
-    assert stored is not None and stored.party_id is None
-    assert case_record.unrecorded(since=NOW) == [appointment.id]
-    assert count(Party) == 1 and count(Interaction) == 0
+    assert count(Appointment) == 1 and count(Party) == 1
+    [noted] = interactions_of(appointment)
+    assert noted.party_id == db.session.get(Appointment, appointment.id).party_id
 
 
 def test_the_day_view_links_each_name_to_the_party_page(client, office, make_staff, login):

@@ -74,8 +74,8 @@ def test_a_record_that_refuses_never_costs_a_result(office, fake_twilio, monkeyp
     def refuse(moments):
         raise InvalidInput("invalid_channel", field="channel")
 
-    monkeypatch.setattr(record, "record_interactions", refuse)
     book(office)
+    monkeypatch.setattr(record, "record_interactions", refuse)
     send()
     [notice] = outbox()
     assert notice.status == MessageStatus.SENT and notice.provider_sid
@@ -83,13 +83,17 @@ def test_a_record_that_refuses_never_costs_a_result(office, fake_twilio, monkeyp
     assert len(fake_twilio.received()) == 1
 
 
-def test_a_message_to_no_known_party_is_not_in_the_record(office, fake_twilio):
-    book(office)
+def test_a_first_booking_s_confirmation_lands_on_the_party_the_booking_created(
+    office, fake_twilio
+):
+    appointment = book(office)
     send()
     [notice] = outbox()
-    assert notice.party_id is None and notice.status == MessageStatus.SENT
-    sms_moments = select(Interaction).where(Interaction.channel == "sms")
-    assert db.session.scalars(sms_moments).all() == []
+    party_id = db.session.get(Appointment, appointment.id).party_id
+    assert party_id is not None and notice.party_id == party_id
+    assert notice.status == MessageStatus.SENT
+    [moment] = timeline(party_id)
+    assert (moment.direction, moment.subject_id) == ("outbound", appointment.id)
 
 
 def test_nee_is_an_inbound_interaction_on_the_appointment_and_cancels_it(
