@@ -12,7 +12,6 @@ layer hands them over as integers so they are never turned into datetimes at all
 """
 
 from bisect import bisect_left
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
@@ -157,7 +156,7 @@ class _Held:
         return first, stop, held
 
 
-def _free_starts(
+def _free_mask(
     held: _Held,
     first: int,
     stop: int,
@@ -166,33 +165,31 @@ def _free_starts(
     hold: int,
     step: int,
     earliest: int,
-) -> list[int]:
-    """Starts on the period's grid where the visit fits before closing and its hold is free.
+) -> int:
+    """Bit k set: the visit can start at `period_start + k * step` on this counter.
 
-    Walks the gaps between the counter's intervals `first`..`stop` that touch the period; the
-    grid starts at opening time, every `step` seconds.
+    It must end by closing, start no earlier than `earliest`, and its hold (the visit and the
+    buffer after it) must not overlap any of the counter's intervals `first`..`stop`. Each
+    interval [s, e) rules out the starts in (s - hold, e): one run of bits, cleared at once,
+    so a day costs a few operations per appointment instead of one per free start.
     """
     period_start, period_end = period
+    positions = (period_end - need - period_start) // step + 1
+    if positions <= 0:
+        return 0
+    mask = (1 << positions) - 1
+    if earliest > period_start:
+        mask &= ~((1 << -((period_start - earliest) // step)) - 1)  # before `earliest`: gone
     starts, ends = held.starts, held.ends
-    last_start = period_end - need
-    index = bisect_left(ends, period_start + 1, first, stop)  # first interval ending after opening
-    cursor = period_start
-    free: list[int] = []
-    while True:
-        if index < stop and starts[index] < period_end + hold:
-            busy_start, busy_end = starts[index], ends[index]
-        else:
-            busy_start = busy_end = period_end + hold
-        gap_start = cursor if cursor > earliest else earliest
-        if gap_start < busy_start:
-            grid = period_start - (period_start - gap_start) // step * step  # rounded up
-            last = min(last_start, busy_start - hold)
-            if grid <= last:
-                free.extend(range(grid, last + 1, step))
-        if busy_start == period_end + hold or busy_end >= period_end + hold:
-            return free
-        cursor = max(cursor, busy_end)
+    limit = period_start + (positions - 1) * step + hold  # intervals from here touch no start
+    index = bisect_left(ends, period_start + 1, first, stop)  # first one ending after opening
+    while index < stop and starts[index] < limit and mask:
+        lo = max((starts[index] - hold - period_start) // step + 1, 0)
+        hi = min(-((period_start - ends[index]) // step) - 1, positions - 1)
+        if lo <= hi:
+            mask &= ~(((1 << (hi - lo + 1)) - 1) << lo)
         index += 1
+    return mask
 
 
 def available_slots(
@@ -211,13 +208,14 @@ def available_slots(
     visit must end before closing, the buffer must not run into the next appointment.
     """
     need, hold, step = need_minutes * 60, hold_minutes * 60, step_minutes * 60
-    found: list[tuple[int, int, list[int]]] = []
+    found: list[tuple[int, int, tuple]] = []
     for plan in plans:
         zone = ZoneInfo(plan.timezone)
         earliest = ceil_seconds(now + timedelta(minutes=plan.min_notice_minutes))
         day = max(first_day, local_today(now, plan.timezone))
         end_day = min(last_day, last_bookable_day(now, plan))
-        counters = [_Held.of(c.id, c.busy) for c in plan.counters]
+        # In id order, so every start's counters come out sorted.
+        counters = [_Held.of(c.id, c.busy) for c in sorted(plan.counters, key=lambda c: c.id)]
         while day <= end_day:
             periods = _periods(day, plan, zone)
             if periods and periods[-1][1] > earliest:
@@ -230,22 +228,35 @@ def available_slots(
     for start, location_id, ids in found:
         begins = stamps.get(start) or stamps.setdefault(start, moment(start))
         ends = stamps.get(start + need) or stamps.setdefault(start + need, moment(start + need))
-        slots.append(Slot(begins, ends, location_id, tuple(sorted(ids))))
+        slots.append(Slot(begins, ends, location_id, ids))
     return slots
 
 
-def _day_starts(plan, periods, counters, need, hold, step, earliest) -> dict[int, list[int]]:
+def _day_starts(plan, periods, counters, need, hold, step, earliest) -> dict[int, tuple]:
     """One location's day: start -> the counters free for the whole hold from that start."""
     open_seconds = sum(end - start for start, end in periods)
     # The part of the day not kept for walk-ins, compared as integers: booked * 100 <= ...
     bookable = open_seconds * (100 - plan.walk_in_percent)
     day_start, day_end = periods[0][0], periods[-1][1]
-    found: defaultdict[int, list[int]] = defaultdict(list)
+    taking = []  # (counter, first, stop): counters that may take another visit today
     for held in counters:
         first, stop, booked = held.between(day_start, day_end)
-        if (booked + hold) * 100 > bookable:
-            continue  # the rest of this counter's day is kept for walk-ins
-        for period in periods:
-            for start in _free_starts(held, first, stop, period, need, hold, step, earliest):
-                found[start].append(held.id)
+        if (booked + hold) * 100 <= bookable:  # else the rest of the day is kept for walk-ins
+            # The last visit's buffer may run past closing, not into an appointment there.
+            stop = bisect_left(held.starts, day_end + hold, stop)
+            taking.append((held, first, stop))
+    found: dict[int, tuple] = {}
+    for period in periods:
+        masks = [
+            (held.id, _free_mask(held, first, stop, period, need, hold, step, earliest))
+            for held, first, stop in taking
+        ]
+        free = 0
+        for _id, mask in masks:
+            free |= mask
+        while free:
+            lowest = free & -free
+            k = lowest.bit_length() - 1
+            found[period[0] + k * step] = tuple([i for i, mask in masks if mask & lowest])
+            free ^= lowest
     return found

@@ -287,6 +287,7 @@ def book(
         timetable = _timetable(visit, start, location_id)
         if timetable.slot_at(start, now=now) is None:
             raise _not_a_free_time()
+
         def fill(counter_id: int, slot: Slot) -> Appointment:
             appointment = Appointment(
                 party_id=party_id,

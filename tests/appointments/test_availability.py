@@ -145,3 +145,43 @@ def test_no_slot_ever_overlaps_an_appointment_or_closing(busy_quarters, need, bu
         hold_end = slot.start + timedelta(minutes=need + buffer)
         assert all(hold_end <= s or slot.start >= e for s, e in busy)
         assert any(p_start <= slot.start and slot.end <= p_end for p_start, p_end in periods)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    busy=st.lists(
+        st.tuples(st.integers(1, 3), st.integers(-60, 8 * 60), st.integers(1, 90)), max_size=12
+    ),
+    need=st.sampled_from([10, 15, 30, 45]),
+    buffer=st.sampled_from([0, 5, 15]),
+    now_minute=st.integers(-120, 8 * 60),
+)
+def test_every_free_start_is_offered_with_exactly_the_counters_free_then(
+    busy, need, buffer, now_minute
+):
+    """Against a brute force over the grid: appointments at any minute (also off the grid,
+    across the break and before opening), three counters, and `now` inside the day."""
+    opening = at(MONDAY, 9)
+    intervals = {1: [], 2: [], 3: []}
+    for counter, offset, minutes in busy:
+        start = opening + timedelta(minutes=offset)
+        intervals[counter].append((start, start + timedelta(minutes=minutes)))
+    the_plan = plan([CounterPlan(c, intervals[c]) for c in (1, 2, 3)])
+    now = opening + timedelta(minutes=now_minute)
+    hold = timedelta(minutes=need + buffer)
+
+    expected = []
+    for p_start, p_end in opening_periods(MONDAY, the_plan):
+        start = p_start
+        while start + timedelta(minutes=need) <= p_end:
+            free = tuple(
+                c
+                for c in (1, 2, 3)
+                if all(start + hold <= s or start >= e for s, e in intervals[c])
+            )
+            if start >= now and free:
+                expected.append((start, free))
+            start += timedelta(minutes=15)
+
+    found = slots_on(MONDAY, the_plan, need=need, hold=need + buffer, now=now)
+    assert [(s.start, s.counter_ids) for s in found] == expected

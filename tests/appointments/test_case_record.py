@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from appointments import booking, case_record
+from appointments import booking
 from appointments.models import Appointment
 from desk import record
 from desk.models import Channel, Direction, Interaction, Party, Role
