@@ -31,6 +31,14 @@ def begin_write() -> None:
     db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
+def start_clean(session) -> None:
+    """Commit what the request has open, if anything: committing no transaction at all would
+    still expire every loaded object, and the next use would read each one back (the ticket
+    just issued, for the 201 reply's position)."""
+    if session.in_transaction():
+        session.commit()
+
+
 def run_write(work, *args, expire: bool = True, **kwargs):
     """Run `work` in its own transaction and commit; what it returns is returned.
 
@@ -39,8 +47,8 @@ def run_write(work, *args, expire: bool = True, **kwargs):
     ticket's number, its service), where each read-back is one more round trip per request.
     """
     attempts = current_app.config["COUNTER_WRITE_ATTEMPTS"]
-    db.session.commit()  # start clean: the write must be the first statement of its transaction
     session = db.session()
+    start_clean(session)  # the write must be the first statement of its transaction
     expiring, session.expire_on_commit = session.expire_on_commit, expire
     try:
         return _attempts(work, attempts, args, kwargs)
@@ -76,8 +84,8 @@ def run_read(work, *args, **kwargs):
     plain transaction, ended at once. What work loaded stays loaded afterwards (not expired):
     callers build replies from it.
     """
-    db.session.commit()
     session = db.session()
+    start_clean(session)
     if session.get_bind().dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     expiring, session.expire_on_commit = session.expire_on_commit, False
