@@ -48,24 +48,26 @@ def as_id(value, code: str, field: str, error_class=NotFound) -> int:
 @functools.cache
 def _opening_rows():
     """Today's exceptions and the weekday's hours in one round trip: (is_exception, closed,
-    opens, closes) rows. Built once (see counter.ordering on why)."""
+    opens, closes) rows. Built once (see counter.ordering on why), of table columns: a Core
+    statement skips the ORM's compile and result steps."""
+    exception, period = OpeningException.__table__, OpeningPeriod.__table__
     exceptions = select(
         literal(True).label("is_exception"),
-        OpeningException.closed,
-        OpeningException.opens,
-        OpeningException.closes,
+        exception.c.closed,
+        exception.c.opens,
+        exception.c.closes,
     ).where(
-        OpeningException.location_id == bindparam("location_id"),
-        OpeningException.day == bindparam("day"),
+        exception.c.location_id == bindparam("location_id"),
+        exception.c.day == bindparam("day"),
     )
     weekly = select(
         literal(False).label("is_exception"),
         literal(False).label("closed"),
-        OpeningPeriod.opens,
-        OpeningPeriod.closes,
+        period.c.opens,
+        period.c.closes,
     ).where(
-        OpeningPeriod.location_id == bindparam("location_id"),
-        OpeningPeriod.weekday == bindparam("weekday"),
+        period.c.location_id == bindparam("location_id"),
+        period.c.weekday == bindparam("weekday"),
     )
     return union_all(exceptions, weekly)
 
