@@ -4,7 +4,7 @@ The daily number comes from one upsert on ticket_sequence (INSERT … ON CONFLIC
 RETURNING), a single atomic statement on PostgreSQL and SQLite alike; the unique key on
 (location, day, number) is the guarantee behind it. On PostgreSQL a walk-in's number, ticket
 and first event are written by one statement (_write_walk_in); tickets are written with Core
-inserts and then attached to the session as loaded (_persistent), without the unit of work.
+inserts and then attached to the session as loaded (transactions.attach_written).
 """
 
 import functools
@@ -14,7 +14,6 @@ import phonenumbers
 from flask import current_app
 from sqlalchemy import String, bindparam, insert, literal, select, true, union_all
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import make_transient_to_detached
 
 from appointments.booking import normalise_reference
 from appointments.models import (
@@ -32,7 +31,7 @@ from counter import record as visits
 from counter.errors import Conflict, CounterError, NotFound
 from counter.models import CounterServiceSetting, Ticket, TicketEvent, TicketKind, TicketSequence
 from counter.queue import BRUSSELS, default_letter, local_day
-from counter.transactions import run_read, run_write
+from counter.transactions import attach_written, run_read, run_write
 from extensions import db
 
 
@@ -280,13 +279,8 @@ def _write_walk_in():
 
 
 def _persistent(values: dict, ticket_id: int, number: int) -> Ticket:
-    """The ticket just written, as a persistent object of the session with every column
-    loaded: its rows were written without the unit of work (no flush bookkeeping, no read-back),
-    yet it behaves as if loaded (lazy loads, later changes flushed as usual)."""
-    ticket = Ticket(id=ticket_id, number=number, **values)
-    make_transient_to_detached(ticket)
-    db.session.add(ticket)
-    return ticket
+    """The ticket just written, in the session with every column loaded (attach_written)."""
+    return attach_written(Ticket(id=ticket_id, number=number, **values))
 
 
 def _new_ticket(
