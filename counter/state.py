@@ -56,29 +56,30 @@ RECENT_SAMPLES = 20  # today's last finished visits: the pace the estimate goes 
 def _position(rule: str):
     """People ahead, counters serving the queue, the service's duration, and the recent visits
     (a row each, outer-joined to a single row so that none still answers). Built once per rule
-    (see counter.ordering); parameters are ordering.queue_params."""
+    of table columns (see counter.ordering); parameters are ordering.queue_params."""
+    ticket, counter, service = Ticket.__table__.c, Counter.__table__.c, Service.__table__.c
     recent = (
-        select(Ticket.called_at, Ticket.finished_at)
+        select(ticket.called_at, ticket.finished_at)
         .where(
-            Ticket.service_id == bindparam("service_id"),
-            Ticket.location_id == bindparam("location_id"),
-            Ticket.day == bindparam("day"),
-            Ticket.status == TicketStatus.FINISHED,
+            ticket.service_id == bindparam("service_id"),
+            ticket.location_id == bindparam("location_id"),
+            ticket.day == bindparam("day"),
+            ticket.status == TicketStatus.FINISHED,
         )
-        .order_by(Ticket.finished_at.desc())
+        .order_by(ticket.finished_at.desc())
         .limit(RECENT_SAMPLES)
         .subquery()
     )
     counters = (
-        select(func.count(Counter.id))
-        .join(counter_service, counter_service.c.counter_id == Counter.id)
+        select(func.count(counter.id))
+        .join(counter_service, counter_service.c.counter_id == counter.id)
         .where(
             counter_service.c.service_id == bindparam("service_id"),
-            Counter.location_id == bindparam("location_id"),
-            Counter.active.is_(True),
+            counter.location_id == bindparam("location_id"),
+            counter.active.is_(True),
         )
     )
-    duration = select(Service.duration_minutes).where(Service.id == bindparam("service_id"))
+    duration = select(service.duration_minutes).where(service.id == bindparam("service_id"))
     one = select(literal(1).label("one")).subquery()
     return (
         select(

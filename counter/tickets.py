@@ -2,7 +2,9 @@
 
 The daily number comes from one upsert on ticket_sequence (INSERT … ON CONFLICT DO UPDATE …
 RETURNING), a single atomic statement on PostgreSQL and SQLite alike; the unique key on
-(location, day, number) is the guarantee behind it.
+(location, day, number) is the guarantee behind it. On PostgreSQL a walk-in's number, ticket
+and first event are written by one statement (_write_walk_in); tickets are written with Core
+inserts and then attached to the session as loaded (transactions.attach_written).
 """
 
 import functools
@@ -10,7 +12,7 @@ from datetime import datetime, timedelta
 
 import phonenumbers
 from flask import current_app
-from sqlalchemy import bindparam, insert, literal, select, union_all
+from sqlalchemy import String, bindparam, insert, literal, select, true, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 
 from appointments.booking import normalise_reference
@@ -29,7 +31,7 @@ from counter import record as visits
 from counter.errors import Conflict, CounterError, NotFound
 from counter.models import CounterServiceSetting, Ticket, TicketEvent, TicketKind, TicketSequence
 from counter.queue import BRUSSELS, default_letter, local_day
-from counter.transactions import run_read, run_write
+from counter.transactions import attach_written, run_read, run_write
 from extensions import db
 
 
@@ -45,24 +47,26 @@ def as_id(value, code: str, field: str, error_class=NotFound) -> int:
 @functools.cache
 def _opening_rows():
     """Today's exceptions and the weekday's hours in one round trip: (is_exception, closed,
-    opens, closes) rows. Built once (see counter.ordering on why)."""
+    opens, closes) rows. Built once (see counter.ordering on why), of table columns: a Core
+    statement skips the ORM's compile and result steps."""
+    exception, period = OpeningException.__table__, OpeningPeriod.__table__
     exceptions = select(
         literal(True).label("is_exception"),
-        OpeningException.closed,
-        OpeningException.opens,
-        OpeningException.closes,
+        exception.c.closed,
+        exception.c.opens,
+        exception.c.closes,
     ).where(
-        OpeningException.location_id == bindparam("location_id"),
-        OpeningException.day == bindparam("day"),
+        exception.c.location_id == bindparam("location_id"),
+        exception.c.day == bindparam("day"),
     )
     weekly = select(
         literal(False).label("is_exception"),
         literal(False).label("closed"),
-        OpeningPeriod.opens,
-        OpeningPeriod.closes,
+        period.c.opens,
+        period.c.closes,
     ).where(
-        OpeningPeriod.location_id == bindparam("location_id"),
-        OpeningPeriod.weekday == bindparam("weekday"),
+        period.c.location_id == bindparam("location_id"),
+        period.c.weekday == bindparam("weekday"),
     )
     return union_all(exceptions, weekly)
 
@@ -72,19 +76,22 @@ def opening_rows(location_id: int, day):
     return db.session.execute(_opening_rows(), params).all()
 
 
-def open_now(location: Location, now: datetime) -> bool:
-    """Open by the weekly hours, unless an exception for today replaces them."""
-    if not location.active:
-        return False
-    local = now.astimezone(BRUSSELS)
-    rows = opening_rows(location.id, local.date())
-    clock = local.time()
+def open_at(rows, clock) -> bool:
+    """Open by the weekly hours, unless an exception for the day replaces them. `rows` as
+    _opening_rows gives them; `clock` the local time of day."""
     exceptions = [row for row in rows if row.is_exception]
     if exceptions:
         return any(
             not e.closed and e.opens is not None and e.opens <= clock < e.closes for e in exceptions
         )
     return any(p.opens <= clock < p.closes for p in rows)
+
+
+def open_now(location: Location, now: datetime) -> bool:
+    if not location.active:
+        return False
+    local = now.astimezone(BRUSSELS)
+    return open_at(opening_rows(location.id, local.date()), local.time())
 
 
 def kiosk_location(location_id, now: datetime) -> Location:
@@ -97,31 +104,67 @@ def kiosk_location(location_id, now: datetime) -> Location:
 
 
 @functools.cache
-def _service_at():
-    offered_here = (
-        select(service_location.c.service_id)
-        .where(
-            service_location.c.service_id == Service.id,
-            service_location.c.location_id == bindparam("location_id"),
-        )
-        .exists()
-    )
+def _kiosk_facts():
+    """What a walk-in ticket depends on, in one round trip: the location's and the service's
+    active flags (NULL when there is none), whether the service is offered at the location, its
+    ticket letter, and the day's opening rows, one result row each (outer-joined to a single
+    row, so a location without hours still answers). Core columns: no ORM entity is loaded."""
+    location, service = Location.__table__, Service.__table__
+    setting, offered = CounterServiceSetting.__table__, service_location
+    hours = _opening_rows().subquery()
+    one = select(literal(1).label("one")).subquery()
     return (
-        select(Service, CounterServiceSetting.letter, offered_here)
-        .outerjoin(CounterServiceSetting, CounterServiceSetting.service_id == Service.id)
-        .where(Service.id == bindparam("service_id"))
+        select(
+            select(location.c.active)
+            .where(location.c.id == bindparam("location_id"))
+            .scalar_subquery()
+            .label("location_active"),
+            select(service.c.active)
+            .where(service.c.id == bindparam("service_id"))
+            .scalar_subquery()
+            .label("service_active"),
+            select(offered.c.service_id)
+            .where(
+                offered.c.service_id == bindparam("service_id"),
+                offered.c.location_id == bindparam("location_id"),
+            )
+            .exists()
+            .label("offered"),
+            select(setting.c.letter)
+            .where(setting.c.service_id == bindparam("service_id"))
+            .scalar_subquery()
+            .label("letter"),
+            hours.c.is_exception,
+            hours.c.closed,
+            hours.c.opens,
+            hours.c.closes,
+        )
+        .select_from(one)
+        .outerjoin(hours, true())
     )
 
 
-def service_at(service_id, location: Location) -> tuple[Service, str]:
-    """The service, if offered at this location, and its ticket letter: one query."""
-    chosen = as_id(service_id, "unknown_service", "service_id", CounterError)
-    row = db.session.execute(
-        _service_at(), {"service_id": chosen, "location_id": location.id}
-    ).first()
-    if row is None or not row[0].active or not row[2]:
+def kiosk_check(location_id, service_id, now: datetime) -> tuple[int, int, str]:
+    """(location id, service id, ticket letter) for a walk-in now, or the error the kiosk shows:
+    the same checks, in the same order, as kiosk_location and then service_at."""
+    chosen = as_id(location_id, "unknown_location", "location_id")
+    try:
+        service = as_id(service_id, "unknown_service", "service_id", CounterError)
+    except CounterError:
+        service = None  # refused below, after the location's own errors
+    local = now.astimezone(BRUSSELS)
+    day = local.date()
+    params = {"location_id": chosen, "service_id": service, "day": day, "weekday": day.weekday()}
+    rows = db.session.execute(_kiosk_facts(), params).all()
+    facts = rows[0]
+    if facts.location_active is None:
+        raise NotFound("unknown_location", field="location_id")
+    hours = [row for row in rows if row.is_exception is not None]
+    if not facts.location_active or not open_at(hours, local.time()):
+        raise Conflict("location_closed", field="location_id")
+    if service is None or not facts.service_active or not facts.offered:
         raise CounterError("unknown_service", field="service_id")
-    return row[0], row[1] or default_letter(row[0].id)
+    return chosen, service, facts.letter or default_letter(service)
 
 
 def letter_for(service_id: int) -> str:
@@ -129,32 +172,115 @@ def letter_for(service_id: int) -> str:
     return setting.letter if setting else default_letter(service_id)
 
 
-@functools.cache
-def _take_number(dialect: str):
+def _take_number_statement(dialect: str):
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    sequence = TicketSequence.__table__
     return (
-        insert(TicketSequence)
+        insert(sequence)
         .values(location_id=bindparam("location_id"), day=bindparam("day"), last_number=1)
         .on_conflict_do_update(
-            index_elements=["location_id", "day"],
-            set_={"last_number": TicketSequence.last_number + 1},
+            index_elements=[sequence.c.location_id, sequence.c.day],
+            set_={"last_number": sequence.c.last_number + 1},
         )
-        .returning(TicketSequence.last_number)
+        .returning(sequence.c.last_number)
     )
 
 
+_take_number = functools.cache(_take_number_statement)
+
+
 def next_number(location_id: int, day) -> int:
-    """The next number: in the session's transaction (check-in; SQLite), or committed at once
-    when run_read has the session on an autocommit connection (walk-ins on PostgreSQL)."""
+    """The next number, in the session's transaction: the upsert locks the location's sequence
+    row until the commit."""
     statement = _take_number(db.session.get_bind().dialect.name)
     return db.session.execute(statement, {"location_id": location_id, "day": day}).scalar_one()
 
 
-def number_taken_apart() -> bool:
-    """On PostgreSQL the walk-in's number is taken by a statement committed on its own (see
-    issue_ticket); SQLite's BEGIN IMMEDIATE serialises whole write transactions anyway, so there
-    it stays inside the ticket's transaction."""
-    return db.session.get_bind().dialect.name == "postgresql"
+# Columns a new ticket is written with; id comes from the database, number from the sequence.
+WRITTEN = [c for c in Ticket.__table__.c if c.key not in ("id", "number")]
+
+
+def new_ticket_values(location_id: int, service_id: int, now: datetime, letter: str, **fields):
+    """Every written column of a new ticket: the model's defaults, then these values. All of
+    them, so that the Ticket built from them afterwards never reads a column back."""
+    values = {}
+    for column in WRITTEN:
+        default = column.default
+        if default is None:
+            values[column.key] = None
+        elif default.is_callable:
+            values[column.key] = default.arg(None)
+        else:
+            values[column.key] = default.arg
+    values.update(
+        location_id=location_id,
+        service_id=service_id,
+        day=local_day(now),
+        letter=letter,
+        issued_at=now,
+        queued_at=now,
+        **fields,
+    )
+    return values
+
+
+@functools.cache
+def _insert_ticket():
+    ticket = Ticket.__table__
+    return (
+        insert(ticket)
+        .values({c.key: bindparam(c.key, type_=c.type) for c in [*WRITTEN, ticket.c.number]})
+        .returning(ticket.c.id)
+    )
+
+
+@functools.cache
+def _issued_event():
+    """The ticket's first event; parameters ticket_id, issued_at and detail (its kind)."""
+    return insert(TicketEvent.__table__).values(
+        ticket_id=bindparam("ticket_id"),
+        at=bindparam("issued_at"),
+        action="issued",
+        detail=bindparam("detail"),
+    )
+
+
+@functools.cache
+def _write_walk_in():
+    """PostgreSQL: number, ticket and its issued event in one statement (data-modifying CTEs):
+    atomic on its own, so it runs on an autocommit connection in one round trip, and the
+    location's sequence row is locked only while this statement runs, not across round trips
+    and the commit (fifty kiosks wait on that row). Returns the new ticket's id and number."""
+    ticket, event = Ticket.__table__, TicketEvent.__table__
+    number = _take_number_statement("postgresql").cte("number")
+    written = (
+        insert(ticket)
+        .from_select(
+            [*[c.key for c in WRITTEN], "number"],
+            select(*[bindparam(c.key, type_=c.type) for c in WRITTEN], number.c.last_number),
+        )
+        .returning(ticket.c.id, ticket.c.number)
+        .cte("written")
+    )
+    issued = (
+        insert(event)
+        .from_select(
+            ["ticket_id", "at", "action", "detail"],
+            select(
+                written.c.id,
+                bindparam("issued_at", type_=event.c.at.type),
+                literal("issued", String()),
+                bindparam("detail", type_=event.c.detail.type),
+            ),
+        )
+        .cte("issued")
+    )
+    return select(written.c.id, written.c.number).add_cte(issued)
+
+
+def _persistent(values: dict, ticket_id: int, number: int) -> Ticket:
+    """The ticket just written, in the session with every column loaded (attach_written)."""
+    return attach_written(Ticket(id=ticket_id, number=number, **values))
 
 
 def _new_ticket(
@@ -162,43 +288,29 @@ def _new_ticket(
     service_id: int,
     now: datetime,
     letter: str | None = None,
-    number: int | None = None,
     **fields,
 ) -> Ticket:
-    """Everything is read before a number is taken here: the upsert locks the location's
-    sequence row until the commit, so only the two inserts and the commit run while other kiosks
-    wait (issue_ticket on PostgreSQL brings its number, taken apart)."""
-    day = local_day(now)
-    letter = letter or letter_for(service_id)
-    ticket = Ticket(
-        location_id=location_id,
-        service_id=service_id,
-        day=day,
-        letter=letter,
-        issued_at=now,
-        queued_at=now,
-        **fields,
+    """A ticket in the session's transaction. Everything is read before the number is taken:
+    the upsert locks the location's sequence row until the commit, so only the inserts and the
+    commit run while other kiosks wait."""
+    values = new_ticket_values(
+        location_id, service_id, now, letter or letter_for(service_id), **fields
     )
-    ticket.number = number if number is not None else next_number(location_id, day)
-    db.session.add(ticket)
-    db.session.flush()
-    db.session.execute(
-        _issued_event(),
-        {"ticket_id": ticket.id, "at": now, "detail": str(ticket.kind or "walk_in")},
-    )
+    number = next_number(location_id, values["day"])
+    ticket_id = db.session.execute(_insert_ticket(), {**values, "number": number}).scalar_one()
+    event = {"ticket_id": ticket_id, "issued_at": now, "detail": str(values["kind"])}
+    db.session.execute(_issued_event(), event)
     notices.queue_changed(location_id)
-    return ticket
+    return _persistent(values, ticket_id, number)
 
 
-@functools.cache
-def _issued_event():
-    """The ticket's first event, written without the unit of work's bookkeeping for it."""
-    return insert(TicketEvent).values(
-        ticket_id=bindparam("ticket_id"),
-        at=bindparam("at"),
-        action="issued",
-        detail=bindparam("detail"),
-    )
+def _write_walk_in_at_once(location_id: int, service_id: int, now: datetime, letter: str, **fields):
+    """PostgreSQL's walk-in: one statement (see _write_walk_in)."""
+    values = new_ticket_values(location_id, service_id, now, letter, **fields)
+    params = {**values, "detail": str(values["kind"])}
+    ticket_id, number = db.session.execute(_write_walk_in(), params).one()
+    notices.queue_changed(location_id)
+    return _persistent(values, ticket_id, number)
 
 
 def issue_ticket(
@@ -206,18 +318,19 @@ def issue_ticket(
 ) -> Ticket:
     """A walk-in ticket for a service at a location that is open now.
 
-    On PostgreSQL in two short steps: check and take the number on an autocommit connection
-    (reads, then one upsert committed by itself), then write the ticket. Fifty kiosks then wait
-    on the sequence row only for the upsert itself, not for each other's inserts and commits,
-    which under a gevent worker also wait their turn for the process (that queueing made
-    issuing a fraction of /healthz). A ticket whose write fails after its number was taken
-    leaves a gap in the day's numbers, never a duplicate (the unique key on location, day and
-    number stands behind both paths).
+    On PostgreSQL on an autocommit connection (see run_read): one read for the checks, then
+    the ticket with its number and first event in one statement that commits by itself. Fifty
+    kiosks then wait on the sequence row only for that statement, not for each other's round
+    trips and commits, which under a gevent worker also wait their turn for the process (that
+    queueing made issuing a fraction of /healthz). On SQLite in one BEGIN IMMEDIATE transaction,
+    which serialises writers anyway. Either way the unique key on location, day and number
+    stands behind the numbers.
     """
     now = now or utcnow()
     key = str(submission_key)[:64] if submission_key else None
+    at_once = db.session.get_bind().dialect.name == "postgresql"
 
-    def check():
+    def work():
         if key:
             earlier = db.session.scalar(select(Ticket).where(Ticket.submission_key == key))
             if earlier is not None:
@@ -230,39 +343,14 @@ def issue_ticket(
             if service is None or len(service.locations) != 1:
                 raise CounterError("location_required", field="location_id")
             chosen = service.locations[0].id
-        location = kiosk_location(chosen, now)
-        service, letter = service_at(service_id, location)
-        return location.id, service.id, letter
+        chosen, service, letter = kiosk_check(chosen, service_id, now)
+        write = _write_walk_in_at_once if at_once else _new_ticket
+        return write(chosen, service, now, letter, language=language, submission_key=key)
 
-    def work(number=None):
-        found = check() if number is None else checked
-        if isinstance(found, Ticket):
-            return found
-        chosen_location, chosen_service, letter = found
-        return _new_ticket(
-            chosen_location,
-            chosen_service,
-            now,
-            letter,
-            number,
-            language=language,
-            submission_key=key,
-        )
-
-    def check_and_number():
-        found = check()
-        if isinstance(found, Ticket):
-            return found
-        return found, next_number(found[0], local_day(now))  # autocommitted: see run_read
-
+    if at_once:
+        return run_read(work)
     # Not expired: the 201 reply reads the ticket right after the commit.
-    if not number_taken_apart():
-        return run_write(work, expire=False)
-    found = run_read(check_and_number)
-    if isinstance(found, Ticket):
-        return found
-    checked, number = found
-    return run_write(work, number, expire=False)
+    return run_write(work, expire=False)
 
 
 def check_in(*, reference, location_id=None, language="nl", now=None) -> Ticket:

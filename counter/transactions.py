@@ -10,12 +10,15 @@ import random
 import time
 
 from flask import current_app
+from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from counter.errors import Conflict
 from extensions import db
 
 RETRY_SQLSTATES = {"40P01", "40001", "55P03"}
+WRITTEN = "counter.written_without_unit_of_work"
 
 
 def is_retryable(error: DBAPIError) -> bool:
@@ -31,6 +34,14 @@ def begin_write() -> None:
     db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
+def start_clean(session) -> None:
+    """Commit what the request has open, if anything: committing no transaction at all would
+    still expire every loaded object, and the next use would read each one back (the ticket
+    just issued, for the 201 reply's position)."""
+    if session.in_transaction():
+        session.commit()
+
+
 def run_write(work, *args, expire: bool = True, **kwargs):
     """Run `work` in its own transaction and commit; what it returns is returned.
 
@@ -39,8 +50,8 @@ def run_write(work, *args, expire: bool = True, **kwargs):
     ticket's number, its service), where each read-back is one more round trip per request.
     """
     attempts = current_app.config["COUNTER_WRITE_ATTEMPTS"]
-    db.session.commit()  # start clean: the write must be the first statement of its transaction
     session = db.session()
+    start_clean(session)  # the write must be the first statement of its transaction
     expiring, session.expire_on_commit = session.expire_on_commit, expire
     try:
         return _attempts(work, attempts, args, kwargs)
@@ -76,8 +87,8 @@ def run_read(work, *args, **kwargs):
     plain transaction, ended at once. What work loaded stays loaded afterwards (not expired):
     callers build replies from it.
     """
-    db.session.commit()
     session = db.session()
+    start_clean(session)
     if session.get_bind().dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     expiring, session.expire_on_commit = session.expire_on_commit, False
@@ -90,3 +101,29 @@ def run_read(work, *args, **kwargs):
         raise
     finally:
         session.expire_on_commit = expiring
+
+
+def attach_written(instance):
+    """Attach an object whose row this transaction has just written with a Core insert (every
+    column set, the key from RETURNING) to the session, as if loaded: no flush bookkeeping and
+    no read-back, yet lazy loads and later changes work as usual. Should the transaction roll
+    back, the object leaves the session again, as a flushed new object would: its row never
+    existed, and SQLite gives its id to the next insert (a retry)."""
+    make_transient_to_detached(instance)
+    session = db.session()
+    session.add(instance)
+    session.info.setdefault(WRITTEN, []).append(instance)
+    return instance
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_written(session):
+    session.info.pop(WRITTEN, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_written(session, previous_transaction):
+    if previous_transaction.parent is None:  # the outermost transaction rolled back
+        for instance in session.info.pop(WRITTEN, []):
+            if instance in session:
+                session.expunge(instance)
