@@ -317,7 +317,9 @@ def book(
         def note(appointment: Appointment) -> None:
             case_record.note_booking(appointment, "booked", staff=staff)
 
-        with record.transaction():  # the party, the appointment, its record entry: one commit
+        # The party, the appointment, its record entry: one commit, which leaves the rows as
+        # written for the answer.
+        with _as_written(), record.transaction():
             # The party first, so the appointment row is written once, with its link: updating
             # it later in the transaction checks the no-overlap constraint again, which
             # deadlocks with a rival already waiting for this counter.

@@ -6,6 +6,7 @@ insert is `ON CONFLICT DO NOTHING`: a second queueing, even a concurrent one, re
 row instead of sending twice.
 """
 
+import functools
 from datetime import datetime
 
 import phonenumbers
@@ -45,6 +46,15 @@ def normalise_email(value: str) -> str:
 
 def normalise_address(channel: str, value: str) -> str:
     return normalise_email(value) if channel == "email" else normalise_phone(value)
+
+
+@functools.cache
+def _insert_once(dialect: str):
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING the row, built once per dialect: the values
+    go in as parameters, so the statement is compiled once too."""
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    return statement.returning(OutboxMessage)
 
 
 def queue_message(
@@ -102,10 +112,8 @@ def queue_message(
         created_at=now,
         updated_at=now,
     )
-    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else None
-    statement = (insert or sqlite_insert)(OutboxMessage).values(**values)
-    statement = statement.on_conflict_do_nothing(index_elements=["idempotency_key"])
-    queued = db.session.scalars(statement.returning(OutboxMessage)).first()
+    statement = _insert_once(db.session.get_bind().dialect.name)
+    queued = db.session.scalars(statement, [values]).first()
     if queued is not None:
         return queued
     return db.session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
