@@ -53,12 +53,20 @@ def saved(message):
     return redirect(url_for("booking_admin.index"))
 
 
+def existing_or_new(model, item_id):
+    """The row to edit (404 if it is gone), or a new one for the "new" route."""
+    if not item_id:
+        return model()
+    item = db.session.get(model, item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
 @bp.route("/locations/new", methods=["GET", "POST"])
 @bp.route("/locations/<int:location_id>", methods=["GET", "POST"])
 def location(location_id=None):
-    place = db.session.get(Location, location_id) if location_id else Location()
-    if place is None:
-        abort(404)
+    place = existing_or_new(Location, location_id)
     form = LocationForm(obj=place if location_id else None)
     if request.method == "GET":
         if not location_id:
@@ -133,9 +141,7 @@ def renew_feed(kind: str, item_id: int):
 @bp.route("/services/new", methods=["GET", "POST"])
 @bp.route("/services/<int:service_id>", methods=["GET", "POST"])
 def service(service_id=None):
-    item = db.session.get(Service, service_id) if service_id else Service()
-    if item is None:
-        abort(404)
+    item = existing_or_new(Service, service_id)
     form = ServiceForm(obj=item if service_id else None)
     all_events = db.session.scalars(select(LifeEvent).order_by(LifeEvent.code)).all()
     all_locations = db.session.scalars(select(Location).order_by(Location.name)).all()
@@ -171,9 +177,7 @@ def service(service_id=None):
 @bp.route("/counters/new", methods=["GET", "POST"])
 @bp.route("/counters/<int:counter_id>", methods=["GET", "POST"])
 def counter(counter_id=None):
-    item = db.session.get(Counter, counter_id) if counter_id else Counter()
-    if item is None:
-        abort(404)
+    item = existing_or_new(Counter, counter_id)
     form = CounterForm(obj=item if counter_id else None)
     all_services = db.session.scalars(select(Service).order_by(Service.name_nl)).all()
     form.location_id.choices = [
@@ -196,9 +200,7 @@ def counter(counter_id=None):
 @bp.route("/life-events/new", methods=["GET", "POST"])
 @bp.route("/life-events/<int:event_id>", methods=["GET", "POST"])
 def life_event(event_id=None):
-    item = db.session.get(LifeEvent, event_id) if event_id else LifeEvent()
-    if item is None:
-        abort(404)
+    item = existing_or_new(LifeEvent, event_id)
     form = LifeEventForm(obj=item if event_id else None)
     if form.validate_on_submit():
         duplicate = db.session.scalar(
