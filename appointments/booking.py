@@ -277,9 +277,7 @@ def book(
                 _l("Give the time with its UTC offset."), {"start": _l("No offset.")}
             )
         if submission_key:
-            earlier = db.session.scalar(
-                select(Appointment).where(Appointment.submission_key == submission_key)
-            )
+            earlier = _submitted(submission_key)
             if earlier is not None:
                 return earlier  # the same form sent twice: one booking, shown again
         if start <= now:
@@ -328,13 +326,22 @@ def book(
 
     try:
         return _with_retries(attempt)
-    except IntegrityError as error:
+    except (IntegrityError, SlotTaken) as error:
+        # The same form sent twice at once, and the other request booked first: its booking is
+        # the answer. This one either hit the unique key on submission_key or, when it took
+        # the last free counter, found the counter taken (by that very booking).
         db.session.rollback()
-        if submission_key and "submission_key" in str(error.orig):
-            return db.session.scalar(
-                select(Appointment).where(Appointment.submission_key == submission_key)
-            )
-        raise
+        lost_to_itself = isinstance(error, SlotTaken) or "submission_key" in str(error.orig)
+        earlier = _submitted(submission_key) if submission_key and lost_to_itself else None
+        if earlier is None:
+            raise
+        return earlier
+
+
+def _submitted(submission_key: str) -> Appointment | None:
+    return db.session.scalar(
+        select(Appointment).where(Appointment.submission_key == submission_key)
+    )
 
 
 def _changeable(appointment: Appointment, now: datetime) -> None:

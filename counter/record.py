@@ -25,11 +25,12 @@ writes around that:
 import logging
 
 from sqlalchemy import update
+from sqlalchemy.exc import DBAPIError
 
 from appointments.models import Appointment, Service
 from counter.errors import Conflict
 from counter.models import Ticket
-from counter.transactions import run_write
+from counter.transactions import begin_write, run_write, start_clean
 from desk import identifiers, record
 from desk.errors import InvalidInput, RecordError
 from extensions import db
@@ -107,10 +108,18 @@ def party_id_for(ticket_id: int) -> int | None:
 
 def link_party_quietly(ticket_id: int) -> None:
     """After a check-in or a left phone number: the desk's record link works during the visit.
-    Best effort; finishing the visit tries again, and a failure here never costs a ticket."""
+    Best effort; finishing the visit tries again, and a failure here never costs a ticket (it
+    is committed by now: the citizen gets it even when the database refuses this part).
+
+    On SQLite the party is written in a BEGIN IMMEDIATE transaction: one begun by a read
+    cannot wait for the write lock when it wants to write, and while other kiosks write (the
+    same check-in pressed twice) it would fail with "database is locked" at once."""
     try:
+        start_clean(db.session())
+        begin_write()
         party_id_for(ticket_id)
-    except (RecordError, Conflict):
+    except (RecordError, Conflict, DBAPIError):
+        db.session.rollback()
         logger.warning("could not link ticket %s to a party", ticket_id, exc_info=True)
 
 

@@ -14,6 +14,7 @@ import phonenumbers
 from flask import current_app
 from sqlalchemy import String, bindparam, insert, literal, select, true, union_all
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from appointments.booking import normalise_reference
 from appointments.models import (
@@ -332,7 +333,7 @@ def issue_ticket(
 
     def work():
         if key:
-            earlier = db.session.scalar(select(Ticket).where(Ticket.submission_key == key))
+            earlier = submitted_ticket(key)
             if earlier is not None:
                 return earlier
         chosen = location_id
@@ -347,10 +348,22 @@ def issue_ticket(
         write = _write_walk_in_at_once if at_once else _new_ticket
         return write(chosen, service, now, letter, language=language, submission_key=key)
 
-    if at_once:
-        return run_read(work)
-    # Not expired: the 201 reply reads the ticket right after the commit.
-    return run_write(work, expire=False)
+    try:
+        if at_once:
+            return run_read(work)
+        # Not expired: the 201 reply reads the ticket right after the commit.
+        return run_write(work, expire=False)
+    except IntegrityError as error:
+        if not key or "submission_key" not in str(error.orig):
+            raise
+    # The same press arrived twice at once and the other request wrote first (the unique key
+    # made this one wait for its commit). This one's write was undone whole, its number with
+    # it: no gap. The first ticket is the answer, as for a repeat that comes later.
+    return run_read(submitted_ticket, key)
+
+
+def submitted_ticket(key: str) -> Ticket | None:
+    return db.session.scalar(select(Ticket).where(Ticket.submission_key == key))
 
 
 def check_in(*, reference, location_id=None, language="nl", now=None) -> Ticket:
@@ -361,7 +374,12 @@ def check_in(*, reference, location_id=None, language="nl", now=None) -> Ticket:
 
     def work():
         code = normalise_reference(str(reference or ""))
-        appointment = db.session.scalar(select(Appointment).where(Appointment.reference == code))
+        # Locked (PostgreSQL): a second press of the same check-in waits for the first to
+        # commit and is then refused below, like one that comes later. SQLite's BEGIN
+        # IMMEDIATE already serialises the two.
+        appointment = db.session.scalar(
+            select(Appointment).where(Appointment.reference == code).with_for_update()
+        )
         if not code or appointment is None:
             raise NotFound("unknown_reference", field="appointment_reference")
         if appointment.status == AppointmentStatus.CANCELLED:

@@ -1,6 +1,7 @@
 """The citizen's pages, the staff day view and the admin screens, through HTTP."""
 
 import re
+import threading
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -77,6 +78,42 @@ def test_booking_flow_from_service_to_confirmation(client, office):
     again = client.post("/appointments/confirm", data=form)  # the form sent twice
     assert again.status_code == 302
     assert db.session.scalar(select(db.func.count()).select_from(Appointment)) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("taken", [0, 1], ids=["two-places-free", "last-place"])
+def test_the_same_form_sent_twice_at_once_books_once(app, office, taken):
+    """A double click on Confirm: both requests race, both lead to the one booking."""
+    monday = next_weekday(0)
+    args = visit_args(office, location=office.town_hall.id)
+    form = {**args, "start": local(monday, 10).isoformat(), **contact()}
+    for other in range(taken):  # someone else's booking takes a counter first
+        app.test_client().post("/appointments/confirm", data={**form, "submission_key": other})
+    count = 8
+    barrier = threading.Barrier(count)
+    answers, problems = [], []
+
+    def confirm():
+        client = app.test_client()
+        try:
+            barrier.wait(timeout=30)
+            response = client.post("/appointments/confirm", data={**form, "submission_key": "k"})
+            answers.append((response.status_code, response.headers.get("Location")))
+        except Exception as error:  # noqa: BLE001 - reported below
+            problems.append(repr(error))
+
+    threads = [threading.Thread(target=confirm) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert problems == []
+    assert len(answers) == count
+    assert {status for status, _ in answers} == {302}
+    assert len({location for _, location in answers}) == 1  # the same manage link for all
+    db.session.remove()
+    keys = db.session.scalars(select(Appointment.submission_key)).all()
+    assert sorted(keys) == sorted([str(n) for n in range(taken)] + ["k"])
 
 
 @pytest.mark.parametrize(

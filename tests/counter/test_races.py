@@ -7,9 +7,11 @@ from collections import Counter as Tally
 import pytest
 from sqlalchemy import select
 
+from appointments.models import Appointment
+from appointments.models import Status as AppointmentStatus
 from counter import calling, tickets
 from counter.errors import Conflict
-from counter.models import Ticket, TicketStatus
+from counter.models import Ticket, TicketEvent, TicketSequence, TicketStatus
 from extensions import db
 
 pytestmark = pytest.mark.slow
@@ -51,6 +53,56 @@ def test_fifty_kiosks_at_once_get_fifty_different_numbers(app, town):
     db.session.commit()
     stored = db.session.scalars(select(Ticket.number)).all()
     assert sorted(stored) == list(range(1, 51))
+
+
+def press_together(app, count, body):
+    """`count` kiosk requests with one body at once, each on its own test client."""
+
+    def post(_index):
+        response = app.test_client().post("/api/v1/tickets", json=body)
+        return response.status_code, response.get_json()
+
+    answers, errors = race(app, count, post)
+    assert errors == []
+    db.session.commit()
+    return answers
+
+
+def written_counts():
+    """Tickets, issued events, and the last number each location's sequence handed out."""
+    return (
+        db.session.scalar(select(db.func.count(Ticket.id))),
+        db.session.scalar(
+            select(db.func.count(TicketEvent.id)).where(TicketEvent.action == "issued")
+        ),
+        db.session.scalars(select(TicketSequence.last_number)).all(),
+    )
+
+
+def test_a_kiosk_press_sent_twice_at_once_gives_one_ticket(app, town):
+    body = {"service_id": town.id_card.id, "location_id": town.hall.id, "submission_key": "k-1"}
+    answers = press_together(app, 8, body)
+    assert {status for status, _ in answers} == {201}
+    assert len({(json["id"], json["number"]) for _, json in answers}) == 1
+    assert answers[0][1]["number"] == "A001"
+    assert written_counts() == (1, 1, [1])
+    # No number was used up by the requests that lost: the next press gets A002.
+    after = tickets.issue_ticket(service_id=town.id_card.id, location_id=town.hall.id)
+    assert after.number == 2
+
+
+def test_a_check_in_pressed_twice_at_once_gives_one_ticket(app, town, make_appointment):
+    appointment = make_appointment(minutes=5)
+    body = {"appointment_reference": appointment.reference, "location_id": town.hall.id}
+    answers = press_together(app, 8, body)
+    statuses = sorted(status for status, _ in answers)
+    assert statuses == [201] + [409] * 7
+    refused = {json["error"]["code"] for status, json in answers if status == 409}
+    assert refused == {"already_checked_in"}  # what a repeated check-in answers
+    assert written_counts() == (1, 1, [1])
+    assert db.session.get(Appointment, appointment.id).status == AppointmentStatus.ARRIVED
+    # The winner's ticket was linked to the booking's citizen despite the rivals' writes.
+    assert db.session.scalar(select(Ticket.party_id)) is not None
 
 
 def test_counters_pressing_call_next_together_never_share_a_ticket(app, town):

@@ -83,9 +83,7 @@ def test_a_record_that_refuses_never_costs_a_result(office, fake_twilio, monkeyp
     assert len(fake_twilio.received()) == 1
 
 
-def test_a_first_booking_s_confirmation_lands_on_the_party_the_booking_created(
-    office, fake_twilio
-):
+def test_a_first_booking_s_confirmation_lands_on_the_party_the_booking_created(office, fake_twilio):
     appointment = book(office)
     send()
     [notice] = outbox()
