@@ -63,6 +63,10 @@ def unit_of_work() -> Iterator[None]:
     """
     info = db.session.info
     depth = info.get("record_depth", 0)
+    if not depth and not db.session().in_transaction():
+        # SQLite: take the write lock up front, waiting out another writer (busy_timeout),
+        # instead of failing at once when a reading transaction has to become a writing one.
+        db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     info["record_depth"] = depth + 1
     try:
         yield

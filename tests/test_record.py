@@ -422,3 +422,30 @@ def test_representation_is_recorded_and_refused_for_oneself(app):
     with pytest.raises(InvalidInput) as no_basis:
         record.add_representation(representative=daughter, represented=father, basis=" ")
     assert no_basis.value.field == "basis"
+
+
+def test_a_record_call_waits_for_another_writer_instead_of_failing(app, make_app):
+    """SQLite: a call that began by reading could not become a writer once another connection
+    committed meanwhile ("database is locked" at once); record calls take the write lock
+    first and wait for it. On PostgreSQL the same steps simply both succeed."""
+    import threading
+    import time
+
+    db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    db.session.execute(text("INSERT INTO department (code, name) VALUES ('held', 'Held')"))
+    outcome = []
+
+    def other_writer():
+        with make_app().app_context():
+            try:
+                outcome.append(record.find_or_create_party(name="Els Maes", phone="0470 99 88 77"))
+            except DatabaseError as error:
+                outcome.append(error)
+
+    thread = threading.Thread(target=other_writer)
+    thread.start()
+    time.sleep(0.5)  # let it read (and, without the write lock first, try to write) meanwhile
+    db.session.commit()
+    thread.join(timeout=30)
+    assert len(outcome) == 1 and not isinstance(outcome[0], DatabaseError), outcome
+    assert count(Party) == 1
