@@ -27,7 +27,6 @@ from appointments.slots import BookingError
 from desk import record
 from desk.errors import RecordError
 from desk.models import Channel, Direction
-from extensions import db
 
 LINK_TYPE = "appointment"
 SUBJECTS = {
@@ -142,8 +141,7 @@ def citizen_party(contact: dict, language: str | None) -> int:
             language=language[:2] if language else None,
             verified=False,  # a booking form proves nothing about the phone or e-mail
         )
-    except RecordError as error:
-        db.session.rollback()
+    except RecordError as error:  # the enclosing record.transaction() rolls it all back
         raise RecordRefused(error) from error
     return party.id
 
@@ -151,6 +149,5 @@ def citizen_party(contact: dict, language: str | None) -> int:
 def _record(party_id: int, values: dict) -> None:
     try:
         record.record_interaction(party=party_id, **values)
-    except RecordError as error:
-        db.session.rollback()
+    except RecordError as error:  # the enclosing record.transaction() rolls it all back
         raise RecordRefused(error) from error

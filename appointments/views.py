@@ -26,6 +26,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from appointments import booking, ics
+from appointments.api import local_iso
 from appointments.availability import local_today
 from appointments.forms import ContactForm
 from appointments.models import BRUSSELS, Appointment, Counter, LifeEvent, Location, Service, Status
@@ -469,6 +470,4 @@ def local_time(value: datetime) -> str:
     return value.astimezone(BRUSSELS).strftime("%H:%M")
 
 
-@bp.app_template_filter("local_iso")
-def local_iso(value: datetime) -> str:
-    return value.astimezone(BRUSSELS).isoformat()
+bp.add_app_template_filter(local_iso, "local_iso")  # the API's: one format, one cache

@@ -382,53 +382,22 @@ def _suggested(a: int, b: int) -> bool:
 # --- contact moments --------------------------------------------------------------------------
 
 
-def record_interaction(
-    *,
-    party: Party | int,
-    channel: str,
-    direction: str,
-    subject: str,
-    summary: str = "",
-    outcome: str | None = None,
-    staff: Staff | None = None,
-    started_at=None,
-    ended_at=None,
-    link_type: str | None = None,
-    link_id: int | None = None,
-    case: Case | None = None,
-    representative: Party | None = None,
-    purpose: str = "contact",
-) -> Interaction:
-    """One contact moment on the party's timeline. Append-only: corrections are new rows."""
-    return record_interactions(
-        [
-            dict(
-                party=party,
-                channel=channel,
-                direction=direction,
-                subject=subject,
-                summary=summary,
-                outcome=outcome,
-                staff=staff,
-                started_at=started_at,
-                ended_at=ended_at,
-                link_type=link_type,
-                link_id=link_id,
-                case=case,
-                representative=representative,
-                purpose=purpose,
-            )
-        ]
-    )[0]
+def record_interaction(**moment) -> Interaction:
+    """One contact moment on the party's timeline. Append-only: corrections are new rows.
+
+    Takes the keywords of `_checked_interaction` (party, channel, direction, subject, ...).
+    """
+    return record_interactions([moment])[0]
 
 
 def record_interactions(moments: list[dict]) -> list[Interaction]:
     """Many contact moments in one transaction: a channel's batch (the SMS sender records a
     hundred sent messages at a time) pays one commit instead of one per message.
 
-    Each dict takes record_interaction's keywords. All are checked before anything is written,
-    so one bad moment refuses the whole batch and writes nothing; like every call here, it
-    commits the session (with whatever the caller had pending) and rolls back on any error.
+    Each dict takes the keywords of `_checked_interaction`. All are checked before anything
+    is written, so one bad moment refuses the whole batch and writes nothing; like every call
+    here, it commits the session (with whatever the caller had pending) and rolls back on any
+    error.
     """
     checked = [_checked_interaction(**moment) for moment in moments]
     if not checked:

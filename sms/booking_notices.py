@@ -45,9 +45,10 @@ def facts(appointment) -> AppointmentFacts:
 def addressee_for(appointment) -> Addressee:
     """The party's preferences when the record knows the citizen; else what they booked with.
 
-    The booking's own party link wins (`appointment.party_id`, set by the booking side once it
-    records bookings in the case record); until then, or for old rows, the party holding the
-    number or e-mail it was booked with. Reads only: this runs inside the booking transaction.
+    The booking's own party link wins (`appointment.party_id`: every booking change sets it
+    before its notice); appointments from before the case record have none, and their
+    reminders go to the party holding the number or e-mail they were booked with. Reads only:
+    this runs inside the booking transaction.
     """
     party_id = getattr(appointment, "party_id", None)
     for value in (appointment.phone, appointment.email):

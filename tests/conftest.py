@@ -22,10 +22,6 @@ BACKENDS = ["sqlite", "postgresql"]
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "sqlite_only: the behaviour is SQLite's alone")
-
-
 @pytest.fixture(autouse=True, scope="session")
 def no_outside_network():
     """Fail any test that would reach beyond loopback (Twilio, CDNs, DNS)."""
