@@ -130,11 +130,11 @@ def _as_written():
     transaction wrote.
     """
     session = db.session()
-    session.expire_on_commit = False
+    expiring, session.expire_on_commit = session.expire_on_commit, False
     try:
         yield
     finally:
-        session.expire_on_commit = True
+        session.expire_on_commit = expiring  # nested: the outer block's commit comes later
 
 
 def _transient(error: OperationalError) -> bool:
@@ -182,11 +182,15 @@ def _timetable(visit: Visit, start: datetime, location_id) -> Timetable:
 
 
 def _alternatives(timetable: Timetable, start: datetime, now, count=5, exclude=None):
+    """The first free times from `start` on, else the day's first ones. The asked day alone
+    usually has enough: the fortnight is read only when it does not."""
     day = local_today(start, TIMEZONE)
-    last = day + ALTERNATIVE_DAYS
-    slots = timetable.slots(day, last, now=now, busy=timetable.busy(day, last, exclude=exclude))
-    later = [s for s in slots if s.start >= start] or slots
-    return later[:count]
+    for last in (day, day + ALTERNATIVE_DAYS):
+        slots = timetable.slots(day, last, now=now, busy=timetable.busy(day, last, exclude=exclude))
+        later = [s for s in slots if s.start >= start]
+        if len(later) >= count:
+            break
+    return (later or slots)[:count]
 
 
 def alternatives_near(visit: Visit, start: datetime, location_id=None, now=None, count=5):
@@ -206,9 +210,10 @@ def _hold(start: datetime, timetable: Timetable, now, fill, note, exclude=None):
     `note(row)` records it in the case record, which commits (see case_record.py).
 
     Runs inside the write transaction the caller began. The appointments are read there, once
-    per round; the start must already be known to lie on the hours' grid (a 422 otherwise).
-    Each free counter is tried inside a savepoint: when the database refuses (someone else took
-    that counter a moment ago) the next one is tried; when none is left, a new round reads the
+    per round. A start that no counter could take even on an empty day is not a free time at
+    all (422): that is asked only when the start is not free, the rare case. Each free counter
+    is tried inside a savepoint: when the database refuses (someone else took that counter a
+    moment ago) the next one is tried; when none is left, a new round reads the
     appointments again, and after the last round the caller hears SlotTaken.
     """
     rounds = current_app.config["BOOKING_RETRIES"]
@@ -219,6 +224,8 @@ def _hold(start: datetime, timetable: Timetable, now, fill, note, exclude=None):
         busy = timetable.busy(day, day, exclude=exclude)
         slot = timetable.slot_at(start, now=now, busy=busy)
         if slot is None:
+            if timetable.slot_at(start, now=now) is None:
+                raise _not_a_free_time()
             break
         for counter_id in slot.counter_ids:
             for _clash in range(3):
@@ -283,8 +290,6 @@ def book(
         if start <= now:
             raise BookingError(_l("This time is in the past."), {"start": _l("In the past.")})
         timetable = _timetable(visit, start, location_id)
-        if timetable.slot_at(start, now=now) is None:
-            raise _not_a_free_time()
 
         def fill(counter_id: int, slot: Slot) -> Appointment:
             appointment = Appointment(
@@ -321,7 +326,8 @@ def book(
             # The party first, so the appointment row is written once, with its link: updating
             # it later in the transaction checks the no-overlap constraint again, which
             # deadlocks with a rival already waiting for this counter.
-            party_id = case_record.citizen_party(contact, language)
+            party = case_record.citizen_party(contact, language)
+            party_id = party.id
             return _hold(start, timetable, now, fill, note)
 
     try:
@@ -362,9 +368,9 @@ def reschedule(appointment: Appointment, start: datetime, *, staff=None, now=Non
     def attempt() -> Appointment:
         _start_write()
         visit = load_visit(service_ids, people)
-        timetable = _timetable(visit, start, location_id)
-        if start <= now or timetable.slot_at(start, now=now) is None:
+        if start <= now:
             raise _not_a_free_time()
+        timetable = _timetable(visit, start, location_id)
 
         def fill(counter_id: int, slot: Slot) -> Appointment:
             moved = db.session.get(Appointment, appointment_id)

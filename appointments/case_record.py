@@ -26,7 +26,7 @@ from appointments.signals import appointment_changed
 from appointments.slots import BookingError
 from desk import record
 from desk.errors import RecordError
-from desk.models import Channel, Direction
+from desk.models import Channel, Direction, Party
 
 LINK_TYPE = "appointment"
 SUBJECTS = {
@@ -107,10 +107,10 @@ def note_booking(
                 "phone": appointment.phone,
                 "email": appointment.email,
             }
-            party_id = citizen_party(contact, appointment.language)
+            party = citizen_party(contact, appointment.language)
             if not inspect(appointment).persistent:
                 raise BookingLost()
-            appointment.party_id = party_id
+            appointment.party_id = party.id
         appointment_changed.send(
             current_app._get_current_object(), appointment=appointment, event=event
         )
@@ -129,9 +129,13 @@ def note_booking(
         )
 
 
-def citizen_party(contact: dict, language: str | None) -> int:
-    """The id of the party these booking details belong to, found or created; commits nothing
-    inside the booking's `record.transaction()`. Raises RecordRefused."""
+def citizen_party(contact: dict, language: str | None) -> Party:
+    """The party these booking details belong to, found or created; commits nothing inside the
+    booking's `record.transaction()`. Raises RecordRefused.
+
+    Hold on to it for the rest of the transaction: the session keeps unchanged rows only while
+    someone refers to them, and the record entry would otherwise read the party again.
+    """
     try:
         party = record.find_or_create_party(
             name=contact["name"],
@@ -143,7 +147,7 @@ def citizen_party(contact: dict, language: str | None) -> int:
         )
     except RecordError as error:  # the enclosing record.transaction() rolls it all back
         raise RecordRefused(error) from error
-    return party.id
+    return party
 
 
 def _record(party_id: int, values: dict) -> None:
