@@ -10,14 +10,11 @@ from functools import cached_property
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from appointments import availability
+from appointments import availability, setup
 from appointments.models import Location, Service
 from appointments.timetable import Timetable
 from core.database import utcnow
-from extensions import db
 
 
 class BookingError(Exception):
@@ -41,9 +38,8 @@ class UnknownService(BookingError):
 class Visit:
     """What one booking asks of a counter: these services, for this many people.
 
-    The figures are cached on first use: the booking path rolls back its read transaction
-    before it writes, which expires the Service rows, and each later attribute read would
-    reload them.
+    The figures are cached on first use: a rollback (a retried booking) expires the Service
+    rows, and each later attribute read would reload them.
     """
 
     services: tuple[Service, ...]
@@ -63,20 +59,11 @@ class Visit:
 
 
 def load_visit(service_ids, people: int = 1) -> Visit:
-    """The services asked for, with the locations that offer them, in one query."""
+    """The active services asked for, with the locations that offer them: from the snapshot."""
     ids = sorted({int(i) for i in service_ids})
     if not ids:
         raise BookingError(_l("Choose at least one service."), {"service_id": _l("Required.")})
-    services = (
-        db.session.scalars(
-            select(Service)
-            .where(Service.id.in_(ids), Service.active.is_(True))
-            .options(joinedload(Service.locations))
-            .order_by(Service.id)
-        )
-        .unique()
-        .all()
-    )
+    services = [s for s in setup.services(ids) if s.active]
     if len(services) != len(ids):
         raise UnknownService(_l("This service does not exist."), {"service_id": _l("Unknown.")})
     most = min(s.max_people for s in services)

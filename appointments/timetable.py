@@ -1,59 +1,27 @@
-"""Where and when one visit can take place: the rows availability.py needs, read once.
+"""Where and when one visit can take place: the rows availability.py needs.
 
-A slots request reads four things: the counters that serve the visit, the weekly hours, the
-exceptions in the range, and the appointments of those counters in the range. The statements
-are built once, at import: constructing them anew on every request cost more than running
-them. They run on the connection: plain tuples, no ORM row handling; appointment times come
-back as integer seconds (epoch_seconds), never parsed into datetimes.
+The set-up (counters, weekly hours, exceptions) comes from the process's snapshot (setup.py);
+only the appointments are read per request, by `busy()`. That statement is built once, at
+import: constructing it anew on every request cost more than running it. It runs on the
+connection: plain tuples, no ORM row handling; appointment times come back as integer seconds
+(epoch_seconds), never parsed into datetimes.
 """
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy import bindparam, select
 
-from appointments import availability
-from appointments.models import (
-    TIMEZONE,
-    Appointment,
-    Counter,
-    Location,
-    OpeningException,
-    OpeningPeriod,
-    Status,
-    counter_service,
-)
+from appointments import availability, setup
+from appointments.models import TIMEZONE, Appointment, Location, Status
+from appointments.setup import Place
 from core.database import epoch_seconds
 from extensions import db
 
 if TYPE_CHECKING:
     from appointments.slots import Visit
 
-SERVING = (
-    select(Counter.id, Counter.location_id, counter_service.c.service_id)
-    .join(counter_service, counter_service.c.counter_id == Counter.id)
-    .where(
-        Counter.active.is_(True),
-        Counter.location_id.in_(bindparam("locations", expanding=True)),
-        counter_service.c.service_id.in_(bindparam("services", expanding=True)),
-    )
-)
-WEEKLY = select(
-    OpeningPeriod.location_id, OpeningPeriod.weekday, OpeningPeriod.opens, OpeningPeriod.closes
-).where(OpeningPeriod.location_id.in_(bindparam("locations", expanding=True)))
-EXCEPTIONS = select(
-    OpeningException.location_id,
-    OpeningException.day,
-    OpeningException.closed,
-    OpeningException.opens,
-    OpeningException.closes,
-).where(
-    OpeningException.location_id.in_(bindparam("locations", expanding=True)),
-    OpeningException.day >= bindparam("first"),
-    OpeningException.day <= bindparam("last"),
-)
 # Served by ix_appointment_counter_id_starts_at: counter, then a starts_at range. Unordered:
 # availability sorts each counter's intervals itself, cheaper than a sort in the database.
 BUSY = select(
@@ -70,48 +38,6 @@ BUSY = select(
 )
 
 
-def _rows(statement, **values) -> list:
-    return db.session.connection().execute(statement, values).all()
-
-
-@dataclass(frozen=True)
-class Place:
-    """A location's booking rules as plain values: they outlive a rolled-back transaction."""
-
-    id: int
-    timezone: str
-    min_notice_minutes: int
-    horizon_days: int
-    walk_in_percent: int
-
-    @classmethod
-    def of(cls, location: Location) -> "Place":
-        return cls(
-            location.id,
-            location.timezone,
-            location.min_notice_minutes,
-            location.horizon_days,
-            location.walk_in_percent,
-        )
-
-
-def counters_for(service_ids, location_ids: list[int]) -> dict[int, list[int]]:
-    """Location id -> ids of its active counters that serve every one of the services."""
-    if not location_ids:
-        return {}
-    wanted = set(service_ids)
-    served: dict[tuple[int, int], set[int]] = {}
-    for counter_id, location_id, service_id in _rows(
-        SERVING, locations=location_ids, services=sorted(wanted)
-    ):
-        served.setdefault((location_id, counter_id), set()).add(service_id)
-    result: dict[int, list[int]] = {i: [] for i in location_ids}
-    for (location_id, counter_id), services in sorted(served.items()):
-        if services >= wanted:
-            result[location_id].append(counter_id)
-    return result
-
-
 def _utc_window(first_day: date, last_day: date) -> tuple[datetime, datetime]:
     # A day in any time zone lies within a day either side of the same UTC dates.
     return (
@@ -121,11 +47,11 @@ def _utc_window(first_day: date, last_day: date) -> tuple[datetime, datetime]:
 
 
 class Timetable:
-    """The set-up rows for one visit between two days, read once per request.
+    """The set-up for one visit between two days, taken from the snapshot.
 
     Appointments are read apart, by `busy()`: the booking path reads them again inside its
-    write transaction and on every retry, while the set-up rows stay the same. Everything kept
-    is a plain value, so a rollback (which expires ORM rows) costs no reloads.
+    write transaction and on every retry, while the set-up stays the same. Everything kept is
+    a plain value, so a rollback (which expires ORM rows) costs no reloads.
     """
 
     def __init__(self, visit: "Visit", locations: list[Location], first_day: date, last_day: date):
@@ -133,19 +59,13 @@ class Timetable:
         self.need_minutes, self.hold_minutes = visit.need_minutes, visit.hold_minutes
         self.first_day, self.last_day = first_day, last_day
         location_ids = [place.id for place in self.places]
-        self.counters = counters_for(visit.service_ids, location_ids)
-        self.weekly: dict[int, dict[int, list]] = {i: {} for i in location_ids}
-        self.exceptions: dict[int, list] = {i: [] for i in location_ids}
-        if not location_ids:
-            return
-        for location_id, weekday, opens, closes in _rows(WEEKLY, locations=location_ids):
-            self.weekly[location_id].setdefault(weekday, []).append((opens, closes))
-        for location_id, day, closed, opens, closes in _rows(
-            EXCEPTIONS, locations=location_ids, first=first_day, last=last_day
-        ):
-            self.exceptions[location_id].append(
-                availability.HoursException(day, closed, opens, closes)
-            )
+        known = setup.snapshot()
+        self.counters = known.counters_for(visit.service_ids, location_ids)
+        self.weekly = {i: known.weekly.get(i, {}) for i in location_ids}
+        self.exceptions = {
+            i: [e for e in known.exceptions.get(i, []) if first_day <= e.day <= last_day]
+            for i in location_ids
+        }
 
     @property
     def counter_ids(self) -> list[int]:
@@ -164,15 +84,18 @@ class Timetable:
         if not busy:
             return busy
         window_start, window_end = _utc_window(first_day, last_day)
-        for counter_id, starts_at, blocked_until in _rows(
+        rows = db.session.connection().execute(
             BUSY,
-            counters=list(busy),
-            # Nobody holds a counter for a day: the lower bound keeps the index useful.
-            earliest_start=window_start - timedelta(days=1),
-            window_start=window_start,
-            window_end=window_end,
-            exclude=exclude or 0,
-        ):
+            {
+                "counters": list(busy),
+                # Nobody holds a counter for a day: the lower bound keeps the index useful.
+                "earliest_start": window_start - timedelta(days=1),
+                "window_start": window_start,
+                "window_end": window_end,
+                "exclude": exclude or 0,
+            },
+        )
+        for counter_id, starts_at, blocked_until in rows:
             busy[counter_id].append((starts_at, blocked_until))
         return busy
 

@@ -75,6 +75,7 @@ DEFAULTS = {
     "BOOKING_SLOT_MINUTES": 15,  # the grid free times start on, from each opening period's start
     "BOOKING_MAX_RANGE_DAYS": 92,  # the longest from-to range one slots request may ask
     "BOOKING_MANAGE_LINK_DAYS": 30,  # a manage link keeps working this long after the visit
+    "BOOKING_SETUP_CACHE_SECONDS": 5,  # other processes see an admin's change within this time
     "BOOKING_RETRIES": 5,  # rounds on a lost race, deadlock or "database is locked"
 }
 
