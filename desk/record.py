@@ -22,8 +22,10 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import insert, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.database import utcnow
+from core.rows import insert_row, insert_rows
 from desk import access, identifiers, signals
 from desk.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from desk.models import (
@@ -241,19 +243,10 @@ def find_or_create_party(
                 party = _match(keys, owners)
                 new = party is None
                 if new:
-                    party = Party(
-                        kind=party_kind,
-                        name=keys.name,
-                        search_name=identifiers.fold_name(keys.name),
-                        preferred_language=language,
-                        preferred_channel=channel or _default_channel(keys),
-                        identifiers=[],  # known to be empty: no query to load them
-                        addresses=[],
-                    )
-                    db.session.add(party)
+                    party = _create(keys, party_kind, language, channel, verified)
                 else:
                     _complete(party, keys, language)
-                _add_keys(party, keys, verified)
+                    _add_keys(party, keys, verified)
                 _suggest_duplicates(party, keys, owners, new=new)
             return party
         except IntegrityError:
@@ -261,6 +254,34 @@ def find_or_create_party(
             if attempt:
                 raise
     raise AssertionError("unreachable")
+
+
+def _create(keys: PartyKeys, kind, language, channel, verified: bool) -> Party:
+    """A new party with its identifiers and addresses: every channel's first contact with a
+    citizen, so written directly (core.rows), the party's lists set as written."""
+    party = insert_row(
+        Party,
+        kind=kind,
+        name=keys.name,
+        search_name=identifiers.fold_name(keys.name),
+        preferred_language=language,
+        preferred_channel=channel or _default_channel(keys),
+    )
+    held = insert_rows(
+        PartyIdentifier,
+        [dict(party_id=party.id, kind=k, digest=d, masked=m) for k, d, m in keys.identifiers],
+    )
+    verified_at = utcnow() if verified else None
+    addresses = insert_rows(
+        ContactAddress,
+        [
+            dict(party_id=party.id, kind=k, value=v, is_default=True, verified_at=verified_at)
+            for k, v in keys.addresses  # one of each kind: each the default
+        ],
+    )
+    set_committed_value(party, "identifiers", held)
+    set_committed_value(party, "addresses", addresses)
+    return party
 
 
 def _default_channel(keys: PartyKeys) -> NotificationChannel:
@@ -403,17 +424,17 @@ def record_interactions(moments: list[dict]) -> list[Interaction]:
     if not checked:
         return []
     with unit_of_work():
-        db.session.add_all([interaction for interaction, _staff, _purpose in checked])
-        db.session.flush()
-        for interaction, staff, purpose in checked:
+        # Written directly (core.rows): every channel records a moment per contact.
+        written = insert_rows(Interaction, [values for values, _staff, _purpose in checked])
+        for interaction, (_values, staff, purpose) in zip(written, checked, strict=True):
             detail = f"interaction {interaction.id} ({interaction.channel})"
             _log(staff, interaction.party_id, "change", purpose, detail)
     app = current_app._get_current_object()
-    for interaction, _staff, _purpose in checked:
+    for interaction in written:
         signals.interaction_recorded.send(
             app, party_id=interaction.party_id, interaction_id=interaction.id
         )
-    return [interaction for interaction, _staff, _purpose in checked]
+    return written
 
 
 def _checked_interaction(
@@ -432,8 +453,8 @@ def _checked_interaction(
     case: Case | None = None,
     representative: Party | None = None,
     purpose: str = "contact",
-) -> tuple[Interaction, Staff | None, str]:
-    """The unsaved row for one moment, after every check; raises before anything is written."""
+) -> tuple[dict, Staff | None, str]:
+    """The column values of one moment, after every check; raises before anything is written."""
     target = resolve_party(party)
     staff = resolve_staff(staff)
     the_channel = _choice(Channel, channel, "invalid_channel", "channel")
@@ -455,7 +476,7 @@ def _checked_interaction(
         the_representative = resolve_party(representative, field="representative")
         if the_representative.id == target.id:
             raise InvalidInput("representative_is_party", field="representative")
-    interaction = Interaction(
+    values = dict(
         party_id=target.id,
         case_id=the_case.id if the_case else None,
         channel=the_channel,
@@ -470,7 +491,7 @@ def _checked_interaction(
         subject_type=link_type,
         subject_id=int(link_id) if link_id is not None else None,
     )
-    return interaction, staff, purpose
+    return values, staff, purpose
 
 
 def add_note(*, party: Party | int, staff: Staff, text: str, case: Case | int | None = None):
