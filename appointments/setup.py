@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import time
 
 from flask import current_app
-from sqlalchemy import event, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.util import identity_key
 
@@ -91,13 +91,15 @@ def snapshot() -> Snapshot:
 
 def services(ids) -> list[Service]:
     """The services with these ids that exist (active or not), as rows of the caller's session:
-    the session's own when it holds them already, else copies of the snapshot's."""
+    copies of the snapshot's, unless the session holds its own loaded ones (maybe changed)."""
     known, session = snapshot().services, db.session()
     found = []
     for i in ids:
         if i in known:
             mine = session.identity_map.get(identity_key(Service, i))
-            found.append(mine if mine is not None else session.merge(known[i], load=False))
+            if mine is None or inspect(mine).expired:  # expired: a commit or rollback since
+                mine = session.merge(known[i], load=False)
+            found.append(mine)
     return found
 
 
