@@ -10,6 +10,8 @@ itself and hands back the same ORM objects a query would have loaded, so everyth
 import functools
 
 from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import make_transient_to_detached
 
 from extensions import db
@@ -29,13 +31,31 @@ def insert_rows(model, rows: list[dict]) -> list:
     """
     if not rows:
         return []
-    db.session.flush()  # the caller's pending rows first: these may refer to them
     table = model.__table__
     complete = [{**_defaults(table), **values} for values in rows]
-    result = db.session.connection().execute(_returning_keys(table), complete)
-    names = table.primary_key.columns.keys()
+    keys = _execute(_returning_keys(table), complete)
+    return _loaded(model, complete, keys)
+
+
+def insert_row_unless_exists(model, unique: tuple[str, ...], **values):
+    """`insert_row`, or None when a row with the same `unique` columns exists (INSERT ... ON
+    CONFLICT DO NOTHING: also when a concurrent transaction is writing it)."""
+    table = model.__table__
+    complete = {**_defaults(table), **values}
+    dialect = db.session.get_bind().dialect.name
+    keys = _execute(_returning_keys_unless(table, dialect, unique), [complete])
+    return _loaded(model, [complete], keys)[0] if keys else None
+
+
+def _execute(statement, rows: list[dict]) -> list:
+    db.session.flush()  # the caller's pending rows first: these may refer to them
+    return db.session.connection().execute(statement, rows).all()
+
+
+def _loaded(model, rows: list[dict], keys: list) -> list:
+    names = model.__table__.primary_key.columns.keys()
     made = []
-    for values, key in zip(complete, result.all(), strict=True):
+    for values, key in zip(rows, keys, strict=True):
         row = model(**values, **dict(zip(names, key, strict=True)))
         make_transient_to_detached(row)
         made.append(row)
@@ -46,6 +66,14 @@ def insert_rows(model, rows: list[dict]) -> list:
 @functools.cache
 def _returning_keys(table):
     return insert(table).returning(*table.primary_key.columns, sort_by_parameter_order=True)
+
+
+@functools.cache
+def _returning_keys_unless(table, dialect: str, unique: tuple[str, ...]):
+    statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return statement.on_conflict_do_nothing(index_elements=list(unique)).returning(
+        *table.primary_key.columns
+    )
 
 
 def _defaults(table) -> dict:

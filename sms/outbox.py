@@ -6,17 +6,15 @@ insert is `ON CONFLICT DO NOTHING`: a second queueing, even a concurrent one, re
 row instead of sending twice.
 """
 
-import functools
 from datetime import datetime
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from core.database import utcnow
+from core.rows import insert_row_unless_exists
 from extensions import db
 from sms.models import MessageStatus, OutboxMessage
 from sms.segments import MAX_BODY, cost_of, count_segments
@@ -46,15 +44,6 @@ def normalise_email(value: str) -> str:
 
 def normalise_address(channel: str, value: str) -> str:
     return normalise_email(value) if channel == "email" else normalise_phone(value)
-
-
-@functools.cache
-def _insert_once(dialect: str):
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING the row, built once per dialect: the values
-    go in as parameters, so the statement is compiled once too."""
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    return statement.returning(OutboxMessage)
 
 
 def queue_message(
@@ -112,8 +101,7 @@ def queue_message(
         created_at=now,
         updated_at=now,
     )
-    statement = _insert_once(db.session.get_bind().dialect.name)
-    queued = db.session.scalars(statement, [values]).first()
+    queued = insert_row_unless_exists(OutboxMessage, ("idempotency_key",), **values)
     if queued is not None:
         return queued
     return db.session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
