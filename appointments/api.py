@@ -4,6 +4,10 @@ Views only translate: JSON in, plain values to the services, domain errors to 4x
 """
 
 import functools
+import hashlib
+import hmac
+import json
+import re
 from datetime import date, datetime
 
 from flask import Blueprint, current_app, jsonify, request, url_for
@@ -124,11 +128,37 @@ def service_slots(service_id: int):
     return jsonify(slots_json(slots))
 
 
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{8,255}")  # printable ASCII, e.g. a UUID
+
+
+def retry_key(data: dict) -> str | None:
+    """The booking's one-time key from the client's Idempotency-Key header, if it sent one.
+
+    A client that got no answer (a timeout, a dropped connection) sends the same request again
+    with the same key and gets the first booking back instead of a second one. The key is bound
+    to the request: a keyed hash of key and body, so one client's key cannot reveal another
+    client's booking, and the same key with other details books anew.
+    """
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not IDEMPOTENCY_KEY.fullmatch(key):
+        raise BookingError(
+            _l("The Idempotency-Key header must be 8 to 255 printable characters."),
+            {"Idempotency-Key": _l("Not a valid key.")},
+        )
+    body = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    secret = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(secret, f"{key}\n{body}".encode(), hashlib.sha256).hexdigest()
+    return f"api:{digest[:56]}"  # apart from the forms' keys, which are plain hex
+
+
 @bp.post("/appointments")
 def create_appointment():
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise BookingError(_l("Send a JSON object."), {"body": _l("Not a JSON object.")})
+    submission_key = retry_key(data)
     service_ids = data.get("service_ids") or [data.get("service_id")]
     if not isinstance(service_ids, list) or not all(
         isinstance(i, int) and not isinstance(i, bool) for i in service_ids
@@ -157,6 +187,7 @@ def create_appointment():
         people=optional_int(data.get("people"), "people") or 1,
         language=str(get_locale() or "nl"),
         channel="web",
+        submission_key=submission_key,
     )
     body = appointment_json(appointment)
     return jsonify(

@@ -179,6 +179,16 @@ PATHS = {
         "post": {
             "summary": "Book without an account",
             "operationId": "createAppointment",
+            "parameters": [
+                {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "description": "A fresh random key (e.g. a UUID) per booking. Sending the "
+                    "same request again with the same key, after a timeout, answers with the "
+                    "first booking instead of making a second one.",
+                    "schema": {"type": "string", "minLength": 8, "maxLength": 255},
+                }
+            ],
             "requestBody": {
                 "required": True,
                 "content": {

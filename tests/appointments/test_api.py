@@ -245,3 +245,66 @@ def test_thirty_clients_racing_for_the_last_places_never_double_book(app, office
     assert db.session.scalar(select(db.func.count()).select_from(Party)) == 2
     noted = db.session.scalars(select(Interaction.subject_id)).all()
     assert sorted(noted) == sorted(a.id for a in winners)
+
+
+def test_a_retried_request_with_its_idempotency_key_gets_the_first_booking(client, office, spec):
+    monday = next_weekday(0)
+    body = booking_body(office, local(monday, 9))
+    headers = {"Idempotency-Key": "6f1c1c1e-5b0e-4d7e-9a43-0c9f3d1f8e21"}
+    first = client.post("/api/v1/appointments", json=body, headers=headers)
+    again = client.post("/api/v1/appointments", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    conforms(spec, "/api/v1/appointments", "post", again)
+    assert again.get_json() == first.get_json()
+    assert db.session.scalar(select(db.func.count()).select_from(Appointment)) == 1
+    assert db.session.scalar(select(db.func.count()).select_from(Interaction)) == 1
+    # Without the key, or with the key and other details, it is another booking.
+    other = client.post("/api/v1/appointments", json=body)
+    someone_else = booking_body(office, local(monday, 10), name="Els Peeters")
+    third = client.post("/api/v1/appointments", json=someone_else, headers=headers)
+    assert other.status_code == third.status_code == 201
+    references = {r.get_json()["reference"] for r in (first, other, third)}
+    assert len(references) == 3
+
+
+def test_an_unusable_idempotency_key_is_422_and_books_nothing(client, office, spec):
+    monday = next_weekday(0)
+    response = client.post(
+        "/api/v1/appointments",
+        json=booking_body(office, local(monday, 9)),
+        headers={"Idempotency-Key": "short"},
+    )
+    assert response.status_code == 422
+    conforms(spec, "/api/v1/appointments", "post", response)
+    assert "Idempotency-Key" in response.get_json()["error"]["fields"]
+    assert db.session.scalar(select(db.func.count()).select_from(Appointment)) == 0
+
+
+@pytest.mark.slow
+def test_ten_retries_racing_with_one_key_make_one_booking(app, office):
+    """A client that retried while its first request was still running: one booking, and every
+    request answers with it."""
+    body = booking_body(office, local(next_weekday(0), 9))
+    headers = {"Idempotency-Key": "retry-0123456789"}
+    barrier = threading.Barrier(10)
+    answers, problems = [], []
+
+    def retry():
+        client = app.test_client()
+        try:
+            barrier.wait(timeout=30)
+            answers.append(client.post("/api/v1/appointments", json=body, headers=headers))
+        except Exception as error:  # noqa: BLE001 - reported below
+            problems.append(repr(error))
+
+    threads = [threading.Thread(target=retry) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert problems == []
+    assert [a.status_code for a in answers] == [201] * 10
+    assert len({a.get_json()["reference"] for a in answers}) == 1
+    db.session.remove()
+    assert db.session.scalar(select(db.func.count()).select_from(Appointment)) == 1
+    assert db.session.scalar(select(db.func.count()).select_from(Party)) == 1
