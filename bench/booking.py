@@ -233,7 +233,24 @@ def latency(base: str, service_id: int, days: int, count: int) -> dict:
     return {**percentiles(timings), "slots_returned": size}
 
 
+def cpu_seconds() -> dict[str, float]:
+    """CPU time used so far by the gunicorn and the PostgreSQL processes (from /proc): where the
+    two cores went during a run, per request."""
+    tick, used = os.sysconf("SC_CLK_TCK"), {"gunicorn": 0.0, "postgres": 0.0}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        kind = "gunicorn" if "gunicorn" in command else "postgres" if "postgres" in command else ""
+        if kind:
+            used[kind] += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return used
+
+
 def wrk(base: str, path: str, seconds: int, script: Path | None = None, env=None) -> dict:
+    before = cpu_seconds()
     command = ["wrk", "-t2", "-c50", f"-d{seconds}s", "--latency"]
     if script:
         command += ["-s", str(script)]
@@ -249,6 +266,10 @@ def wrk(base: str, path: str, seconds: int, script: Path | None = None, env=None
         next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec"))
     )
     figures = {"requests_per_second": round(rate, 1)}
+    after = cpu_seconds()
+    for kind in after:  # CPU milliseconds per request, summed over the processes of each kind
+        used = (after[kind] - before[kind]) * 1000 / (rate * seconds)
+        figures[f"{kind}_cpu_ms_per_request"] = round(used, 2)
     for line in out.splitlines():
         if line.startswith("BENCH"):
             created, taken, other = (int(v) for v in line.split()[1:])
