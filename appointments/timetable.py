@@ -84,17 +84,16 @@ class Timetable:
         if not busy:
             return busy
         window_start, window_end = _utc_window(first_day, last_day)
-        rows = db.session.connection().execute(
-            BUSY,
-            {
-                "counters": list(busy),
-                # Nobody holds a counter for a day: the lower bound keeps the index useful.
-                "earliest_start": window_start - timedelta(days=1),
-                "window_start": window_start,
-                "window_end": window_end,
-                "exclude": exclude or 0,
-            },
-        )
+        values = {
+            "counters": list(busy),
+            # Nobody holds a counter for a day: the lower bound keeps the index useful.
+            "earliest_start": window_start - timedelta(days=1),
+            "window_start": window_start,
+            "window_end": window_end,
+            "exclude": exclude or 0,
+        }
+        # .all(): one fetch for thousands of rows; iterating the result fetches row by row.
+        rows = db.session.connection().execute(BUSY, values).all()
         for counter_id, starts_at, blocked_until in rows:
             busy[counter_id].append((starts_at, blocked_until))
         return busy
