@@ -351,13 +351,21 @@ def _add_keys(party: Party, keys: PartyKeys, verified: bool) -> None:
 
 def _owners(keys: PartyKeys) -> dict[tuple[str, str], list[tuple[Party, bool]]]:
     """(kind, value) -> (party, verified) for each holder of that address: one query for all of
-    `keys`, read before anything is added, for matching and for duplicate suggestions."""
+    `keys`, read before anything is added, for matching and for duplicate suggestions.
+
+    Plain rows first: a new citizen's address has no holder, and that is the common case on
+    every channel's first contact; only holders found are loaded as parties.
+    """
     if not keys.addresses:
         return {}
-    rows = db.session.execute(
-        select(ContactAddress.kind, ContactAddress.value, ContactAddress.verified_at, Party)
-        .join(Party, ContactAddress.party_id == Party.id)
-        .where(
+    db.session.flush()  # the query below runs on the connection, past the session's autoflush
+    rows = db.session.connection().execute(
+        select(
+            ContactAddress.kind,
+            ContactAddress.value,
+            ContactAddress.verified_at,
+            ContactAddress.party_id,
+        ).where(
             or_(
                 *(
                     (ContactAddress.kind == k) & (ContactAddress.value == v)
@@ -367,7 +375,8 @@ def _owners(keys: PartyKeys) -> dict[tuple[str, str], list[tuple[Party, bool]]]:
         )
     )
     owners: dict[tuple[str, str], list[tuple[Party, bool]]] = {}
-    for kind, value, verified_at, owner in rows:
+    for kind, value, verified_at, party_id in rows.all():
+        owner = db.session.get(Party, party_id)
         owners.setdefault((kind, value), []).append((owner, verified_at is not None))
     return owners
 

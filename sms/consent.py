@@ -23,7 +23,9 @@ TWILIO_HANDLED_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit
 
 
 def opted_out(address: str) -> bool:
-    return bool(db.session.scalar(select(Consent.opted_out).where(Consent.address == address)))
+    # On the connection, past the ORM: asked for every message; set_opted_out flushes its row.
+    statement = select(Consent.opted_out).where(Consent.address == address)
+    return bool(db.session.connection().execute(statement).scalar())
 
 
 def may_send(address: str, purpose: str) -> bool:
