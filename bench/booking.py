@@ -357,6 +357,15 @@ def run_backend(
     return figures
 
 
+def python_loop_seconds() -> float:
+    """A fixed piece of pure Python, timed: how fast this machine is right now. Shared virtual
+    machines vary by a factor of two from hour to hour; compare runs only at similar values."""
+    started, total = time.perf_counter(), 0
+    for number in range(10_000_000):
+        total += number
+    return round(time.perf_counter() - started, 3)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
@@ -368,7 +377,7 @@ def main() -> None:
         sys.exit("wrk is not installed: apt-get install wrk")
     folder = Path(tempfile.mkdtemp(prefix="loket-bench-"))
     result = {
-        "machine": {"cpus": os.cpu_count()},
+        "machine": {"cpus": os.cpu_count(), "python_loop_seconds": python_loop_seconds()},
         "gunicorn_workers": args.workers,
         "gunicorn_worker_class": args.worker_class,
         "concurrent_clients": 50,
