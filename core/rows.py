@@ -4,17 +4,20 @@ A booking writes five rows (party, address, appointment, contact moment, outbox 
 to the session and flushed, each cost about three times its INSERT in bookkeeping: the unit of
 work sorts, diffs and refreshes what the caller already knows. `insert_rows` runs the INSERT
 itself and hands back the same ORM objects a query would have loaded, so everything after it
-(reading attributes, lazy relationships, later changes) works as usual.
+(reading attributes, lazy relationships, later changes) works as usual. Rows written another
+way (a data-modifying CTE, counter/tickets.py) join the session the same way: `attach_written`.
 """
 
 import functools
 
-from sqlalchemy import insert
+from sqlalchemy import event, insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from extensions import db
+
+WRITTEN = "core.rows.written_without_unit_of_work"  # session.info: this transaction's rows
 
 
 def insert_row(model, **values):
@@ -54,13 +57,36 @@ def _execute(statement, rows: list[dict]) -> list:
 
 def _loaded(model, rows: list[dict], keys: list) -> list:
     names = model.__table__.primary_key.columns.keys()
-    made = []
-    for values, key in zip(rows, keys, strict=True):
-        row = model(**values, **dict(zip(names, key, strict=True)))
-        make_transient_to_detached(row)
-        made.append(row)
-    db.session.add_all(made)
-    return made
+    return [
+        attach_written(model(**values, **dict(zip(names, key, strict=True))))
+        for values, key in zip(rows, keys, strict=True)
+    ]
+
+
+def attach_written(instance):
+    """Attach an object whose row this transaction has just written (every column set, the key
+    from RETURNING) to the session, as if loaded: no flush bookkeeping and no read-back, yet
+    lazy loads and later changes work as usual. Should the transaction roll back, the object
+    leaves the session again, as a flushed new object would: its row never existed, and SQLite
+    gives its id to the next insert (a retry)."""
+    make_transient_to_detached(instance)
+    session = db.session()
+    session.add(instance)
+    session.info.setdefault(WRITTEN, []).append(instance)
+    return instance
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_written(session):
+    session.info.pop(WRITTEN, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_written(session, previous_transaction):
+    if previous_transaction.parent is None:  # the outermost transaction rolled back
+        for instance in session.info.pop(WRITTEN, []):
+            if instance in session:
+                session.expunge(instance)
 
 
 @functools.cache

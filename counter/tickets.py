@@ -4,7 +4,7 @@ The daily number comes from one upsert on ticket_sequence (INSERT … ON CONFLIC
 RETURNING), a single atomic statement on PostgreSQL and SQLite alike; the unique key on
 (location, day, number) is the guarantee behind it. On PostgreSQL a walk-in's number, ticket
 and first event are written by one statement (_write_walk_in); tickets are written with Core
-inserts and then attached to the session as loaded (transactions.attach_written).
+inserts and then attached to the session as loaded (core.rows.attach_written).
 """
 
 import functools
@@ -27,12 +27,13 @@ from appointments.models import (
 )
 from appointments.models import Status as AppointmentStatus
 from core.database import utcnow
+from core.rows import attach_written
 from counter import notices
 from counter import record as visits
 from counter.errors import Conflict, CounterError, NotFound
 from counter.models import CounterServiceSetting, Ticket, TicketEvent, TicketKind, TicketSequence
 from counter.queue import BRUSSELS, default_letter, local_day
-from counter.transactions import attach_written, run_read, run_write
+from counter.transactions import run_read, run_write
 from extensions import db
 
 

@@ -10,15 +10,12 @@ import random
 import time
 
 from flask import current_app
-from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, make_transient_to_detached
 
 from counter.errors import Conflict
 from extensions import db
 
 RETRY_SQLSTATES = {"40P01", "40001", "55P03"}
-WRITTEN = "counter.written_without_unit_of_work"
 
 
 def is_retryable(error: DBAPIError) -> bool:
@@ -101,29 +98,3 @@ def run_read(work, *args, **kwargs):
         raise
     finally:
         session.expire_on_commit = expiring
-
-
-def attach_written(instance):
-    """Attach an object whose row this transaction has just written with a Core insert (every
-    column set, the key from RETURNING) to the session, as if loaded: no flush bookkeeping and
-    no read-back, yet lazy loads and later changes work as usual. Should the transaction roll
-    back, the object leaves the session again, as a flushed new object would: its row never
-    existed, and SQLite gives its id to the next insert (a retry)."""
-    make_transient_to_detached(instance)
-    session = db.session()
-    session.add(instance)
-    session.info.setdefault(WRITTEN, []).append(instance)
-    return instance
-
-
-@event.listens_for(Session, "after_commit")
-def _keep_written(session):
-    session.info.pop(WRITTEN, None)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_written(session, previous_transaction):
-    if previous_transaction.parent is None:  # the outermost transaction rolled back
-        for instance in session.info.pop(WRITTEN, []):
-            if instance in session:
-                session.expunge(instance)

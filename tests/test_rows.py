@@ -66,3 +66,13 @@ def test_the_callers_pending_rows_are_written_first(app):
     db.session.commit()
     assert pending.id < direct.id
     assert db.session.scalar(select(func.count()).select_from(Party)) == 2
+
+
+def test_rows_of_a_rolled_back_transaction_leave_the_session(app):
+    """As flushed objects do: the row never existed, and SQLite gives its id to the next one."""
+    gone = insert_row(Party, name="Jan")
+    db.session.rollback()
+    assert gone not in db.session
+    kept = insert_row(Party, name="An")
+    db.session.commit()
+    assert db.session.get(Party, kept.id) is kept and kept.name == "An"

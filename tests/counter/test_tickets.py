@@ -1,5 +1,5 @@
 """Tickets written with Core inserts and attached to the session as loaded
-(counter.transactions.attach_written) behave like flushed objects when the transaction fails."""
+(core.rows.attach_written) behave like flushed objects when the transaction fails."""
 
 import pytest
 
