@@ -354,30 +354,23 @@ def _owners(keys: PartyKeys) -> dict[tuple[str, str], list[tuple[Party, bool]]]:
     `keys`, read before anything is added, for matching and for duplicate suggestions.
 
     Plain rows first: a new citizen's address has no holder, and that is the common case on
-    every channel's first contact; only holders found are loaded as parties.
+    every channel's first contact; only holders found are loaded as parties, in one query.
     """
     if not keys.addresses:
         return {}
     db.session.flush()  # the query below runs on the connection, past the session's autoflush
-    rows = db.session.connection().execute(
-        select(
-            ContactAddress.kind,
-            ContactAddress.value,
-            ContactAddress.verified_at,
-            ContactAddress.party_id,
-        ).where(
-            or_(
-                *(
-                    (ContactAddress.kind == k) & (ContactAddress.value == v)
-                    for k, v in keys.addresses
-                )
-            ),
-        )
+    address = ContactAddress
+    holders = select(address.kind, address.value, address.verified_at, address.party_id).where(
+        or_(*((address.kind == k) & (address.value == v) for k, v in keys.addresses))
     )
+    rows = db.session.connection().execute(holders).all()
+    if not rows:
+        return {}
+    held = {row.party_id for row in rows}
+    parties = {p.id: p for p in db.session.scalars(select(Party).where(Party.id.in_(held)))}
     owners: dict[tuple[str, str], list[tuple[Party, bool]]] = {}
-    for kind, value, verified_at, party_id in rows.all():
-        owner = db.session.get(Party, party_id)
-        owners.setdefault((kind, value), []).append((owner, verified_at is not None))
+    for kind, value, verified_at, party_id in rows:
+        owners.setdefault((kind, value), []).append((parties[party_id], verified_at is not None))
     return owners
 
 
