@@ -19,7 +19,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
 
 from appointments.models import BRUSSELS, Appointment
 from appointments.signals import appointment_changed
@@ -47,8 +47,8 @@ class RecordRefused(BookingError):
 
 
 class BookingLost(Exception):
-    """The record rolled the pending appointment back (it retried after a concurrent insert of
-    the same identifier) and committed without it: the booking must be made again."""
+    """A concurrent booking stored the same identifier first: this booking's transaction is
+    rolled back whole, and the booking is made again (its party then matches)."""
 
 
 def channel_and_direction(appointment: Appointment, event: str, staff) -> tuple[str, str]:
@@ -107,10 +107,7 @@ def note_booking(
                 "phone": appointment.phone,
                 "email": appointment.email,
             }
-            party = citizen_party(contact, appointment.language)
-            if not inspect(appointment).persistent:
-                raise BookingLost()
-            appointment.party_id = party.id
+            appointment.party_id = citizen_party(contact, appointment.language).id
         appointment_changed.send(
             current_app._get_current_object(), appointment=appointment, event=event
         )
@@ -131,7 +128,7 @@ def note_booking(
 
 def citizen_party(contact: dict, language: str | None) -> Party:
     """The party these booking details belong to, found or created; commits nothing inside the
-    booking's `record.transaction()`. Raises RecordRefused.
+    booking's `record.transaction()`. Raises RecordRefused or BookingLost.
 
     Hold on to it for the rest of the transaction: the session keeps unchanged rows only while
     someone refers to them, and the record entry would otherwise read the party again.
@@ -147,6 +144,8 @@ def citizen_party(contact: dict, language: str | None) -> Party:
         )
     except RecordError as error:  # the enclosing record.transaction() rolls it all back
         raise RecordRefused(error) from error
+    except IntegrityError as error:
+        raise BookingLost() from error
     return party
 
 

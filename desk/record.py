@@ -61,7 +61,8 @@ SUMMARY_MAX = 20_000
 def unit_of_work() -> Iterator[None]:
     """One call, one transaction: commit on success, roll back everything on any error.
 
-    Nested in `transaction()` (or another unit of work) it leaves the commit to the outermost.
+    Nested in `transaction()` (or another unit of work) it leaves both to the outermost: an
+    error ends the whole block, which rolls back what every call in it wrote.
     """
     info = db.session.info
     depth = info.get("record_depth", 0)
@@ -75,7 +76,8 @@ def unit_of_work() -> Iterator[None]:
         if not depth:
             db.session.commit()
     except BaseException:
-        db.session.rollback()
+        if not depth:
+            db.session.rollback()
         raise
     finally:
         info["record_depth"] = depth
@@ -236,6 +238,7 @@ def find_or_create_party(
         channel = _choice(
             NotificationChannel, preferred_channel, "invalid_preferred_channel", "preferred_channel"
         )
+    alone = not db.session.info.get("record_depth")
     for attempt in range(2):
         try:
             with unit_of_work():
@@ -250,8 +253,9 @@ def find_or_create_party(
                 _suggest_duplicates(party, keys, owners, new=new)
             return party
         except IntegrityError:
-            # A concurrent call stored the same identifier first; its party matches now.
-            if attempt:
+            # A concurrent call stored the same identifier first; its party matches now. Inside
+            # `transaction()` the whole block was lost with it: its owner tries again.
+            if attempt or not alone:
                 raise
     raise AssertionError("unreachable")
 

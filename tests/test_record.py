@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, text, update
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from desk import record, signals
 from desk.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -449,3 +449,23 @@ def test_a_record_call_waits_for_another_writer_instead_of_failing(app, make_app
     thread.join(timeout=30)
     assert len(outcome) == 1 and not isinstance(outcome[0], DatabaseError), outcome
     assert count(Party) == 1
+
+
+def test_a_call_that_fails_inside_a_transaction_ends_the_whole_block(app, monkeypatch):
+    """Inside `record.transaction()` a call does not roll back and carry on by itself (that
+    would drop what the block wrote before it): the block fails as a whole, for its owner to
+    retry. Here the identifier race that a lone call retries on its own."""
+    real_create = record._create
+
+    def lost_race_once(*args, **kwargs):
+        monkeypatch.setattr(record, "_create", real_create)
+        raise IntegrityError("INSERT", {}, Exception("concurrent insert of the identifier"))
+
+    with pytest.raises(IntegrityError), record.transaction():
+        record.find_or_create_party(name="An Peeters", email="an@example.be")
+        monkeypatch.setattr(record, "_create", lost_race_once)
+        record.find_or_create_party(name="Jan Peeters", email="jan@example.be")
+    assert count(Party) == 0
+    monkeypatch.setattr(record, "_create", lost_race_once)
+    alone = record.find_or_create_party(name="Jan Peeters", email="jan@example.be")  # retried
+    assert count(Party) == 1 and alone.name == "Jan Peeters"

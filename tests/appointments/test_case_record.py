@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from appointments import booking
 from appointments.models import Appointment
@@ -183,3 +183,34 @@ def test_the_day_view_links_each_name_to_the_party_page(client, office, make_sta
     assert party_page.status_code == 200 and appointment.reference in party_page.get_data(
         as_text=True
     )
+
+
+@pytest.mark.parametrize("when", ["booked", "from_before_the_record"])
+def test_losing_the_race_for_an_identifier_retries_the_whole_booking(office, monkeypatch, when):
+    """Another booking stored the same national number a moment earlier: this transaction is
+    undone whole and tried again, and then finds that party: nothing is lost or doubled."""
+    from sms.models import OutboxMessage
+
+    if when == "from_before_the_record":
+        appointment = book(office, local(MONDAY, 9))
+        db.session.execute(db.update(Appointment).values(party_id=None))
+        db.session.execute(db.delete(Interaction))
+        db.session.commit()
+    real_create = record._create
+
+    def lost_race_once(*args, **kwargs):
+        monkeypatch.setattr(record, "_create", real_create)
+        raise IntegrityError("INSERT", {}, Exception("duplicate key value: party_identifier"))
+
+    parties_before = count(Party)
+    monkeypatch.setattr(record, "_create", lost_race_once)
+    if when == "booked":
+        appointment = book(office, local(MONDAY, 9), national_number=NATIONAL_NUMBER)
+    else:
+        appointment = booking.cancel(db.session.get(Appointment, appointment.id), now=NOW)
+    db.session.expire_all()
+    assert record._create is real_create  # the race did happen
+    assert count(Appointment) == 1 and count(Party) == parties_before + 1  # one new, not two
+    assert count(OutboxMessage) == (1 if when == "booked" else 2)  # the confirmation, once
+    [noted] = interactions_of(appointment)[-1:]
+    assert noted.party_id == db.session.get(Appointment, appointment.id).party_id
