@@ -1,6 +1,5 @@
 """The public booking API, exactly as DESIGN.md describes it, checked against its OpenAPI."""
 
-import threading
 from datetime import datetime, timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from appointments.models import Appointment
 from desk.models import Interaction, Party
 from extensions import db
 from tests.appointments.conftest import BRUSSELS, local, next_weekday
+from tests.races import race
 
 
 @pytest.fixture
@@ -209,22 +209,11 @@ def test_thirty_clients_racing_for_the_last_places_never_double_book(app, office
     """Two counters are free at 9:00; thirty clients ask at once: two win, 28 get 409."""
     monday = next_weekday(0)
     body = booking_body(office, local(monday, 9))
-    barrier = threading.Barrier(30)
-    statuses, problems = [], []
 
-    def race():
-        client = app.test_client()
-        try:
-            barrier.wait(timeout=30)
-            statuses.append(client.post("/api/v1/appointments", json=body).status_code)
-        except Exception as error:  # noqa: BLE001 - reported below
-            problems.append(repr(error))
+    def book(_index):
+        return app.test_client().post("/api/v1/appointments", json=body).status_code
 
-    threads = [threading.Thread(target=race) for _ in range(30)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    statuses, problems = race(app, 30, book)
     assert problems == []
     assert sorted(statuses) == [201, 201] + [409] * 28
     db.session.remove()
@@ -286,22 +275,11 @@ def test_ten_retries_racing_with_one_key_make_one_booking(app, office):
     request answers with it."""
     body = booking_body(office, local(next_weekday(0), 9))
     headers = {"Idempotency-Key": "retry-0123456789"}
-    barrier = threading.Barrier(10)
-    answers, problems = [], []
 
-    def retry():
-        client = app.test_client()
-        try:
-            barrier.wait(timeout=30)
-            answers.append(client.post("/api/v1/appointments", json=body, headers=headers))
-        except Exception as error:  # noqa: BLE001 - reported below
-            problems.append(repr(error))
+    def retry(_index):
+        return app.test_client().post("/api/v1/appointments", json=body, headers=headers)
 
-    threads = [threading.Thread(target=retry) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    answers, problems = race(app, 10, retry)
     assert problems == []
     assert [a.status_code for a in answers] == [201] * 10
     assert len({a.get_json()["reference"] for a in answers}) == 1

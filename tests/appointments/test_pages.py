@@ -1,7 +1,6 @@
 """The citizen's pages, the staff day view and the admin screens, through HTTP."""
 
 import re
-import threading
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,6 +11,7 @@ from appointments.models import Appointment, Location, Service, Status
 from desk.models import Role
 from extensions import db
 from tests.appointments.conftest import BRUSSELS, local, next_weekday
+from tests.races import race
 
 
 def visit_args(office, **extra):
@@ -90,23 +90,14 @@ def test_the_same_form_sent_twice_at_once_books_once(app, office, taken):
     for other in range(taken):  # someone else's booking takes a counter first
         app.test_client().post("/appointments/confirm", data={**form, "submission_key": other})
     count = 8
-    barrier = threading.Barrier(count)
-    answers, problems = [], []
 
-    def confirm():
-        client = app.test_client()
-        try:
-            barrier.wait(timeout=30)
-            response = client.post("/appointments/confirm", data={**form, "submission_key": "k"})
-            answers.append((response.status_code, response.headers.get("Location")))
-        except Exception as error:  # noqa: BLE001 - reported below
-            problems.append(repr(error))
+    def confirm(_index):
+        response = app.test_client().post(
+            "/appointments/confirm", data={**form, "submission_key": "k"}
+        )
+        return response.status_code, response.headers.get("Location")
 
-    threads = [threading.Thread(target=confirm) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    answers, problems = race(app, count, confirm)
     assert problems == []
     assert len(answers) == count
     assert {status for status, _ in answers} == {302}

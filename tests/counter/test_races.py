@@ -1,7 +1,6 @@
 """Races with real threads on SQLite and PostgreSQL: 50 kiosks at once, counters pressing
 Call next together. Each thread has its own app context, session and connection."""
 
-import threading
 from collections import Counter as Tally
 
 import pytest
@@ -13,31 +12,9 @@ from counter import calling, tickets
 from counter.errors import Conflict
 from counter.models import Ticket, TicketEvent, TicketSequence, TicketStatus
 from extensions import db
+from tests.races import race
 
 pytestmark = pytest.mark.slow
-
-
-def race(app, count, work):
-    """Start `count` threads that wait at one barrier, then all run `work(index)` at once."""
-    barrier = threading.Barrier(count)
-    results, errors = [None] * count, []
-
-    def run(index):
-        with app.app_context():
-            try:
-                barrier.wait()
-                results[index] = work(index)
-            except Exception as error:  # collected and asserted by the test
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results, errors
 
 
 def test_fifty_kiosks_at_once_get_fifty_different_numbers(app, town):
