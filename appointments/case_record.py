@@ -112,17 +112,15 @@ def note_booking(
             current_app._get_current_object(), appointment=appointment, event=event
         )
         _record(
-            appointment.party_id,
-            dict(
-                channel=channel,
-                direction=direction,
-                subject=subject,
-                summary=summary,
-                outcome=event,
-                staff=staff,
-                link_type=LINK_TYPE,
-                link_id=appointment.id,
-            ),
+            party=appointment.party_id,
+            channel=channel,
+            direction=direction,
+            subject=subject,
+            summary=summary,
+            outcome=event,
+            staff=staff,
+            link_type=LINK_TYPE,
+            link_id=appointment.id,
         )
 
 
@@ -149,8 +147,8 @@ def citizen_party(contact: dict, language: str | None) -> Party:
     return party
 
 
-def _record(party_id: int, values: dict) -> None:
+def _record(**moment) -> None:
     try:
-        record.record_interaction(party=party_id, **values)
+        record.record_interaction(**moment)
     except RecordError as error:  # the enclosing record.transaction() rolls it all back
         raise RecordRefused(error) from error
