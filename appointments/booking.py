@@ -27,13 +27,14 @@ from appointments.models import TIMEZONE, Appointment, Status, appointment_servi
 from appointments.slots import BookingError, Visit, load_visit, locations_for
 from appointments.timetable import Timetable
 from core.database import utcnow
-from core.rows import insert_row
+from core.rows import insert_row, insert_row_unless_exists
 from desk import record
 from extensions import db
 
 # Letters and digits that are hard to mishear or misread (no 0/O, 1/I/L, 2/Z, 5/S, 8/B).
 REFERENCE_ALPHABET = "ACDEFHJKMNPRTWXY34679"
 ALTERNATIVE_DAYS = timedelta(days=14)  # how far a "just taken" answer looks for other times
+NO_OVERLAP = "ex_appointment_counter_time"  # PostgreSQL's exclusion constraint (the migration)
 
 
 class SlotTaken(BookingError):
@@ -146,7 +147,8 @@ def _transient(error: OperationalError) -> bool:
 
 
 def _with_retries(attempt):
-    """Run `attempt` (which starts its own write transaction) again on a deadlock or lock."""
+    """Run `attempt` (which starts its own write transaction) again on a deadlock or lock, a
+    lost race for a new citizen's identifier, or a reference drawn twice."""
     tries = current_app.config["BOOKING_RETRIES"]
     for number in range(1, tries + 1):
         try:
@@ -158,6 +160,10 @@ def _with_retries(attempt):
             db.session.rollback()
             if number == tries:
                 raise
+        except IntegrityError as error:
+            db.session.rollback()
+            if number == tries or not _reference_clash(error):
+                raise  # the same submission's unique key: book() answers with that booking
         except OperationalError as error:
             db.session.rollback()
             if number == tries or not _transient(error):
@@ -172,7 +178,8 @@ def _overlap_refused(error: IntegrityError) -> bool:
 
 
 def _reference_clash(error: IntegrityError) -> bool:
-    """Two bookings drew the same reference (PostgreSQL names the constraint, SQLite the column)."""
+    """Two bookings drew the same reference (PostgreSQL names the constraint, SQLite the column):
+    one in about a thousand once a hundred thousand references are stored."""
     text = str(error.orig)
     return "uq_appointment_reference" in text or "appointment.reference" in text
 
@@ -209,13 +216,13 @@ def _not_a_free_time() -> BookingError:
 
 def _hold(start: datetime, timetable: Timetable, now, fill, note, exclude=None):
     """Place the visit on a free counter at `start`; `fill(counter_id, slot)` writes the row,
-    `note(row)` records it in the case record, which commits (see case_record.py).
+    or returns None when the database refuses it (someone else took that counter a moment
+    ago); `note(row)` records it in the case record, which commits (see case_record.py).
 
     Runs inside the write transaction the caller began. The appointments are read there, once
     per round. A start that no counter could take even on an empty day is not a free time at
-    all (422): that is asked only when the start is not free, the rare case. Each free counter
-    is tried inside a savepoint: when the database refuses (someone else took that counter a
-    moment ago) the next one is tried; when none is left, a new round reads the
+    all (422): that is asked only when the start is not free, the rare case. When the database
+    refuses a counter the next free one is tried; when none is left, a new round reads the
     appointments again, and after the last round the caller hears SlotTaken.
     """
     rounds = current_app.config["BOOKING_RETRIES"]
@@ -230,17 +237,8 @@ def _hold(start: datetime, timetable: Timetable, now, fill, note, exclude=None):
                 raise _not_a_free_time()
             break
         for counter_id in slot.counter_ids:
-            for _clash in range(3):
-                try:
-                    with db.session.begin_nested():
-                        result = fill(counter_id, slot)
-                        db.session.flush()
-                except IntegrityError as error:
-                    if _reference_clash(error):
-                        continue  # one in millions: draw another reference
-                    if not _overlap_refused(error):
-                        raise
-                    break
+            result = fill(counter_id, slot)
+            if result is not None:
                 with _as_written():
                     note(result)
                 return result
@@ -249,6 +247,21 @@ def _hold(start: datetime, timetable: Timetable, now, fill, note, exclude=None):
         _l("This time was just taken. Choose another time."),
         _alternatives(timetable, start, now, exclude=exclude),
     )
+
+
+def _claim(**values) -> Appointment | None:
+    """Write a new appointment, or None when the database refuses its counter (taken a moment
+    ago): no savepoint needed. PostgreSQL skips the row (ON CONFLICT ON CONSTRAINT ... DO
+    NOTHING), SQLite's trigger aborts the statement alone: either way the transaction, with the
+    party it wrote, goes on. Any other conflict raises IntegrityError."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return insert_row_unless_exists(Appointment, constraint=NO_OVERLAP, **values)
+    try:
+        return insert_row(Appointment, **values)
+    except IntegrityError as error:
+        if _overlap_refused(error):
+            return None
+        raise
 
 
 def book(
@@ -293,11 +306,19 @@ def book(
             raise BookingError(_l("This time is in the past."), {"start": _l("In the past.")})
         timetable = _timetable(visit, start, location_id)
 
-        def fill(counter_id: int, slot: Slot) -> Appointment:
+        party = None
+
+        def fill(counter_id: int, slot: Slot) -> Appointment | None:
+            nonlocal party
+            if party is None:
+                # Found or created once a counter is free, before the appointment row, so that
+                # row is written once, with its link: updating it later in the transaction
+                # checks the no-overlap constraint again, which deadlocks with a rival already
+                # waiting for this counter. A taken time (409) writes nothing at all.
+                party = case_record.citizen_party(contact, language)
             # Written directly (core.rows): this is the path that decides booking throughput.
             blocked_until = slot.start + timedelta(minutes=visit.hold_minutes)
-            appointment = insert_row(
-                Appointment,
+            appointment = _claim(
                 party_id=party.id,
                 reference=new_reference(),
                 location_id=slot.location_id,
@@ -318,6 +339,8 @@ def book(
                 created_at=now,
                 updated_at=now,
             )
+            if appointment is None:
+                return None
             db.session.connection().execute(
                 insert(appointment_service),
                 [{"appointment_id": appointment.id, "service_id": i} for i in visit.service_ids],
@@ -331,10 +354,6 @@ def book(
         # The party, the appointment, its record entry: one commit, which leaves the rows as
         # written for the answer.
         with _as_written(), record.transaction():
-            # The party first, so the appointment row is written once, with its link: updating
-            # it later in the transaction checks the no-overlap constraint again, which
-            # deadlocks with a rival already waiting for this counter.
-            party = case_record.citizen_party(contact, language)
             return _hold(start, timetable, now, fill, note)
 
     try:
@@ -379,16 +398,23 @@ def reschedule(appointment: Appointment, start: datetime, *, staff=None, now=Non
             raise _not_a_free_time()
         timetable = _timetable(visit, start, location_id)
 
-        def fill(counter_id: int, slot: Slot) -> Appointment:
+        def fill(counter_id: int, slot: Slot) -> Appointment | None:
             moved = db.session.get(Appointment, appointment_id)
             _changeable(moved, now)
-            moved.counter_id = counter_id
-            moved.starts_at = slot.start
-            moved.ends_at = slot.start + timedelta(minutes=visit.need_minutes)
-            moved.blocked_until = slot.start + timedelta(minutes=visit.hold_minutes)
-            moved.manage_token_expires_at = _link_expiry(moved.blocked_until)
-            moved.sequence += 1
-            moved.updated_at = now
+            try:
+                with db.session.begin_nested():  # a refused UPDATE aborts only this
+                    moved.counter_id = counter_id
+                    moved.starts_at = slot.start
+                    moved.ends_at = slot.start + timedelta(minutes=visit.need_minutes)
+                    moved.blocked_until = slot.start + timedelta(minutes=visit.hold_minutes)
+                    moved.manage_token_expires_at = _link_expiry(moved.blocked_until)
+                    moved.sequence += 1
+                    moved.updated_at = now
+                    db.session.flush()
+            except IntegrityError as error:
+                if not _overlap_refused(error):
+                    raise
+                return None
             return moved
 
         def note(moved: Appointment) -> None:

@@ -40,13 +40,15 @@ def insert_rows(model, rows: list[dict]) -> list:
     return _loaded(model, complete, keys)
 
 
-def insert_row_unless_exists(model, unique: tuple[str, ...], **values):
+def insert_row_unless_exists(model, unique: tuple[str, ...] = (), *, constraint=None, **values):
     """`insert_row`, or None when a row with the same `unique` columns exists (INSERT ... ON
-    CONFLICT DO NOTHING: also when a concurrent transaction is writing it)."""
+    CONFLICT DO NOTHING: also when a concurrent transaction is writing it). PostgreSQL can name
+    the arbiter instead, `constraint`: an exclusion constraint too. Any other conflict raises."""
     table = model.__table__
     complete = {**_defaults(table), **values}
     dialect = db.session.get_bind().dialect.name
-    keys = _execute(_returning_keys_unless(table, dialect, unique), [complete])
+    statement = _returning_keys_unless(table, dialect, unique, constraint)
+    keys = _execute(statement, [complete])
     return _loaded(model, [complete], keys)[0] if keys else None
 
 
@@ -95,11 +97,18 @@ def _returning_keys(table):
 
 
 @functools.cache
-def _returning_keys_unless(table, dialect: str, unique: tuple[str, ...]):
-    statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
-    return statement.on_conflict_do_nothing(index_elements=list(unique)).returning(
-        *table.primary_key.columns
-    )
+def _returning_keys_unless(table, dialect: str, unique: tuple[str, ...], constraint):
+    if dialect == "postgresql":
+        statement = postgresql_insert(table)
+        if constraint:
+            skipping = statement.on_conflict_do_nothing(constraint=constraint)
+        else:
+            skipping = statement.on_conflict_do_nothing(index_elements=list(unique))
+    elif constraint:
+        raise ValueError("only PostgreSQL names a constraint as the arbiter")
+    else:
+        skipping = sqlite_insert(table).on_conflict_do_nothing(index_elements=list(unique))
+    return skipping.returning(*table.primary_key.columns)
 
 
 def _defaults(table) -> dict:
