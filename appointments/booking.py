@@ -35,6 +35,7 @@ from extensions import db
 REFERENCE_ALPHABET = "ACDEFHJKMNPRTWXY34679"
 ALTERNATIVE_DAYS = timedelta(days=14)  # how far a "just taken" answer looks for other times
 NO_OVERLAP = "ex_appointment_counter_time"  # PostgreSQL's exclusion constraint (the migration)
+LINK_SERVICES = insert(appointment_service)
 
 
 class SlotTaken(BookingError):
@@ -342,7 +343,7 @@ def book(
             if appointment is None:
                 return None
             db.session.connection().execute(
-                insert(appointment_service),
+                LINK_SERVICES,
                 [{"appointment_id": appointment.id, "service_id": i} for i in visit.service_ids],
             )
             set_committed_value(appointment, "services", list(visit.services))

@@ -13,6 +13,7 @@ one party matches; an unverified phone or e-mail match creates a new party plus 
 suggestion for a person to judge. Nothing here merges automatically (see desk.merging).
 """
 
+import functools
 import re
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import insert, or_, select
+from sqlalchemy import bindparam, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -353,6 +354,23 @@ def _add_keys(party: Party, keys: PartyKeys, verified: bool) -> None:
     db.session.flush()
 
 
+@functools.cache
+def _address_holders(count: int):
+    """Who holds any of `count` (kind, value) pairs, through ix_contact_address_kind_value; built
+    once per count (a party gives at most a phone and an e-mail address): constructing a
+    statement costs more than running this one. (A row-value IN would be one statement for
+    all counts, but SQLite answers it with a full scan.)"""
+    address = ContactAddress
+    return select(address.kind, address.value, address.verified_at, address.party_id).where(
+        or_(
+            *(
+                (address.kind == bindparam(f"kind{i}")) & (address.value == bindparam(f"value{i}"))
+                for i in range(count)
+            )
+        )
+    )
+
+
 def _owners(keys: PartyKeys) -> dict[tuple[str, str], list[tuple[Party, bool]]]:
     """(kind, value) -> (party, verified) for each holder of that address: one query for all of
     `keys`, read before anything is added, for matching and for duplicate suggestions.
@@ -363,11 +381,10 @@ def _owners(keys: PartyKeys) -> dict[tuple[str, str], list[tuple[Party, bool]]]:
     if not keys.addresses:
         return {}
     db.session.flush()  # the query below runs on the connection, past the session's autoflush
-    address = ContactAddress
-    holders = select(address.kind, address.value, address.verified_at, address.party_id).where(
-        or_(*((address.kind == k) & (address.value == v) for k, v in keys.addresses))
-    )
-    rows = db.session.connection().execute(holders).all()
+    values = {}
+    for i, (kind, value) in enumerate(keys.addresses):
+        values[f"kind{i}"], values[f"value{i}"] = kind, value
+    rows = db.session.connection().execute(_address_holders(len(keys.addresses)), values).all()
     if not rows:
         return {}
     held = {row.party_id for row in rows}

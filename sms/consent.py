@@ -6,7 +6,7 @@ for just now (the answer to their own message). The case record's per-purpose co
 ContactAddress is the party's wish, edited at the desk; both must allow a message.
 """
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from core.database import utcnow
 from extensions import db
@@ -22,10 +22,13 @@ START_WORDS = {"start", "unstop"}
 TWILIO_HANDLED_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "start"}
 
 
+# Asked for every message: on the connection, past the ORM (set_opted_out flushes its row),
+# and built once.
+OPTED_OUT = select(Consent.opted_out).where(Consent.address == bindparam("address"))
+
+
 def opted_out(address: str) -> bool:
-    # On the connection, past the ORM: asked for every message; set_opted_out flushes its row.
-    statement = select(Consent.opted_out).where(Consent.address == address)
-    return bool(db.session.connection().execute(statement).scalar())
+    return bool(db.session.connection().execute(OPTED_OUT, {"address": address}).scalar())
 
 
 def may_send(address: str, purpose: str) -> bool:
