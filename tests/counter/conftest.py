@@ -1,11 +1,20 @@
 """A town hall with a kiosk, open around the clock so tests never depend on the hour they run."""
 
 import secrets
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
+import time_machine
 
-from appointments.models import Appointment, Counter, LifeEvent, Location, OpeningPeriod, Service
+from appointments.models import (
+    BRUSSELS,
+    Appointment,
+    Counter,
+    LifeEvent,
+    Location,
+    OpeningPeriod,
+    Service,
+)
 from core.database import utcnow
 from counter.models import CounterServiceSetting
 from desk import accounts
@@ -68,8 +77,18 @@ def town(app):
 
 
 @pytest.fixture
-def make_appointment(town):
-    """A booked visit at the town hall, `minutes` from now (negative: in the past)."""
+def local_midday():
+    """Today at noon in Brussels, the clock running on from there. A check-in refuses another
+    day's appointment, so visits minutes or hours from now must stay on today's date whatever
+    the hour the suite runs (at 22:30, "in two hours" is tomorrow)."""
+    noon = datetime.combine(datetime.now(BRUSSELS).date(), time(12), tzinfo=BRUSSELS)
+    with time_machine.travel(noon, tick=True):
+        yield noon
+
+
+@pytest.fixture
+def make_appointment(town, local_midday):
+    """A booked visit at the town hall, `minutes` from now (negative: in the past), today."""
 
     def factory(minutes=0, service=None, location=None, reference=None):
         start = utcnow() + timedelta(minutes=minutes)
