@@ -3,9 +3,9 @@
 import re
 from datetime import time
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
+
+from desk import identifiers
 
 MARKUP = re.compile(r"[<>{}\[\]\\]|[\x00-\x1f\x7f]|://")
 
@@ -32,23 +32,21 @@ def normalise_phone(value: str | None, region: str = "BE") -> str | None:
     value = (value or "").strip()
     if not value:
         return None
-    try:
-        number = phonenumbers.parse(value, region)
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
+    number = identifiers.e164(value, region)
+    if number is None:
         raise InvalidValue(_l("Enter a valid phone number, such as 0470 12 34 56."))
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return number
 
 
 def normalise_email(value: str | None) -> str | None:
+    """Lower-cased, as the case record stores it; None when empty."""
     value = (value or "").strip()
     if not value:
         return None
-    try:
-        return validate_email(value, check_deliverability=False).normalized
-    except EmailNotValidError as error:
-        raise InvalidValue(_l("Enter a valid e-mail address, such as name@example.be.")) from error
+    address = identifiers.mailbox(value)
+    if address is None:
+        raise InvalidValue(_l("Enter a valid e-mail address, such as name@example.be."))
+    return address
 
 
 def clean_national_number(value: str | None) -> str | None:

@@ -8,13 +8,12 @@ row instead of sending twice.
 
 from datetime import datetime
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import select
 
 from core.database import utcnow
 from core.rows import insert_row_unless_exists
+from desk import identifiers
 from extensions import db
 from sms.models import MessageStatus, OutboxMessage
 from sms.segments import MAX_BODY, cost_of, count_segments
@@ -26,20 +25,17 @@ class InvalidRecipient(ValueError):
 
 def normalise_phone(value: str, region: str = "BE") -> str:
     """E.164, or InvalidRecipient. Belgian numbers may be given as 0470 12 34 56."""
-    try:
-        number = phonenumbers.parse(value or "", region)
-    except phonenumbers.NumberParseException as error:
-        raise InvalidRecipient(f"not a phone number: {value!r}") from error
-    if not phonenumbers.is_valid_number(number):
+    number = identifiers.e164(value or "", region)
+    if number is None:
         raise InvalidRecipient(f"not a valid phone number: {value!r}")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return number
 
 
 def normalise_email(value: str) -> str:
-    try:
-        return validate_email(value or "", check_deliverability=False).normalized.lower()
-    except EmailNotValidError as error:
-        raise InvalidRecipient(f"not a valid e-mail address: {value!r}") from error
+    address = identifiers.mailbox(value or "")
+    if address is None:
+        raise InvalidRecipient(f"not a valid e-mail address: {value!r}")
+    return address
 
 
 def normalise_address(channel: str, value: str) -> str:
