@@ -52,6 +52,28 @@ def per_request(client, requests) -> dict:
     }
 
 
+def booking_requests(client, service_ids) -> list[dict]:
+    """A booking body for every free time of five services over a month, each with its own
+    citizen, in a fixed random order: few collide, as with citizens choosing apart."""
+    first = datetime.now(BRUSSELS).date() + timedelta(days=1)
+    bodies = []
+    for service_id in service_ids[:5]:
+        path = f"/api/v1/services/{service_id}/slots?from={first}&to={first + timedelta(30)}"
+        for slot in client.get(path).get_json():
+            number = len(bodies)
+            bodies.append(
+                {
+                    "service_id": service_id,
+                    "start": slot["start"],
+                    "location_id": slot["location_id"],
+                    "name": f"Client {number}",
+                    "email": f"client{number}@example.be",
+                }
+            )
+    random.Random(1).shuffle(bodies)
+    return bodies
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bookings", type=int, default=400)
@@ -64,22 +86,7 @@ def main() -> None:
             {"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}
         )
         client = app.test_client()
-        first = datetime.now(BRUSSELS).date() + timedelta(days=1)
-        bodies = []
-        for service_id in service_ids[:5]:
-            path = f"/api/v1/services/{service_id}/slots?from={first}&to={first + timedelta(30)}"
-            for slot in client.get(path).get_json():
-                number = len(bodies)
-                bodies.append(
-                    {
-                        "service_id": service_id,
-                        "start": slot["start"],
-                        "location_id": slot["location_id"],
-                        "name": f"Client {number}",
-                        "email": f"client{number}@example.be",
-                    }
-                )
-        random.Random(1).shuffle(bodies)
+        bodies = booking_requests(client, service_ids)
         warm, timed = bodies[:30], bodies[30 : 30 + args.bookings]
         per_request(client, [("POST", "/api/v1/appointments", b) for b in warm])
         gc.freeze()  # as gunicorn.conf.py does in every worker

@@ -1,0 +1,134 @@
+"""Instructions per booking and per /healthz, counted by valgrind: the same figure at any hour.
+
+    .venv/bin/python bench/booking_instructions.py [--bookings 100] [--repo PATH]
+
+CPU time on these shared machines varies by a factor of two from hour to hour, so a change of
+a few percent on the booking path cannot be seen in it; an instruction count can (repeat runs
+agree within 0.5%). The data of bench/booking.py on a throwaway PostgreSQL; the app runs
+in-process under callgrind: a warm-up uncounted, then the bookings through the Flask test
+client (each its own citizen), then as many /healthz, each phase counted apart. Only this
+process is counted, not PostgreSQL. `--repo` measures another checkout (a git worktree of an
+older commit) with this script, for A/B comparisons. Needs valgrind and a C compiler (apt:
+valgrind gcc): a two-line shim switches the counting on and off.
+"""
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIM = """#include <valgrind/callgrind.h>
+void count_from_here(void) { CALLGRIND_ZERO_STATS; CALLGRIND_TOGGLE_COLLECT; }
+void count_to_here(void) { CALLGRIND_TOGGLE_COLLECT; CALLGRIND_DUMP_STATS; }
+"""
+WARM_UP = 30
+
+
+def counted(repo: Path, url: str, bodies: list[dict], shim: Path) -> None:
+    """Runs under valgrind, in `repo`: two counted phases, each dumped to its own file."""
+    import ctypes
+    import gc
+
+    sys.path.insert(0, str(repo))
+    from app import create_app
+
+    app = create_app(
+        {"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}
+    )
+    client = app.test_client()
+    for body in bodies[:WARM_UP]:
+        client.post("/api/v1/appointments", json=body)
+        client.get("/healthz")
+    gc.freeze()  # as gunicorn.conf.py does in every worker
+    counter = ctypes.CDLL(str(shim))
+    timed = bodies[WARM_UP:]
+    statuses: dict[int, int] = {}
+    counter.count_from_here()
+    for body in timed:
+        status = client.post("/api/v1/appointments", json=body).status_code
+        statuses[status] = statuses.get(status, 0) + 1
+    counter.count_to_here()
+    counter.count_from_here()
+    for _ in timed:
+        client.get("/healthz")
+    counter.count_to_here()
+    print(json.dumps(statuses))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bookings", type=int, default=100)
+    parser.add_argument("--repo", type=Path, default=ROOT)
+    parser.add_argument("--counted", nargs=3, help=argparse.SUPPRESS)  # url bodies shim
+    args = parser.parse_args()
+    if args.counted:
+        url, bodies, shim = args.counted
+        counted(args.repo.resolve(), url, json.loads(Path(bodies).read_text()), Path(shim))
+        return
+
+    sys.path.insert(0, str(ROOT))
+    from bench.booking import create_app, seed
+    from bench.booking_cpu import booking_requests
+    from tests import services
+
+    folder = Path(tempfile.mkdtemp(prefix="loket-instructions-"))
+    shim = folder / "shim.so"
+    (folder / "shim.c").write_text(SHIM)
+    subprocess.run(["cc", "-shared", "-fPIC", "-o", shim, folder / "shim.c"], check=True)
+    server = services.start_postgres()
+    try:
+        url = server.create_database("loket_instructions")
+        service_ids = seed(url)
+        app = create_app(
+            {"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}
+        )
+        bodies = booking_requests(app.test_client(), service_ids)
+        (folder / "bodies.json").write_text(json.dumps(bodies[: WARM_UP + args.bookings]))
+        run = subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                "--collect-atstart=no",
+                f"--callgrind-out-file={folder}/out",
+                sys.executable,
+                __file__,
+                "--repo",
+                str(args.repo),
+                "--counted",
+                url,
+                str(folder / "bodies.json"),
+                str(shim),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=args.repo,
+        )
+        if run.returncode:
+            sys.exit(run.stderr[-3000:])
+        booking, healthz = (
+            int(re.search(r"^totals: (\d+)", path.read_text(), re.M).group(1))
+            for path in sorted(folder.glob("out.*"), key=lambda p: int(p.suffix[1:]))
+        )
+        print(
+            json.dumps(
+                {
+                    "repo": str(args.repo),
+                    "bookings": args.bookings,
+                    "statuses": json.loads(run.stdout.splitlines()[-1]),
+                    "instructions_per_booking_millions": round(booking / args.bookings / 1e6, 2),
+                    "instructions_per_healthz_millions": round(healthz / args.bookings / 1e6, 2),
+                    "booking_to_healthz": round(booking / healthz, 2),
+                },
+                indent=2,
+            )
+        )
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
