@@ -183,12 +183,19 @@ class Sender:
         return found is not None
 
     def claim_in_doubt(self) -> list[Claimed]:
-        """Rows a dead sender left "sending": ours after a restart, anyone's past the lease."""
-        stale = M.lease_until < utcnow()
-        if not self.recovered_own and utcnow() >= self.recover_own_after:
+        """Rows a dead sender left "sending": ours after a restart, anyone's past the lease.
+
+        Our own rows count as recovered only when a claim that asked for them found none. The
+        clock is read once: read again after the claim, the grace could end while the claim
+        ran, and a sender that never asked for its rows would leave them "sending" for good.
+        """
+        now = utcnow()
+        stale = M.lease_until < now
+        asks_for_own = not self.recovered_own and now >= self.recover_own_after
+        if asks_for_own:
             stale = or_(stale, M.claimed_by == self.name)
         batch = self._claim(and_(M.status == MessageStatus.SENDING, stale), self.batch_size, True)
-        if not batch and utcnow() >= self.recover_own_after:
+        if not batch and asks_for_own:
             self.recovered_own = True
         return batch
 

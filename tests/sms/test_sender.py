@@ -139,6 +139,34 @@ def test_a_timeout_is_in_doubt_and_never_sent_twice(make_app, twilio_config, fak
     assert row.provider_sid == received["sid"]
 
 
+def test_a_restarted_sender_recovers_its_rows_when_its_grace_ends_during_a_claim(
+    twilio_app, fake_twilio, monkeypatch
+):
+    """The grace ends while an idle claim (which did not ask for our rows) is running: the
+    empty answer must not count our rows as recovered, or `--once` exits and leaves them."""
+    message_id = queue()
+    killed = Sender(name="restarted", threads=1)
+    killed.claim_due()  # claimed, then killed before it reached Twilio
+    killed.pool.shutdown()
+    assert reloaded(message_id).status == MessageStatus.SENDING
+    db.session.rollback()
+
+    restarted = Sender(name="restarted", threads=1)
+    claim = restarted._claim
+
+    def claim_outlasting_the_grace(*args, **kwargs):
+        batch = claim(*args, **kwargs)
+        restarted.recover_own_after = min(restarted.recover_own_after, utcnow())
+        return batch
+
+    monkeypatch.setattr(restarted, "_claim", claim_outlasting_the_grace)
+    assert restarted.run(once=True) == 1
+    row = reloaded(message_id)
+    assert row.status == MessageStatus.SENT
+    [received] = fake_twilio.received()
+    assert row.provider_sid == received["sid"]
+
+
 def test_a_message_whose_moment_passed_is_not_sent(twilio_app, fake_twilio):
     message_id = queue(expires_at=utcnow() - timedelta(minutes=1))
     send_all()
