@@ -157,13 +157,10 @@ def _with_retries(attempt):
         except BookingError:
             db.session.rollback()
             raise
-        except case_record.BookingLost:
+        except (case_record.BookingLost, IntegrityError) as error:
             db.session.rollback()
-            if number == tries:
-                raise
-        except IntegrityError as error:
-            db.session.rollback()
-            if number == tries or not _reference_clash(error):
+            other_conflict = isinstance(error, IntegrityError) and not _reference_clash(error)
+            if number == tries or other_conflict:
                 raise  # the same submission's unique key: book() answers with that booking
         except OperationalError as error:
             db.session.rollback()

@@ -14,6 +14,7 @@ import json
 import random
 import sys
 import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -74,19 +75,27 @@ def booking_requests(client, service_ids) -> list[dict]:
     return bodies
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bookings", type=int, default=400)
-    args = parser.parse_args()
+@contextmanager
+def booking_data(name: str):
+    """A throwaway PostgreSQL with the data of bench/booking.py: (url, app, booking bodies)."""
     server = services.start_postgres()
     try:
-        url = server.create_database("loket_bench")
+        url = server.create_database(name)
         service_ids = seed(url)
         app = create_app(
             {"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}
         )
+        yield url, app, booking_requests(app.test_client(), service_ids)
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bookings", type=int, default=400)
+    args = parser.parse_args()
+    with booking_data("loket_bench") as (_url, app, bodies):
         client = app.test_client()
-        bodies = booking_requests(client, service_ids)
         warm, timed = bodies[:30], bodies[30 : 30 + args.bookings]
         per_request(client, [("POST", "/api/v1/appointments", b) for b in warm])
         gc.freeze()  # as gunicorn.conf.py does in every worker
@@ -95,8 +104,6 @@ def main() -> None:
             "healthz": per_request(client, [("GET", "/healthz", None)] * args.bookings),
         }
         print(json.dumps(figures, indent=2))
-    finally:
-        server.stop()
 
 
 if __name__ == "__main__":

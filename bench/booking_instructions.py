@@ -71,22 +71,13 @@ def main() -> None:
         return
 
     sys.path.insert(0, str(ROOT))
-    from bench.booking import create_app, seed
-    from bench.booking_cpu import booking_requests
-    from tests import services
+    from bench.booking_cpu import booking_data
 
     folder = Path(tempfile.mkdtemp(prefix="loket-instructions-"))
     shim = folder / "shim.so"
     (folder / "shim.c").write_text(SHIM)
     subprocess.run(["cc", "-shared", "-fPIC", "-o", shim, folder / "shim.c"], check=True)
-    server = services.start_postgres()
-    try:
-        url = server.create_database("loket_instructions")
-        service_ids = seed(url)
-        app = create_app(
-            {"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}
-        )
-        bodies = booking_requests(app.test_client(), service_ids)
+    with booking_data("loket_instructions") as (url, _app, bodies):
         (folder / "bodies.json").write_text(json.dumps(bodies[: WARM_UP + args.bookings]))
         run = subprocess.run(
             [
@@ -126,8 +117,6 @@ def main() -> None:
                 indent=2,
             )
         )
-    finally:
-        server.stop()
 
 
 if __name__ == "__main__":
