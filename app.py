@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from core import errors, i18n, security
 from core.config import load_config
+from core.json_provider import OrjsonProvider
 from extensions import babel, csrf, db, limiter, login_manager, migrate
 from realtime import init_realtime
 
@@ -16,6 +17,7 @@ ROOT = Path(__file__).resolve().parent
 
 def create_app(test_config=None):
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    app.json = OrjsonProvider(app)  # before anything (templates' tojson) takes its dumps
     load_config(app, test_config)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", i18n.translation_directories(ROOT))
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from appointments import booking
 from appointments.models import BRUSSELS, Service
 from appointments.openapi import openapi_document
-from appointments.slots import BookingError, check_range, find_slots, load_visit, locations_for
+from appointments.slots import BookingError, check_range, find_starts, load_visit, locations_for
 from core.errors import api_error
 from extensions import csrf, db, limiter
 
@@ -47,9 +47,11 @@ bp.register_error_handler(BookingError, error_response)
 
 
 @functools.lru_cache(maxsize=50_000)
-def local_iso(moment: datetime) -> str:
-    """Brussels time as ISO 8601. Cached: a 60-day answer has thousands of times, and every
-    answer repeats the same grid."""
+def local_iso(moment: datetime | int) -> str:
+    """Brussels time as ISO 8601, of a datetime or of whole seconds since 1970 (UTC). Cached:
+    a 60-day answer has thousands of times, and every answer repeats the same grid."""
+    if isinstance(moment, int):
+        return datetime.fromtimestamp(moment, BRUSSELS).isoformat()
     return moment.astimezone(BRUSSELS).isoformat()
 
 
@@ -57,6 +59,15 @@ def slots_json(slots) -> list[dict]:
     return [
         {"start": local_iso(s.start), "end": local_iso(s.end), "location_id": s.location_id}
         for s in slots
+    ]
+
+
+def starts_json(starts, need_minutes: int) -> list[dict]:
+    """slots_json for find_starts' whole seconds."""
+    need = need_minutes * 60
+    return [
+        {"start": local_iso(start), "end": local_iso(start + need), "location_id": location_id}
+        for start, location_id, _counters in starts
     ]
 
 
@@ -124,8 +135,8 @@ def service_slots(service_id: int):
     first_day, last_day = parse_day("from"), parse_day("to")
     location_id = optional_int(request.args.get("location_id"), "location_id")
     check_range(first_day, last_day, locations_for(visit, location_id))
-    slots = find_slots(visit, first_day, last_day, location_id=location_id)
-    return jsonify(slots_json(slots))
+    starts = find_starts(visit, first_day, last_day, location_id=location_id)
+    return jsonify(starts_json(starts, visit.need_minutes))
 
 
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{8,255}")  # printable ASCII, e.g. a UUID

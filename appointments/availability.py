@@ -207,6 +207,40 @@ def available_slots(
     `need_minutes` is the visit itself, `hold_minutes` the visit plus the buffer after it: the
     visit must end before closing, the buffer must not run into the next appointment.
     """
+    need = need_minutes * 60
+    stamps: dict[int, datetime] = {}  # starts and ends repeat across locations and counters
+    slots = []
+    for start, location_id, ids in available_starts(
+        plans,
+        need_minutes=need_minutes,
+        hold_minutes=hold_minutes,
+        first_day=first_day,
+        last_day=last_day,
+        now=now,
+        step_minutes=step_minutes,
+    ):
+        begins = stamps.get(start) or stamps.setdefault(start, moment(start))
+        ends = stamps.get(start + need) or stamps.setdefault(start + need, moment(start + need))
+        slots.append(Slot(begins, ends, location_id, ids))
+    return slots
+
+
+def available_starts(
+    plans: list[LocationPlan],
+    *,
+    need_minutes: int,
+    hold_minutes: int,
+    first_day: date,
+    last_day: date,
+    now: datetime,
+    step_minutes: int = 15,
+    with_counters: bool = True,
+) -> list[tuple[int, int, tuple[int, ...]]]:
+    """What `available_slots` gives, as (start in seconds, location id, counter ids), sorted.
+
+    An answer that lists thousands of starts (the API's 60 days) needs neither datetimes nor
+    the counters: without counters every start comes with `()`, which saves a third of it.
+    """
     need, hold, step = need_minutes * 60, hold_minutes * 60, step_minutes * 60
     found: list[tuple[int, int, tuple]] = []
     for plan in plans:
@@ -219,20 +253,18 @@ def available_slots(
         while day <= end_day:
             periods = _periods(day, plan, zone)
             if periods and periods[-1][1] > earliest:
-                day_found = _day_starts(plan, periods, counters, need, hold, step, earliest)
+                day_found = _day_starts(
+                    plan, periods, counters, need, hold, step, earliest, with_counters
+                )
                 found.extend((start, plan.id, ids) for start, ids in day_found.items())
             day += timedelta(days=1)
     found.sort()  # (start, location): unique, so the counter lists are never compared
-    stamps: dict[int, datetime] = {}  # starts and ends repeat across locations and counters
-    slots = []
-    for start, location_id, ids in found:
-        begins = stamps.get(start) or stamps.setdefault(start, moment(start))
-        ends = stamps.get(start + need) or stamps.setdefault(start + need, moment(start + need))
-        slots.append(Slot(begins, ends, location_id, ids))
-    return slots
+    return found
 
 
-def _day_starts(plan, periods, counters, need, hold, step, earliest) -> dict[int, tuple]:
+def _day_starts(
+    plan, periods, counters, need, hold, step, earliest, with_counters=True
+) -> dict[int, tuple]:
     """One location's day: start -> the counters free for the whole hold from that start."""
     open_seconds = sum(end - start for start, end in periods)
     # The part of the day not kept for walk-ins, compared as integers: booked * 100 <= ...
@@ -256,7 +288,7 @@ def _day_starts(plan, periods, counters, need, hold, step, earliest) -> dict[int
             free |= mask
         while free:
             lowest = free & -free
-            k = lowest.bit_length() - 1
-            found[period[0] + k * step] = tuple([i for i, mask in masks if mask & lowest])
+            start = period[0] + (lowest.bit_length() - 1) * step
+            found[start] = tuple([i for i, m in masks if m & lowest]) if with_counters else ()
             free ^= lowest
     return found

@@ -109,6 +109,15 @@ def find_slots(
     return timetable.slots(first_day, last_day, now=now or utcnow(), busy=busy)
 
 
+def find_starts(
+    visit: Visit, first_day: date, last_day: date, *, location_id: int | None = None, now=None
+) -> list[tuple[int, int, tuple]]:
+    """`find_slots` as (start in seconds, location id, ()): what a long list needs, cheaply."""
+    timetable = Timetable(visit, locations_for(visit, location_id), first_day, last_day)
+    busy = timetable.busy(first_day, last_day)
+    return timetable.starts(first_day, last_day, now=now or utcnow(), busy=busy)
+
+
 def check_range(first_day: date, last_day: date, locations: list[Location], now=None) -> None:
     """Refuse ranges nobody can book in: the past, reversed, past the horizon, or too long."""
     now = now or utcnow()

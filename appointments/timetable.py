@@ -120,17 +120,28 @@ class Timetable:
         self, first_day: date, last_day: date, *, now: datetime, busy: dict | None = None
     ) -> list[availability.Slot]:
         """Free starts between the days (within the timetable's); no `busy`: hours alone."""
+        return availability.available_slots(**self._asked(first_day, last_day, now, busy))
+
+    def starts(
+        self, first_day: date, last_day: date, *, now: datetime, busy: dict | None = None
+    ) -> list[tuple[int, int, tuple]]:
+        """`slots` as whole seconds without counters (availability.available_starts): for
+        answers that list thousands of them."""
+        asked = self._asked(first_day, last_day, now, busy)
+        return availability.available_starts(**asked, with_counters=False)
+
+    def _asked(self, first_day: date, last_day: date, now: datetime, busy) -> dict:
         if first_day < self.first_day or last_day > self.last_day:
             raise ValueError("days outside the timetable's exceptions")
-        return availability.available_slots(
-            self.plans(busy),
-            need_minutes=self.need_minutes,
-            hold_minutes=self.hold_minutes,
-            first_day=first_day,
-            last_day=last_day,
-            now=now,
-            step_minutes=current_app.config["BOOKING_SLOT_MINUTES"],
-        )
+        return {
+            "plans": self.plans(busy),
+            "need_minutes": self.need_minutes,
+            "hold_minutes": self.hold_minutes,
+            "first_day": first_day,
+            "last_day": last_day,
+            "now": now,
+            "step_minutes": current_app.config["BOOKING_SLOT_MINUTES"],
+        }
 
     def slot_at(
         self, start: datetime, *, now: datetime, busy: dict | None = None

@@ -1,4 +1,5 @@
-"""Instructions per booking and per /healthz, counted by valgrind: the same figure at any hour.
+"""Instructions per booking, per /healthz and per slots request, counted by valgrind: the same
+figure at any hour.
 
     .venv/bin/python bench/booking_instructions.py [--bookings 100] [--repo PATH]
 
@@ -6,7 +7,8 @@ CPU time on these shared machines varies by a factor of two from hour to hour, s
 a few percent on the booking path cannot be seen in it; an instruction count can (repeat runs
 agree within 0.5%). The data of bench/booking.py on a throwaway PostgreSQL; the app runs
 in-process under callgrind: a warm-up uncounted, then the bookings through the Flask test
-client (each its own citizen), then as many /healthz, each phase counted apart. Only this
+client (each its own citizen), then as many /healthz, then the slot requests bench/booking.py
+times (one service, 60 days and one day), each phase counted apart. Only this
 process is counted, not PostgreSQL. `--repo` measures another checkout (a git worktree of an
 older commit) with this script, for A/B comparisons. Needs valgrind and a C compiler (apt:
 valgrind gcc): a two-line shim switches the counting on and off.
@@ -18,7 +20,9 @@ import re
 import subprocess
 import sys
 import tempfile
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIM = """#include <valgrind/callgrind.h>
@@ -26,6 +30,15 @@ void count_from_here(void) { CALLGRIND_ZERO_STATS; CALLGRIND_TOGGLE_COLLECT; }
 void count_to_here(void) { CALLGRIND_TOGGLE_COLLECT; CALLGRIND_DUMP_STATS; }
 """
 WARM_UP = 30
+SLOT_REQUESTS = (("60_days", 60, 20), ("1_day", 1, 100))  # (name, days asked, requests counted)
+
+
+def slots_path(service_id: int, days: int) -> str:
+    first = datetime.now(ZoneInfo("Europe/Brussels")).date() + timedelta(days=1)
+    while first.weekday() >= 5:
+        first += timedelta(days=1)
+    last = first + timedelta(days=days - 1)
+    return f"/api/v1/services/{service_id}/slots?from={first}&to={last}"
 
 
 def counted(repo: Path, url: str, bodies: list[dict], shim: Path) -> None:
@@ -56,6 +69,15 @@ def counted(repo: Path, url: str, bodies: list[dict], shim: Path) -> None:
     for _ in timed:
         client.get("/healthz")
     counter.count_to_here()
+    service_id = sorted(s["id"] for s in client.get("/api/v1/services").get_json())[1]
+    for _name, days, count in SLOT_REQUESTS:  # as bench/booking.py asks them
+        path = slots_path(service_id, days)
+        for _ in range(5):
+            client.get(path)
+        counter.count_from_here()
+        for _ in range(count):
+            client.get(path)
+        counter.count_to_here()
     print(json.dumps(statuses))
 
 
@@ -100,10 +122,14 @@ def main() -> None:
         )
         if run.returncode:
             sys.exit(run.stderr[-3000:])
-        booking, healthz = (
+        booking, healthz, *slots = (
             int(re.search(r"^totals: (\d+)", path.read_text(), re.M).group(1))
             for path in sorted(folder.glob("out.*"), key=lambda p: int(p.suffix[1:]))
         )
+        per_slots_request = {
+            f"instructions_per_slots_{name}_millions": round(total / count / 1e6, 2)
+            for (name, _days, count), total in zip(SLOT_REQUESTS, slots, strict=True)
+        }
         print(
             json.dumps(
                 {
@@ -113,6 +139,7 @@ def main() -> None:
                     "instructions_per_booking_millions": round(booking / args.bookings / 1e6, 2),
                     "instructions_per_healthz_millions": round(healthz / args.bookings / 1e6, 2),
                     "booking_to_healthz": round(booking / healthz, 2),
+                    **per_slots_request,
                 },
                 indent=2,
             )

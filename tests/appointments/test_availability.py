@@ -11,7 +11,9 @@ from appointments.availability import (
     HoursException,
     LocationPlan,
     available_slots,
+    available_starts,
     opening_periods,
+    seconds,
 )
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -185,3 +187,13 @@ def test_every_free_start_is_offered_with_exactly_the_counters_free_then(
 
     found = slots_on(MONDAY, the_plan, need=need, hold=need + buffer, now=now)
     assert [(s.start, s.counter_ids) for s in found] == expected
+    bare = available_starts(
+        [the_plan],
+        need_minutes=need,
+        hold_minutes=need + buffer,
+        first_day=MONDAY,
+        last_day=MONDAY,
+        now=now,
+        with_counters=False,
+    )
+    assert bare == [(seconds(start), the_plan.id, ()) for start, _free in expected]
