@@ -131,7 +131,7 @@ def services():
 @bp.get("/services/<int:service_id>/slots")
 def service_slots(service_id: int):
     people = optional_int(request.args.get("people"), "people") or 1
-    visit = load_visit([service_id], people)
+    visit = load_visit([service_id], people, attached=False)
     first_day, last_day = parse_day("from"), parse_day("to")
     location_id = optional_int(request.args.get("location_id"), "location_id")
     check_range(first_day, last_day, locations_for(visit, location_id))

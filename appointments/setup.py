@@ -89,10 +89,16 @@ def snapshot() -> Snapshot:
     return held
 
 
-def services(ids) -> list[Service]:
+def services(ids, *, attached: bool = True) -> list[Service]:
     """The services with these ids that exist (active or not), as rows of the caller's session:
-    copies of the snapshot's, unless the session holds its own loaded ones (maybe changed)."""
+    copies of the snapshot's, unless the session holds its own loaded ones (maybe changed).
+
+    Not `attached`: the snapshot's own rows, shared by the process, for a caller that only
+    reads their loaded fields (a slots answer); copying cost it a tenth of its time.
+    """
     known, session = snapshot().services, db.session()
+    if not attached:
+        return [known[i] for i in ids if i in known]
     found = []
     for i in ids:
         if i in known:

@@ -58,12 +58,13 @@ class Visit:
         return self.need_minutes + max((s.buffer_minutes for s in self.services), default=0)
 
 
-def load_visit(service_ids, people: int = 1) -> Visit:
-    """The active services asked for, with the locations that offer them: from the snapshot."""
+def load_visit(service_ids, people: int = 1, *, attached: bool = True) -> Visit:
+    """The active services asked for, with the locations that offer them: from the snapshot
+    (not `attached` to the session: to read only, see setup.services)."""
     ids = sorted({int(i) for i in service_ids})
     if not ids:
         raise BookingError(_l("Choose at least one service."), {"service_id": _l("Required.")})
-    services = [s for s in setup.services(ids) if s.active]
+    services = [s for s in setup.services(ids, attached=attached) if s.active]
     if len(services) != len(ids):
         raise UnknownService(_l("This service does not exist."), {"service_id": _l("Unknown.")})
     most = min(s.max_people for s in services)

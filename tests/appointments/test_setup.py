@@ -1,4 +1,4 @@
-"""The set-up snapshot: shared by requests, dropped by a change, never handing out shared rows."""
+"""The set-up snapshot: shared by requests, dropped by a change, shared rows only to readers."""
 
 from datetime import UTC, date, datetime, time
 
@@ -84,6 +84,13 @@ def test_services_are_copies_in_the_callers_session(app, office):
     mine.duration_minutes = 99  # a change in one request...
     assert held.duration_minutes == 15  # ...is not the next request's set-up
     db.session.rollback()
+
+
+def test_a_reader_gets_the_snapshots_own_rows_and_they_stay_out_of_its_session(office):
+    held = setup.snapshot().services[office.id_card.id]
+    assert setup.services([office.id_card.id, 999_999], attached=False) == [held]
+    assert held not in db.session
+    assert load_visit([office.id_card.id], attached=False).services == (held,)
 
 
 def test_weekly_hours_and_counters_come_from_the_snapshot(office):
