@@ -19,6 +19,7 @@ from appointments import booking
 from appointments.models import BRUSSELS, Service
 from appointments.openapi import openapi_document
 from appointments.slots import BookingError, check_range, find_starts, load_visit, locations_for
+from core.database import read_only_request
 from core.errors import api_error
 from extensions import csrf, db, limiter
 
@@ -130,6 +131,7 @@ def services():
 
 @bp.get("/services/<int:service_id>/slots")
 def service_slots(service_id: int):
+    read_only_request()
     people = optional_int(request.args.get("people"), "people") or 1
     visit = load_visit([service_id], people, attached=False)
     first_day, last_day = parse_day("from"), parse_day("to")

@@ -1,11 +1,14 @@
 """The public booking API, exactly as DESIGN.md describes it, checked against its OpenAPI."""
 
+import sqlite3
 from datetime import datetime, timedelta
 
 import pytest
+from flask import request
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
-from sqlalchemy import select, text
+from psycopg.pq import TransactionStatus
+from sqlalchemy import event, select, text
 
 from appointments.models import Appointment
 from desk.models import Interaction, Party
@@ -74,6 +77,36 @@ def test_slots_are_local_times_with_offset(client, office, spec):
     assert slots[0]["location_id"] == office.town_hall.id
     days = {datetime.fromisoformat(s["start"]).date() for s in slots}
     assert days == {monday + timedelta(days=i) for i in range(5)}  # no weekend
+
+
+def in_transaction(dbapi_connection) -> bool:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        return dbapi_connection.in_transaction
+    return dbapi_connection.info.transaction_status != TransactionStatus.IDLE
+
+
+def test_slots_are_read_on_postgresql_without_a_transaction(client, office, backend):
+    """No BEGIN and ROLLBACK round trips for a read (core.database.read_only_request)."""
+    monday = next_weekday(0)
+    slots_path = f"/api/v1/services/{office.id_card.id}/slots?from={monday}&to={monday}"
+    with client.application.app_context():
+        engine = db.engine  # the client's app's own
+    in_transaction_by_request = {}
+
+    def note(conn, *_args):
+        dbapi_connection = conn.connection.dbapi_connection
+        in_transaction_by_request[request.path].add(in_transaction(dbapi_connection))
+
+    event.listen(engine, "after_cursor_execute", note)
+    try:
+        for path in (slots_path, "/api/v1/services"):
+            in_transaction_by_request[path.split("?")[0]] = set()
+            assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "after_cursor_execute", note)
+    slots, services = in_transaction_by_request.values()
+    assert slots == {backend == "sqlite"}  # SQLite reads in-process: a transaction costs nothing
+    assert services == {True}  # an ordinary request: the probe does see transactions
 
 
 @pytest.mark.parametrize(
