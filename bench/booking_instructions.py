@@ -8,10 +8,12 @@ a few percent on the booking path cannot be seen in it; an instruction count can
 agree within 0.5%). The data of bench/booking.py on a throwaway PostgreSQL; the app runs
 in-process under callgrind: a warm-up uncounted, then the bookings through the Flask test
 client (each its own citizen), then as many /healthz, then the slot requests bench/booking.py
-times (one service, 60 days and one day), each phase counted apart. Only this
-process is counted, not PostgreSQL. `--repo` measures another checkout (a git worktree of an
-older commit) with this script, for A/B comparisons. Needs valgrind and a C compiler (apt:
-valgrind gcc): a two-line shim switches the counting on and off.
+times (one service, 60 days and one day), each phase counted apart. Only this process is
+counted, not PostgreSQL, and only in user space: a database round trip saved counts for less
+here than in CPU time (the kernel's send, receive and wake-up are not seen). `--repo`
+measures another checkout (a git worktree of an older commit) with this script, for A/B
+comparisons. Needs valgrind and a C compiler (apt: valgrind gcc): a two-line shim switches
+the counting on and off.
 """
 
 import argparse
