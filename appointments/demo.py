@@ -25,7 +25,8 @@ LIFE_EVENTS = [
 
 DEPARTMENTS = {"burgerzaken": "Burgerzaken", "sociale-zaken": "Sociale Zaken"}
 
-# name_nl, name_fr, name_en, department, minutes, buffer, max people, life events, documents
+# name_nl, name_fr, name_en, department, minutes, buffer, max people, life events,
+# documents (nl, fr, en)
 SERVICES = [
     (
         "Identiteitskaart aanvragen",
@@ -36,7 +37,11 @@ SERVICES = [
         5,
         4,
         ["moving", "travel"],
-        "Je oude identiteitskaart\nEen recente pasfoto",
+        (
+            "Uw oude identiteitskaart\nEen recente pasfoto",
+            "Votre ancienne carte d'identité\nUne photo d'identité récente",
+            "Your old identity card\nA recent passport photo",
+        ),
     ),
     (
         "Reispas aanvragen",
@@ -47,7 +52,11 @@ SERVICES = [
         5,
         4,
         ["travel"],
-        "Je identiteitskaart\nEen recente pasfoto",
+        (
+            "Uw identiteitskaart\nEen recente pasfoto",
+            "Votre carte d'identité\nUne photo d'identité récente",
+            "Your identity card\nA recent passport photo",
+        ),
     ),
     (
         "Adreswijziging",
@@ -58,7 +67,11 @@ SERVICES = [
         0,
         1,
         ["moving"],
-        "Je identiteitskaart\nJe huurcontract of akte",
+        (
+            "Uw identiteitskaart\nUw huurcontract of akte",
+            "Votre carte d'identité\nVotre bail ou acte",
+            "Your identity card\nYour rental contract or deed",
+        ),
     ),
     (
         "Aangifte geboorte",
@@ -69,7 +82,11 @@ SERVICES = [
         10,
         1,
         ["baby"],
-        "Het geboorteattest van het ziekenhuis\nIdentiteitskaarten van de ouders",
+        (
+            "Het geboorteattest van het ziekenhuis\nDe identiteitskaarten van de ouders",
+            "L'attestation de naissance de l'hôpital\nLes cartes d'identité des parents",
+            "The birth certificate from the hospital\nThe parents' identity cards",
+        ),
     ),
     (
         "Leefloon en financiële hulp",
@@ -80,7 +97,11 @@ SERVICES = [
         15,
         1,
         ["income"],
-        "Je identiteitskaart\nJe laatste rekeninguittreksels",
+        (
+            "Uw identiteitskaart\nUw laatste rekeninguittreksels",
+            "Votre carte d'identité\nVos derniers extraits de compte",
+            "Your identity card\nYour latest bank statements",
+        ),
     ),
     (
         "Kinderopvangtoeslag",
@@ -91,7 +112,7 @@ SERVICES = [
         0,
         1,
         ["baby", "income"],
-        "Je identiteitskaart",
+        ("Uw identiteitskaart", "Votre carte d'identité", "Your identity card"),
     ),
 ]
 
@@ -158,7 +179,9 @@ def seed_booking_demo() -> None:
             duration_minutes=minutes,
             buffer_minutes=buffer,
             max_people=people,
-            documents_nl=documents,
+            documents_nl=documents[0],
+            documents_fr=documents[1],
+            documents_en=documents[2],
             life_events=[events[c] for c in codes],
         )
         services.append(service)

@@ -464,6 +464,13 @@ def local_day(value) -> str:
     return format_date(value, "full")
 
 
+@bp.app_template_filter("local_month")
+def local_month(value: date) -> str:
+    """A month in words in the reader's language, as a heading: "November 2026"."""
+    text = format_date(value, "LLLL y")
+    return text[:1].upper() + text[1:]
+
+
 @bp.app_template_filter("local_time")
 def local_time(value: datetime) -> str:
     """Wall-clock time in Brussels, whoever looks at it and wherever the server runs."""

@@ -23,3 +23,13 @@ def test_demo_seed_is_deterministic_idempotent_and_bookable(app):
     today = utcnow().date()
     slots = find_slots(load_visit([service.id]), today, today + timedelta(days=14))
     assert {s.location_id for s in slots} == {1, 2}
+
+
+def test_demo_services_say_what_to_bring_in_every_language_and_formally_in_dutch(app):
+    seed_booking_demo()
+    for service in db.session.scalars(select(Service)):
+        lists = {language: service.documents_in(language) for language in ("nl", "fr", "en")}
+        assert all(lists.values()) and len({tuple(v) for v in lists.values()}) == 3, service.name_nl
+        assert not any(
+            line.startswith(("Je ", "Jouw ")) for line in lists["nl"]
+        )  # "u", as the pages

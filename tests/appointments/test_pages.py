@@ -5,6 +5,7 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import select
 
 from appointments.models import Appointment, Location, Service, Status
@@ -47,6 +48,19 @@ def test_calendar_lists_only_days_with_free_time(client, office):
     assert (monday + timedelta(days=5)).isoformat() not in days  # Saturday
 
 
+@pytest.mark.parametrize("language", ["nl", "fr", "en"])
+def test_calendar_months_are_headed_in_words_in_the_readers_language(client, office, language):
+    monday = next_weekday(0)
+    page = client.get(
+        "/appointments/when",
+        query_string=visit_args(office),
+        headers={"Accept-Language": language},
+    ).get_data(as_text=True)
+    month = format_date(monday, "LLLL y", locale=language)
+    assert f"<h2>{month[:1].upper()}{month[1:]}</h2>" in page
+    assert not re.search(r"<h2>\d{4} / \d{2}</h2>", page)
+
+
 def test_booking_flow_from_service_to_confirmation(client, office):
     monday = next_weekday(0)
     start = local(monday, 10).astimezone(BRUSSELS).isoformat()
@@ -61,6 +75,7 @@ def test_booking_flow_from_service_to_confirmation(client, office):
     form = {**args, "start": start, **contact(), "submission_key": key.group(1)}
     confirm = client.post("/appointments/details", data=form)
     assert confirm.status_code == 200 and "Mia Maes" in confirm.get_data(as_text=True)
+    assert "+32 470 11 22 33" in confirm.get_data(as_text=True)  # read back, not as stored
     assert db.session.scalar(select(db.func.count()).select_from(Appointment)) == 0
 
     done = client.post("/appointments/confirm", data=form)
@@ -216,6 +231,7 @@ def test_staff_book_on_behalf_and_see_it_on_the_day_view(client, office, make_st
         query_string={"location": office.town_hall.id, "day": monday.isoformat()},
     ).get_data(as_text=True)
     assert appointment.reference in day and "11:00" in day and "Mia Maes" in day
+    assert "+32 470 11 22 33" in day
 
     client.post(f"/desk/appointments/{appointment.id}/arrived")
     db.session.expire_all()
