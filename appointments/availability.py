@@ -192,33 +192,12 @@ def _free_mask(
     return mask
 
 
-def available_slots(
-    plans: list[LocationPlan],
-    *,
-    need_minutes: int,
-    hold_minutes: int,
-    first_day: date,
-    last_day: date,
-    now: datetime,
-    step_minutes: int = 15,
-) -> list[Slot]:
-    """Every start, per location, at which at least one counter can take the whole visit.
-
-    `need_minutes` is the visit itself, `hold_minutes` the visit plus the buffer after it: the
-    visit must end before closing, the buffer must not run into the next appointment.
-    """
-    need = need_minutes * 60
+def available_slots(plans: list[LocationPlan], **asked) -> list[Slot]:
+    """`available_starts` (the same arguments) as Slots: aware datetimes and the counters."""
+    need = asked["need_minutes"] * 60
     stamps: dict[int, datetime] = {}  # starts and ends repeat across locations and counters
     slots = []
-    for start, location_id, ids in available_starts(
-        plans,
-        need_minutes=need_minutes,
-        hold_minutes=hold_minutes,
-        first_day=first_day,
-        last_day=last_day,
-        now=now,
-        step_minutes=step_minutes,
-    ):
+    for start, location_id, ids in available_starts(plans, **asked):
         begins = stamps.get(start) or stamps.setdefault(start, moment(start))
         ends = stamps.get(start + need) or stamps.setdefault(start + need, moment(start + need))
         slots.append(Slot(begins, ends, location_id, ids))
@@ -236,10 +215,13 @@ def available_starts(
     step_minutes: int = 15,
     with_counters: bool = True,
 ) -> list[tuple[int, int, tuple[int, ...]]]:
-    """What `available_slots` gives, as (start in seconds, location id, counter ids), sorted.
+    """Every start, per location, at which at least one counter can take the whole visit, as
+    (start in seconds, location id, the counters free then), sorted.
 
-    An answer that lists thousands of starts (the API's 60 days) needs neither datetimes nor
-    the counters: without counters every start comes with `()`, which saves a third of it.
+    `need_minutes` is the visit itself, `hold_minutes` the visit plus the buffer after it: the
+    visit must end before closing, the buffer must not run into the next appointment. An
+    answer that lists thousands of starts (the API's 60 days) needs neither datetimes nor the
+    counters: without counters every start comes with `()`, which saves a third of it.
     """
     need, hold, step = need_minutes * 60, hold_minutes * 60, step_minutes * 60
     found: list[tuple[int, int, tuple]] = []
@@ -263,7 +245,7 @@ def available_starts(
 
 
 def _day_starts(
-    plan, periods, counters, need, hold, step, earliest, with_counters=True
+    plan, periods, counters, need, hold, step, earliest, with_counters
 ) -> dict[int, tuple]:
     """One location's day: start -> the counters free for the whole hold from that start."""
     open_seconds = sum(end - start for start, end in periods)

@@ -25,14 +25,14 @@ class InvalidRecipient(ValueError):
 
 def normalise_phone(value: str, region: str = "BE") -> str:
     """E.164, or InvalidRecipient. Belgian numbers may be given as 0470 12 34 56."""
-    number = identifiers.e164(value or "", region)
+    number = identifiers.e164(value, region)
     if number is None:
         raise InvalidRecipient(f"not a valid phone number: {value!r}")
     return number
 
 
 def normalise_email(value: str) -> str:
-    address = identifiers.mailbox(value or "")
+    address = identifiers.mailbox(value)
     if address is None:
         raise InvalidRecipient(f"not a valid e-mail address: {value!r}")
     return address
