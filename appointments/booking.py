@@ -27,7 +27,7 @@ from appointments.models import TIMEZONE, Appointment, Status, appointment_servi
 from appointments.slots import BookingError, Visit, load_visit, locations_for
 from appointments.timetable import Timetable
 from core.database import utcnow
-from core.rows import insert_row, insert_row_unless_exists
+from core.rows import insert_row, insert_row_with_links
 from desk import record
 from extensions import db
 
@@ -188,12 +188,19 @@ def _timetable(visit: Visit, start: datetime, location_id) -> Timetable:
     return Timetable(visit, locations_for(visit, location_id), day, day + ALTERNATIVE_DAYS)
 
 
-def _alternatives(timetable: Timetable, start: datetime, now, count=5, exclude=None):
+def _alternatives(
+    timetable: Timetable, start: datetime, now, count=5, exclude=None, free_that_day=None
+):
     """The first free times from `start` on, else the day's first ones. The asked day alone
-    usually has enough: the fortnight is read only when it does not."""
+    usually has enough (`free_that_day`: its free times, when the caller has just computed
+    them): the fortnight is read only when it does not."""
     day = local_today(start, TIMEZONE)
     for last in (day, day + ALTERNATIVE_DAYS):
-        slots = timetable.slots(day, last, now=now, busy=timetable.busy(day, last, exclude=exclude))
+        if last == day and free_that_day is not None:
+            slots = free_that_day
+        else:
+            busy = timetable.busy(day, last, exclude=exclude)
+            slots = timetable.slots(day, last, now=now, busy=busy)
         later = [s for s in slots if s.start >= start]
         if len(later) >= count:
             break
@@ -225,14 +232,16 @@ def _hold(start: datetime, timetable: Timetable, now, fill, note, exclude=None):
     """
     rounds = current_app.config["BOOKING_RETRIES"]
     day = local_today(start, TIMEZONE)
+    free_without_start = None  # the day's free times as last read, when `start` is not one
     for _round in range(rounds):
         # Each statement reads what is committed by then (READ COMMITTED on PostgreSQL; on
         # SQLite nobody else writes meanwhile), so a new round sees the rivals that won.
-        busy = timetable.busy(day, day, exclude=exclude)
-        slot = timetable.slot_at(start, now=now, busy=busy)
+        free = timetable.slots(day, day, now=now, busy=timetable.busy(day, day, exclude=exclude))
+        slot = next((s for s in free if s.start == start), None)
         if slot is None:
             if timetable.slot_at(start, now=now) is None:
                 raise _not_a_free_time()
+            free_without_start = free
             break
         for counter_id in slot.counter_ids:
             result = fill(counter_id, slot)
@@ -243,23 +252,38 @@ def _hold(start: datetime, timetable: Timetable, now, fill, note, exclude=None):
     db.session.rollback()
     raise SlotTaken(
         _l("This time was just taken. Choose another time."),
-        _alternatives(timetable, start, now, exclude=exclude),
+        _alternatives(timetable, start, now, exclude=exclude, free_that_day=free_without_start),
     )
 
 
-def _claim(**values) -> Appointment | None:
-    """Write a new appointment, or None when the database refuses its counter (taken a moment
-    ago): no savepoint needed. PostgreSQL skips the row (ON CONFLICT ON CONSTRAINT ... DO
-    NOTHING), SQLite's trigger aborts the statement alone: either way the transaction, with the
-    party it wrote, goes on. Any other conflict raises IntegrityError."""
+def _claim(visit: Visit, **values) -> Appointment | None:
+    """Write a new appointment with its services, or None when the database refuses its
+    counter (taken a moment ago): no savepoint needed. PostgreSQL skips the row (ON CONFLICT ON
+    CONSTRAINT ... DO NOTHING) and its links, in one statement; SQLite's trigger aborts the
+    statement alone: either way the transaction, with the party it wrote, goes on. Any other
+    conflict raises IntegrityError."""
     if db.session.get_bind().dialect.name == "postgresql":
-        return insert_row_unless_exists(Appointment, constraint=NO_OVERLAP, **values)
-    try:
-        return insert_row(Appointment, **values)
-    except IntegrityError as error:
-        if _overlap_refused(error):
-            return None
-        raise
+        appointment = insert_row_with_links(
+            Appointment,
+            constraint=NO_OVERLAP,
+            links=appointment_service,
+            link_ids=visit.service_ids,
+            **values,
+        )
+    else:
+        try:
+            appointment = insert_row(Appointment, **values)
+        except IntegrityError as error:
+            if _overlap_refused(error):
+                return None
+            raise
+        db.session.connection().execute(
+            LINK_SERVICES,
+            [{"appointment_id": appointment.id, "service_id": i} for i in visit.service_ids],
+        )
+    if appointment is not None:
+        set_committed_value(appointment, "services", list(visit.services))
+    return appointment
 
 
 def book(
@@ -316,7 +340,8 @@ def book(
                 party = case_record.citizen_party(contact, language)
             # Written directly (core.rows): this is the path that decides booking throughput.
             blocked_until = slot.start + timedelta(minutes=visit.hold_minutes)
-            appointment = _claim(
+            return _claim(
+                visit,
                 party_id=party.id,
                 reference=new_reference(),
                 location_id=slot.location_id,
@@ -337,14 +362,6 @@ def book(
                 created_at=now,
                 updated_at=now,
             )
-            if appointment is None:
-                return None
-            db.session.connection().execute(
-                LINK_SERVICES,
-                [{"appointment_id": appointment.id, "service_id": i} for i in visit.service_ids],
-            )
-            set_committed_value(appointment, "services", list(visit.services))
-            return appointment
 
         def note(appointment: Appointment) -> None:
             case_record.note_booking(appointment, "booked", staff=staff)

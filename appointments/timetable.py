@@ -9,6 +9,7 @@ connection: plain tuples, no ORM row handling; appointment times come back as in
 
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import bindparam, select
@@ -38,12 +39,17 @@ BUSY = select(
 )
 
 
-def _utc_window(first_day: date, last_day: date) -> tuple[datetime, datetime]:
-    # A day in any time zone lies within a day either side of the same UTC dates.
-    return (
-        datetime.combine(first_day - timedelta(days=1), time(), tzinfo=UTC),
-        datetime.combine(last_day + timedelta(days=2), time(), tzinfo=UTC),
-    )
+def _utc_window(
+    first_day: date, last_day: date, zones: set[str], hold_minutes: int
+) -> tuple[datetime, datetime]:
+    """From the first day's local midnight to the last day's, at every place, plus the hold:
+    the last visit's buffer may run past midnight (availability looks that far, no further)."""
+    day_after = last_day + timedelta(days=1)
+    starts, ends = [], []
+    for zone in map(ZoneInfo, zones):
+        starts.append(datetime.combine(first_day, time(), tzinfo=zone).astimezone(UTC))
+        ends.append(datetime.combine(day_after, time(), tzinfo=zone).astimezone(UTC))
+    return min(starts), max(ends) + timedelta(minutes=hold_minutes)
 
 
 class Timetable:
@@ -83,7 +89,8 @@ class Timetable:
         busy: dict[int, list] = {c: [] for c in self.counter_ids}
         if not busy:
             return busy
-        window_start, window_end = _utc_window(first_day, last_day)
+        zones = {place.timezone for place in self.places}
+        window_start, window_end = _utc_window(first_day, last_day, zones, self.hold_minutes)
         values = {
             "counters": list(busy),
             # Nobody holds a counter for a day: the lower bound keeps the index useful.

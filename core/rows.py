@@ -10,7 +10,8 @@ way (a data-modifying CTE, counter/tickets.py) join the session the same way: `a
 
 import functools
 
-from sqlalchemy import event, insert
+from sqlalchemy import bindparam, event, func, insert, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -51,6 +52,21 @@ def insert_row_unless_exists(model, unique: tuple[str, ...] = (), *, constraint=
     statement = _returning_keys_unless(table, dialect, unique, constraint)
     keys = _execute(statement, [complete])
     return _loaded(model, [complete], keys)[0] if keys else None
+
+
+def insert_row_with_links(model, *, constraint: str, links, link_ids, **values):
+    """`insert_row_unless_exists(model, constraint=...)` and, only when the row is written, the
+    rows of the link table `links` (its first column: this row's key; its second: each of
+    `link_ids`), in one statement: PostgreSQL only (a data-modifying CTE). None when refused.
+
+    A row with its links is one round trip instead of two, on the path that decides booking
+    throughput."""
+    complete = {**_defaults(model.__table__), **values}
+    keys = _execute(
+        _insert_with_links(model.__table__, links, constraint),
+        [{**complete, LINK_IDS: list(link_ids)}],
+    )
+    return _loaded(model, [complete], keys[:1])[0] if keys else None
 
 
 def _execute(statement, rows: list[dict]) -> list:
@@ -115,6 +131,33 @@ def _returning_keys_unless(table, dialect: str, unique: tuple[str, ...], constra
     else:
         skipping = sqlite_insert(table).on_conflict_do_nothing(index_elements=list(unique))
     return skipping.returning(*table.primary_key.columns)
+
+
+LINK_IDS = "core_rows_link_ids"  # a bind name no table uses as a column
+
+
+@functools.cache
+def _insert_with_links(table, links, constraint: str):
+    """WITH written AS (INSERT ... ON CONFLICT ON CONSTRAINT ... DO NOTHING RETURNING key)
+    INSERT INTO links SELECT written.key, unnest(ids) FROM written RETURNING links' own column:
+    a refused row writes no links and returns nothing."""
+    (key,) = table.primary_key.columns
+    own, other = links.columns
+    columns = {c.key: bindparam(c.key, type_=c.type) for c in table.columns if c is not key}
+    written = (
+        postgresql_insert(table)
+        .values(columns)
+        .on_conflict_do_nothing(constraint=constraint)
+        .returning(key)
+        .cte("written")
+    )
+    ids = func.unnest(bindparam(LINK_IDS, type_=ARRAY(other.type)))  # a row per id
+    return (
+        insert(links)
+        .from_select([own, other], select(written.c[key.name], ids))
+        .returning(own)
+        .add_cte(written)
+    )
 
 
 def _defaults(table) -> dict:

@@ -4,11 +4,11 @@ import secrets
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import IntegrityError
 
 from appointments import booking
-from appointments.models import Appointment, Status
+from appointments.models import Appointment, Status, appointment_service
 from appointments.slots import BookingError, UnknownService, find_slots, load_visit
 from desk.models import Interaction, Party
 from extensions import db
@@ -98,7 +98,26 @@ def test_a_counter_the_database_refuses_is_skipped_and_nothing_is_left_behind(of
         book(office, local(MONDAY, 9), name="Derde Klant", phone="0470 33 33 33")
     db.session.rollback()
     assert db.session.scalar(select(db.func.count()).select_from(Appointment)) == 2
+    assert db.session.scalar(select(db.func.count()).select_from(appointment_service)) == 2
     assert db.session.scalar(select(db.func.count()).select_from(Party)) == parties
+
+
+def test_the_appointment_and_its_services_are_written_together(office, backend):
+    """PostgreSQL writes the row and its service links in one statement (core.rows)."""
+    statements = []
+    note = lambda _conn, _cursor, statement, *_args: statements.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        services = [office.id_card.id, office.address.id]
+        appointment = book(office, local(MONDAY, 9), service_ids=services)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    db.session.expire_all()
+    assert sorted(s.id for s in db.session.get(Appointment, appointment.id).services) == services
+    writes = [s for s in statements if "appointment_service" in s]
+    assert len(writes) == 1 and ("INSERT INTO appointment " in writes[0]) == (
+        backend == "postgresql"
+    )
 
 
 def test_moving_an_appointment_onto_another_is_refused_by_the_database(office):
@@ -237,3 +256,36 @@ def test_a_reference_drawn_twice_is_drawn_again(office, monkeypatch):
     first = book(office, local(MONDAY, 9))
     second = book(office, local(MONDAY, 10))
     assert (first.reference, second.reference) == ("AAA-AAA", "CCC-CCC")
+
+
+@pytest.mark.parametrize("day", [MONDAY, date(2027, 3, 28), date(2027, 10, 31)])
+def test_a_day_reads_the_appointments_that_touch_it_and_no_others(office, day):
+    """Local midnight to midnight (23 or 25 hours on a clock change day), in UTC."""
+    midnight, next_midnight = local(day, 0), local(day + timedelta(days=1), 0)
+    starts = {
+        "ends at midnight": midnight - timedelta(minutes=30),
+        "runs past midnight": midnight - timedelta(minutes=10),
+        "after midnight": midnight + timedelta(minutes=10),
+        "last half hour": next_midnight - timedelta(minutes=30),
+        "next day": next_midnight + timedelta(hours=1),
+    }
+    for number, start in enumerate(starts.values()):
+        db.session.add(
+            Appointment(
+                reference=f"TST-{number:03d}",
+                location_id=office.town_hall.id,
+                counter_id=office.desk_1.id,
+                starts_at=start,
+                ends_at=start + timedelta(minutes=20),
+                blocked_until=start + timedelta(minutes=20),
+                name="Nacht Uil",
+                manage_nonce="x",
+                manage_token_expires_at=start + timedelta(days=30),
+            )
+        )
+    db.session.commit()
+    visit = load_visit([office.id_card.id])
+    timetable = booking.Timetable(visit, [office.town_hall], day, day)
+    held = sorted(start for start, _end in timetable.busy(day, day)[office.desk_1.id])
+    wanted = ["runs past midnight", "after midnight", "last half hour"]
+    assert held == [int(starts[name].timestamp()) for name in wanted]
