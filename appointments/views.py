@@ -32,6 +32,7 @@ from appointments.forms import ContactForm
 from appointments.models import BRUSSELS, Appointment, Counter, LifeEvent, Location, Service, Status
 from appointments.slots import BookingError, find_slots, load_visit, locations_for
 from core.database import utcnow
+from desk import identifiers
 from extensions import db, limiter
 
 bp = Blueprint("booking", __name__, url_prefix="/appointments")
@@ -219,6 +220,8 @@ def details():
         form.submission_key.data = secrets.token_hex(16)
         return contact_page(choice, visit, start, form)
     if request.form.get("edit"):  # back from the confirm page: the same form, filled in
+        if form.phone.data:  # as checked (E.164), shown the way people write it
+            form.phone.data = identifiers.display_phone(form.phone.data)
         return contact_page(choice, visit, start, form)
     if not form.validate():
         return contact_page(choice, visit, start, form, 422)

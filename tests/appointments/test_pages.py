@@ -77,6 +77,10 @@ def test_booking_flow_from_service_to_confirmation(client, office):
     assert confirm.status_code == 200 and "Mia Maes" in confirm.get_data(as_text=True)
     assert "+32 470 11 22 33" in confirm.get_data(as_text=True)  # read back, not as stored
     assert db.session.scalar(select(db.func.count()).select_from(Appointment)) == 0
+    stored_form = re.findall(r'name="(\w+)" value="([^"]*)"', confirm.get_data(as_text=True))
+    change = client.post("/appointments/details", data=dict(stored_form))  # "Change my details"
+    assert change.status_code == 200
+    assert 'value="+32 470 11 22 33"' in change.get_data(as_text=True)  # as people write it
 
     done = client.post("/appointments/confirm", data=form)
     assert done.status_code == 302
