@@ -60,7 +60,10 @@ def insert_row_with_links(model, *, constraint: str, links, link_ids, **values):
     `link_ids`), in one statement: PostgreSQL only (a data-modifying CTE). None when refused.
 
     A row with its links is one round trip instead of two, on the path that decides booking
-    throughput."""
+    throughput. At least one link: the links' RETURNING is how a written row is told from a
+    refused one."""
+    if not link_ids:
+        raise ValueError("insert_row_with_links needs at least one link")
     complete = {**_defaults(model.__table__), **values}
     keys = _execute(
         _insert_with_links(model.__table__, links, constraint),

@@ -1,8 +1,10 @@
 """core.rows: a direct INSERT that hands back the row as if a query had loaded it."""
 
+import pytest
 from sqlalchemy import event, func, select
 
-from core.rows import insert_row, insert_rows
+from appointments.models import Appointment, appointment_service
+from core.rows import insert_row, insert_row_with_links, insert_rows
 from desk.models import ContactAddress, NotificationChannel, Party, PartyKind
 from extensions import db
 
@@ -76,3 +78,15 @@ def test_rows_of_a_rolled_back_transaction_leave_the_session(app):
     kept = insert_row(Party, name="An")
     db.session.commit()
     assert db.session.get(Party, kept.id) is kept and kept.name == "An"
+
+
+def test_a_row_with_links_needs_a_link_to_tell_written_from_refused(app):
+    with pytest.raises(ValueError):
+        insert_row_with_links(
+            Appointment,
+            constraint="ex_appointment_counter_time",
+            links=appointment_service,
+            link_ids=[],
+            name="Jan",
+        )
+    assert db.session.scalar(select(func.count()).select_from(Appointment)) == 0
