@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from appointments import booking
 from appointments.models import Appointment, Status, appointment_service
 from appointments.slots import BookingError, UnknownService, find_slots, load_visit
+from appointments.timetable import Timetable
 from desk.models import Interaction, Party
 from extensions import db
 from tests.appointments.conftest import BRUSSELS, local, next_weekday
@@ -285,7 +286,7 @@ def test_a_day_reads_the_appointments_that_touch_it_and_no_others(office, day):
         )
     db.session.commit()
     visit = load_visit([office.id_card.id])
-    timetable = booking.Timetable(visit, [office.town_hall], day, day)
+    timetable = Timetable(visit, [office.town_hall], day, day)
     held = sorted(start for start, _end in timetable.busy(day, day)[office.desk_1.id])
     wanted = ["runs past midnight", "after midnight", "last half hour"]
     assert held == [int(starts[name].timestamp()) for name in wanted]
