@@ -1,25 +1,13 @@
 """core.rows: a direct INSERT that hands back the row as if a query had loaded it."""
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from appointments.models import Appointment, appointment_service
 from core.rows import insert_row, insert_row_with_links, insert_rows
 from desk.models import ContactAddress, NotificationChannel, Party, PartyKind
 from extensions import db
-
-
-def statements_during(action) -> tuple[object, list[str]]:
-    seen = []
-
-    def note(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        return action(), seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
+from tests.statements import statements_during
 
 
 def test_the_row_is_stored_with_its_defaults_and_read_without_a_query(app):

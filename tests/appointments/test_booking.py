@@ -4,7 +4,7 @@ import secrets
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from appointments import booking
@@ -14,6 +14,7 @@ from appointments.timetable import Timetable
 from desk.models import Interaction, Party
 from extensions import db
 from tests.appointments.conftest import BRUSSELS, local, next_weekday
+from tests.statements import statements_during
 
 NOW = datetime(2027, 3, 1, 6, 0, tzinfo=UTC)  # a Monday morning before opening
 MONDAY = date(2027, 3, 1)
@@ -105,14 +106,10 @@ def test_a_counter_the_database_refuses_is_skipped_and_nothing_is_left_behind(of
 
 def test_the_appointment_and_its_services_are_written_together(office, backend):
     """PostgreSQL writes the row and its service links in one statement (core.rows)."""
-    statements = []
-    note = lambda _conn, _cursor, statement, *_args: statements.append(statement)  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        services = [office.id_card.id, office.address.id]
-        appointment = book(office, local(MONDAY, 9), service_ids=services)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
+    services = [office.id_card.id, office.address.id]
+    appointment, statements = statements_during(
+        lambda: book(office, local(MONDAY, 9), service_ids=services)
+    )
     db.session.expire_all()
     assert sorted(s.id for s in db.session.get(Appointment, appointment.id).services) == services
     writes = [s for s in statements if "appointment_service" in s]

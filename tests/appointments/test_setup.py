@@ -3,29 +3,16 @@
 from datetime import UTC, date, datetime, time
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from appointments import setup
 from appointments.slots import UnknownService, find_slots, load_visit
 from extensions import db
 from tests.appointments.conftest import local
+from tests.statements import statements_during
 
 NOW = datetime(2027, 3, 1, 6, 0, tzinfo=UTC)
 MONDAY = date(2027, 3, 1)
-
-
-def statements_during(action) -> list[str]:
-    seen = []
-
-    def note(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        action()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
-    return seen
 
 
 def slot_starts(office) -> list[datetime]:
@@ -39,9 +26,9 @@ def starts_for(service_id: int) -> list[datetime]:
 
 def test_a_second_request_reads_no_set_up_rows(office):
     service_id = office.id_card.id
-    first = statements_during(lambda: starts_for(service_id))
+    _starts, first = statements_during(lambda: starts_for(service_id))
     db.session.commit()
-    second = statements_during(lambda: starts_for(service_id))
+    _starts, second = statements_during(lambda: starts_for(service_id))
     assert any("opening_period" in s for s in first)
     assert not any("opening_period" in s or "FROM service" in s for s in second)
     assert [s for s in second if "FROM appointment" in s]  # the appointments are read each time
