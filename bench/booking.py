@@ -342,7 +342,9 @@ def run_backend(
     (double bookings, bookings missing from the case record) and then deleted.
     """
     service_ids = seed(url)
-    marks = id_marks(url)
+    between_rounds = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
+    with between_rounds.app_context():
+        marks = id_marks()
     process, base = serve(url, workers, worker_class)
     script = folder / "booking.lua"
     script.write_text(WRK_SCRIPT)
@@ -361,11 +363,15 @@ def run_backend(
             )
             ratio = booking["requests_per_second"] / healthz["requests_per_second"]
             booking["ratio_to_healthz"] = round(ratio, 3)
-            played.append({"healthz": healthz, "booking": booking, **checked(url)})
-            reset(url, marks)
+            with between_rounds.app_context():
+                played.append({"healthz": healthz, "booking": booking, **checked(marks)})
+            with between_rounds.app_context():  # a fresh transaction: SQLite's reader can't write
+                reset(marks)
     finally:
         process.terminate()
         process.wait(timeout=30)
+        with between_rounds.app_context():
+            db.engine.dispose()
     ratios = sorted(r["booking"]["ratio_to_healthz"] for r in played)
     median = next(r for r in played if r["booking"]["ratio_to_healthz"] == ratios[rounds // 2])
     figures.update(
@@ -378,61 +384,41 @@ def run_backend(
     return figures
 
 
-def checked(url: str) -> dict:
-    """What a round left behind: overlapping appointments, and bookings made during it (ids above
-    the seeded 5,000) that lack their party link or interaction in the case record. Both 0."""
-    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        found = {
-            "double_bookings": db.session.execute(OVERLAPS).scalar(),
-            "booked_but_unrecorded": db.session.scalar(
-                select(db.func.count())
-                .select_from(Appointment)
-                .where(
-                    Appointment.id > 5000,
-                    Appointment.party_id.is_(None)
-                    | Appointment.id.not_in(
-                        select(Interaction.subject_id).where(
-                            Interaction.subject_type == "appointment"
-                        )
-                    ),
-                )
-            ),
-        }
-        db.engine.dispose()
-    return found
+def checked(marks: dict[str, int]) -> dict:
+    """What a round left behind: overlapping appointments, and bookings made during it that lack
+    their party link or interaction in the case record. Both must be 0."""
+    booked = Appointment.id > marks["appointment"]
+    recorded = select(Interaction.subject_id).where(Interaction.subject_type == "appointment")
+    unrecorded = booked & (Appointment.party_id.is_(None) | Appointment.id.not_in(recorded))
+    return {
+        "double_bookings": db.session.execute(OVERLAPS).scalar(),
+        "booked_but_unrecorded": db.session.scalar(
+            select(db.func.count()).select_from(Appointment).where(unrecorded)
+        ),
+    }
 
 
-def id_marks(url: str) -> dict[str, int]:
+def id_marks() -> dict[str, int]:
     """The highest id of each table a booking writes to, as seeded."""
-    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        marks = {
-            table: db.session.scalar(text(f"SELECT coalesce(max(id), 0) FROM {table}"))
-            for table in ROUND_TABLES
-        }
-        db.engine.dispose()
-    return marks
+    return {
+        table: db.session.scalar(text(f"SELECT coalesce(max(id), 0) FROM {table}"))
+        for table in ROUND_TABLES
+    }
 
 
-def reset(url: str, marks: dict[str, int]) -> None:
+def reset(marks: dict[str, int]) -> None:
     """Delete what a round wrote, so that the next one books into the seeded data again."""
-    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        mark = {"appointment": marks["appointment"]}
-        db.session.execute(
-            text("DELETE FROM appointment_service WHERE appointment_id > :appointment"), mark
-        )
-        for table in ROUND_TABLES:
-            db.session.execute(
-                text(f"DELETE FROM {table} WHERE id > :mark"), {"mark": marks[table]}
-            )
-        db.session.commit()
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.connect() as connection:
-                connection.execution_options(isolation_level="AUTOCOMMIT")
-                connection.execute(text("VACUUM ANALYZE"))
-        db.engine.dispose()
+    mark = {"appointment": marks["appointment"]}
+    db.session.execute(
+        text("DELETE FROM appointment_service WHERE appointment_id > :appointment"), mark
+    )
+    for table in ROUND_TABLES:
+        db.session.execute(text(f"DELETE FROM {table} WHERE id > :mark"), {"mark": marks[table]})
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+            connection.execute(text("VACUUM ANALYZE"))
 
 
 def python_loop_seconds() -> float:
