@@ -30,6 +30,11 @@ def next_weekday(weekday: int, after: date | None = None) -> date:
     return day
 
 
+def tampered(token: str) -> str:
+    """The token with its last hex digit changed: always different, whatever the token."""
+    return token[:-1] + ("1" if token[-1] == "0" else "0")
+
+
 class Office:
     """Handles to the rows, by name, so tests read like the municipality talks."""
 
