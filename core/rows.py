@@ -46,12 +46,36 @@ def insert_row_unless_exists(model, unique: tuple[str, ...] = (), *, constraint=
     """`insert_row`, or None when a row with the same `unique` columns exists (INSERT ... ON
     CONFLICT DO NOTHING: also when a concurrent transaction is writing it). PostgreSQL can name
     the arbiter instead, `constraint`: an exclusion constraint too. Any other conflict raises."""
+    return insert_rows_unless_exist(model, unique, [values], constraint=constraint)[0]
+
+
+def insert_rows_unless_exist(
+    model, unique: tuple[str, ...], rows: list[dict], *, constraint=None
+) -> list:
+    """`insert_row_unless_exists` for many rows in one statement: for each of `rows` in order,
+    its object, or None when a row with its `unique` values existed (or came earlier in
+    `rows`, as one call after another would find it).
+
+    RETURNING leaves out the rows the conflict skipped and promises no order, so the answer is
+    matched to `rows` by the `unique` values as returned: they must read back equal to the
+    values given (strings and numbers do). With a `constraint` and no `unique`, nothing tells
+    one row from another: one row only.
+    """
+    if not rows:
+        return []
+    if constraint and not unique and len(rows) > 1:
+        raise ValueError("many rows under a constraint need `unique` to tell them apart")
     table = model.__table__
-    complete = {**_defaults(table), **values}
+    complete = [{**_defaults(table), **values} for values in rows]
     dialect = db.session.get_bind().dialect.name
-    statement = _returning_keys_unless(table, dialect, unique, constraint)
-    keys = _execute(statement, [complete])
-    return _loaded(model, [complete], keys)[0] if keys else None
+    statement = _returning_keys_unless(table, dialect, tuple(unique), constraint)
+    width = len(table.primary_key.columns)
+    written = {tuple(row[width:]): row[:width] for row in _execute(statement, complete)}
+    answer = []
+    for values in complete:
+        key = written.pop(tuple(values[name] for name in unique), None)
+        answer.append(None if key is None else _loaded(model, [values], [key])[0])
+    return answer
 
 
 def insert_row_with_links(model, *, constraint: str, links, link_ids, **values):
@@ -133,7 +157,8 @@ def _returning_keys_unless(table, dialect: str, unique: tuple[str, ...], constra
         raise ValueError("only PostgreSQL names a constraint as the arbiter")
     else:
         skipping = sqlite_insert(table).on_conflict_do_nothing(index_elements=list(unique))
-    return skipping.returning(*table.primary_key.columns)
+    # The `unique` values after the key: which of the rows given each returned row is.
+    return skipping.returning(*table.primary_key.columns, *(table.c[name] for name in unique))
 
 
 LINK_IDS = "core_rows_link_ids"  # a bind name no table uses as a column

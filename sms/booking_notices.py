@@ -16,7 +16,7 @@ from core.database import utcnow
 from extensions import db
 from sms import case_record
 from sms.models import OutboxMessage, ReminderPlan, parse_offsets
-from sms.notices import Addressee, send_notice
+from sms.notices import Addressee, send_notice, send_notices
 from sms.reminders import QuietHours, decide, offset_label
 from sms.texts import AppointmentFacts, appointment_text
 
@@ -70,11 +70,22 @@ def addressee_for(appointment) -> Addressee:
 
 def notify_appointment(sender, *, appointment, event: str, **_kwargs) -> None:
     """Receiver of appointment_changed: the confirmation, in the booking's transaction."""
+    notify_appointments(sender, appointments=[appointment], event=event)
+
+
+def notify_appointments(sender, *, appointments, event: str, **_kwargs) -> None:
+    """Receiver of appointments_changed: the confirmations of a batch, in its transaction, in a
+    few statements for all (the opt-outs, the outbox INSERT, the rows queued before)."""
     if event not in NOTICE_EVENTS:
         return
+    send_notices([confirmation(appointment, event) for appointment in appointments])
+
+
+def confirmation(appointment, event: str) -> dict:
+    """The `send_notice` keywords of an appointment's confirmation of `event`."""
     the_facts = facts(appointment)
     addressee = addressee_for(appointment)
-    send_notice(
+    return dict(
         key=f"{event}:{appointment.id}:{appointment.sequence}",
         addressee=addressee,
         purpose="confirmation",
@@ -86,9 +97,10 @@ def notify_appointment(sender, *, appointment, event: str, **_kwargs) -> None:
 
 
 def connect() -> None:
-    from appointments.signals import appointment_changed
+    from appointments.signals import appointment_changed, appointments_changed
 
     appointment_changed.connect(notify_appointment)
+    appointments_changed.connect(notify_appointments)
 
 
 # --- reminders ------------------------------------------------------------------------------

@@ -22,13 +22,25 @@ START_WORDS = {"start", "unstop"}
 TWILIO_HANDLED_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "start"}
 
 
-# Asked for every message: on the connection, past the ORM (set_opted_out flushes its row),
-# and built once.
-OPTED_OUT = select(Consent.opted_out).where(Consent.address == bindparam("address"))
+# Asked for every notice or batch of notices: on the connection, past the ORM (set_opted_out
+# flushes its row), and built once. The keyword and date say why, on the skipped notice.
+OPTED_OUT = select(Consent.address, Consent.keyword, Consent.changed_at).where(
+    Consent.opted_out, Consent.address.in_(bindparam("addresses", expanding=True))
+)
+
+
+def opted_out_among(addresses) -> dict:
+    """{address: its opt-out (address, keyword, changed_at)} of those `addresses` that said
+    STOP, in one query however many there are; none for no addresses."""
+    addresses = sorted(set(addresses))
+    if not addresses:
+        return {}
+    rows = db.session.connection().execute(OPTED_OUT, {"addresses": addresses})
+    return {row.address: row for row in rows}
 
 
 def opted_out(address: str) -> bool:
-    return bool(db.session.connection().execute(OPTED_OUT, {"address": address}).scalar())
+    return address in opted_out_among([address])
 
 
 def may_send(address: str, purpose: str) -> bool:

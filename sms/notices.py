@@ -12,7 +12,7 @@ from datetime import datetime
 from sms import consent
 from sms.case_record import CONSENT_COLUMN
 from sms.models import MessageStatus, OutboxMessage
-from sms.outbox import queue_message
+from sms.outbox import queue_messages
 from sms.texts import Text
 
 
@@ -27,14 +27,29 @@ class Addressee:
     consents: dict = field(default_factory=dict)
 
 
-def choose_channel(addressee: Addressee, purpose: str) -> tuple[str | None, str | None, str]:
-    """(channel, address, reason); channel None means: do not send, for `reason`."""
+def address_for(addressee: Addressee) -> str | None:
+    """The address of the party's preferred channel, if it is SMS or e-mail and they have one."""
+    if addressee.preferred_channel == "sms":
+        return addressee.phone or None
+    if addressee.preferred_channel == "email":
+        return addressee.email or None
+    return None
+
+
+def choose_channel(
+    addressee: Addressee, purpose: str, opted_out: dict | None = None
+) -> tuple[str | None, str | None, str]:
+    """(channel, address, reason); channel None means: do not send, for `reason`.
+
+    `opted_out`: `consent.opted_out_among` of the addresses, read once for a batch of notices;
+    without it, this address's is read here.
+    """
     preferred = addressee.preferred_channel
     if preferred == "post":
         return None, None, "the party prefers post: not sent electronically"
     if preferred not in ("sms", "email"):
         return None, None, "the party chose no notifications"
-    address = addressee.phone if preferred == "sms" else addressee.email
+    address = address_for(addressee)
     label = "SMS" if preferred == "sms" else "e-mail"
     if not address:
         missing = "mobile number" if preferred == "sms" else "e-mail address"
@@ -42,14 +57,31 @@ def choose_channel(addressee: Addressee, purpose: str) -> tuple[str | None, str 
     column = CONSENT_COLUMN.get(purpose)
     if column and not addressee.consents.get(preferred, {}).get(column, True):
         return None, address, f"no consent for {purpose} messages by {label}"
-    if not consent.may_send(address, purpose):
-        row = consent.consent_of(address)
-        when = row.changed_at.strftime("%Y-%m-%d") if row else ""
-        return None, address, f"opted out ({row.keyword.upper() if row else 'STOP'} {when})"
+    if purpose not in consent.EXEMPT_PURPOSES:
+        if opted_out is None:
+            opted_out = consent.opted_out_among([address])
+        stop = opted_out.get(address)
+        if stop is not None:
+            when = stop.changed_at.strftime("%Y-%m-%d")
+            return None, address, f"opted out ({stop.keyword.upper()} {when})"
     return preferred, address, f"sent by {label}, the party's preferred channel"
 
 
-def send_notice(
+def send_notice(**notice) -> OutboxMessage:
+    """Queue the notice by the party's channel, or store why not; its keywords are those of
+    `notice_message`. Does not commit."""
+    return send_notices([notice])[0]
+
+
+def send_notices(notices: list[dict]) -> list[OutboxMessage]:
+    """`send_notice` for each of `notices` (dicts of its keywords), in order: one query for the
+    opt-outs of all their addresses, then `queue_messages`. Does not commit."""
+    asked = [n["addressee"] for n in notices if n["purpose"] not in consent.EXEMPT_PURPOSES]
+    opted_out = consent.opted_out_among(filter(None, map(address_for, asked)))
+    return queue_messages([notice_message(**notice, opted_out=opted_out) for notice in notices])
+
+
+def notice_message(
     *,
     key: str,
     addressee: Addressee,
@@ -58,11 +90,12 @@ def send_notice(
     link_type: str | None = None,
     link_id: int | None = None,
     expires_at: datetime | None = None,
-) -> OutboxMessage:
-    """Queue the notice by the party's channel, or store why not. Does not commit."""
-    channel, address, reason = choose_channel(addressee, purpose)
+    opted_out: dict | None = None,
+) -> dict:
+    """The `queue_message` keywords of a notice: by the party's channel, or skipped with why."""
+    channel, address, reason = choose_channel(addressee, purpose, opted_out)
     text: Text = text_for(channel or "sms")
-    return queue_message(
+    return dict(
         key=key,
         channel=channel or ("email" if addressee.preferred_channel == "email" else "sms"),
         recipient=address or "",

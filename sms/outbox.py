@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from core.database import utcnow
-from core.rows import insert_row_unless_exists
+from core.rows import insert_rows_unless_exist
 from desk import identifiers
 from extensions import db
 from sms.models import MessageStatus, OutboxMessage
@@ -42,7 +42,30 @@ def normalise_address(channel: str, value: str) -> str:
     return normalise_email(value) if channel == "email" else normalise_phone(value)
 
 
-def queue_message(
+def queue_message(**message) -> OutboxMessage:
+    """The outbox row for one message, its keywords those of `message_values`: new, or the one
+    queued before under its key. Does not commit."""
+    return queue_messages([message])[0]
+
+
+def queue_messages(messages: list[dict]) -> list[OutboxMessage]:
+    """`queue_message` for each of `messages` (dicts of its keywords), in order: one INSERT for
+    all, and one SELECT for those whose key was queued before. Does not commit."""
+    rows = [message_values(**message) for message in messages]
+    queued = insert_rows_unless_exist(OutboxMessage, ("idempotency_key",), rows)
+    earlier = [row["idempotency_key"] for row, new in zip(rows, queued, strict=True) if new is None]
+    if earlier:
+        found = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.idempotency_key.in_(earlier))
+        )
+        by_key = {row.idempotency_key: row for row in found}
+        queued = [
+            new or by_key.get(row["idempotency_key"]) for row, new in zip(rows, queued, strict=True)
+        ]
+    return queued
+
+
+def message_values(
     *,
     key: str,
     recipient: str,
@@ -59,8 +82,8 @@ def queue_message(
     send_after: datetime | None = None,
     reason: str = "",
     status: MessageStatus = MessageStatus.QUEUED,
-) -> OutboxMessage:
-    """The outbox row for `key`: new, or the one queued before. Does not commit.
+) -> dict:
+    """The outbox row's columns for a message.
 
     Bad input is stored, not raised: a refused message with its reason is what staff need to
     see when a citizen says "I never got a text".
@@ -76,7 +99,7 @@ def queue_message(
         reason = f"body of {len(body)} characters is over the limit of {MAX_BODY}"
     segments = count_segments(body) if channel == "sms" else 0
     price = current_app.config["SMS_COST_PER_SEGMENT"] if channel == "sms" else 0
-    values = dict(
+    return dict(
         idempotency_key=key,
         channel=channel,
         recipient=recipient or "",
@@ -97,7 +120,3 @@ def queue_message(
         created_at=now,
         updated_at=now,
     )
-    queued = insert_row_unless_exists(OutboxMessage, ("idempotency_key",), **values)
-    if queued is not None:
-        return queued
-    return db.session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))

@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import func, select
 
 from appointments.models import Appointment, appointment_service
-from core.rows import insert_row, insert_row_with_links, insert_rows
-from desk.models import ContactAddress, NotificationChannel, Party, PartyKind
+from core.rows import insert_row, insert_row_with_links, insert_rows, insert_rows_unless_exist
+from desk.models import ContactAddress, NotificationChannel, Party, PartyIdentifier, PartyKind
 from extensions import db
 from tests.statements import statements_during
 
@@ -78,3 +78,38 @@ def test_a_row_with_links_needs_a_link_to_tell_written_from_refused(app):
             name="Jan",
         )
     assert db.session.scalar(select(func.count()).select_from(Appointment)) == 0
+
+
+def test_rows_unless_they_exist_are_answered_in_the_order_given(app):
+    """RETURNING names only the written rows: each answer is matched to its row by the unique
+    columns (two here), a stored key and a key repeated in the batch giving None."""
+    party = insert_row(Party, name="Jan")
+    unique = ("kind", "digest")
+
+    def identifier(kind, digest):
+        return dict(party_id=party.id, kind=kind, digest=digest, masked=f"{kind}:{digest}")
+
+    stored = insert_rows_unless_exist(PartyIdentifier, unique, [identifier("nrn", "b")])[0]
+    batch = [
+        identifier("nrn", "c"),
+        identifier("nrn", "b"),  # stored before
+        identifier("kbo", "b"),  # another kind: no conflict
+        identifier("nrn", "a"),
+        identifier("nrn", "c"),  # earlier in this batch
+    ]
+    answer, sent = statements_during(
+        lambda: insert_rows_unless_exist(PartyIdentifier, unique, batch)
+    )
+    assert [s.split()[0] for s in sent if s != "BEGIN"] == ["INSERT"]
+    assert [a and a.masked for a in answer] == ["nrn:c", None, "kbo:b", "nrn:a", None]
+    db.session.commit()
+    in_table = dict(db.session.execute(select(PartyIdentifier.masked, PartyIdentifier.id)).all())
+    assert in_table == {a.masked: a.id for a in [stored, *answer] if a is not None}
+    assert insert_rows_unless_exist(PartyIdentifier, unique, batch[:2]) == [None, None]
+
+
+def test_many_rows_under_a_named_constraint_need_columns_to_tell_them_apart(app):
+    rows = [dict(name="Jan"), dict(name="An")]
+    with pytest.raises(ValueError):
+        insert_rows_unless_exist(Party, (), rows, constraint="pk_party")
+    assert insert_rows_unless_exist(Party, (), []) == []
