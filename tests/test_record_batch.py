@@ -1,14 +1,25 @@
-"""record_interactions: a channel's batch of contact moments in one transaction."""
+"""record_interactions and find_or_create_parties: a channel's batch in one transaction."""
 
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError
 
 from desk import record, signals
 from desk.errors import InvalidInput
-from desk.models import AccessLog, Interaction, Role
+from desk.models import (
+    AccessLog,
+    ContactAddress,
+    DuplicateSuggestion,
+    Interaction,
+    Party,
+    PartyIdentifier,
+    Role,
+)
 from extensions import db
+from tests.record_data import JAN, dotted, national_number
+from tests.statements import statements_during
 
 
 def count(model) -> int:
@@ -63,3 +74,177 @@ def test_the_caller_s_pending_writes_commit_with_the_batch(app):
 
 def test_an_empty_batch_is_nothing(app):
     assert record.record_interactions([]) == []
+
+
+# --- find_or_create_parties -----------------------------------------------------------------
+
+
+def known_citizens() -> dict[str, int]:
+    """Parties already on record before a batch, by what the batch should do with them."""
+    jan = record.find_or_create_party(name="Jan Peeters", national_number=JAN)
+    piet = record.find_or_create_party(name="Piet", phone="0470 11 11 11", verified=True)
+    mia = record.find_or_create_party(name="Mia", phone="0470 22 22 22")  # unverified
+    return {"jan": jan.id, "piet": piet.id, "mia": mia.id}
+
+
+KAREL = national_number("900101123")
+BERT = national_number("880202456")
+
+MIXED = [
+    dict(name="An", phone="0470 00 00 01", email="an@example.be", language="fr"),
+    dict(national_number=dotted(JAN), email="jan@example.org", language="nl"),  # Jan, by number
+    dict(name="Bert", email="bert@example.be", national_number=BERT),
+    dict(name="Piet P.", phone="+32 470 11 11 11", email="piet@example.be"),  # Piet, verified
+    dict(name="Zoë", email="zoe@example.be"),
+    dict(name="Karel", national_number=KAREL, preferred_channel="post"),
+    dict(name="Zoë Z", email="ZOE@example.be"),  # Zoë's unverified e-mail: a new party
+    dict(name="Mia M", phone="0032 470 22 22 22"),  # Mia's unverified phone: a new party
+    dict(name="Naamloos"),
+    dict(name="Karel K", national_number=dotted(KAREL), phone="0470 44 44 44"),  # Karel again
+    dict(name="Bakkerij", kbo_number="0403.170.701", kind="organisation"),
+    dict(name="Lies", phone="0470 33 33 33", verified=True),
+    dict(name="Lies L", phone="0470333333", email="zoe@example.be"),  # Lies, verified phone
+]
+
+
+def the_record(answer: list[Party], known: dict[str, int]) -> dict:
+    """What the case record holds, with parties named by what they are instead of their ids:
+    a known one by its name in `known`, a new one by its first place in the batch."""
+    names = {party_id: name for name, party_id in known.items()}
+    for place, party in enumerate(answer):
+        names.setdefault(party.id, f"new {place}")
+    parties = db.session.scalars(select(Party)).all()
+    assert {p.id for p in parties} == set(names)  # no party outside the answer was made
+    return {
+        "answer": [names[p.id] for p in answer],
+        "parties": sorted(
+            (names[p.id], p.name, p.search_name, p.kind, p.preferred_language, p.preferred_channel)
+            for p in parties
+        ),
+        "addresses": sorted(
+            (names[a.party_id], a.kind, a.value, a.is_default, a.verified_at is not None)
+            for a in db.session.scalars(select(ContactAddress))
+        ),
+        "identifiers": sorted(
+            (names[i.party_id], i.kind, i.digest, i.masked)
+            for i in db.session.scalars(select(PartyIdentifier))
+        ),
+        "suggestions": sorted(
+            (names[s.party_id], names[s.candidate_id], s.reason)
+            for s in db.session.scalars(select(DuplicateSuggestion))
+        ),
+    }
+
+
+class Undone(Exception):
+    pass
+
+
+def test_a_batch_gives_what_the_calls_one_by_one_give(app):
+    known = known_citizens()
+    with pytest.raises(Undone), record.transaction():
+        one_by_one = the_record([record.find_or_create_party(**c) for c in MIXED], known)
+        raise Undone  # the same database for the batch: undo the calls one by one
+    assert count(Party) == 3
+    batch = the_record(record.find_or_create_parties(MIXED), known)
+    assert batch == one_by_one
+    answer = batch["answer"]
+    assert answer[1] == "jan" and answer[3] == "piet"
+    assert answer[4] != answer[6] and answer[7] != "mia"
+    assert answer[9] == answer[5] and answer[12] == answer[11]
+    assert set(batch["suggestions"]) == {
+        (answer[6], answer[4], "email"),
+        (answer[7], "mia", "phone"),
+        (answer[12], answer[4], "email"),
+        (answer[12], answer[6], "email"),
+    }
+
+
+def test_brand_new_citizens_cost_the_same_statements_however_many(app, backend, request):
+    def citizens(first: int, many: int) -> list[dict]:
+        return [
+            dict(
+                name=f"Burger {n}",
+                phone=f"0470 5{n:05d}",
+                email=f"burger{n}@example.be",
+                national_number=national_number(f"{850730100 + n}"),
+            )
+            for n in range(first, first + many)
+        ]
+
+    db.session.execute(select(1))
+    db.session.commit()
+    [one], alone = statements_during(lambda: record.find_or_create_parties(citizens(0, 1)))
+    forty, together = statements_during(lambda: record.find_or_create_parties(citizens(1, 40)))
+    assert [len(p.addresses) for p in forty] == [2] * 40
+    assert [len(p.identifiers) for p in forty] == [1] * 40
+    assert len({p.id for p in [one, *forty]}) == 41 and count(Party) == 41
+    assert count(ContactAddress) == 82 and count(PartyIdentifier) == 41
+
+    def reads(statements):
+        return [s.split()[0] for s in statements if not s.startswith("INSERT")]
+
+    def tables(statements):
+        return [s.split()[2] for s in statements if s.startswith("INSERT")]
+
+    assert reads(together) == reads(alone)  # the holders of all keys: one query each kind
+    assert (
+        set(tables(together))
+        == set(tables(alone))
+        == {
+            "party",
+            "party_identifier",
+            "contact_address",
+        }
+    )
+    if backend == "sqlite":
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True,
+                reason="core.rows.insert_rows sends one INSERT per row on SQLite: "
+                "sort_by_parameter_order needs a sentinel column SQLite lacks",
+            )
+        )
+    assert len(together) == len(alone)
+
+
+@pytest.mark.parametrize(
+    ("bad", "code", "field"),
+    [
+        ({"phone": "0470 12 34"}, "invalid_phone", "phone"),
+        ({"language": "xx"}, "invalid_language", "language"),
+        ({"kind": "robot"}, "invalid_kind", "kind"),
+        ({"preferred_channel": "pigeon"}, "invalid_preferred_channel", "preferred_channel"),
+    ],
+)
+def test_one_bad_contact_refuses_the_batch_and_writes_nothing(app, bad, code, field):
+    good = [dict(name=f"Burger {n}", email=f"burger{n}@example.be") for n in range(4)]
+    with pytest.raises(InvalidInput) as refused:
+        record.find_or_create_parties([*good[:2], {**good[2], **bad}, good[3]])
+    assert (refused.value.code, refused.value.field) == (code, field)
+    assert count(Party) == 0 and count(ContactAddress) == 0
+
+
+def test_a_batch_commits_once_alone_and_not_inside_a_transaction(app):
+    commits = []
+    event.listen(db.session(), "after_commit", lambda session: commits.append(1))
+    record.find_or_create_parties([dict(name="An"), dict(name="Jan", national_number=JAN)])
+    assert commits == [1]
+    with record.transaction():
+        again = record.find_or_create_parties([dict(national_number=JAN), dict(name="Piet")])
+        assert commits == [1]
+    assert commits == [1, 1] and again[0].name == "Jan"
+    assert record.find_or_create_parties([]) == [] and count(Party) == 3
+
+
+def test_a_lost_race_alone_retries_the_whole_batch(app, monkeypatch):
+    real_create = record._create
+
+    def lost_race_once(*args, **kwargs):
+        monkeypatch.setattr(record, "_create", real_create)
+        raise IntegrityError("INSERT", {}, Exception("concurrent insert of the identifier"))
+
+    monkeypatch.setattr(record, "_create", lost_race_once)
+    made = record.find_or_create_parties([dict(name="An"), dict(name="Jan", national_number=JAN)])
+    assert record._create is real_create  # the race did happen
+    assert [p.name for p in made] == ["An", "Jan"] and count(Party) == 2
