@@ -222,7 +222,8 @@ def _not_a_free_time() -> BookingError:
 def _hold(start: datetime, timetable: Timetable, now, fill, note, exclude=None):
     """Place the visit on a free counter at `start`; `fill(counter_id, slot)` writes the row,
     or returns None when the database refuses it (someone else took that counter a moment
-    ago); `note(row)` records it in the case record, which commits (see case_record.py).
+    ago); `note(row)` records it in the case record (see case_record.py), unless the recorder
+    will; the caller's transaction commits.
 
     Runs inside the write transaction the caller began. The appointments are read there, once
     per round. A start that no counter could take even on an empty day is not a free time at
@@ -327,12 +328,15 @@ def book(
         if start <= now:
             raise BookingError(_l("This time is in the past."), {"start": _l("In the past.")})
         timetable = _timetable(visit, start, location_id)
-
+        # A citizen's own booking is recorded afterwards, in a batch (appointments/recorder.py);
+        # staff see theirs in the record at once, and a national register number is never
+        # stored outside the record, so those bookings are recorded here.
+        deferred = staff is None and not contact["national_number"]
         party = None
 
         def fill(counter_id: int, slot: Slot) -> Appointment | None:
             nonlocal party
-            if party is None:
+            if party is None and not deferred:
                 # Found or created once a counter is free, before the appointment row, so that
                 # row is written once, with its link: updating it later in the transaction
                 # checks the no-overlap constraint again, which deadlocks with a rival already
@@ -342,7 +346,8 @@ def book(
             blocked_until = slot.start + timedelta(minutes=visit.hold_minutes)
             return _claim(
                 visit,
-                party_id=party.id,
+                party_id=party.id if party is not None else None,
+                record_pending=deferred,
                 reference=new_reference(),
                 location_id=slot.location_id,
                 counter_id=counter_id,
@@ -364,10 +369,11 @@ def book(
             )
 
         def note(appointment: Appointment) -> None:
-            case_record.note_booking(appointment, "booked", staff=staff)
+            if not deferred:
+                case_record.note_booking(appointment, "booked", staff=staff)
 
-        # The party, the appointment, its record entry: one commit, which leaves the rows as
-        # written for the answer.
+        # The appointment (with its party and record entry, when recorded here): one commit,
+        # which leaves the rows as written for the answer.
         with _as_written(), record.transaction():
             return _hold(start, timetable, now, fill, note)
 
@@ -414,7 +420,7 @@ def reschedule(appointment: Appointment, start: datetime, *, staff=None, now=Non
         timetable = _timetable(visit, start, location_id)
 
         def fill(counter_id: int, slot: Slot) -> Appointment | None:
-            moved = db.session.get(Appointment, appointment_id)
+            moved = _locked(appointment_id)
             _changeable(moved, now)
             try:
                 with db.session.begin_nested():  # a refused UPDATE aborts only this
@@ -442,12 +448,19 @@ def reschedule(appointment: Appointment, start: datetime, *, staff=None, now=Non
     return _with_retries(attempt)
 
 
+def _locked(appointment_id: int) -> Appointment:
+    """The appointment, locked for this change (FOR UPDATE on PostgreSQL; SQLite's writers
+    take turns anyway): the recorder must not link a party to it meanwhile, nor this change
+    to a second party."""
+    return db.session.get(Appointment, appointment_id, with_for_update=True, populate_existing=True)
+
+
 def _set_status(appointment: Appointment, change, event: str, staff) -> Appointment:
     appointment_id = appointment.id
 
     def attempt():
         _start_write()
-        current = db.session.get(Appointment, appointment_id)
+        current = _locked(appointment_id)
         try:
             change(current)
         except BookingError:

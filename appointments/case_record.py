@@ -1,16 +1,27 @@
 """The one place where booking writes into the case record (desk/record.py).
 
-A booking change and its record entries are one transaction (`record.transaction()`): the
-appointment row, the citizen's party (found or created), its contact moment, the party link
-and the confirmation in the SMS outbox are committed together, or none of them is.
+Two ways in, one record:
+
+- A citizen's own new booking (online, without a national register number) is written with
+  `record_pending` and recorded afterwards, a hundred at a time, by appointments/recorder.py
+  through `note_new_bookings`: its party found or created, the link, the "booked" contact
+  moment dated when it was booked, and the confirmation, in one transaction. Recording costs
+  more than booking itself (about six statements); batched, it costs a fraction of that, and
+  the booking request keeps its throughput.
+- Every other change (a staff booking, a booking with a national register number, which is
+  never stored outside the record, and every reschedule, cancellation, arrival and no-show) is
+  recorded in its own transaction by `note_booking`: the appointment row, the party, its
+  contact moment, the party link and the confirmation in the SMS outbox are committed
+  together, or none of them is. A change to a booking still waiting for the recorder records
+  the booking first (its confirmation is left out: the change's own notice follows at once).
 
 - A refused booking leaves nothing behind: a 422, a 409 or a lost race rolls the whole
-  transaction back, the party it found or created included. A new booking finds its party
-  before it writes the appointment row, so that row is written once, already linked (see
-  booking.book); an appointment from before the record gets its party on its next change.
+  transaction back, the party it found or created included. A new booking recorded in its
+  request finds its party before it writes the appointment row, so that row is written once,
+  already linked (see booking.book).
 - If the record refuses the contact details, everything is rolled back and the citizen gets
   a 422; a deadlock or a locked database rolls it all back too, and the booking is tried again
-  as a whole (booking._with_retries). So no appointment is stored without its party.
+  as a whole (booking._with_retries).
 """
 
 from datetime import datetime
@@ -22,7 +33,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from appointments.models import BRUSSELS, Appointment
-from appointments.signals import appointment_changed
+from appointments.signals import appointment_changed, appointments_changed
 from appointments.slots import BookingError
 from desk import record
 from desk.errors import RecordError
@@ -98,9 +109,9 @@ def note_booking(
     what its receivers write (an SMS outbox row, by the party's preferred channel) is
     committed with the change or rolled back with it.
     """
-    subject, summary = describe(appointment, event, previous_start)
-    channel, direction = channel_and_direction(appointment, event, staff)
     with record.transaction():
+        if appointment.record_pending:
+            note_new_bookings([appointment], notify=False)
         if appointment.party_id is None:
             contact = {
                 "name": appointment.name,
@@ -111,17 +122,63 @@ def note_booking(
         appointment_changed.send(
             current_app._get_current_object(), appointment=appointment, event=event
         )
-        _record(
-            party=appointment.party_id,
-            channel=channel,
-            direction=direction,
-            subject=subject,
-            summary=summary,
-            outcome=event,
-            staff=staff,
-            link_type=LINK_TYPE,
-            link_id=appointment.id,
-        )
+        _record([_moment(appointment, event, staff=staff, previous_start=previous_start)])
+
+
+def note_new_bookings(appointments: list[Appointment], *, notify: bool = True) -> None:
+    """Record citizens' own new bookings (`record_pending`) in one go; commits with the
+    caller's `record.transaction()`. Raises RecordRefused or BookingLost; either way nothing
+    was committed.
+
+    The parties are found or created in one batch (desk.record.find_or_create_parties), the
+    contact moments written in one, and `appointments_changed` queues the confirmations
+    (unless `notify` is False) in one.
+    """
+    with record.transaction():
+        try:
+            parties = record.find_or_create_parties(
+                [
+                    dict(
+                        name=appointment.name,
+                        phone=appointment.phone,
+                        email=appointment.email,
+                        language=appointment.language[:2] if appointment.language else None,
+                        verified=False,
+                    )
+                    for appointment in appointments
+                ]
+            )
+        except RecordError as error:
+            raise RecordRefused(error) from error
+        except IntegrityError as error:
+            raise BookingLost() from error
+        for appointment, party in zip(appointments, parties, strict=True):
+            appointment.party_id = party.id
+            appointment.record_pending = False
+        if notify:
+            appointments_changed.send(
+                current_app._get_current_object(), appointments=appointments, event="booked"
+            )
+        # Dated when the citizen booked, not when the recorder came by.
+        _record([_moment(a, "booked", started_at=a.created_at) for a in appointments])
+
+
+def _moment(appointment: Appointment, event: str, *, staff=None, previous_start=None, **more):
+    """The contact moment of `event` on the appointment's party, in record_interactions' terms."""
+    subject, summary = describe(appointment, event, previous_start)
+    channel, direction = channel_and_direction(appointment, event, staff)
+    return dict(
+        party=appointment.party_id,
+        channel=channel,
+        direction=direction,
+        subject=subject,
+        summary=summary,
+        outcome=event,
+        staff=staff,
+        link_type=LINK_TYPE,
+        link_id=appointment.id,
+        **more,
+    )
 
 
 def citizen_party(contact: dict, language: str | None) -> Party:
@@ -147,8 +204,8 @@ def citizen_party(contact: dict, language: str | None) -> Party:
     return party
 
 
-def _record(**moment) -> None:
+def _record(moments: list[dict]) -> None:
     try:
-        record.record_interaction(**moment)
+        record.record_interactions(moments)
     except RecordError as error:  # the enclosing record.transaction() rolls it all back
         raise RecordRefused(error) from error

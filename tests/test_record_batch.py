@@ -160,7 +160,7 @@ def test_a_batch_gives_what_the_calls_one_by_one_give(app):
     }
 
 
-def test_brand_new_citizens_cost_the_same_statements_however_many(app, backend, request):
+def test_brand_new_citizens_cost_the_same_statements_however_many(app):
     def citizens(first: int, many: int) -> list[dict]:
         return [
             dict(
@@ -197,14 +197,6 @@ def test_brand_new_citizens_cost_the_same_statements_however_many(app, backend, 
             "contact_address",
         }
     )
-    if backend == "sqlite":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="core.rows.insert_rows sends one INSERT per row on SQLite: "
-                "sort_by_parameter_order needs a sentinel column SQLite lacks",
-            )
-        )
     assert len(together) == len(alone)
 
 

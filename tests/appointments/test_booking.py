@@ -11,7 +11,7 @@ from appointments import booking
 from appointments.models import Appointment, Status, appointment_service
 from appointments.slots import BookingError, UnknownService, find_slots, load_visit
 from appointments.timetable import Timetable
-from desk.models import Interaction, Party
+from desk.models import Interaction, Party, Role
 from extensions import db
 from tests.appointments.conftest import BRUSSELS, local, next_weekday, tampered
 from tests.statements import statements_during
@@ -84,20 +84,24 @@ def test_the_database_refuses_an_overlapping_row_whatever_the_code_does(office):
     db.session.commit()
 
 
-def test_a_counter_the_database_refuses_is_skipped_and_nothing_is_left_behind(office, monkeypatch):
+def test_a_counter_the_database_refuses_is_skipped_and_nothing_is_left_behind(
+    office, monkeypatch, make_staff
+):
     """As when a rival commits between the read and the write: the database refuses the counter
     (no savepoint around the insert), the next free one takes the visit in the same
-    transaction, and when every counter is refused the booking is a 409 that wrote nothing."""
-    first = book(office, local(MONDAY, 9), name="Eerste Klant", phone="0470 11 11 11")
+    transaction, and when every counter is refused the booking is a 409 that wrote nothing,
+    not even the party a booking recorded in its request (by staff) writes first."""
+    clerk = make_staff(role=Role.COUNTER)
+    first = book(office, local(MONDAY, 9), name="Eerste Klant", phone="0470 11 11 11", staff=clerk)
     stale = lambda self, *_args, **_kwargs: {c: [] for c in self.counter_ids}  # noqa: E731
     monkeypatch.setattr(booking.Timetable, "busy", stale)
-    second = book(office, local(MONDAY, 9), name="Tweede Klant", phone="0470 22 22 22")
+    second = book(office, local(MONDAY, 9), name="Tweede Klant", phone="0470 22 22 22", staff=clerk)
     assert second.counter_id != first.counter_id
     assert db.session.get(Party, second.party_id).name == "Tweede Klant"
     assert [i.subject_id for i in db.session.scalars(select(Interaction))] == [first.id, second.id]
     parties = db.session.scalar(select(db.func.count()).select_from(Party))
     with pytest.raises(booking.SlotTaken):
-        book(office, local(MONDAY, 9), name="Derde Klant", phone="0470 33 33 33")
+        book(office, local(MONDAY, 9), name="Derde Klant", phone="0470 33 33 33", staff=clerk)
     db.session.rollback()
     assert db.session.scalar(select(db.func.count()).select_from(Appointment)) == 2
     assert db.session.scalar(select(db.func.count()).select_from(appointment_service)) == 2

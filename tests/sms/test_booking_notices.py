@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
-from appointments import booking
+from appointments import booking, recorder
 from appointments.models import Appointment, Status
 from extensions import db
 from sms.booking_notices import queue_due_reminders
@@ -28,7 +28,9 @@ def book(office, start=None, **fields):
         "now": NOW,
     }
     values.update(fields)
-    return booking.book(**values)
+    appointment = booking.book(**values)
+    recorder.record_waiting_bookings()  # as the scheduler does within seconds
+    return appointment
 
 
 def outbox() -> list[OutboxMessage]:
