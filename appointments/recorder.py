@@ -30,7 +30,7 @@ from extensions import db
 log = logging.getLogger(__name__)
 
 BATCH = 100
-RECORD_SECONDS = 2
+RECORD_SECONDS = 1  # a citizen's booking is on the timeline within about a second
 
 
 def record_waiting_bookings(batch: int = BATCH) -> int:

@@ -8,15 +8,18 @@ wrk for throughput) run on the same machine. Measures:
     each candidate time with its own citizen (name, e-mail), and the number of double
     bookings afterwards (must be 0);
   - GET /healthz with the same 50 clients on the same server, as the baseline.
-The one scheduler process runs beside gunicorn, as in production: its recorder writes the
-citizens' bookings into the case record in batches (appointments/recorder.py) while wrk books,
-and its CPU is part of the run. A booking run ends when the recorder has caught up: the time it
-needed after wrk stopped counts against the throughput (`ratio_to_healthz_with_recording`).
+The scheduler runs beside gunicorn, as in production: its recorder writes the citizens'
+bookings into the case record in batches (appointments/recorder.py) while wrk books, and its
+CPU is part of the run. A booking run ends when the recorder has caught up: the time it needed
+after wrk stopped counts against the throughput (`ratio_to_healthz_with_recording`). By default
+the scheduler runs the recorder alone, the booking's own work; sending the confirmations is the
+outbox sender's (bench/sms.py), as before the recorder: `--scheduler-jobs all` adds it and the
+reminders.
 Throughput is measured in rounds (a /healthz run, then a booking run, from the seeded data
 each time); the median round is reported, and every round's ratio beside it.
 
     .venv/bin/python bench/booking.py [--seconds 10] [--rounds 3] [--workers 4]
-        [--worker-class sync] [--only postgresql|sqlite]
+        [--worker-class sync] [--only postgresql|sqlite] [--scheduler-jobs all]
 """
 
 import argparse
@@ -51,7 +54,7 @@ from appointments.models import (  # noqa: E402
 )
 from desk.models import Interaction  # noqa: E402
 from extensions import db  # noqa: E402
-from sms.models import OutboxMessage  # noqa: E402
+from sms.models import MessageStatus, OutboxMessage  # noqa: E402
 from tests import services  # noqa: E402
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -174,7 +177,7 @@ def seed(url: str) -> list[int]:
 
 
 def serve(url: str, workers: int, worker_class: str = "sync"):
-    """gunicorn and the one scheduler process beside it: (gunicorn, scheduler, base URL)."""
+    """gunicorn on loopback: (process, base URL, its environment)."""
     port = services.free_port()
     env = {
         **os.environ,
@@ -202,22 +205,54 @@ def serve(url: str, workers: int, worker_class: str = "sync"):
         cwd=ROOT,
         env=env,
     )
-    scheduler = subprocess.Popen(
-        [str(ROOT / ".venv/bin/flask"), "--app", "app", "scheduler"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:
             if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
-                return process, scheduler, base
+                return process, base, env
         except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.1)
     process.terminate()
-    scheduler.terminate()
     raise RuntimeError("gunicorn did not start")
+
+
+class Scheduler:
+    """The scheduler process (`jobs`: names, or all when empty), running beside gunicorn for
+    the whole run, as in production."""
+
+    def __init__(self, env: dict, jobs: list[str]):
+        options = [argument for name in jobs for argument in ("--job", name)]
+        self.process = subprocess.Popen(
+            [str(ROOT / ".venv/bin/flask"), "--app", "app", "scheduler", *options],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        started = self.process.stdout.readline()  # "scheduler: <jobs>" once they are set up
+        if not started.startswith("scheduler:"):
+            self.stop()
+            raise RuntimeError(f"the scheduler did not start: {started!r}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=60)
+
+
+def outbox_sent(limit: float = 300) -> None:
+    """Wait until no message waits for the sender, and one more sender interval: after that the
+    scheduler is idle (nothing new is due) until the next bookings."""
+    started = time.perf_counter()
+    waiting = select(OutboxMessage.id).where(
+        OutboxMessage.status.in_([MessageStatus.QUEUED, MessageStatus.SENDING])
+    )
+    while db.session.scalar(waiting.limit(1)) is not None:
+        db.session.rollback()
+        if time.perf_counter() - started > limit:
+            raise RuntimeError(f"the outbox was not sent within {limit} s")
+        time.sleep(0.2)
+    db.session.rollback()
+    time.sleep(6)
 
 
 def percentiles(values: list[float]) -> dict:
@@ -266,9 +301,10 @@ def cpu_seconds() -> dict[str, float]:
     return used
 
 
-def wrk(base, path, seconds, script=None, env=None, settled=lambda: None) -> dict:
+def wrk(base, path, seconds, script=None, env=None, settled=lambda: {}) -> dict:
     """wrk's figures, with CPU per request. `settled()` waits for work the run left behind (the
-    recorder's) and answers how long that took: it counts against the rate, and its CPU too."""
+    recorder's) and answers its figures; the seconds it took count against the rate, and its
+    CPU is counted too."""
     before = cpu_seconds()
     command = ["wrk", "-t2", "-c50", f"-d{seconds}s", "--latency"]
     if script:
@@ -299,11 +335,10 @@ def wrk(base, path, seconds, script=None, env=None, settled=lambda: None) -> dic
                 other_status=other,
                 bookings_per_second=round(created / seconds, 1),
             )
-    if catching_up is not None:
-        figures["recorder_caught_up_seconds_after"] = round(catching_up, 2)
-        figures["requests_per_second_with_recording"] = round(
-            rate * seconds / (seconds + catching_up), 1
-        )
+    if catching_up:
+        figures.update(catching_up)
+        late = catching_up["recorder_caught_up_seconds_after"]
+        figures["requests_per_second_with_recording"] = round(rate * seconds / (seconds + late), 1)
     return figures
 
 
@@ -356,22 +391,23 @@ def run_backend(
     folder: Path,
     worker_class: str = "sync",
     rounds: int = 3,
+    scheduler_jobs: list[str] = (),
 ) -> dict:
     """Slot latencies, then `rounds` of /healthz and booking throughput, alternating.
 
     One wrk run of ten seconds moves by 15% from run to run on these machines, so each round
     pairs a /healthz run with the booking run right after it, and the median round is the
     figure. Every round starts from the seeded data: what the round before booked is checked
-    (double bookings, bookings missing from the case record) and then deleted.
+    (double bookings, bookings missing from the case record or without their confirmation)
+    and then deleted, once the scheduler has sent what the round queued.
     """
     service_ids = seed(url)
     between_rounds = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
-    with between_rounds.app_context():
-        marks = id_marks()
-    process, scheduler, base = serve(url, workers, worker_class)
+    process, base, env = serve(url, workers, worker_class)
     script = folder / "booking.lua"
     script.write_text(WRK_SCRIPT)
     bodies = folder / f"bodies-{name}.jsonl"
+    running_scheduler = None
     try:
         figures = {
             "slots_60_days": latency(base, service_ids[1], 60, 200),
@@ -379,9 +415,15 @@ def run_backend(
             "booking_candidates": booking_bodies(base, service_ids, bodies),
         }
         played = []
+        running_scheduler = Scheduler(env, scheduler_jobs)
+        sends = not scheduler_jobs or "sms.send_outbox" in scheduler_jobs
+        with between_rounds.app_context():
+            if sends:  # its first pass sends the seeded appointments' reminders: not a round's
+                outbox_sent()
+            marks = id_marks()
         for _round in range(rounds):
-            healthz = wrk(base, "/healthz", seconds)
             with between_rounds.app_context():
+                healthz = wrk(base, "/healthz", seconds)
                 booking = wrk(
                     base,
                     "/api/v1/appointments",
@@ -396,12 +438,15 @@ def run_backend(
                 booking[f"ratio_to_healthz{figure}"] = round(ratio, 3)
             with between_rounds.app_context():
                 played.append({"healthz": healthz, "booking": booking, **checked(marks)})
+                if sends:
+                    outbox_sent()  # the sender is done with the rows about to be deleted
             with between_rounds.app_context():  # a fresh transaction: SQLite's reader can't write
                 reset(marks)
     finally:
-        for server in (process, scheduler):
-            server.terminate()
-            server.wait(timeout=30)
+        process.terminate()
+        process.wait(timeout=30)
+        if running_scheduler:
+            running_scheduler.stop()
         with between_rounds.app_context():
             db.engine.dispose()
     key = "ratio_to_healthz_with_recording"
@@ -418,17 +463,23 @@ def run_backend(
     return figures
 
 
-def recorder_caught_up(limit: float = 300) -> float:
-    """Seconds until no booking waits for the recorder any more."""
+def recorder_caught_up(limit: float = 300) -> dict:
+    """How many bookings waited for the recorder when wrk stopped (a backlog that stays about
+    one recorder interval long: it keeps up), and the seconds until none did."""
     started = time.perf_counter()
-    waiting = select(Appointment.id).where(Appointment.record_pending).limit(1)
-    while db.session.scalar(waiting) is not None:
+    waiting = select(db.func.count()).select_from(Appointment).where(Appointment.record_pending)
+    backlog = left = db.session.scalar(waiting)
+    while left:
         db.session.rollback()
         if time.perf_counter() - started > limit:
             raise RuntimeError(f"the recorder did not catch up within {limit} s")
         time.sleep(0.05)
+        left = db.session.scalar(waiting)
     db.session.rollback()
-    return time.perf_counter() - started
+    return {
+        "waiting_for_the_recorder_when_wrk_ended": backlog,
+        "recorder_caught_up_seconds_after": round(time.perf_counter() - started, 2),
+    }
 
 
 def checked(marks: dict[str, int]) -> dict:
@@ -491,7 +542,13 @@ def main() -> None:
     parser.add_argument("--worker-class", default="sync", help="gunicorn -k: sync, gthread, gevent")
     parser.add_argument("--only", choices=["postgresql", "sqlite"])
     parser.add_argument("--rounds", type=int, default=3, help="healthz/booking pairs (median)")
+    parser.add_argument(
+        "--scheduler-jobs",
+        default="appointments.record",
+        help="comma-separated jobs the scheduler runs beside gunicorn, or all",
+    )
     args = parser.parse_args()
+    jobs = [] if args.scheduler_jobs == "all" else args.scheduler_jobs.split(",")
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
     folder = Path(tempfile.mkdtemp(prefix="loket-bench-"))
@@ -502,6 +559,7 @@ def main() -> None:
         "concurrent_clients": 50,
         "seconds": args.seconds,
         "rounds": args.rounds,
+        "scheduler_jobs": jobs or "all",
     }
     postgres = None
     try:
@@ -516,11 +574,19 @@ def main() -> None:
                 folder,
                 args.worker_class,
                 args.rounds,
+                jobs,
             )
         if args.only in (None, "sqlite"):
             url = f"sqlite:///{folder / 'bench.db'}"
             result["sqlite"] = run_backend(
-                "sqlite", url, args.seconds, args.workers, folder, args.worker_class, args.rounds
+                "sqlite",
+                url,
+                args.seconds,
+                args.workers,
+                folder,
+                args.worker_class,
+                args.rounds,
+                jobs,
             )
     finally:
         if postgres:

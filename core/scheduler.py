@@ -1,9 +1,9 @@
 """The one scheduler process: `flask --app app scheduler` (and `--once` for cron and tests).
 
 APScheduler 3 job stores must never be shared, and every gunicorn worker would run its own
-copy, so jobs run here and only here. Packages register their jobs in create_app with
-`register_job`; each job is idempotent (outbox keys, claimed rows), so `--once` after a crash
-or a second run by hand is safe.
+copy, so jobs run here and only here (`--job` splits them over processes, each job in one).
+Packages register their jobs in create_app with `register_job`; each job is idempotent
+(outbox keys, claimed rows), so `--once` after a crash or a second run by hand is safe.
 """
 
 import logging
@@ -48,19 +48,33 @@ def run_job(app, job: Job) -> None:
 
 @click.command("scheduler")
 @click.option("--once", is_flag=True, help="Run every job once, in order, then exit.")
+@click.option(
+    "--job",
+    "names",
+    multiple=True,
+    help="Run only this job (repeatable), e.g. when `flask sms send` sends the outbox.",
+)
 @with_appcontext
-def scheduler_command(once: bool) -> None:
-    """Run the scheduled jobs (reminders, the outbox sender): the only process that may."""
+def scheduler_command(once: bool, names: tuple[str, ...]) -> None:
+    """Run the scheduled jobs (the booking recorder, reminders, the outbox sender): the only
+    process that may."""
     app = current_app._get_current_object()
+    known = {job.name: job for job in jobs(app)}
+    unknown = sorted(set(names) - set(known))
+    if unknown:
+        raise click.BadParameter(
+            f"no job {', '.join(unknown)}; the jobs are {', '.join(known)}", param_hint="--job"
+        )
+    chosen = [job for job in known.values() if not names or job.name in names]
     if once:
-        for job in jobs(app):
+        for job in chosen:
             click.echo(f"running {job.name}")
             run_job(app, job)
         return
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     scheduler = BlockingScheduler(timezone="UTC")
-    for job in jobs(app):
+    for job in chosen:
         scheduler.add_job(
             run_job,
             "interval",
@@ -72,5 +86,5 @@ def scheduler_command(once: bool) -> None:
             next_run_time=utcnow(),
         )
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
-    click.echo(f"scheduler: {', '.join(j.name for j in jobs(app)) or 'no jobs'}")
+    click.echo(f"scheduler: {', '.join(j.name for j in chosen) or 'no jobs'}")
     scheduler.start()

@@ -182,3 +182,17 @@ def test_the_scheduler_once_records_then_sends_the_confirmation(app, office):
     [confirmation] = rows(OutboxMessage)
     assert confirmation.link_id == appointment.id
     assert confirmation.status == "sent"
+
+
+def test_the_scheduler_can_run_the_recorder_alone(app, office):
+    book(office, local(MONDAY, 9))
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["scheduler", "--once", "--job", "appointments.record"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["running appointments.record"]
+    [confirmation] = rows(OutboxMessage)
+    assert confirmation.status == "queued"  # the sender did not run
+
+    unknown = runner.invoke(args=["scheduler", "--once", "--job", "appointments.recrod"])
+    assert unknown.exit_code == 2
+    assert "no job appointments.recrod" in unknown.output and "sms.send_outbox" in unknown.output
