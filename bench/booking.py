@@ -562,32 +562,17 @@ def main() -> None:
         "scheduler_jobs": jobs or "all",
     }
     postgres = None
+
+    def run(name: str, url: str) -> dict:
+        options = (args.worker_class, args.rounds, jobs)
+        return run_backend(name, url, args.seconds, args.workers, folder, *options)
+
     try:
         if args.only in (None, "postgresql"):
             postgres = services.start_postgres()
-            url = postgres.create_database("loket_bench")
-            result["postgresql"] = run_backend(
-                "postgresql",
-                url,
-                args.seconds,
-                args.workers,
-                folder,
-                args.worker_class,
-                args.rounds,
-                jobs,
-            )
+            result["postgresql"] = run("postgresql", postgres.create_database("loket_bench"))
         if args.only in (None, "sqlite"):
-            url = f"sqlite:///{folder / 'bench.db'}"
-            result["sqlite"] = run_backend(
-                "sqlite",
-                url,
-                args.seconds,
-                args.workers,
-                folder,
-                args.worker_class,
-                args.rounds,
-                jobs,
-            )
+            result["sqlite"] = run("sqlite", f"sqlite:///{folder / 'bench.db'}")
     finally:
         if postgres:
             postgres.stop()
