@@ -10,8 +10,9 @@ way (a data-modifying CTE, counter/tickets.py) join the session the same way: `a
 
 import functools
 
-from sqlalchemy import bindparam, event, func, insert, select
+from sqlalchemy import bindparam, event, func, insert, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import dialect as postgresql_dialect
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -38,24 +39,73 @@ def insert_rows(model, rows: list[dict]) -> list:
         return []
     table = model.__table__
     complete = [{**_defaults(table), **values} for values in rows]
-    numbered = _numbered_by_sqlite(table, complete)
-    keys = _execute(_returning_keys(table, ordered=not numbered), complete)
-    return _loaded(model, complete, sorted(keys) if numbered else keys)
+    if not _numbered_in_order(table, complete):
+        return _loaded(model, complete, _execute(_returning_keys(table, ordered=True), complete))
+    if db.session.get_bind().dialect.name == "postgresql":
+        keys = _execute(*_unnested(table, complete))
+    else:
+        keys = _execute(_returning_keys(table, ordered=False), complete)
+    return _loaded(model, complete, sorted(keys))
 
 
-def _numbered_by_sqlite(table, rows: list[dict]) -> bool:
-    """SQLite numbers the rows of one INSERT in the order given (each the highest id plus one),
-    but its RETURNING promises no order, and SQLAlchemy's ordered RETURNING sends one INSERT per
-    row there. For a table keyed by its own rowid, one INSERT and its ids sorted are the same
-    answer at the price of one statement."""
+def _numbered_in_order(table, rows: list[dict]) -> bool:
+    """Many rows of a table keyed by its own counter, none with a key given: the database
+    numbers them in the order they are inserted, so one INSERT and its keys sorted answer in
+    the order given. SQLAlchemy's ordered RETURNING costs more: on SQLite one INSERT per row;
+    on PostgreSQL a statement text as long as the rows, which psycopg converts anew each time
+    (it caches only short statements)."""
     key = table.autoincrement_column
     return (
         len(rows) > 1
-        and db.session.get_bind().dialect.name == "sqlite"
         and key is not None
         and len(table.primary_key.columns) == 1
         and all(row.get(key.key) is None for row in rows)
     )
+
+
+def _unnested(table, rows: list[dict], unique: tuple[str, ...] = (), constraint=None) -> tuple:
+    """INSERT ... SELECT FROM unnest(one array per column) WITH ORDINALITY ORDER BY ordinality:
+    one short statement for any number of rows (prepared once by psycopg and PostgreSQL),
+    the rows inserted, and so numbered, in the order given; with `unique` or `constraint`,
+    ON CONFLICT DO NOTHING RETURNING the key and the `unique` values. Values are bound as each
+    column's type would bind them (enums to their values, times to UTC)."""
+    statement, columns = _unnest_statement(table, unique, constraint)
+    dialect = db.session.get_bind().dialect
+    arrays = {}
+    for column in columns:
+        process = column.type.dialect_impl(dialect).bind_processor(dialect)
+        values = [row[column.key] for row in rows]
+        if process:
+            values = [process(v) for v in values]
+        if len({type(v) for v in values if v is not None}) > 1:  # psycopg wants one per array
+            kind = column.type.python_type  # e.g. 0 beside Decimal("0.07") in a NUMERIC
+            values = [None if v is None else kind(v) for v in values]
+        arrays[column.key] = values
+    return statement, arrays
+
+
+@functools.cache
+def _unnest_statement(table, unique: tuple[str, ...], constraint):
+    key = table.autoincrement_column
+    columns = [c for c in table.columns if c is not key]
+    dialect = postgresql_dialect()
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(c.name) for c in columns)
+    arrays = ", ".join(f"CAST(:{c.key} AS {c.type.compile(dialect=dialect)}[])" for c in columns)
+    aliases = ", ".join(f"c{i}" for i in range(len(columns)))
+    skipping = ""
+    if constraint:
+        skipping = f"ON CONFLICT ON CONSTRAINT {quote(constraint)} DO NOTHING "
+    elif unique:
+        skipping = f"ON CONFLICT ({', '.join(quote(table.c[u].name) for u in unique)}) DO NOTHING "
+    returning = ", ".join(quote(c.name) for c in (key, *(table.c[u] for u in unique)))
+    # Built from the table's own metadata, never from input.
+    sql = (
+        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({names}) "  # noqa: S608
+        f"SELECT {aliases} FROM unnest({arrays}) WITH ORDINALITY AS given({aliases}, n) "
+        f"ORDER BY n {skipping}RETURNING {returning}"
+    )
+    return text(sql), columns
 
 
 def insert_row_unless_exists(model, unique: tuple[str, ...] = (), *, constraint=None, **values):
@@ -84,9 +134,13 @@ def insert_rows_unless_exist(
     table = model.__table__
     complete = [{**_defaults(table), **values} for values in rows]
     dialect = db.session.get_bind().dialect.name
-    statement = _returning_keys_unless(table, dialect, tuple(unique), constraint)
+    if dialect == "postgresql" and _numbered_in_order(table, complete):
+        returned = _execute(*_unnested(table, complete, tuple(unique), constraint))
+    else:
+        statement = _returning_keys_unless(table, dialect, tuple(unique), constraint)
+        returned = _execute(statement, complete)
     width = len(table.primary_key.columns)
-    written = {tuple(row[width:]): row[:width] for row in _execute(statement, complete)}
+    written = {tuple(row[width:]): row[:width] for row in returned}
     answer = []
     for values in complete:
         key = written.pop(tuple(values[name] for name in unique), None)

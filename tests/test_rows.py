@@ -37,6 +37,33 @@ def test_many_rows_come_back_in_order_with_their_own_keys(app):
     assert all(r.consent_reminders is True for r in rows)  # the column's default
 
 
+def test_many_rows_are_one_insert_with_every_value_stored_as_given(app):
+    """Enums, booleans, NULLs and times of many rows: one statement on both databases
+    (PostgreSQL: from one array per column), each row under its own key."""
+    kinds, channels = list(PartyKind), list(NotificationChannel)
+    given = [
+        dict(
+            name=f"Partij {n}",
+            kind=kinds[n % len(kinds)],
+            preferred_channel=channels[n % len(channels)],
+            preferred_language=None if n % 3 else "fr",
+            secret=n % 2 == 1,
+        )
+        for n in range(7)
+    ]
+    parties, statements = statements_during(lambda: insert_rows(Party, given))
+    assert [s.split()[0] for s in statements if s != "BEGIN"] == ["INSERT"]
+    expected = {p.id: (*v.values(), p.created_at) for p, v in zip(parties, given, strict=True)}
+    db.session.commit()
+    db.session.expire_all()
+    stored = db.session.scalars(select(Party).order_by(Party.id)).all()
+    assert [p.id for p in stored] == sorted(expected)
+    assert {
+        p.id: (p.name, p.kind, p.preferred_channel, p.preferred_language, p.secret, p.created_at)
+        for p in stored
+    } == expected
+
+
 def test_relationships_load_as_usual_and_later_changes_are_saved(app):
     party = insert_row(Party, name="Jan")
     address = insert_row(ContactAddress, party_id=party.id, kind="email", value="jan@example.be")
