@@ -113,12 +113,7 @@ def note_booking(
         if appointment.record_pending:
             note_new_bookings([appointment], notify=False)
         if appointment.party_id is None:
-            contact = {
-                "name": appointment.name,
-                "phone": appointment.phone,
-                "email": appointment.email,
-            }
-            appointment.party_id = citizen_party(contact, appointment.language).id
+            appointment.party_id = citizen_party(_contact(appointment), appointment.language).id
         appointment_changed.send(
             current_app._get_current_object(), appointment=appointment, event=event
         )
@@ -135,23 +130,7 @@ def note_new_bookings(appointments: list[Appointment], *, notify: bool = True) -
     (unless `notify` is False) in one.
     """
     with record.transaction():
-        try:
-            parties = record.find_or_create_parties(
-                [
-                    dict(
-                        name=appointment.name,
-                        phone=appointment.phone,
-                        email=appointment.email,
-                        language=appointment.language[:2] if appointment.language else None,
-                        verified=False,
-                    )
-                    for appointment in appointments
-                ]
-            )
-        except RecordError as error:
-            raise RecordRefused(error) from error
-        except IntegrityError as error:
-            raise BookingLost() from error
+        parties = citizen_parties([(_contact(a), a.language) for a in appointments])
         for appointment, party in zip(appointments, parties, strict=True):
             appointment.party_id = party.id
             appointment.record_pending = False
@@ -188,20 +167,34 @@ def citizen_party(contact: dict, language: str | None) -> Party:
     Hold on to it for the rest of the transaction: the session keeps unchanged rows only while
     someone refers to them, and the record entry would otherwise read the party again.
     """
+    return citizen_parties([(contact, language)])[0]
+
+
+def citizen_parties(contacts: list[tuple[dict, str | None]]) -> list[Party]:
+    """`citizen_party` for each (contact, language), in one batch (find_or_create_parties)."""
     try:
-        party = record.find_or_create_party(
-            name=contact["name"],
-            phone=contact["phone"],
-            email=contact["email"],
-            national_number=contact.get("national_number"),
-            language=language[:2] if language else None,
-            verified=False,  # a booking form proves nothing about the phone or e-mail
+        return record.find_or_create_parties(
+            [
+                dict(
+                    name=contact["name"],
+                    phone=contact["phone"],
+                    email=contact["email"],
+                    national_number=contact.get("national_number"),
+                    language=language[:2] if language else None,
+                    verified=False,  # a booking form proves nothing about the phone or e-mail
+                )
+                for contact, language in contacts
+            ]
         )
     except RecordError as error:  # the enclosing record.transaction() rolls it all back
         raise RecordRefused(error) from error
     except IntegrityError as error:
         raise BookingLost() from error
-    return party
+
+
+def _contact(appointment: Appointment) -> dict:
+    """The contact details an appointment was booked with (its national number is not kept)."""
+    return {"name": appointment.name, "phone": appointment.phone, "email": appointment.email}
 
 
 def _record(moments: list[dict]) -> None:

@@ -15,12 +15,8 @@ recorded twice. A crash leaves the rows waiting for the next run.
 """
 
 import logging
-import random
-import time as clock
 
-from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
 from appointments import booking, case_record
@@ -63,31 +59,23 @@ def _waiting_ids(after: int, batch: int) -> list[int]:
 
 
 def _record(ids: list[int]) -> int:
-    """Record those of `ids` still waiting and free to lock; how many that were."""
-    tries = current_app.config["BOOKING_RETRIES"]
-    for number in range(1, tries + 1):
-        try:
-            booking._start_write()
-            waiting = db.session.scalars(
-                select(Appointment)
-                .where(Appointment.id.in_(ids), Appointment.record_pending)
-                .order_by(Appointment.id)
-                .with_for_update(skip_locked=True, of=Appointment)
-                .options(selectinload(Appointment.services), selectinload(Appointment.location))
-            ).all()
-            if waiting:
-                case_record.note_new_bookings(waiting)  # commits
-            db.session.rollback()
-            return len(waiting)
-        except case_record.BookingLost:
-            # Another channel stored one of these citizens' identifiers first: on the next
-            # try their party matches.
-            db.session.rollback()
-            if number == tries:
-                raise
-        except OperationalError as error:
-            db.session.rollback()
-            if number == tries or not booking._transient(error):
-                raise
-            clock.sleep(random.uniform(0.005, 0.05) * number)
-    raise AssertionError("unreachable")
+    """Record those of `ids` still waiting and free to lock; how many that were. Tried again
+    as a booking is (booking._with_retries): on a deadlock or a locked database, and when
+    another channel stored one of these citizens' identifiers first (then their party
+    matches)."""
+
+    def attempt() -> int:
+        booking._start_write()
+        waiting = db.session.scalars(
+            select(Appointment)
+            .where(Appointment.id.in_(ids), Appointment.record_pending)
+            .order_by(Appointment.id)
+            .with_for_update(skip_locked=True, of=Appointment)
+            .options(selectinload(Appointment.services), selectinload(Appointment.location))
+        ).all()
+        if waiting:
+            case_record.note_new_bookings(waiting)  # commits
+        db.session.rollback()
+        return len(waiting)
+
+    return booking._with_retries(attempt)
