@@ -72,22 +72,28 @@ def starts_json(starts, need_minutes: int) -> list[dict]:
     ]
 
 
-def appointment_json(appointment) -> dict:
+def booked_json(appointment) -> dict:
+    """What a new booking's answer holds: when, and the links to manage it."""
     token = booking.manage_token(appointment)
-    zone = BRUSSELS
     return {
         "reference": appointment.reference,
-        "status": appointment.status.value,
-        "start": appointment.starts_at.astimezone(zone).isoformat(),
-        "end": appointment.ends_at.astimezone(zone).isoformat(),
-        "location_id": appointment.location_id,
-        "services": [{"id": s.id, "name": s.name} for s in appointment.services],
+        "start": appointment.starts_at.astimezone(BRUSSELS).isoformat(),
+        "end": appointment.ends_at.astimezone(BRUSSELS).isoformat(),
         "manage_url": url_for(
             "booking.manage", reference=appointment.reference, token=token, _external=True
         ),
         "ics_url": url_for(
             "booking.appointment_ics", reference=appointment.reference, token=token, _external=True
         ),
+    }
+
+
+def appointment_json(appointment) -> dict:
+    return {
+        **booked_json(appointment),
+        "status": appointment.status.value,
+        "location_id": appointment.location_id,
+        "services": [{"id": s.id, "name": s.name} for s in appointment.services],
     }
 
 
@@ -202,10 +208,7 @@ def create_appointment():
         channel="web",
         submission_key=submission_key,
     )
-    body = appointment_json(appointment)
-    return jsonify(
-        {k: body[k] for k in ("reference", "start", "end", "manage_url", "ics_url")}
-    ), 201
+    return jsonify(booked_json(appointment)), 201
 
 
 @bp.get("/appointments/<reference>")

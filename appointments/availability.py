@@ -194,10 +194,15 @@ def _free_mask(
 
 def available_slots(plans: list[LocationPlan], **asked) -> list[Slot]:
     """`available_starts` (the same arguments) as Slots: aware datetimes and the counters."""
-    need = asked["need_minutes"] * 60
+    return as_slots(available_starts(plans, **asked), asked["need_minutes"])
+
+
+def as_slots(starts, need_minutes: int) -> list[Slot]:
+    """`available_starts`' (start in seconds, location id, counters) as Slots."""
+    need = need_minutes * 60
     stamps: dict[int, datetime] = {}  # starts and ends repeat across locations and counters
     slots = []
-    for start, location_id, ids in available_starts(plans, **asked):
+    for start, location_id, ids in starts:
         begins = stamps.get(start) or stamps.setdefault(start, moment(start))
         ends = stamps.get(start + need) or stamps.setdefault(start + need, moment(start + need))
         slots.append(Slot(begins, ends, location_id, ids))

@@ -130,12 +130,22 @@ class Timetable:
         return availability.available_slots(**self._asked(first_day, last_day, now, busy))
 
     def starts(
-        self, first_day: date, last_day: date, *, now: datetime, busy: dict | None = None
+        self,
+        first_day: date,
+        last_day: date,
+        *,
+        now: datetime,
+        busy: dict | None = None,
+        with_counters: bool = False,
     ) -> list[tuple[int, int, tuple]]:
-        """`slots` as whole seconds without counters (availability.available_starts): for
-        answers that list thousands of them."""
+        """`slots` as whole seconds (availability.available_starts), by default without
+        counters: for answers that list thousands of them, and for a booking, which needs one
+        Slot of its day (see `as_slots`)."""
         asked = self._asked(first_day, last_day, now, busy)
-        return availability.available_starts(**asked, with_counters=False)
+        return availability.available_starts(**asked, with_counters=with_counters)
+
+    def as_slots(self, starts) -> list[availability.Slot]:
+        return availability.as_slots(starts, self.need_minutes)
 
     def _asked(self, first_day: date, last_day: date, now: datetime, busy) -> dict:
         if first_day < self.first_day or last_day > self.last_day:

@@ -24,10 +24,10 @@ log = logging.getLogger(__name__)
 class Job:
     name: str
     func: object  # called without arguments inside an app context
-    seconds: int
+    seconds: float
 
 
-def register_job(app, name: str, func, *, seconds: int) -> None:
+def register_job(app, name: str, func, *, seconds: float) -> None:
     app.extensions.setdefault("loket_jobs", {})[name] = Job(name, func, seconds)
 
 

@@ -143,7 +143,9 @@ def test_unknown_service_past_times_and_times_off_the_grid_are_refused(office):
     with pytest.raises(BookingError) as past:
         book(office, local(MONDAY, 9), now=local(MONDAY, 10))
     assert "start" in past.value.fields
-    for off_grid in (local(MONDAY, 9, 7), local(MONDAY, 12, 15), local(MONDAY, 20)):
+    between_seconds = local(MONDAY, 9) + timedelta(milliseconds=500)
+    off_the_grid = (local(MONDAY, 9, 7), local(MONDAY, 12, 15), local(MONDAY, 20), between_seconds)
+    for off_grid in off_the_grid:
         with pytest.raises(BookingError) as wrong:
             book(office, off_grid)
         assert wrong.value.status == 422 and "start" in wrong.value.fields

@@ -99,6 +99,32 @@ def test_a_batch_costs_the_same_statements_for_two_bookings_as_for_thirty(office
     assert len(rows(OutboxMessage)) == 30
 
 
+def test_a_run_goes_on_while_batches_are_full_and_leaves_later_bookings_to_the_next(
+    office, monkeypatch
+):
+    """A booking made while a run records waits for the next run, which takes the bookings of
+    that half second together: a run that chased each one recorded them a few at a time."""
+    book(office, local(MONDAY, 9))
+    record, arrived = recorder._record, []
+
+    def record_while_a_citizen_books(ids):
+        recorded = record(ids)
+        if not arrived:
+            arrived.append(book(office, local(MONDAY, 10), 1))
+        return recorded
+
+    monkeypatch.setattr(recorder, "_record", record_while_a_citizen_books)
+    assert recorder.record_waiting_bookings() == 1
+    assert [a.id for a in rows(Appointment, Appointment.record_pending)] == [arrived[0].id]
+    assert recorder.record_waiting_bookings() == 1
+    assert not rows(Appointment, Appointment.record_pending)
+
+    monkeypatch.undo()
+    book_many(office, 5, first=2)
+    assert recorder.record_waiting_bookings(batch=2) == 5  # 2 + 2 + 1
+    assert len(rows(Interaction)) == 7
+
+
 def test_a_change_before_the_recorder_records_the_booking_first(office):
     appointment = book(office, local(MONDAY, 9))
     booking.reschedule(appointment, local(MONDAY, 11), now=NOW)
