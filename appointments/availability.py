@@ -249,21 +249,71 @@ def available_starts(
     return found
 
 
-def _day_starts(
-    plan, periods, counters, need, hold, step, earliest, with_counters
-) -> dict[int, tuple]:
-    """One location's day: start -> the counters free for the whole hold from that start."""
+def free_at(
+    plans: list[LocationPlan],
+    start: int,
+    *,
+    need_minutes: int,
+    hold_minutes: int,
+    now: datetime,
+    step_minutes: int = 15,
+) -> tuple[int, tuple[int, ...]] | None:
+    """`available_starts`' answer for one start (whole seconds): (location id, the counters
+    free then) at the first location where the visit can start then, or None. A booking asks
+    about one start: this checks it alone instead of computing the whole day."""
+    need, hold, step = need_minutes * 60, hold_minutes * 60, step_minutes * 60
+    for plan in sorted(plans, key=lambda p: p.id):
+        zone = ZoneInfo(plan.timezone)
+        day = moment(start).astimezone(zone).date()
+        earliest = ceil_seconds(now + timedelta(minutes=plan.min_notice_minutes))
+        if start < earliest or day < local_today(now, plan.timezone):
+            continue
+        if day > last_bookable_day(now, plan):
+            continue
+        periods = _periods(day, plan, zone)
+        if not any(
+            opens <= start and start + need <= closes and (start - opens) % step == 0
+            for opens, closes in periods
+        ):
+            continue
+        counters = [_Held.of(c.id, c.busy) for c in sorted(plan.counters, key=lambda c: c.id)]
+        free = tuple(
+            held.id
+            for held, _first, _stop in _taking(plan, periods, counters, hold)
+            if _untouched(held, start, start + hold)
+        )
+        if free:
+            return plan.id, free
+    return None
+
+
+def _untouched(held: _Held, lo: int, hi: int) -> bool:
+    first, stop, _booked = held.between(lo, hi)
+    return first == stop  # no interval overlaps [lo, hi)
+
+
+def _taking(plan, periods, counters, hold) -> list[tuple[_Held, int, int]]:
+    """(counter, first, stop): the counters that may take another visit this day (the rest of
+    their day is kept for walk-ins), with the indexes of their intervals that can touch it."""
     open_seconds = sum(end - start for start, end in periods)
     # The part of the day not kept for walk-ins, compared as integers: booked * 100 <= ...
     bookable = open_seconds * (100 - plan.walk_in_percent)
     day_start, day_end = periods[0][0], periods[-1][1]
-    taking = []  # (counter, first, stop): counters that may take another visit today
+    taking = []
     for held in counters:
         first, stop, booked = held.between(day_start, day_end)
-        if (booked + hold) * 100 <= bookable:  # else the rest of the day is kept for walk-ins
+        if (booked + hold) * 100 <= bookable:
             # The last visit's buffer may run past closing, not into an appointment there.
             stop = bisect_left(held.starts, day_end + hold, stop)
             taking.append((held, first, stop))
+    return taking
+
+
+def _day_starts(
+    plan, periods, counters, need, hold, step, earliest, with_counters
+) -> dict[int, tuple]:
+    """One location's day: start -> the counters free for the whole hold from that start."""
+    taking = _taking(plan, periods, counters, hold)
     found: dict[int, tuple] = {}
     for period in periods:
         masks = [

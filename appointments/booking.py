@@ -233,20 +233,16 @@ def _hold(start: datetime, timetable: Timetable, now, fill, note, exclude=None):
     rounds = current_app.config["BOOKING_RETRIES"]
     day = local_today(start, TIMEZONE)
     free_without_start = None  # the day's free times as last read, when `start` is not one
-    wanted = start.timestamp()  # a float: a start between two whole seconds matches none
     for _round in range(rounds):
         # Each statement reads what is committed by then (READ COMMITTED on PostgreSQL; on
         # SQLite nobody else writes meanwhile), so a new round sees the rivals that won.
         busy = timetable.busy(day, day, exclude=exclude)
-        # As whole seconds: only the one start asked becomes a Slot (unless it is taken).
-        free = timetable.starts(day, day, now=now, busy=busy, with_counters=True)
-        found = next((f for f in free if f[0] == wanted), None)
-        if found is None:
+        slot = timetable.slot_at(start, now=now, busy=busy)
+        if slot is None:
             if timetable.slot_at(start, now=now) is None:
                 raise _not_a_free_time()
-            free_without_start = timetable.as_slots(free)
+            free_without_start = timetable.slots(day, day, now=now, busy=busy)
             break
-        slot = timetable.as_slots([found])[0]
         for counter_id in slot.counter_ids:
             result = fill(counter_id, slot)
             if result is not None:

@@ -130,22 +130,12 @@ class Timetable:
         return availability.available_slots(**self._asked(first_day, last_day, now, busy))
 
     def starts(
-        self,
-        first_day: date,
-        last_day: date,
-        *,
-        now: datetime,
-        busy: dict | None = None,
-        with_counters: bool = False,
+        self, first_day: date, last_day: date, *, now: datetime, busy: dict | None = None
     ) -> list[tuple[int, int, tuple]]:
-        """`slots` as whole seconds (availability.available_starts), by default without
-        counters: for answers that list thousands of them, and for a booking, which needs one
-        Slot of its day (see `as_slots`)."""
+        """`slots` as whole seconds without counters (availability.available_starts): for
+        answers that list thousands of them."""
         asked = self._asked(first_day, last_day, now, busy)
-        return availability.available_starts(**asked, with_counters=with_counters)
-
-    def as_slots(self, starts) -> list[availability.Slot]:
-        return availability.as_slots(starts, self.need_minutes)
+        return availability.available_starts(**asked, with_counters=False)
 
     def _asked(self, first_day: date, last_day: date, now: datetime, busy) -> dict:
         if first_day < self.first_day or last_day > self.last_day:
@@ -163,11 +153,23 @@ class Timetable:
     def slot_at(
         self, start: datetime, *, now: datetime, busy: dict | None = None
     ) -> availability.Slot | None:
-        """The slot that starts at `start`, if the visit fits there; no `busy`: hours alone."""
+        """The slot that starts at `start`, with the counters free then, if the visit fits
+        there (availability.free_at: that start alone, not its whole day); no `busy`: hours
+        alone."""
         day = availability.local_today(start, TIMEZONE)
-        if not self.first_day <= day <= self.last_day:
+        if start.microsecond or not self.first_day <= day <= self.last_day:
+            return None  # between two whole seconds: never on the grid
+        second = availability.seconds(start)
+        asked = self._asked(day, day, now, busy)
+        found = availability.free_at(
+            asked["plans"],
+            second,
+            need_minutes=self.need_minutes,
+            hold_minutes=self.hold_minutes,
+            now=now,
+            step_minutes=asked["step_minutes"],
+        )
+        if found is None:
             return None
-        for slot in self.slots(day, day, now=now, busy=busy):
-            if slot.start == start:
-                return slot
-        return None
+        location_id, counter_ids = found
+        return availability.as_slots([(second, location_id, counter_ids)], self.need_minutes)[0]

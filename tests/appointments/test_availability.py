@@ -12,6 +12,7 @@ from appointments.availability import (
     LocationPlan,
     available_slots,
     available_starts,
+    free_at,
     opening_periods,
     seconds,
 )
@@ -197,3 +198,46 @@ def test_every_free_start_is_offered_with_exactly_the_counters_free_then(
         with_counters=False,
     )
     assert bare == [(seconds(start), the_plan.id, ()) for start, _free in expected]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    busy=st.lists(
+        st.tuples(st.integers(1, 4), st.integers(-60, 8 * 60), st.integers(1, 90)), max_size=14
+    ),
+    need=st.sampled_from([10, 15, 30, 45]),
+    buffer=st.sampled_from([0, 5, 15]),
+    now_day=st.sampled_from([0, -1, -3]),
+    now_minute=st.integers(-120, 8 * 60),
+    walk_in=st.sampled_from([0, 20, 60]),
+    notice=st.sampled_from([0, 30, 24 * 60]),
+    horizon=st.sampled_from([0, 1, 60]),
+)
+def test_one_start_checked_alone_agrees_with_its_whole_day(
+    busy, need, buffer, now_day, now_minute, walk_in, notice, horizon
+):
+    """free_at (a booking's check of its one start) against available_starts over the day, at
+    every five minutes from before opening to after closing: two locations, other hours, the
+    walk-in share, minimum notice and horizon."""
+    opening = at(MONDAY, 9)
+    intervals = {1: [], 2: [], 3: [], 4: []}
+    for counter, offset, minutes in busy:
+        start = opening + timedelta(minutes=offset)
+        intervals[counter].append((start, start + timedelta(minutes=minutes)))
+    rules = {"walk_in_percent": walk_in, "min_notice_minutes": notice, "horizon_days": horizon}
+    late = {d: [(time(10), time(17, 30))] for d in range(5)}
+    plans = [  # not in id order: the first location by id wins a start both offer
+        plan([CounterPlan(c, intervals[c]) for c in (3, 4)], weekly=late, **rules),
+        plan([CounterPlan(c, intervals[c]) for c in (1, 2)], **rules),
+    ]
+    plans[0].id = 2
+    now = opening + timedelta(days=now_day, minutes=now_minute)
+    asked = {"need_minutes": need, "hold_minutes": need + buffer, "now": now}
+
+    whole_day = available_starts(plans, first_day=MONDAY, last_day=MONDAY, **asked)
+    expected = {}
+    for start, location_id, counters in whole_day:
+        expected.setdefault(start, (location_id, counters))
+    for minute in range(-60, 10 * 60, 5):
+        start = seconds(opening + timedelta(minutes=minute))
+        assert free_at(plans, start, **asked) == expected.get(start), minute
