@@ -36,12 +36,10 @@ limiter.limit(booking_rate_limit)(bp)
 
 def error_response(error: BookingError):
     fields = {key: str(value) for key, value in error.fields.items()}
-    response, status = api_error(error.status, error.code, str(error.message), fields)
+    more = {}
     if isinstance(error, booking.SlotTaken):
-        body = response.get_json()
-        body["error"]["alternatives"] = slots_json(error.alternatives)
-        response = jsonify(body)
-    return response, status
+        more["alternatives"] = slots_json(error.alternatives)
+    return api_error(error.status, error.code, str(error.message), fields, **more)
 
 
 bp.register_error_handler(BookingError, error_response)

@@ -22,8 +22,9 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
-def api_error(status: int, code: str, message: str, fields: dict | None = None):
-    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+def api_error(status: int, code: str, message: str, fields: dict | None = None, **more):
+    """The API's error answer; `more` adds keys beside code, message and fields."""
+    body = {"error": {"code": code, "message": message, "fields": fields or {}, **more}}
     return jsonify(body), status
 
 
