@@ -192,9 +192,12 @@ def _alternatives(
 ):
     """The first free times from `start` on, else the day's first ones. The asked day alone
     usually has enough (`free_that_day`: its free times, when the caller has just computed
-    them): the fortnight is read only when it does not."""
+    them); late in the day the next working day does (four days reach past a weekend); the
+    fortnight is read only when those do not. Each step reads more days, never other times:
+    the answer is the one the fortnight would give, at a fraction of its cost (a fortnight is
+    three bookings' worth of work, and a taken time late in the day is common)."""
     day = local_today(start, TIMEZONE)
-    for last in (day, day + ALTERNATIVE_DAYS):
+    for last in (day, day + timedelta(days=3), day + ALTERNATIVE_DAYS):
         if last == day and free_that_day is not None:
             slots = free_that_day
         else:

@@ -60,6 +60,28 @@ def test_the_second_booking_takes_the_next_counter_and_the_third_is_refused(offi
     assert db.session.scalar(select(db.func.count()).select_from(Appointment)) == 2
 
 
+def test_a_time_taken_late_on_friday_offers_mondays_first_times_without_a_fortnight(
+    office, monkeypatch
+):
+    friday, monday = MONDAY + timedelta(days=4), MONDAY + timedelta(days=7)
+    book(office, local(friday, 15, 45))  # the day's last time, on both counters
+    book(office, local(friday, 15, 45))
+    mondays = find_slots(load_visit([office.id_card.id]), monday, monday, now=NOW)
+    read = []
+    busy = Timetable.busy
+
+    def reading(timetable, first_day, last_day, **options):
+        read.append((last_day - first_day).days + 1)
+        return busy(timetable, first_day, last_day, **options)
+
+    monkeypatch.setattr(Timetable, "busy", reading)
+    with pytest.raises(booking.SlotTaken) as taken:
+        book(office, local(friday, 15, 45))
+
+    assert [s.start for s in taken.value.alternatives] == [s.start for s in mondays[:5]]
+    assert read == [1, 4]  # the day (the booking's), then four days: no fortnight
+
+
 def test_the_database_refuses_an_overlapping_row_whatever_the_code_does(office):
     first = book(office, local(MONDAY, 9))
     clash = Appointment(
