@@ -16,7 +16,7 @@ from core.database import utcnow
 from extensions import db
 from sms import case_record
 from sms.models import OutboxMessage, ReminderPlan, parse_offsets
-from sms.notices import Addressee, send_notice, send_notices
+from sms.notices import Addressee, send_notices
 from sms.reminders import QuietHours, decide, offset_label
 from sms.texts import AppointmentFacts, appointment_text
 
@@ -146,6 +146,9 @@ def queue_due_reminders(now: datetime | None = None) -> int:
         .options(selectinload(Appointment.services), selectinload(Appointment.location))
         .order_by(Appointment.starts_at)
     ).all()
+    # The citizens' parties, read once for the pass and held (the session keeps a row only
+    # while someone refers to it), so each notice's addressee_for reads nothing.
+    _held = case_record.parties_with_addresses([a.party_id for a in upcoming if a.party_id])
     keys = {
         f"reminder:{a.id}:{a.sequence}:{offset_label(m)}": (a, m)
         for a in upcoming
@@ -156,7 +159,7 @@ def queue_due_reminders(now: datetime | None = None) -> int:
             select(OutboxMessage.idempotency_key).where(OutboxMessage.idempotency_key.in_(keys))
         )
     ) if keys else set()  # fmt: skip
-    queued = 0
+    notices, skipped = [], {}
     for key, (appointment, minutes) in keys.items():
         if key in done:
             continue
@@ -171,21 +174,26 @@ def queue_due_reminders(now: datetime | None = None) -> int:
             continue
         the_facts = facts(appointment)
         addressee = addressee_for(appointment)
-        row = send_notice(
-            key=key,
-            addressee=addressee,
-            purpose="reminder",
-            text_for=lambda channel, f=the_facts, a=addressee: appointment_text(
-                "reminder", f, a.language, channel
-            ),
-            link_type="appointment",
-            link_id=appointment.id,
-            expires_at=decision.expires_at,
+        notices.append(
+            dict(
+                key=key,
+                addressee=addressee,
+                purpose="reminder",
+                text_for=lambda channel, f=the_facts, a=addressee: appointment_text(
+                    "reminder", f, a.language, channel
+                ),
+                link_type="appointment",
+                link_id=appointment.id,
+                expires_at=decision.expires_at,
+            )
         )
         if decision.action == "skip":
+            skipped[key] = decision.reason
+    # All of this pass's reminders in one batch (send_notices) and one commit.
+    for row in send_notices(notices):
+        if row.idempotency_key in skipped:
             row.status = "skipped"
-            row.reason = f"reminder not sent: {decision.reason}"
+            row.reason = f"reminder not sent: {skipped[row.idempotency_key]}"
             row.cost, row.segments = 0, 0
-        queued += decision.action == "send"
-        db.session.commit()
-    return queued
+    db.session.commit()
+    return len(notices) - len(skipped)

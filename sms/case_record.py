@@ -24,11 +24,12 @@ import logging
 
 from flask import current_app
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import selectinload
 
 from core.database import utcnow
 from desk import accounts, record
 from desk.errors import RecordError
-from desk.models import ContactAddress
+from desk.models import ContactAddress, Party
 from extensions import db
 from sms.models import InboundMessage, MessageStatus, OutboxMessage
 
@@ -59,6 +60,15 @@ def party_for_address(value: str | None) -> int | None:
         .limit(1)
     )
     return record.resolve_party(party_id).id if party_id is not None else None
+
+
+def parties_with_addresses(party_ids) -> list:
+    """The parties with their addresses, in two queries: hold on to the list while calling
+    `addressee_for_party` for many of them (a pass of reminders), which then reads nothing."""
+    if not party_ids:
+        return []
+    query = select(Party).where(Party.id.in_(set(party_ids)))
+    return db.session.scalars(query.options(selectinload(Party.addresses))).all()
 
 
 def addressee_for_party(party_id: int):

@@ -14,6 +14,7 @@ from sms.sender import Sender
 from tests.appointments.conftest import local
 from tests.fake_twilio import AUTH_TOKEN
 from tests.sms.conftest import PUBLIC_BASE_URL
+from tests.statements import statements_during
 
 NOW = datetime(2027, 3, 1, 6, 0, tzinfo=UTC)
 TUESDAY = date(2027, 3, 2)
@@ -115,6 +116,34 @@ def test_reminders_go_24_and_2_hours_before_once_each(office, fake_twilio):
         "Antwoord JA om te bevestigen, NEE om te annuleren, STOP voor geen berichten meer."
     )
     assert first.accepts_replies
+
+
+def test_a_pass_queues_its_reminders_in_one_batch_and_skips_those_too_late(office):
+    """Ten reminders cost the statements of one (the sms.send_notices batch), and a reminder
+    whose window closed is stored skipped, with why, in the same batch."""
+    first = book(office, start=local(TUESDAY, 9))
+    _queued, for_one = statements_during(
+        lambda: queue_due_reminders(now=first.starts_at - timedelta(hours=23))
+    )
+    for minutes in range(15, 150, 15):
+        book(
+            office,
+            start=local(TUESDAY, 9) + timedelta(minutes=minutes),
+            phone="0470 12 34 5" + str(minutes % 10),
+        )
+    queued, for_ten = statements_during(
+        lambda: queue_due_reminders(now=first.starts_at - timedelta(hours=21))
+    )
+    assert queued == 9
+    assert len(for_ten) == len(for_one), for_ten
+    assert len([r for r in reminders() if r.idempotency_key.endswith(":24h")]) == 10
+
+    late = book(office, start=local(TUESDAY, 14))
+    queue_due_reminders(now=late.starts_at - timedelta(minutes=30))
+    [day_before] = [
+        r for r in reminders() if r.link_id == late.id and r.idempotency_key.endswith(":24h")
+    ]
+    assert day_before.status == MessageStatus.SKIPPED and "quiet hours" in day_before.reason
 
 
 def test_reminder_offsets_are_configured_per_service(office):
