@@ -150,6 +150,15 @@ def test_no_slot_ever_overlaps_an_appointment_or_closing(busy_quarters, need, bu
         assert any(p_start <= slot.start and slot.end <= p_end for p_start, p_end in periods)
 
 
+def counter_intervals(busy, opening: datetime, counters) -> dict[int, list]:
+    """Counter -> its appointments, from hypothesis' (counter, minutes after opening, length)."""
+    intervals = {c: [] for c in counters}
+    for counter, offset, minutes in busy:
+        start = opening + timedelta(minutes=offset)
+        intervals[counter].append((start, start + timedelta(minutes=minutes)))
+    return intervals
+
+
 @settings(max_examples=150, deadline=None)
 @given(
     busy=st.lists(
@@ -165,10 +174,7 @@ def test_every_free_start_is_offered_with_exactly_the_counters_free_then(
     """Against a brute force over the grid: appointments at any minute (also off the grid,
     across the break and before opening), three counters, and `now` inside the day."""
     opening = at(MONDAY, 9)
-    intervals = {1: [], 2: [], 3: []}
-    for counter, offset, minutes in busy:
-        start = opening + timedelta(minutes=offset)
-        intervals[counter].append((start, start + timedelta(minutes=minutes)))
+    intervals = counter_intervals(busy, opening, (1, 2, 3))
     the_plan = plan([CounterPlan(c, intervals[c]) for c in (1, 2, 3)])
     now = opening + timedelta(minutes=now_minute)
     hold = timedelta(minutes=need + buffer)
@@ -220,10 +226,7 @@ def test_one_start_checked_alone_agrees_with_its_whole_day(
     every five minutes from before opening to after closing: two locations, other hours, the
     walk-in share, minimum notice and horizon."""
     opening = at(MONDAY, 9)
-    intervals = {1: [], 2: [], 3: [], 4: []}
-    for counter, offset, minutes in busy:
-        start = opening + timedelta(minutes=offset)
-        intervals[counter].append((start, start + timedelta(minutes=minutes)))
+    intervals = counter_intervals(busy, opening, (1, 2, 3, 4))
     rules = {"walk_in_percent": walk_in, "min_notice_minutes": notice, "horizon_days": horizon}
     late = {d: [(time(10), time(17, 30))] for d in range(5)}
     plans = [  # not in id order: the first location by id wins a start both offer
