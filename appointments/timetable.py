@@ -156,9 +156,11 @@ class Timetable:
         """The slot that starts at `start`, with the counters free then, if the visit fits
         there (availability.free_at: that start alone, not its whole day); no `busy`: hours
         alone."""
+        if start.microsecond:  # between two whole seconds: never on the grid
+            return None
         day = availability.local_today(start, TIMEZONE)
-        if start.microsecond or not self.first_day <= day <= self.last_day:
-            return None  # between two whole seconds: never on the grid
+        if not self.first_day <= day <= self.last_day:
+            return None
         second = availability.seconds(start)
         asked = self._asked(day, day, now, busy)
         found = availability.free_at(
