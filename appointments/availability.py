@@ -193,7 +193,7 @@ def _free_mask(
 
 
 def available_slots(plans: list[LocationPlan], **asked) -> list[Slot]:
-    """`available_starts` (the same arguments) as Slots: aware datetimes and the counters."""
+    """`available_starts` (the same arguments) as Slots: aware datetimes (and the counters)."""
     return as_slots(available_starts(plans, **asked), asked["need_minutes"])
 
 

@@ -202,7 +202,7 @@ def _alternatives(
             slots = free_that_day
         else:
             busy = timetable.busy(day, last, exclude=exclude)
-            slots = timetable.slots(day, last, now=now, busy=busy)
+            slots = timetable.slots(day, last, now=now, busy=busy, with_counters=False)
         later = [s for s in slots if s.start >= start]
         if len(later) >= count:
             break
@@ -244,7 +244,7 @@ def _hold(start: datetime, timetable: Timetable, now, fill, note, exclude=None):
         if slot is None:
             if timetable.slot_at(start, now=now) is None:
                 raise _not_a_free_time()
-            free_without_start = timetable.slots(day, day, now=now, busy=busy)
+            free_without_start = timetable.slots(day, day, now=now, busy=busy, with_counters=False)
             break
         for counter_id in slot.counter_ids:
             result = fill(counter_id, slot)

@@ -124,10 +124,19 @@ class Timetable:
         ]
 
     def slots(
-        self, first_day: date, last_day: date, *, now: datetime, busy: dict | None = None
+        self,
+        first_day: date,
+        last_day: date,
+        *,
+        now: datetime,
+        busy: dict | None = None,
+        with_counters: bool = True,
     ) -> list[availability.Slot]:
-        """Free starts between the days (within the timetable's); no `busy`: hours alone."""
-        return availability.available_slots(**self._asked(first_day, last_day, now, busy))
+        """Free starts between the days (within the timetable's); no `busy`: hours alone.
+        Without counters (each Slot's `counter_ids` empty) for times only offered, a third
+        cheaper."""
+        asked = self._asked(first_day, last_day, now, busy)
+        return availability.available_slots(**asked, with_counters=with_counters)
 
     def starts(
         self, first_day: date, last_day: date, *, now: datetime, busy: dict | None = None
