@@ -159,7 +159,7 @@ def queue_due_reminders(now: datetime | None = None) -> int:
             select(OutboxMessage.idempotency_key).where(OutboxMessage.idempotency_key.in_(keys))
         )
     ) if keys else set()  # fmt: skip
-    notices, skipped = [], {}
+    notices = []
     for key, (appointment, minutes) in keys.items():
         if key in done:
             continue
@@ -185,15 +185,9 @@ def queue_due_reminders(now: datetime | None = None) -> int:
                 link_type="appointment",
                 link_id=appointment.id,
                 expires_at=decision.expires_at,
+                skip=f"reminder not sent: {decision.reason}" if decision.action == "skip" else None,
             )
         )
-        if decision.action == "skip":
-            skipped[key] = decision.reason
-    # All of this pass's reminders in one batch (send_notices) and one commit.
-    for row in send_notices(notices):
-        if row.idempotency_key in skipped:
-            row.status = "skipped"
-            row.reason = f"reminder not sent: {skipped[row.idempotency_key]}"
-            row.cost, row.segments = 0, 0
+    send_notices(notices)  # all of this pass's reminders in one batch, and one commit
     db.session.commit()
-    return len(notices) - len(skipped)
+    return sum(notice["skip"] is None for notice in notices)

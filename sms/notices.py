@@ -91,8 +91,10 @@ def notice_message(
     link_id: int | None = None,
     expires_at: datetime | None = None,
     opted_out: dict | None = None,
+    skip: str | None = None,
 ) -> dict:
-    """The `queue_message` keywords of a notice: by the party's channel, or skipped with why."""
+    """The `queue_message` keywords of a notice: by the party's channel, or skipped with why;
+    `skip` is a reason the caller already has not to send it (a reminder whose time passed)."""
     channel, address, reason = choose_channel(addressee, purpose, opted_out)
     text: Text = text_for(channel or "sms")
     return dict(
@@ -108,6 +110,6 @@ def notice_message(
         link_id=link_id,
         accepts_replies=text.accepts_replies and channel == "sms",
         expires_at=expires_at,
-        reason=reason,
-        status=MessageStatus.QUEUED if channel else MessageStatus.SKIPPED,
+        reason=skip or reason,
+        status=MessageStatus.QUEUED if channel and not skip else MessageStatus.SKIPPED,
     )
