@@ -239,19 +239,27 @@ class Scheduler:
         self.process.wait(timeout=60)
 
 
-def outbox_sent(limit: float = 300) -> None:
-    """Wait until no message waits for the sender, and one more sender interval: after that the
-    scheduler is idle (nothing new is due) until the next bookings."""
+def waited_for(left, what: str, pause: float, limit: float = 300) -> float:
+    """Seconds until `left()` (a count, read in a fresh transaction each time) is 0."""
     started = time.perf_counter()
-    waiting = select(OutboxMessage.id).where(
-        OutboxMessage.status.in_([MessageStatus.QUEUED, MessageStatus.SENDING])
-    )
-    while db.session.scalar(waiting.limit(1)) is not None:
+    while left():
         db.session.rollback()
         if time.perf_counter() - started > limit:
-            raise RuntimeError(f"the outbox was not sent within {limit} s")
-        time.sleep(0.2)
+            raise RuntimeError(f"{what} did not finish within {limit} s")
+        time.sleep(pause)
     db.session.rollback()
+    return time.perf_counter() - started
+
+
+def outbox_sent() -> None:
+    """Wait until no message waits for the sender, and one more sender interval: after that the
+    scheduler is idle (nothing new is due) until the next bookings."""
+    waiting = (
+        select(db.func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.status.in_([MessageStatus.QUEUED, MessageStatus.SENDING]))
+    )
+    waited_for(lambda: db.session.scalar(waiting), "the outbox sender", pause=0.2)
     time.sleep(6)
 
 
@@ -463,22 +471,15 @@ def run_backend(
     return figures
 
 
-def recorder_caught_up(limit: float = 300) -> dict:
+def recorder_caught_up() -> dict:
     """How many bookings waited for the recorder when wrk stopped (a backlog that stays about
     one recorder interval long: it keeps up), and the seconds until none did."""
-    started = time.perf_counter()
     waiting = select(db.func.count()).select_from(Appointment).where(Appointment.record_pending)
-    backlog = left = db.session.scalar(waiting)
-    while left:
-        db.session.rollback()
-        if time.perf_counter() - started > limit:
-            raise RuntimeError(f"the recorder did not catch up within {limit} s")
-        time.sleep(0.05)
-        left = db.session.scalar(waiting)
-    db.session.rollback()
+    backlog = db.session.scalar(waiting)
+    seconds = waited_for(lambda: db.session.scalar(waiting), "the recorder", pause=0.05)
     return {
         "waiting_for_the_recorder_when_wrk_ended": backlog,
-        "recorder_caught_up_seconds_after": round(time.perf_counter() - started, 2),
+        "recorder_caught_up_seconds_after": round(seconds, 2),
     }
 
 
