@@ -6,7 +6,7 @@ from flask import Flask, jsonify, render_template
 from flask_babel import lazy_gettext
 from sqlalchemy import text
 
-from core import errors, i18n, security
+from core import errors, i18n, security, unit_of_work
 from core.config import load_config
 from core.json_provider import OrjsonProvider
 from extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -32,6 +32,7 @@ def create_app(test_config=None):
     login_manager.login_message_category = "info"
 
     security.init_security(app)
+    unit_of_work.init_app(app)
     errors.init_errors(app)
     app.context_processor(i18n.template_globals)
     register_blueprints(app)
