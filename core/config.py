@@ -107,9 +107,12 @@ def load_config(app, test_config=None):
     if test_config:
         app.config.update(test_config)
 
+    # The instance folder is made only when something is written there: an installed copy with
+    # DATABASE_URL and SECRET_KEY set may have no writable one.
     instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
-    app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{instance / 'loket.db'}")
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        instance.mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'loket.db'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
@@ -119,6 +122,7 @@ def load_config(app, test_config=None):
                 "SECRET_KEY is required outside development "
                 "(set SECRET_KEY, or LOKET_ENV=development on a developer's machine)."
             )
+        instance.mkdir(parents=True, exist_ok=True)
         app.config["SECRET_KEY"] = development_secret(instance / "secret_key")
 
 
