@@ -80,7 +80,6 @@ def register_blueprints(app):
     from appointments import admin as booking_admin
     from appointments import api as booking_api
     from appointments import desk as booking_desk
-    from appointments import jobs as booking_jobs
     from appointments import views as booking_views
     from counter.api import bp as counter_api_bp
     from counter.views import bp as counter_bp
@@ -103,7 +102,6 @@ def register_blueprints(app):
     app.register_blueprint(sms_bp)
     app.register_blueprint(sms_hooks_bp)
     app.register_blueprint(sms_admin_bp)
-    booking_jobs.init_app(app)
     sms_jobs.init_app(app)
     for module in (booking_views, booking_desk, booking_admin, booking_api):
         app.register_blueprint(module.bp)

@@ -5,6 +5,10 @@ migration). This module picks a free counter, lets the database refuse if someon
 tries the next free counter, and after a bounded number of rounds tells the caller the time
 was taken, with fresh alternatives. Deadlocks (PostgreSQL 40P01) and "database is locked"
 (SQLite) are retried a bounded number of times too.
+
+Every booking and every change of one, whoever makes it (the citizen, staff, the API), is one
+unit of work: the appointment row, the citizen's party, the contact moment in the case record
+and the notice in the outbox commit together, or none of them does (case_record.py).
 """
 
 import hashlib
@@ -190,8 +194,8 @@ def _not_a_free_time() -> BookingError:
 def _hold(start: datetime, timetable: Timetable, now, fill, note, exclude=None):
     """Place the visit on a free counter at `start`; `fill(counter_id, slot)` writes the row,
     or returns None when the database refuses it (someone else took that counter a moment
-    ago); `note(row)` records it in the case record (see case_record.py), unless the recorder
-    will; the caller's transaction commits.
+    ago); `note(row)` records it in the case record and queues its notice (see
+    case_record.py); the caller's transaction commits.
 
     Runs inside the write transaction the caller began. The appointments are read there, once
     per round. A start that no counter could take even on an empty day is not a free time at
@@ -294,15 +298,11 @@ def book(
         if start <= now:
             raise BookingError(_l("This time is in the past."), {"start": _l("In the past.")})
         timetable = _timetable(visit, start, location_id)
-        # A citizen's own booking is recorded afterwards, in a batch (appointments/recorder.py);
-        # staff see theirs in the record at once, and a national register number is never
-        # stored outside the record, so those bookings are recorded here.
-        deferred = staff is None and not contact["national_number"]
         party = None
 
         def fill(counter_id: int, slot: Slot) -> Appointment | None:
             nonlocal party
-            if party is None and not deferred:
+            if party is None:
                 # Found or created once a counter is free, before the appointment row, so that
                 # row is written once, with its link: updating it later in the transaction
                 # checks the no-overlap constraint again, which deadlocks with a rival already
@@ -312,8 +312,7 @@ def book(
             blocked_until = slot.start + timedelta(minutes=visit.hold_minutes)
             return _claim(
                 visit,
-                party_id=party.id if party is not None else None,
-                record_pending=deferred,
+                party_id=party.id,
                 reference=new_reference(),
                 location_id=slot.location_id,
                 counter_id=counter_id,
@@ -335,10 +334,9 @@ def book(
             )
 
         def note(appointment: Appointment) -> None:
-            if not deferred:
-                case_record.note_booking(appointment, "booked", staff=staff)
+            case_record.note_booking(appointment, "booked", staff=staff)
 
-        # The appointment, with its party and record entry when recorded here: one commit.
+        # The appointment, its party, its record entry and its confirmation: one commit.
         return _hold(start, timetable, now, fill, note)
 
     try:
@@ -413,8 +411,8 @@ def reschedule(appointment: Appointment, start: datetime, *, staff=None, now=Non
 
 def _locked(appointment_id: int) -> Appointment:
     """The appointment, locked for this change (FOR UPDATE on PostgreSQL; SQLite's writers
-    take turns anyway): the recorder must not link a party to it meanwhile, nor this change
-    to a second party."""
+    take turns anyway): two changes at once (a citizen's cancellation, staff moving it) take
+    turns, each seeing the other's result, so it is never linked to two parties."""
     return db.session.get(Appointment, appointment_id, with_for_update=True, populate_existing=True)
 
 

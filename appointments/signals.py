@@ -10,5 +10,3 @@ from blinker import Namespace
 _signals = Namespace()
 
 appointment_changed = _signals.signal("appointment-changed")
-# A batch of appointments with the same event: the recorder of new bookings sends it.
-appointments_changed = _signals.signal("appointments-changed")

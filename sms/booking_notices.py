@@ -70,15 +70,8 @@ def addressee_for(appointment) -> Addressee:
 
 def notify_appointment(sender, *, appointment, event: str, **_kwargs) -> None:
     """Receiver of appointment_changed: the confirmation, in the booking's transaction."""
-    notify_appointments(sender, appointments=[appointment], event=event)
-
-
-def notify_appointments(sender, *, appointments, event: str, **_kwargs) -> None:
-    """Receiver of appointments_changed: the confirmations of a batch, in its transaction, in a
-    few statements for all (the opt-outs, the outbox INSERT, the rows queued before)."""
-    if event not in NOTICE_EVENTS:
-        return
-    send_notices([confirmation(appointment, event) for appointment in appointments])
+    if event in NOTICE_EVENTS:
+        send_notices([confirmation(appointment, event)])
 
 
 def confirmation(appointment, event: str) -> dict:
@@ -97,10 +90,9 @@ def confirmation(appointment, event: str) -> dict:
 
 
 def connect() -> None:
-    from appointments.signals import appointment_changed, appointments_changed
+    from appointments.signals import appointment_changed
 
     appointment_changed.connect(notify_appointment)
-    appointments_changed.connect(notify_appointments)
 
 
 # --- reminders ------------------------------------------------------------------------------

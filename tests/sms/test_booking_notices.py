@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
-from appointments import booking, recorder
+from appointments import booking
 from appointments.models import Appointment, Status
 from extensions import db
 from sms import booking_notices
@@ -32,9 +32,7 @@ def book(office, start=None, **fields):
         "now": NOW,
     }
     values.update(fields)
-    appointment = booking.book(**values)
-    recorder.record_waiting_bookings()  # as the scheduler does within seconds
-    return appointment
+    return booking.book(**values)
 
 
 def outbox() -> list[OutboxMessage]:
