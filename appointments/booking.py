@@ -11,7 +11,6 @@ unit of work: the appointment row, the citizen's party, the contact moment in th
 and the notice in the outbox commit together, or none of them does (case_record.py).
 """
 
-import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
@@ -23,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from appointments import case_record, validation
 from appointments.availability import Slot, local_today
+from appointments.manage_links import manage_token
 from appointments.models import TIMEZONE, Appointment, Status, appointment_service
 from appointments.slots import BookingError, Visit, load_visit, locations_for, slots_json
 from appointments.timetable import Timetable
@@ -75,12 +75,6 @@ def new_reference() -> str:
 def normalise_reference(value: str) -> str:
     chars = "".join(c for c in (value or "").upper() if c.isalnum())
     return f"{chars[:3]}-{chars[3:]}" if len(chars) == 6 else chars
-
-
-def manage_token(appointment: Appointment) -> str:
-    message = f"{appointment.reference}:{appointment.manage_nonce}".encode()
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
 def appointment_for_link(reference: str, token: str | None, now: datetime | None = None):

@@ -23,9 +23,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from appointments import notices
 from appointments.models import BRUSSELS, Appointment
 from appointments.signals import appointment_changed
 from appointments.slots import BookingError
+from core.unit_of_work import after_commit
 from desk import record
 from desk.errors import RecordError
 from desk.models import Channel, Direction, Party
@@ -91,20 +93,26 @@ def note_booking(
     staff=None,
     previous_start: datetime | None = None,
 ) -> None:
-    """Record `event` on the citizen's party, in the caller's unit of work (the booking's).
+    """Record `event` on the citizen's party and queue its confirmation, in the caller's unit
+    of work (the booking's).
 
     Call with the change flushed. Raises RecordRefused or BookingLost; either way the unit of
-    work rolls back whole.
-    `appointment_changed` goes out once the party is known, still inside the transaction:
-    what its receivers write (an SMS outbox row, by the party's preferred channel) is
-    committed with the change or rolled back with it.
+    work rolls back whole. The confirmation (an outbox row, by the party's preferred channel)
+    is queued once the party is known, so it commits with the change or rolls back with it;
+    `appointment_changed` announces the change once it is committed.
     """
     if appointment.party_id is None:
         appointment.party_id = citizen_party(_contact(appointment), appointment.language).id
-    appointment_changed.send(
-        current_app._get_current_object(), appointment=appointment, event=event
-    )
+    notices.send_confirmation(appointment, event)
     _record([_moment(appointment, event, staff=staff, previous_start=previous_start)])
+    after_commit(
+        appointment_changed.send,
+        current_app._get_current_object(),
+        appointment_id=appointment.id,
+        reference=appointment.reference,
+        party_id=appointment.party_id,
+        event=event,
+    )
 
 
 def _moment(appointment: Appointment, event: str, *, staff=None, previous_start=None):

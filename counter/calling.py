@@ -17,12 +17,11 @@ from sqlalchemy.orm import joinedload
 from appointments.models import Counter, Service
 from core.database import utcnow
 from core.unit_of_work import run_in_transaction
-from counter import notices, ordering
+from counter import citizen_notices, notices, ordering
 from counter import record as visits
 from counter.errors import Conflict, CounterError, NotFound
 from counter.models import Outcome, Ticket, TicketEvent, TicketStatus
 from counter.queue import local_day
-from counter.signals import turn_near
 from counter.tickets import as_id
 from extensions import db
 
@@ -120,22 +119,15 @@ def call_next(counter_id, staff_id: int | None = None, now=None) -> Ticket | Non
 
 
 def warn_near_turns(location_id: int, now) -> None:
-    """Tickets that asked for an SMS and are now COUNTER_TURN_NEAR_AHEAD turns away or less.
-    Only those few are read; each asks the database how many are ahead of it."""
+    """Tickets that asked for an SMS and are now COUNTER_TURN_NEAR_AHEAD turns away or less
+    get it, in this call's unit of work (counter.citizen_notices). Only those few are read;
+    each asks the database how many are ahead of it."""
     config = current_app.config
     for ticket in ordering.asking_for_sms(location_id, local_day(now)):
         ahead = ordering.count_ahead(ticket, config["COUNTER_CALL_RULE"])
         if ahead <= config["COUNTER_TURN_NEAR_AHEAD"]:
             ticket.turn_near_at = now
-            turn_near.send(
-                current_app._get_current_object(),
-                ticket_id=ticket.id,
-                phone=ticket.notify_phone,
-                code=ticket.code,
-                language=ticket.language,
-                location_id=location_id,
-                ahead=ahead,
-            )
+            citizen_notices.send_turn_near(ticket, ahead)
 
 
 def _ticket(ticket_id, *statuses, lock: bool = False) -> Ticket:

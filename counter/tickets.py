@@ -441,7 +441,7 @@ def e164(phone: str) -> str:
 
 
 def leave_phone(token: str, phone: str) -> Ticket:
-    """The citizen asks for an SMS when three turns away (see counter.signals.turn_near)."""
+    """The citizen asks for an SMS when three turns away (see counter.citizen_notices)."""
     number = e164(phone)
 
     def work():

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from appointments import booking
 from appointments.models import Appointment
+from appointments.signals import appointment_changed
 from core.unit_of_work import Busy
 from desk import record as record_module
 from desk.models import Channel, Direction, Interaction, Party, Role
@@ -115,6 +116,28 @@ def test_a_booking_creates_the_party_and_an_interaction_linked_to_it(office):
     )
     assert "Identiteitskaart" in noted.subject and appointment.reference in noted.summary
     assert noted.staff_id is None
+
+
+def test_appointment_changed_announces_each_committed_change_and_no_refused_one(office):
+    heard = []
+
+    def receiver(sender, **change):
+        heard.append((change, count(Appointment)))  # after the commit: the row is there
+
+    appointment_changed.connect(receiver)
+    try:
+        appointment = book(office, local(MONDAY, 9))
+        with pytest.raises(booking.BookingError):
+            book(office, local(MONDAY, 9, 7))  # not on the grid: nothing written, nothing heard
+        booking.cancel(appointment, now=NOW)
+    finally:
+        appointment_changed.disconnect(receiver)
+    change = {
+        "appointment_id": appointment.id,
+        "reference": appointment.reference,
+        "party_id": appointment.party_id,
+    }
+    assert heard == [({**change, "event": "booked"}, 1), ({**change, "event": "cancelled"}, 1)]
 
 
 def test_the_same_national_number_matches_the_same_party(office):

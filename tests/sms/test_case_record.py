@@ -6,11 +6,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from appointments.models import Appointment, Status
+from appointments.notices import queue_due_reminders
 from desk import record as record_module
 from desk.errors import InvalidInput
 from desk.models import ContactAddress, Interaction, Party, Task
 from extensions import db
-from sms.booking_notices import queue_due_reminders
 from sms.models import InboundMessage, MessageStatus
 from tests.appointments.conftest import local
 from tests.sms.test_booking_notices import TUESDAY, book, outbox, send

@@ -1,9 +1,9 @@
-"""Admin screens: reminder times per service (`sms_reminder_plan`).
+"""Admin screens: reminder times per service (`reminder_plan`), at /admin/sms/reminders (the
+address admins know from when reminders were the SMS package's).
 
-INTEGRATION with booking: it lists the booking side's services (their model, never their
-views). A service without a plan uses SMS_REMINDER_OFFSETS; saving an empty field removes the
-plan, so the service follows the default again. Changes apply to reminders not yet queued:
-one already in the outbox keeps its time, so nobody gets the same reminder twice.
+A service without a plan uses SMS_REMINDER_OFFSETS; saving an empty field removes the plan, so
+the service follows the default again. Changes apply to reminders not yet queued: one already
+in the outbox keeps its time, so nobody gets the same reminder twice.
 """
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
@@ -11,12 +11,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from appointments.forms import ReminderPlanForm
+from appointments.models import Service
+from appointments.reminder_plans import ReminderPlan, parse_offsets
+from appointments.reminders import offset_label
 from extensions import db
-from sms.forms import ReminderPlanForm
-from sms.models import ReminderPlan, parse_offsets
-from sms.reminders import offset_label
 
-bp = Blueprint("sms_admin", __name__, url_prefix="/admin/sms")
+bp = Blueprint("reminder_admin", __name__, url_prefix="/admin/sms")
 
 
 @bp.before_request
@@ -32,13 +33,11 @@ def labels(minutes: list[int]) -> str:
 
 @bp.get("/reminders")
 def reminder_plans():
-    from appointments.models import Service
-
     services = db.session.scalars(select(Service).order_by(Service.name_nl)).all()
     plans = {p.service_id: p for p in db.session.scalars(select(ReminderPlan))}
     default = labels(parse_offsets(current_app.config["SMS_REMINDER_OFFSETS"]))
     return render_template(
-        "sms/reminder_plans.html",
+        "appointments/reminder_plans.html",
         rows=[(s, labels(plans[s.id].offset_minutes) if s.id in plans else None) for s in services],
         default=default,
     )
@@ -46,8 +45,6 @@ def reminder_plans():
 
 @bp.route("/reminders/<int:service_id>", methods=["GET", "POST"])
 def reminder_plan(service_id):
-    from appointments.models import Service
-
     service = db.session.get(Service, service_id)
     if service is None:
         abort(404)
@@ -65,9 +62,9 @@ def reminder_plan(service_id):
             plan.offsets = ",".join(str(m) for m in minutes)
             db.session.add(plan)
         flash(_("Reminder times saved for %(service)s.", service=service.name_nl), "success")
-        return redirect(url_for("sms_admin.reminder_plans"))
+        return redirect(url_for("reminder_admin.reminder_plans"))
     return render_template(
-        "sms/reminder_plan_form.html",
+        "appointments/reminder_plan_form.html",
         form=form,
         service=service,
         default=labels(parse_offsets(current_app.config["SMS_REMINDER_OFFSETS"])),

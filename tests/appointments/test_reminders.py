@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sms.reminders import QuietHours, decide, due_at, offset_label
+from appointments.reminders import QuietHours, decide, due_at, offset_label
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 QUIET = QuietHours()
