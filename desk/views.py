@@ -6,12 +6,10 @@ writes an AccessLog row; a party the staff member may not see answers 404.
 """
 
 import functools
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     jsonify,
@@ -26,6 +24,7 @@ from flask_login import current_user, login_required
 from jinja2 import pass_context
 from sqlalchemy import select
 
+from core.time import BRUSSELS
 from desk import access, forms, identifiers, merging, record, timeline
 from desk.errors import NotAllowed, NotFound, RecordError
 from desk.export import export_record
@@ -63,11 +62,9 @@ SHORT_DATETIME = {"en": "%d/%m/%Y %H:%M", "fr": "%d/%m/%Y %H:%M", "nl": "%d-%m-%
 
 
 @functools.lru_cache(maxsize=16)
-def _clock(zone_name: str, pattern: str):
-    zone = ZoneInfo(zone_name)
-
+def _clock(pattern: str):
     def clock(value) -> str:
-        return "" if value is None else value.astimezone(zone).strftime(pattern)
+        return "" if value is None else value.astimezone(BRUSSELS).strftime(pattern)
 
     return clock
 
@@ -77,7 +74,7 @@ def desk_clock():
     and called per row: Babel's formatter, or even a locale lookup per row, costs more than the
     timeline query."""
     pattern = SHORT_DATETIME.get(str(get_locale()), SHORT_DATETIME["nl"])
-    return _clock(current_app.config["BABEL_DEFAULT_TIMEZONE"], pattern)
+    return _clock(pattern)
 
 
 @bp.app_template_filter("local_datetime")

@@ -1,13 +1,12 @@
 """When reminders go out: quiet hours move them earlier, never later, also on DST days."""
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from core.time import BRUSSELS
 from sms.reminders import QuietHours, decide, due_at, offset_label
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 QUIET = QuietHours()
 
 
