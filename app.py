@@ -48,6 +48,7 @@ def register_blueprints(app):
     import appointments.models  # noqa: F401
     import counter.models  # noqa: F401
     import desk.models  # noqa: F401  (every table must be known to Alembic)
+    import office.models  # noqa: F401
     import sms.models  # noqa: F401
     from appointments import admin as booking_admin
     from appointments import api as booking_api

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from appointments import validation
 from appointments.forms import CounterForm, ExceptionForm, LifeEventForm, LocationForm, ServiceForm
-from appointments.models import (
+from extensions import db
+from office.models import (
     Counter,
     LifeEvent,
     Location,
@@ -16,7 +17,6 @@ from appointments.models import (
     Service,
     new_feed_token,
 )
-from extensions import db
 
 bp = Blueprint("booking_admin", __name__, url_prefix="/admin/booking")
 

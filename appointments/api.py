@@ -16,11 +16,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from appointments import booking
-from appointments.models import BRUSSELS, Service
+from appointments.models import Service
 from appointments.openapi import openapi_document
 from appointments.slots import BookingError, check_range, find_starts, load_visit, locations_for
 from core.database import read_only_request
 from core.errors import api_error
+from core.time import BRUSSELS
 from extensions import csrf, db, limiter
 
 bp = Blueprint("booking_api", __name__, url_prefix="/api/v1")

@@ -22,11 +22,12 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from appointments import case_record, validation
 from appointments.availability import Slot, local_today
-from appointments.models import TIMEZONE, Appointment, Status, appointment_service
+from appointments.models import Appointment, Status, appointment_service
 from appointments.slots import BookingError, Visit, load_visit, locations_for
 from appointments.timetable import Timetable
 from core.database import utcnow
 from core.rows import insert_row, insert_row_with_links
+from core.time import TIMEZONE
 from desk import record
 from extensions import db
 

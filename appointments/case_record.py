@@ -32,9 +32,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from appointments.models import BRUSSELS, Appointment
+from appointments.models import Appointment
 from appointments.signals import appointment_changed, appointments_changed
 from appointments.slots import BookingError
+from core.time import BRUSSELS
 from desk import record
 from desk.errors import RecordError
 from desk.models import Channel, Direction, Party

@@ -29,11 +29,13 @@ from appointments import booking, ics
 from appointments.api import local_iso
 from appointments.availability import local_today
 from appointments.forms import ContactForm
-from appointments.models import BRUSSELS, Appointment, Counter, LifeEvent, Location, Service, Status
+from appointments.models import Appointment, Status
 from appointments.slots import BookingError, find_slots, load_visit, locations_for
 from core.database import utcnow
+from core.time import BRUSSELS
 from desk import identifiers
 from extensions import db, limiter
+from office.models import Counter, LifeEvent, Location, Service
 
 bp = Blueprint("booking", __name__, url_prefix="/appointments")
 DAYS_PER_PAGE = 31

@@ -57,11 +57,11 @@ def prepare(url: str, counters: int) -> dict:
         [flask, "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
     )
     from app import create_app
-    from appointments.models import Counter, Location, OpeningPeriod, Service
     from counter.models import CounterServiceSetting
     from desk import accounts
     from desk.models import Role
     from extensions import db
+    from office.models import Counter, Location, OpeningPeriod, Service
     from tests.realtime.sockets import session_cookie
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET})

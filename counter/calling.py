@@ -14,7 +14,6 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from appointments.models import Counter, Service
 from core.database import utcnow
 from counter import notices, ordering
 from counter import record as visits
@@ -25,6 +24,7 @@ from counter.signals import turn_near
 from counter.tickets import as_id
 from counter.transactions import run_write
 from extensions import db
+from office.models import Counter, Service
 
 NOTE_MAX = 2000
 

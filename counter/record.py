@@ -27,13 +27,14 @@ import logging
 from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 
-from appointments.models import Appointment, Service
+from appointments.models import Appointment
 from counter.errors import Conflict
 from counter.models import Ticket
 from counter.transactions import begin_write, run_write, start_clean
 from desk import identifiers, record
 from desk.errors import InvalidInput, RecordError
 from extensions import db
+from office.models import Service
 
 logger = logging.getLogger(__name__)
 

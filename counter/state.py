@@ -5,7 +5,6 @@ import functools
 from flask import current_app
 from sqlalchemy import bindparam, func, literal, select, true
 
-from appointments.models import Counter, Location, Service, counter_service
 from core.database import utcnow
 from counter import ordering
 from counter.models import Ticket, TicketStatus
@@ -16,6 +15,7 @@ from counter.queue import (
     minutes_per_person,
 )
 from extensions import db
+from office.models import Counter, Location, Service, counter_service
 
 
 def board_state(location_id: int) -> dict | None:

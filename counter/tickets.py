@@ -17,24 +17,19 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from appointments.booking import normalise_reference
-from appointments.models import (
-    Appointment,
-    Location,
-    OpeningException,
-    OpeningPeriod,
-    Service,
-    service_location,
-)
+from appointments.models import Appointment
 from appointments.models import Status as AppointmentStatus
 from core.database import utcnow
 from core.rows import attach_written
+from core.time import BRUSSELS
 from counter import notices
 from counter import record as visits
 from counter.errors import Conflict, CounterError, NotFound
 from counter.models import CounterServiceSetting, Ticket, TicketEvent, TicketKind, TicketSequence
-from counter.queue import BRUSSELS, default_letter, local_day
+from counter.queue import default_letter, local_day
 from counter.transactions import run_read, run_write
 from extensions import db
+from office.models import Location, OpeningException, OpeningPeriod, Service, service_location
 
 
 def as_id(value, code: str, field: str, error_class=NotFound) -> int:

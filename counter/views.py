@@ -21,7 +21,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from appointments.models import Counter, Location, Service
 from counter import calling, tickets
 from counter import record as visits
 from counter.errors import CounterError
@@ -32,6 +31,7 @@ from desk.auth import role_required
 from desk.errors import RecordError
 from desk.models import Party, Role
 from extensions import db, limiter
+from office.models import Counter, Location, Service
 
 bp = Blueprint("counter", __name__, url_prefix="/counter")
 

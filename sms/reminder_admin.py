@@ -1,9 +1,9 @@
 """Admin screens: reminder times per service (`sms_reminder_plan`).
 
-INTEGRATION with booking: it lists the booking side's services (their model, never their
-views). A service without a plan uses SMS_REMINDER_OFFSETS; saving an empty field removes the
-plan, so the service follows the default again. Changes apply to reminders not yet queued:
-one already in the outbox keeps its time, so nobody gets the same reminder twice.
+It lists the office's services (office.models). A service without a plan uses
+SMS_REMINDER_OFFSETS; saving an empty field removes the plan, so the service follows the
+default again. Changes apply to reminders not yet queued: one already in the outbox keeps its
+time, so nobody gets the same reminder twice.
 """
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from extensions import db
+from office.models import Service
 from sms.forms import ReminderPlanForm
 from sms.models import ReminderPlan, parse_offsets
 from sms.reminders import offset_label
@@ -32,8 +33,6 @@ def labels(minutes: list[int]) -> str:
 
 @bp.get("/reminders")
 def reminder_plans():
-    from appointments.models import Service
-
     services = db.session.scalars(select(Service).order_by(Service.name_nl)).all()
     plans = {p.service_id: p for p in db.session.scalars(select(ReminderPlan))}
     default = labels(parse_offsets(current_app.config["SMS_REMINDER_OFFSETS"]))
@@ -46,8 +45,6 @@ def reminder_plans():
 
 @bp.route("/reminders/<int:service_id>", methods=["GET", "POST"])
 def reminder_plan(service_id):
-    from appointments.models import Service
-
     service = db.session.get(Service, service_id)
     if service is None:
         abort(404)

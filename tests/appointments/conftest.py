@@ -1,11 +1,12 @@
 """A small municipality to book in: one town hall, three services, three counters."""
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from appointments.models import (
+from core.time import BRUSSELS
+from extensions import db
+from office.models import (
     Counter,
     LifeEvent,
     Location,
@@ -13,9 +14,6 @@ from appointments.models import (
     OpeningPeriod,
     Service,
 )
-from extensions import db
-
-BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 def local(day: date, hour: int, minute: int = 0) -> datetime:

@@ -1,7 +1,6 @@
 """The pure availability rules, without a database."""
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,8 +15,8 @@ from appointments.availability import (
     opening_periods,
     seconds,
 )
+from core.time import BRUSSELS, TIMEZONE
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 MONDAY = date(2027, 3, 1)
 NOW = datetime(2027, 2, 1, 8, 0, tzinfo=UTC)
 
@@ -30,7 +29,7 @@ def plan(counters=None, **fields) -> LocationPlan:
     weekly = {d: [(time(9), time(12)), (time(13), time(16))] for d in range(5)}
     return LocationPlan(
         id=1,
-        timezone="Europe/Brussels",
+        timezone=TIMEZONE,
         weekly=fields.pop("weekly", weekly),
         exceptions=fields.pop("exceptions", []),
         counters=counters if counters is not None else [CounterPlan(1)],

@@ -6,20 +6,14 @@ from datetime import datetime, time, timedelta
 import pytest
 import time_machine
 
-from appointments.models import (
-    BRUSSELS,
-    Appointment,
-    Counter,
-    LifeEvent,
-    Location,
-    OpeningPeriod,
-    Service,
-)
+from appointments.models import Appointment
 from core.database import utcnow
+from core.time import BRUSSELS
 from counter.models import CounterServiceSetting
 from desk import accounts
 from desk.models import Role
 from extensions import db
+from office.models import Counter, LifeEvent, Location, OpeningPeriod, Service
 
 
 class Town:

@@ -1,7 +1,8 @@
-"""The booking set-up, read once and shared: services, locations, counters, hours, exceptions.
+"""The set-up, read once and shared: services, locations, counters, hours, exceptions.
 
-Every slots request and every booking needs these rows, and an admin changes them a few times
-a week; reading them anew each time cost four queries and a fifth of a booking's time. Each
+Every slots request and every booking needs these rows, and an admin
+changes them a few times a week; reading them anew each time cost four queries and a fifth of a
+booking's time. Each
 process keeps one snapshot for at most BOOKING_SETUP_CACHE_SECONDS. A commit that changes a
 set-up row drops this process's snapshot at once (the admin who saved, and every test, sees the
 change on the next request); other processes see it within those seconds. The one hard rule,
@@ -21,8 +22,8 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.util import identity_key
 
-from appointments.availability import HoursException
-from appointments.models import (
+from extensions import db
+from office.models import (
     Counter,
     Location,
     OpeningException,
@@ -30,7 +31,7 @@ from appointments.models import (
     Service,
     counter_service,
 )
-from extensions import db
+from office.opening import HoursException
 
 SETUP_MODELS = (Location, Service, Counter, OpeningPeriod, OpeningException)
 _generation = 0  # raised by every commit in this process that changed a set-up row
@@ -78,14 +79,14 @@ class Snapshot:
 
 def snapshot() -> Snapshot:
     """This process's snapshot, read again when it is too old or a set-up row changed."""
-    held = current_app.extensions.get("booking_setup")
+    held = current_app.extensions.get("office_setup")
     fresh_for = current_app.config["BOOKING_SETUP_CACHE_SECONDS"]
     stale = held is None or held.generation != _generation
     if stale or clock.monotonic() - held.read_at > fresh_for:
         held = _read()
-        if not db.session.info.get("booking_setup_changed"):
+        if not db.session.info.get("office_setup_changed"):
             # Not kept when read in a transaction that changed the set-up: it might roll back.
-            current_app.extensions["booking_setup"] = held
+            current_app.extensions["office_setup"] = held
     return held
 
 
@@ -162,11 +163,11 @@ def _note_setup_change(session, _context, _instances) -> None:
     if any(
         isinstance(row, SETUP_MODELS) for row in (*session.new, *session.dirty, *session.deleted)
     ):
-        session.info["booking_setup_changed"] = True
+        session.info["office_setup_changed"] = True
 
 
 @event.listens_for(Session, "after_commit")
 def _drop_snapshots(session) -> None:
     global _generation
-    if session.info.pop("booking_setup_changed", False):
+    if session.info.pop("office_setup_changed", False):
         _generation += 1
