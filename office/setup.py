@@ -1,6 +1,6 @@
 """The set-up, read once and shared: services, locations, counters, hours, exceptions.
 
-Every slots request and every booking needs these rows, and an admin
+Every slots request, every booking and every kiosk ticket needs these rows, and an admin
 changes them a few times a week; reading them anew each time cost four queries and a fifth of a
 booking's time. Each
 process keeps one snapshot for at most BOOKING_SETUP_CACHE_SECONDS. A commit that changes a
@@ -15,7 +15,8 @@ shared between sessions or threads.
 
 import time as clock
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import event, inspect, select
@@ -31,7 +32,7 @@ from office.models import (
     Service,
     counter_service,
 )
-from office.opening import HoursException
+from office.opening import HoursException, day_hours
 
 SETUP_MODELS = (Location, Service, Counter, OpeningPeriod, OpeningException)
 _generation = 0  # raised by every commit in this process that changed a set-up row
@@ -39,13 +40,14 @@ _generation = 0  # raised by every commit in this process that changed a set-up 
 
 @dataclass(frozen=True)
 class Place:
-    """A location's booking rules as plain values: they outlive any transaction."""
+    """A location's rules as plain values: they outlive any transaction."""
 
     id: int
     timezone: str
     min_notice_minutes: int
     horizon_days: int
     walk_in_percent: int
+    active: bool = True
 
     @classmethod
     def of(cls, location: Location) -> "Place":
@@ -55,7 +57,12 @@ class Place:
             location.min_notice_minutes,
             location.horizon_days,
             location.walk_in_percent,
+            location.active,
         )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)  # ZoneInfo keeps one instance per zone
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,14 @@ class Snapshot:
     serving: tuple[tuple[int, int, frozenset[int]], ...]  # active counter, location, services
     weekly: dict[int, dict[int, list[tuple[time, time]]]]  # location -> weekday -> periods
     exceptions: dict[int, list[HoursException]]  # location -> exceptions, by day
+    places: dict[int, Place]  # every location, active or not
+
+    def hours_on(self, location_id: int, day: date) -> list[tuple[time, time]]:
+        """The location's local hours on the day, in order (office.opening.day_hours' rule)."""
+        periods = day_hours(
+            day, self.weekly.get(location_id, {}), self.exceptions.get(location_id, ())
+        )
+        return sorted(periods)
 
     def counters_for(self, service_ids, location_ids) -> dict[int, list[int]]:
         """Location id -> ids of its active counters that serve every one of the services."""
@@ -147,6 +162,19 @@ def _read() -> Snapshot:
             ).order_by(OpeningException.day)
         ):
             exceptions.setdefault(row[0], []).append(HoursException(*row[1:]))
+        places = {
+            row[0]: Place(*row)
+            for row in session.execute(
+                select(
+                    Location.id,
+                    Location.timezone,
+                    Location.min_notice_minutes,
+                    Location.horizon_days,
+                    Location.walk_in_percent,
+                    Location.active,
+                )
+            )
+        }
         session.expunge_all()
     return Snapshot(
         generation=generation,
@@ -155,6 +183,7 @@ def _read() -> Snapshot:
         serving=tuple((c, loc, frozenset(s)) for (c, loc), s in serving.items()),
         weekly=weekly,
         exceptions=exceptions,
+        places=places,
     )
 
 
