@@ -1,3 +1,4 @@
-"""Online booking: services, locations, opening hours, computed availability, .ics."""
+"""Online booking: computed availability, bookings, .ics; in the office's set-up (office/)."""
 
-from appointments import sms_replies  # noqa: F401  (connects the SMS reply words)
+# Imported for the signals they connect: the kiosk's check-in (office.visits), SMS replies.
+from appointments import arrivals, sms_replies  # noqa: F401

@@ -1,7 +1,7 @@
 """Handing out tickets at the kiosk and checking in booked citizens.
 
 Whether a location is open is the office's answer (office.hours.open_at), the one booking
-gets.
+gets; a booked citizen's appointment is known through office.visits, never booking's tables.
 
 The daily number comes from one upsert on ticket_sequence (INSERT … ON CONFLICT DO UPDATE …
 RETURNING), a single atomic statement on PostgreSQL and SQLite alike; the unique key on
@@ -19,9 +19,6 @@ from sqlalchemy import String, bindparam, insert, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from appointments.booking import normalise_reference
-from appointments.models import Appointment
-from appointments.models import Status as AppointmentStatus
 from core.database import utcnow
 from core.rows import attach_written
 from core.time import BRUSSELS
@@ -34,6 +31,7 @@ from counter.transactions import run_read, run_write
 from extensions import db
 from office import hours
 from office.models import Location, Service, service_location
+from office.visits import booked_visit, mark_arrived
 
 
 def as_id(value, code: str, field: str, error_class=NotFound) -> int:
@@ -314,45 +312,37 @@ def check_in(*, reference, location_id=None, language="nl", now=None) -> Ticket:
     config = current_app.config
 
     def work():
-        code = normalise_reference(str(reference or ""))
         # Locked (PostgreSQL): a second press of the same check-in waits for the first to
         # commit and is then refused below, like one that comes later. SQLite's BEGIN
         # IMMEDIATE already serialises the two.
-        appointment = db.session.scalar(
-            select(Appointment).where(Appointment.reference == code).with_for_update()
-        )
-        if not code or appointment is None:
+        visit = booked_visit(reference=str(reference or ""), lock=True)
+        if visit is None:
             raise NotFound("unknown_reference", field="appointment_reference")
-        if appointment.status == AppointmentStatus.CANCELLED:
+        if visit.status == "cancelled":
             raise Conflict("appointment_cancelled", field="appointment_reference")
-        if local_day(appointment.starts_at) != local_day(now):
+        if local_day(visit.starts_at) != local_day(now):
             raise CounterError("not_today", field="appointment_reference")
-        if location_id is not None and int(location_id) != appointment.location_id:
+        if location_id is not None and int(location_id) != visit.location_id:
             raise CounterError("other_location", field="appointment_reference")
-        if appointment.status != AppointmentStatus.BOOKED or db.session.scalar(
-            select(Ticket.id).where(Ticket.appointment_id == appointment.id)
+        if visit.status != "booked" or db.session.scalar(
+            select(Ticket.id).where(Ticket.appointment_id == visit.id)
         ):
             raise Conflict("already_checked_in", field="appointment_reference")
-        earliest = appointment.starts_at - timedelta(
-            minutes=config["COUNTER_CHECKIN_EARLY_MINUTES"]
-        )
+        earliest = visit.starts_at - timedelta(minutes=config["COUNTER_CHECKIN_EARLY_MINUTES"])
         if now < earliest:
             shown = earliest.astimezone(BRUSSELS).strftime("%H:%M")
             raise CounterError("too_early", field="appointment_reference", time=shown)
-        location = kiosk_location(appointment.location_id, now)
-        late = now > appointment.starts_at + timedelta(
-            minutes=config["COUNTER_CHECKIN_LATE_MINUTES"]
-        )
-        appointment.status = AppointmentStatus.ARRIVED
-        appointment.arrived_at = now
+        location = kiosk_location(visit.location_id, now)
+        late = now > visit.starts_at + timedelta(minutes=config["COUNTER_CHECKIN_LATE_MINUTES"])
+        mark_arrived(visit.id, now)
         return _new_ticket(
             location.id,
-            appointment.services[0].id,
+            visit.service_ids[0],
             now,
             kind=TicketKind.WALK_IN if late else TicketKind.APPOINTMENT,
-            appointment_id=appointment.id,
-            booked_start=None if late else appointment.starts_at,
-            language=appointment.language or language,
+            appointment_id=visit.id,
+            booked_start=None if late else visit.starts_at,
+            language=visit.language or language,
         )
 
     ticket = run_write(work)
