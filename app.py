@@ -6,7 +6,7 @@ from flask import Flask, jsonify, render_template
 from flask_babel import lazy_gettext
 from sqlalchemy import text
 
-from core import errors, i18n, security
+from core import errors, i18n, openapi, security
 from core.config import load_config
 from core.json_provider import OrjsonProvider
 from extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -67,6 +67,7 @@ def register_blueprints(app):
     from sms.webhooks import bp as sms_hooks_bp
 
     app.register_blueprint(i18n.bp)
+    app.register_blueprint(openapi.bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(desk_bp)

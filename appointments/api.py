@@ -15,9 +15,8 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from appointments import booking
+from appointments import booking, openapi
 from appointments.models import Service
-from appointments.openapi import openapi_document
 from appointments.slots import BookingError, check_range, find_starts, load_visit, locations_for
 from core.database import read_only_request
 from core.errors import api_error
@@ -26,6 +25,7 @@ from extensions import csrf, db, limiter
 
 bp = Blueprint("booking_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
+openapi.register()
 
 
 def booking_rate_limit() -> str:
@@ -220,9 +220,3 @@ def show_appointment(reference: str):
 def cancel_appointment(reference: str):
     appointment = booking.appointment_for_link(reference, request.args.get("token"))
     return jsonify(appointment_json(booking.cancel(appointment)))
-
-
-@bp.get("/openapi.json")
-@limiter.exempt
-def openapi():
-    return jsonify(openapi_document())
