@@ -1,4 +1,5 @@
-"""Free times, computed from opening hours, exceptions, appointments and the walk-in share.
+"""Free times, computed from opening hours, exceptions, public holidays, appointments and the
+walk-in share.
 
 Pure functions over plain values: no database, no Flask. The booking service loads the rows,
 this module decides. Times go in and come out as aware UTC datetimes; opening hours are local
@@ -42,6 +43,8 @@ class LocationPlan:
     min_notice_minutes: int = 0
     horizon_days: int = 60
     walk_in_percent: int = 0
+    # Closed unless an exception for the date opens it (office.holidays: Belgium's).
+    holidays: frozenset[date] = frozenset()
 
 
 class Slot(NamedTuple):
@@ -76,8 +79,8 @@ def last_bookable_day(now: datetime, plan: LocationPlan) -> date:
 
 def _local_hours(day: date, plan: LocationPlan) -> list[tuple[time, time]]:
     """The day's local hours, by the office's one rule (office.opening.day_hours): exceptions
-    for the date replace the weekly ones."""
-    return day_hours(day, plan.weekly, plan.exceptions)
+    for the date replace the weekly hours and the public holidays."""
+    return day_hours(day, plan.weekly, plan.exceptions, plan.holidays)
 
 
 def _periods(day: date, plan: LocationPlan, zone: ZoneInfo) -> list[Seconds]:

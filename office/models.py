@@ -148,7 +148,8 @@ class OpeningPeriod(db.Model):
 
 
 class OpeningException(db.Model):
-    """The hours of one date replace the weekly ones: closed all day, or open only these hours."""
+    """The hours of one date replace the weekly ones and the public holiday rule: closed all
+    day, or open only these hours (which is how a location opens on a public holiday)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     location_id: Mapped[int] = mapped_column(

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.util import identity_key
 
 from extensions import db
+from office import holidays
 from office.models import (
     Counter,
     Location,
@@ -78,7 +79,10 @@ class Snapshot:
     def hours_on(self, location_id: int, day: date) -> list[tuple[time, time]]:
         """The location's local hours on the day, in order (office.opening.day_hours' rule)."""
         periods = day_hours(
-            day, self.weekly.get(location_id, {}), self.exceptions.get(location_id, ())
+            day,
+            self.weekly.get(location_id, {}),
+            self.exceptions.get(location_id, ()),
+            holidays.days_between(day, day),
         )
         return sorted(periods)
 

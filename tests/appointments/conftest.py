@@ -6,6 +6,7 @@ import pytest
 
 from core.time import BRUSSELS
 from extensions import db
+from office import holidays
 from office.models import (
     Counter,
     LifeEvent,
@@ -22,10 +23,19 @@ def local(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 def next_weekday(weekday: int, after: date | None = None) -> date:
+    """The next such weekday in a week whose working days hold no public holiday: tests book
+    on it and on the days around it, and the office is closed on public holidays."""
     day = (after or date.today()) + timedelta(days=1)
-    while day.weekday() != weekday:
+    while day.weekday() != weekday or holiday_week(day):
         day += timedelta(days=1)
     return day
+
+
+def holiday_week(day: date) -> bool:
+    monday = day - timedelta(days=day.weekday())
+    return any(
+        monday + timedelta(days=n) in holidays.days(monday.year, monday.year + 1) for n in range(5)
+    )
 
 
 def tampered(token: str) -> str:

@@ -84,6 +84,53 @@ def test_closed_exception_removes_the_day_and_extra_opening_adds_one():
     assert starts(slots_on(saturday, extra)) == ["09:00", "09:15", "09:30"]
 
 
+def test_a_public_holiday_is_closed_unless_an_exception_opens_it():
+    christmas = date(2028, 12, 25)  # a Monday
+    now = at(christmas, 6) - timedelta(days=7)
+    rules = {"holidays": frozenset({christmas})}
+    assert slots_on(christmas, plan(**rules), now=now) == []
+    assert slots_on(christmas, plan(), now=now) != []  # that Monday without the holiday rule
+    opening = HoursException(christmas, False, time(10), time(11))
+    opened = plan(exceptions=[opening], **rules)
+    assert starts(slots_on(christmas, opened, now=now)) == ["10:00", "10:15", "10:30"]
+    at_ten = seconds(at(christmas, 10))
+    asked = {"need_minutes": 30, "hold_minutes": 30, "now": now}
+    assert free_at([plan(**rules)], at_ten, **asked) is None
+    assert free_at([opened], at_ten, **asked) == (1, (1,))
+
+
+@given(
+    holidays=st.sets(st.integers(0, 13), max_size=5),
+    opened=st.sets(st.integers(0, 13), max_size=3),
+    closed=st.sets(st.integers(0, 13), max_size=3),
+)
+def test_no_start_falls_on_a_holiday_or_closure_and_an_opened_day_has_its_own_hours(
+    holidays, opened, closed
+):
+    """Over two weeks: a public holiday has no start unless an exception opens it, and then
+    only in the exception's hours; a closure wins over both."""
+    days = [MONDAY + timedelta(days=n) for n in range(14)]
+    exceptions = [HoursException(days[n], False, time(10), time(11)) for n in opened]
+    exceptions += [HoursException(days[n], True) for n in closed]
+    the_plan = plan(holidays=frozenset(days[n] for n in holidays), exceptions=exceptions)
+    found = available_slots(
+        [the_plan], need_minutes=15, hold_minutes=15, first_day=days[0], last_day=days[-1], now=NOW
+    )
+    by_day = {}
+    for slot in found:
+        by_day.setdefault(slot.start.astimezone(BRUSSELS).date(), []).append(slot)
+    for n, day in enumerate(days):
+        offered = starts(by_day.get(day, []))
+        if n in closed:
+            assert offered == []
+        elif n in opened:
+            assert offered == ["10:00", "10:15", "10:30", "10:45"]
+        elif n in holidays or day.weekday() >= 5:
+            assert offered == []
+        else:
+            assert offered and offered[0] == "09:00"
+
+
 def test_minimum_notice_and_horizon_limit_the_window():
     now = at(MONDAY, 10)
     soon = starts(slots_on(MONDAY, plan(min_notice_minutes=60), now=now))

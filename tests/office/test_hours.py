@@ -18,6 +18,7 @@ from office.models import Counter, Location, OpeningException, OpeningPeriod, Se
 
 MONDAY = date(2027, 3, 22)  # two weeks with the clock change (Sunday 28 March) and Easter
 DAYS = [MONDAY + timedelta(days=n) for n in range(14)]
+EASTER_MONDAY = date(2027, 3, 29)  # a public holiday
 
 
 def local(day: date, hour: int, minute: int = 0) -> datetime:
@@ -62,6 +63,27 @@ def test_open_at_follows_the_weeks_hours_breaks_and_exceptions(hall):
     assert hours.hours_on(place, MONDAY + timedelta(days=1)) == []
 
 
+def test_a_public_holiday_is_closed_unless_an_exception_opens_it(hall):
+    place = hall.location.id
+    assert hours.hours_on(place, EASTER_MONDAY) == []
+    assert not hours.open_at(place, local(EASTER_MONDAY, 10))
+    hall.location.exceptions.append(
+        OpeningException(day=EASTER_MONDAY, opens=time(9), closes=time(11), reason="Markt")
+    )
+    db.session.commit()
+    assert hours.hours_on(place, EASTER_MONDAY) == [(time(9), time(11))]
+    assert hours.open_at(place, local(EASTER_MONDAY, 10))
+
+
+def test_the_week_names_its_public_holidays_in_the_readers_language(app, hall):
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        week = hours.week(hall.location.id, MONDAY + timedelta(days=7))
+    assert [(d.day, d.periods, d.holiday) for d in week[:2]] == [
+        (EASTER_MONDAY, [], "Lundi de Pâques"),
+        (EASTER_MONDAY + timedelta(days=1), [(time(8, 30), time(12)), (time(13), time(16))], None),
+    ]
+
+
 def test_an_unknown_or_inactive_location_is_never_open(hall):
     assert not hours.open_at(999_999, local(MONDAY, 10))
     hall.location.active = False
@@ -89,9 +111,11 @@ def kiosk_open(hall, moment: datetime) -> bool:
 
 def test_booking_and_the_kiosk_agree_at_every_moment(hall):
     """Booking's hours (availability's opening periods from its timetable) and the kiosk's
-    (office.hours.open_at, through counter.tickets) are one rule: open at the same moments."""
+    (office.hours.open_at, through counter.tickets) are one rule: open at the same moments,
+    public holidays (Easter Monday) included."""
     visit = load_visit([hall.service.id])
     plan = Timetable(visit, [hall.location], DAYS[0], DAYS[-1]).plans()[0]
+    assert availability.opening_periods(EASTER_MONDAY, plan) == []
     for day in DAYS:
         periods = availability.opening_periods(day, plan)
         for moment in moments(day, periods):
