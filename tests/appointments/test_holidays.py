@@ -7,6 +7,7 @@ import time_machine
 
 from appointments import booking
 from appointments.slots import BookingError, find_slots, load_visit
+from desk.models import Role
 from extensions import db
 from tests.appointments.conftest import BRUSSELS, local
 
@@ -67,3 +68,18 @@ def test_the_api_offers_no_time_on_christmas_and_refuses_one(client, office):
         )
     assert response.status_code == 422
     assert "start" in response.get_json()["error"]["fields"]
+
+
+def test_the_location_page_lists_the_coming_public_holidays(client, office, make_staff, login):
+    office.open_on(CHRISTMAS, time(10), time(12))
+    db.session.commit()
+    with time_machine.travel(NOW):  # signed in then, or the session would have expired
+        login(make_staff(email="admin@example.org", role=Role.ADMIN))
+        address = f"/admin/booking/locations/{office.town_hall.id}"
+        page = client.get(address, headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    listed = page[page.index("Jours fériés") :]  # the section, in the reader's language
+    items = listed.split("<li>")
+    christmas, new_year = (item for item in items if "Noël" in item or "Nouvel An" in item)
+    assert "ouvert" in christmas and "10:00–12:00" in christmas  # opened by its exception
+    assert "fermé" in new_year  # closed, as every public holiday without one
+    assert listed.index("Nouvel An") < listed.index("Lundi de Pâques")  # in date order

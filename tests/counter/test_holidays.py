@@ -22,12 +22,14 @@ def test_the_kiosk_refuses_a_ticket_on_a_public_holiday(client, town):
     """The town hall is open around the clock, every day of the week: but not on Christmas."""
     with time_machine.travel(CHRISTMAS_NOON, tick=False):
         refused = take(client, town)
+        page = client.get(f"/counter/kiosk/{town.hall.id}", headers={"Accept-Language": "fr"})
         pressed = client.post(
             f"/counter/kiosk/{town.hall.id}/tickets",
             data={"service_id": town.id_card.id},
             follow_redirects=True,
         )
     assert (refused.status_code, refused.json["error"]["code"]) == (409, "location_closed")
+    assert "Noël" in page.get_data(as_text=True)  # the holiday, in the reader's language
     assert pressed.request.path == f"/counter/kiosk/{town.hall.id}"
     assert db.session.query(Ticket).count() == 0
 
@@ -37,4 +39,6 @@ def test_an_exception_opens_the_kiosk_on_a_public_holiday(client, town):
     db.session.commit()
     with time_machine.travel(CHRISTMAS_NOON, tick=False):
         issued = take(client, town)
+        page = client.get(f"/counter/kiosk/{town.hall.id}", headers={"Accept-Language": "fr"})
     assert issued.status_code == 201
+    assert "Noël" not in page.get_data(as_text=True)
