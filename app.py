@@ -1,12 +1,23 @@
-"""Loket's application factory: `flask --app app …` and `gunicorn 'app:create_app()'`."""
+"""Loket's application factory: `flask --app app …` and `gunicorn 'app:create_app()'`.
 
+Where the files are. Everything lies beside this module: templates/ and static/ (Flask's
+defaults, relative to the module), migrations/, and each package's translations/. The wheel
+(pyproject.toml) installs exactly that layout into site-packages, so a checkout and an installed
+copy find their files the same way, through ROOT, with no second code path that only production
+would take. That is also why Loket is installed into a virtualenv of its own: its top-level names
+(app, core, templates, migrations, …) are an application's, not a library's. The one thing that
+differs is where Loket may write (instance_path below): never beside an installed copy's code.
+"""
+
+import os
+import sys
 from pathlib import Path
 
 from flask import Flask, jsonify, render_template
 from flask_babel import lazy_gettext
 from sqlalchemy import text
 
-from core import errors, i18n, openapi, security
+from core import errors, i18n, openapi, security, unit_of_work
 from core.config import load_config
 from core.json_provider import OrjsonProvider
 from extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -15,8 +26,24 @@ from realtime import init_realtime
 ROOT = Path(__file__).resolve().parent
 
 
+def instance_path() -> Path:
+    """Where Loket writes: the development secret key and the default SQLite database.
+
+    `LOKET_INSTANCE_PATH` when set; else `instance/` beside this module in a checkout (`make
+    run`); an installed copy, whose code lies in site-packages, uses Flask's place for installed
+    applications, `<prefix>/var/loket-instance`, the same for every process (web, scheduler,
+    command line) whatever their working directory. Production sets SECRET_KEY and DATABASE_URL
+    and then writes nothing there.
+    """
+    if os.environ.get("LOKET_INSTANCE_PATH"):
+        return Path(os.environ["LOKET_INSTANCE_PATH"]).resolve()
+    if ROOT.name in ("site-packages", "dist-packages"):
+        return Path(sys.prefix) / "var" / "loket-instance"
+    return ROOT / "instance"
+
+
 def create_app(test_config=None):
-    app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    app = Flask(__name__, instance_path=str(instance_path()))
     app.json = OrjsonProvider(app)  # before anything (templates' tojson) takes its dumps
     load_config(app, test_config)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", i18n.translation_directories(ROOT))
@@ -32,6 +59,7 @@ def create_app(test_config=None):
     login_manager.login_message_category = "info"
 
     security.init_security(app)
+    unit_of_work.init_app(app)
     errors.init_errors(app)
     app.context_processor(i18n.template_globals)
     register_blueprints(app)

@@ -53,7 +53,6 @@ def form_page(form, title, action, extra=None):
 
 
 def saved(message):
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for("booking_admin.index"))
 
@@ -133,7 +132,6 @@ def add_exception(location_id: int):
                 day=form.day.data, opens=opens, closes=closes, reason=form.reason.data or ""
             )
         )
-    db.session.commit()
     flash(_("Exception added."), "success")
     return redirect(url_for("booking_admin.location", location_id=location_id))
 
@@ -143,7 +141,6 @@ def delete_exception(exception_id: int):
     exception = db.session.get(OpeningException, exception_id) or abort(404)
     location_id = exception.location_id
     db.session.delete(exception)
-    db.session.commit()
     flash(_("Exception removed."), "success")
     return redirect(url_for("booking_admin.location", location_id=location_id))
 

@@ -3,7 +3,6 @@
 Views only translate: JSON in, plain values to the services, domain errors to 4xx JSON.
 """
 
-import functools
 import hashlib
 import hmac
 import json
@@ -17,9 +16,15 @@ from sqlalchemy import select
 
 from appointments import booking, openapi
 from appointments.models import Service
-from appointments.slots import BookingError, check_range, find_starts, load_visit, locations_for
+from appointments.slots import (
+    BookingError,
+    check_range,
+    find_starts,
+    load_visit,
+    locations_for,
+    starts_json,
+)
 from core.database import read_only_request
-from core.errors import api_error
 from core.time import BRUSSELS
 from extensions import csrf, db, limiter
 
@@ -33,42 +38,6 @@ def booking_rate_limit() -> str:
 
 
 limiter.limit(booking_rate_limit)(bp)
-
-
-def error_response(error: BookingError):
-    fields = {key: str(value) for key, value in error.fields.items()}
-    more = {}
-    if isinstance(error, booking.SlotTaken):
-        more["alternatives"] = slots_json(error.alternatives)
-    return api_error(error.status, error.code, str(error.message), fields, **more)
-
-
-bp.register_error_handler(BookingError, error_response)
-
-
-@functools.lru_cache(maxsize=50_000)
-def local_iso(moment: datetime | int) -> str:
-    """Brussels time as ISO 8601, of a datetime or of whole seconds since 1970 (UTC). Cached:
-    a 60-day answer has thousands of times, and every answer repeats the same grid."""
-    if isinstance(moment, int):
-        return datetime.fromtimestamp(moment, BRUSSELS).isoformat()
-    return moment.astimezone(BRUSSELS).isoformat()
-
-
-def slots_json(slots) -> list[dict]:
-    return [
-        {"start": local_iso(s.start), "end": local_iso(s.end), "location_id": s.location_id}
-        for s in slots
-    ]
-
-
-def starts_json(starts, need_minutes: int) -> list[dict]:
-    """slots_json for find_starts' whole seconds."""
-    need = need_minutes * 60
-    return [
-        {"start": local_iso(start), "end": local_iso(start + need), "location_id": location_id}
-        for start, location_id, _counters in starts
-    ]
 
 
 def booked_json(appointment) -> dict:

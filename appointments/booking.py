@@ -9,26 +9,23 @@ was taken, with fresh alternatives. Deadlocks (PostgreSQL 40P01) and "database i
 
 import hashlib
 import hmac
-import random
 import secrets
-import time as clock
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 
 from appointments import case_record, validation
 from appointments.availability import Slot, local_today
 from appointments.models import Appointment, Status, appointment_service
-from appointments.slots import BookingError, Visit, load_visit, locations_for
+from appointments.slots import BookingError, Visit, load_visit, locations_for, slots_json
 from appointments.timetable import Timetable
 from core.database import utcnow
 from core.rows import insert_row, insert_row_with_links
 from core.time import TIMEZONE
-from desk import record
+from core.unit_of_work import run_in_transaction
 from extensions import db
 
 # Letters and digits that are hard to mishear or misread (no 0/O, 1/I/L, 2/Z, 5/S, 8/B).
@@ -47,6 +44,9 @@ class SlotTaken(BookingError):
     def __init__(self, message, alternatives: list[Slot]):
         super().__init__(message)
         self.alternatives = alternatives
+
+    def extra(self) -> dict:
+        return {"alternatives": slots_json(self.alternatives)}
 
 
 class ManageLinkInvalid(BookingError):
@@ -117,57 +117,23 @@ def clean_contact(*, name, phone=None, email=None, national_number=None) -> dict
     return values
 
 
-def _start_write() -> None:
-    """Begin a fresh write transaction (BEGIN IMMEDIATE on SQLite: writers queue up front)."""
-    if db.session.new or db.session.dirty or db.session.deleted:
-        raise RuntimeError("unsaved changes in the session before a booking")
-    db.session.rollback()
-    db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+def _lost_race(error: BaseException) -> bool:
+    """A rival stored this booking's new citizen first, or drew the same reference: the next
+    try finds the party, or draws another reference. The same submission's unique key is no
+    race: book() answers with that booking."""
+    if isinstance(error, case_record.BookingLost):
+        return True
+    return isinstance(error, IntegrityError) and _reference_clash(error)
 
 
-@contextmanager
-def _as_written():
-    """Commits inside leave loaded rows as they are instead of expiring them.
-
-    The caller shows the appointment at once (API answer, confirmation page); expiring it would
-    cost a query to reload the row, its services and its location, for values this very
-    transaction wrote.
-    """
-    session = db.session()
-    expiring, session.expire_on_commit = session.expire_on_commit, False
-    try:
-        yield
-    finally:
-        session.expire_on_commit = expiring  # nested: the outer block's commit comes later
-
-
-def _transient(error: OperationalError) -> bool:
-    text = str(error.orig).lower()
-    code = getattr(error.orig, "sqlstate", None)
-    return code in ("40P01", "40001") or "database is locked" in text or "deadlock" in text
-
-
-def _with_retries(attempt):
-    """Run `attempt` (which starts its own write transaction) again on a deadlock or lock, a
-    lost race for a new citizen's identifier, or a reference drawn twice."""
-    tries = current_app.config["BOOKING_RETRIES"]
-    for number in range(1, tries + 1):
-        try:
-            return attempt()
-        except BookingError:
-            db.session.rollback()
-            raise
-        except (case_record.BookingLost, IntegrityError) as error:
-            db.session.rollback()
-            other_conflict = isinstance(error, IntegrityError) and not _reference_clash(error)
-            if number == tries or other_conflict:
-                raise  # the same submission's unique key: book() answers with that booking
-        except OperationalError as error:
-            db.session.rollback()
-            if number == tries or not _transient(error):
-                raise
-            clock.sleep(random.uniform(0.005, 0.05) * number)
-    raise AssertionError("unreachable")
+def _in_transaction(attempt):
+    """Run `attempt` in its own unit of work, again after a deadlock, a locked database or a
+    lost race (`_lost_race`). The rows it wrote stay as written after the commit: the caller
+    shows the appointment at once (API answer, confirmation page), and reading the row, its
+    services and its location back would cost queries for values this very unit wrote."""
+    return run_in_transaction(
+        attempt, attempts=current_app.config["BOOKING_RETRIES"], expire=False, retry_if=_lost_race
+    )
 
 
 def _overlap_refused(error: IntegrityError) -> bool:
@@ -250,10 +216,8 @@ def _hold(start: datetime, timetable: Timetable, now, fill, note, exclude=None):
         for counter_id in slot.counter_ids:
             result = fill(counter_id, slot)
             if result is not None:
-                with _as_written():
-                    note(result)
+                note(result)
                 return result
-    db.session.rollback()
     raise SlotTaken(
         _l("This time was just taken. Choose another time."),
         _alternatives(timetable, start, now, exclude=exclude, free_that_day=free_without_start),
@@ -313,7 +277,6 @@ def book(
     now = now or utcnow()
 
     def attempt() -> Appointment:
-        _start_write()
         # The snapshot's own rows, read only: copying them into the session cost a tenth of a
         # booking. The appointment's `services` are left unloaded: the API answer does not show
         # them, and anything that does loads them from the links written with the row.
@@ -376,13 +339,11 @@ def book(
             if not deferred:
                 case_record.note_booking(appointment, "booked", staff=staff)
 
-        # The appointment (with its party and record entry, when recorded here): one commit,
-        # which leaves the rows as written for the answer.
-        with _as_written(), record.transaction():
-            return _hold(start, timetable, now, fill, note)
+        # The appointment, with its party and record entry when recorded here: one commit.
+        return _hold(start, timetable, now, fill, note)
 
     try:
-        return _with_retries(attempt)
+        return _in_transaction(attempt)
     except (IntegrityError, SlotTaken) as error:
         # The same form sent twice at once, and the other request booked first: its booking is
         # the answer. This one either hit the unique key on submission_key or, when it took
@@ -417,7 +378,6 @@ def reschedule(appointment: Appointment, start: datetime, *, staff=None, now=Non
     previous_start = appointment.starts_at
 
     def attempt() -> Appointment:
-        _start_write()
         visit = load_visit(service_ids, people)
         if start <= now:
             raise _not_a_free_time()
@@ -449,7 +409,7 @@ def reschedule(appointment: Appointment, start: datetime, *, staff=None, now=Non
 
         return _hold(start, timetable, now, fill, note, exclude=appointment_id)
 
-    return _with_retries(attempt)
+    return _in_transaction(attempt)
 
 
 def _locked(appointment_id: int) -> Appointment:
@@ -463,20 +423,14 @@ def _set_status(appointment: Appointment, change, event: str, staff) -> Appointm
     appointment_id = appointment.id
 
     def attempt():
-        _start_write()
         current = _locked(appointment_id)
-        try:
-            change(current)
-        except BookingError:
-            db.session.rollback()
-            raise
+        change(current)
         current.updated_at = utcnow()
         db.session.flush()
-        with _as_written():
-            case_record.note_booking(current, event, staff=staff)  # commits the change too
+        case_record.note_booking(current, event, staff=staff)
         return current
 
-    return _with_retries(attempt)
+    return _in_transaction(attempt)
 
 
 def cancel(appointment: Appointment, *, staff=None, now=None) -> Appointment:

@@ -21,7 +21,7 @@ Two ways in, one record:
   already linked (see booking.book).
 - If the record refuses the contact details, everything is rolled back and the citizen gets
   a 422; a deadlock or a locked database rolls it all back too, and the booking is tried again
-  as a whole (booking._with_retries).
+  as a whole (booking._in_transaction).
 """
 
 from datetime import datetime
@@ -101,46 +101,42 @@ def note_booking(
     staff=None,
     previous_start: datetime | None = None,
 ) -> None:
-    """Record `event` on the citizen's party; commits the pending booking change with it
-    (unless the caller holds a `record.transaction()` open: then that commits).
+    """Record `event` on the citizen's party, in the caller's unit of work (the booking's).
 
-    Call with the change flushed in the booking's write transaction and nothing else pending.
-    Raises RecordRefused or BookingLost; either way nothing was committed.
+    Call with the change flushed. Raises RecordRefused or BookingLost; either way the unit of
+    work rolls back whole.
     `appointment_changed` goes out once the party is known, still inside the transaction:
     what its receivers write (an SMS outbox row, by the party's preferred channel) is
     committed with the change or rolled back with it.
     """
-    with record.transaction():
-        if appointment.record_pending:
-            note_new_bookings([appointment], notify=False)
-        if appointment.party_id is None:
-            appointment.party_id = citizen_party(_contact(appointment), appointment.language).id
-        appointment_changed.send(
-            current_app._get_current_object(), appointment=appointment, event=event
-        )
-        _record([_moment(appointment, event, staff=staff, previous_start=previous_start)])
+    if appointment.record_pending:
+        note_new_bookings([appointment], notify=False)
+    if appointment.party_id is None:
+        appointment.party_id = citizen_party(_contact(appointment), appointment.language).id
+    appointment_changed.send(
+        current_app._get_current_object(), appointment=appointment, event=event
+    )
+    _record([_moment(appointment, event, staff=staff, previous_start=previous_start)])
 
 
 def note_new_bookings(appointments: list[Appointment], *, notify: bool = True) -> None:
-    """Record citizens' own new bookings (`record_pending`) in one go; commits with the
-    caller's `record.transaction()`. Raises RecordRefused or BookingLost; either way nothing
-    was committed.
+    """Record citizens' own new bookings (`record_pending`) in one go, in the caller's
+    unit of work. Raises RecordRefused or BookingLost; either way it rolls back whole.
 
     The parties are found or created in one batch (desk.record.find_or_create_parties), the
     contact moments written in one, and `appointments_changed` queues the confirmations
     (unless `notify` is False) in one.
     """
-    with record.transaction():
-        parties = citizen_parties([(_contact(a), a.language) for a in appointments])
-        for appointment, party in zip(appointments, parties, strict=True):
-            appointment.party_id = party.id
-            appointment.record_pending = False
-        if notify:
-            appointments_changed.send(
-                current_app._get_current_object(), appointments=appointments, event="booked"
-            )
-        # Dated when the citizen booked, not when the recorder came by.
-        _record([_moment(a, "booked", started_at=a.created_at) for a in appointments])
+    parties = citizen_parties([(_contact(a), a.language) for a in appointments])
+    for appointment, party in zip(appointments, parties, strict=True):
+        appointment.party_id = party.id
+        appointment.record_pending = False
+    if notify:
+        appointments_changed.send(
+            current_app._get_current_object(), appointments=appointments, event="booked"
+        )
+    # Dated when the citizen booked, not when the recorder came by.
+    _record([_moment(a, "booked", started_at=a.created_at) for a in appointments])
 
 
 def _moment(appointment: Appointment, event: str, *, staff=None, previous_start=None, **more):
@@ -162,8 +158,8 @@ def _moment(appointment: Appointment, event: str, *, staff=None, previous_start=
 
 
 def citizen_party(contact: dict, language: str | None) -> Party:
-    """The party these booking details belong to, found or created; commits nothing inside the
-    booking's `record.transaction()`. Raises RecordRefused or BookingLost.
+    """The party these booking details belong to, found or created; in the booking's unit of
+    work. Raises RecordRefused or BookingLost.
 
     Hold on to it for the rest of the transaction: the session keeps unchanged rows only while
     someone refers to them, and the record entry would otherwise read the party again.
@@ -187,7 +183,7 @@ def citizen_parties(contacts: list[tuple[dict, str | None]]) -> list[Party]:
                 for contact, language in contacts
             ]
         )
-    except RecordError as error:  # the enclosing record.transaction() rolls it all back
+    except RecordError as error:  # the unit of work rolls it all back
         raise RecordRefused(error) from error
     except IntegrityError as error:
         raise BookingLost() from error
@@ -201,5 +197,5 @@ def _contact(appointment: Appointment) -> dict:
 def _record(moments: list[dict]) -> None:
     try:
         record.record_interactions(moments)
-    except RecordError as error:  # the enclosing record.transaction() rolls it all back
+    except RecordError as error:  # the unit of work rolls it all back
         raise RecordRefused(error) from error

@@ -196,4 +196,4 @@ def seed_booking_demo() -> None:
         for service in counter.services:
             if places[place_name] not in service.locations:
                 service.locations.append(places[place_name])
-    db.session.commit()
+    db.session.flush()

@@ -68,12 +68,11 @@ def _waiting_ids(after: int, batch: int) -> list[int]:
 
 def _record(ids: list[int]) -> int:
     """Record those of `ids` still waiting and free to lock; how many that were. Tried again
-    as a booking is (booking._with_retries): on a deadlock or a locked database, and when
+    as a booking is (booking._in_transaction): on a deadlock or a locked database, and when
     another channel stored one of these citizens' identifiers first (then their party
     matches)."""
 
     def attempt() -> int:
-        booking._start_write()
         waiting = db.session.scalars(
             select(Appointment)
             .where(Appointment.id.in_(ids), Appointment.record_pending)
@@ -82,8 +81,7 @@ def _record(ids: list[int]) -> int:
             .options(selectinload(Appointment.services), selectinload(Appointment.location))
         ).all()
         if waiting:
-            case_record.note_new_bookings(waiting)  # commits
-        db.session.rollback()
+            case_record.note_new_bookings(waiting)
         return len(waiting)
 
-    return booking._with_retries(attempt)
+    return booking._in_transaction(attempt)

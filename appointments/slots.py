@@ -4,6 +4,7 @@ The rows are read by timetable.py, the times computed by availability.py; this m
 the request and ties the two together.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -14,21 +15,17 @@ from flask_babel import lazy_gettext as _l
 from appointments import availability
 from appointments.timetable import Timetable
 from core.database import utcnow
-from core.time import TIMEZONE
+from core.errors import DomainError
+from core.time import BRUSSELS, TIMEZONE
 from office import setup
 from office.models import Location, Service
 
 
-class BookingError(Exception):
+class BookingError(DomainError):
     """A request the citizen or clerk can correct: `fields` names what is wrong, and why."""
 
-    status = 422
-    code = "invalid"
-
     def __init__(self, message, fields: dict | None = None):
-        super().__init__(message)
-        self.message = message
-        self.fields = fields or {}
+        super().__init__(message=message, fields=fields)
 
 
 class UnknownService(BookingError):
@@ -147,3 +144,28 @@ def check_range(first_day: date, last_day: date, locations: list[Location], now=
             _l("Ask for at most %(days)s days at once.", days=longest),
             {"to": _l("Range too long.")},
         )
+
+
+@functools.lru_cache(maxsize=50_000)
+def local_iso(moment: datetime | int) -> str:
+    """Brussels time as ISO 8601, of a datetime or of whole seconds since 1970 (UTC). Cached:
+    a 60-day answer has thousands of times, and every answer repeats the same grid."""
+    if isinstance(moment, int):
+        return datetime.fromtimestamp(moment, BRUSSELS).isoformat()
+    return moment.astimezone(BRUSSELS).isoformat()
+
+
+def slots_json(slots) -> list[dict]:
+    return [
+        {"start": local_iso(s.start), "end": local_iso(s.end), "location_id": s.location_id}
+        for s in slots
+    ]
+
+
+def starts_json(starts, need_minutes: int) -> list[dict]:
+    """slots_json for find_starts' whole seconds."""
+    need = need_minutes * 60
+    return [
+        {"start": local_iso(start), "end": local_iso(start + need), "location_id": location_id}
+        for start, location_id, _counters in starts
+    ]

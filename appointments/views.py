@@ -26,11 +26,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from appointments import booking, ics
-from appointments.api import local_iso
 from appointments.availability import local_today
 from appointments.forms import ContactForm
 from appointments.models import Appointment, Status
-from appointments.slots import BookingError, find_slots, load_visit, locations_for
+from appointments.slots import BookingError, find_slots, load_visit, local_iso, locations_for
 from core.database import utcnow
 from core.time import BRUSSELS
 from desk import identifiers

@@ -49,7 +49,7 @@ DEFAULTS = {
     "COUNTER_CHECKIN_LATE_MINUTES": 10,
     "COUNTER_TURN_NEAR_AHEAD": 3,
     "COUNTER_BOARD_SIZE": 6,
-    "COUNTER_WRITE_ATTEMPTS": 6,
+    "WRITE_ATTEMPTS": 6,  # tries of a write that collides with a rival (core.unit_of_work)
     "COUNTER_TICKET_RATE_LIMIT": "120 per minute",  # per address: a kiosk is one address
     # SMS and e-mail notices (sms/): price, retries, the sender, quiet hours, reminders.
     "SMS_COST_PER_SEGMENT": "0.07",
@@ -109,9 +109,12 @@ def load_config(app, test_config=None):
     if test_config:
         app.config.update(test_config)
 
+    # The instance folder is made only when something is written there: an installed copy with
+    # DATABASE_URL and SECRET_KEY set may have no writable one.
     instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
-    app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{instance / 'loket.db'}")
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        instance.mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'loket.db'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
@@ -121,6 +124,7 @@ def load_config(app, test_config=None):
                 "SECRET_KEY is required outside development "
                 "(set SECRET_KEY, or LOKET_ENV=development on a developer's machine)."
             )
+        instance.mkdir(parents=True, exist_ok=True)
         app.config["SECRET_KEY"] = development_secret(instance / "secret_key")
 
 

@@ -4,11 +4,10 @@ call-next and finish for counter hardware (personal API tokens of counter staff)
 from flask import Blueprint, current_app, g, request
 from flask_babel import get_locale
 
-from core.errors import api_error
+from core.unit_of_work import run_read_only
 from counter import calling, openapi, tickets
 from counter.errors import CounterError, NotAllowed
 from counter.state import queue_position, ticket_view
-from counter.transactions import run_read
 from desk.auth import token_required
 from desk.models import Role
 from extensions import csrf, limiter
@@ -20,12 +19,6 @@ openapi.register()
 
 def ticket_rate_limit() -> str:
     return current_app.config["COUNTER_TICKET_RATE_LIMIT"]
-
-
-@bp.errorhandler(CounterError)
-def counter_error(error: CounterError):
-    fields = {error.field: error.message} if error.field else {}
-    return api_error(error.status, error.code, error.message, fields)
 
 
 def json_body() -> dict:
@@ -62,7 +55,7 @@ def create_ticket():
             language=language,
             submission_key=body.get("submission_key"),
         )
-    ahead, wait = run_read(queue_position, ticket)
+    ahead, wait = run_read_only(queue_position, ticket)
     return {
         "id": ticket.id,
         "number": ticket.code,

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from core.database import utcnow
+from core.unit_of_work import run_in_transaction
 from counter import notices, ordering
 from counter import record as visits
 from counter.errors import Conflict, CounterError, NotFound
@@ -22,7 +23,6 @@ from counter.models import Outcome, Ticket, TicketEvent, TicketStatus
 from counter.queue import local_day
 from counter.signals import turn_near
 from counter.tickets import as_id
-from counter.transactions import run_write
 from extensions import db
 from office.models import Counter, Service
 
@@ -116,7 +116,7 @@ def call_next(counter_id, staff_id: int | None = None, now=None) -> Ticket | Non
                     warn_near_turns(counter.location_id, moment)
                     return ticket
 
-    return run_write(work)
+    return run_in_transaction(work)
 
 
 def warn_near_turns(location_id: int, now) -> None:
@@ -171,13 +171,13 @@ def recall(ticket_id, staff_id=None) -> Ticket:
         notices.announce_call(ticket, _counter_name(ticket))
         return ticket
 
-    return run_write(work)
+    return run_in_transaction(work)
 
 
 def mark_no_show(ticket_id, staff_id=None) -> Ticket:
     """The called citizen did not come: the ticket closes, and a known citizen's record shows
     the missed visit (counter.record explains the order of the writes)."""
-    party_id = visits.party_id_for(_ticket(ticket_id, TicketStatus.CALLED).id)
+    party_id = visits.party_for_visit(_ticket(ticket_id, TicketStatus.CALLED).id)
 
     def work():
         ticket = _ticket(ticket_id, TicketStatus.CALLED, lock=True)
@@ -189,7 +189,7 @@ def mark_no_show(ticket_id, staff_id=None) -> Ticket:
         visits.record_visit(ticket, outcome="no_show", staff_id=staff_id)
         return ticket
 
-    return run_write(work)
+    return run_in_transaction(work)
 
 
 def transfer(ticket_id, service_id, *, front: bool, staff_id=None) -> Ticket:
@@ -212,7 +212,7 @@ def transfer(ticket_id, service_id, *, front: bool, staff_id=None) -> Ticket:
         notices.queue_changed(ticket.location_id)
         return ticket
 
-    return run_write(work)
+    return run_in_transaction(work)
 
 
 def park(ticket_id, staff_id=None) -> Ticket:
@@ -225,7 +225,7 @@ def park(ticket_id, staff_id=None) -> Ticket:
         notices.queue_changed(ticket.location_id)
         return ticket
 
-    return run_write(work)
+    return run_in_transaction(work)
 
 
 def resume(ticket_id, counter_id, staff_id=None) -> Ticket:
@@ -247,7 +247,7 @@ def resume(ticket_id, counter_id, staff_id=None) -> Ticket:
         notices.announce_call(ticket, counter.name)
         return ticket
 
-    return run_write(work)
+    return run_in_transaction(work)
 
 
 def finish(ticket_id, *, outcome, note="", staff_id=None) -> Ticket:
@@ -261,7 +261,7 @@ def finish(ticket_id, *, outcome, note="", staff_id=None) -> Ticket:
     if len(note) > NOTE_MAX:
         raise CounterError("note_too_long", field="note")
     # Refused before a party is made for it; the locked read below decides a race.
-    party_id = visits.party_id_for(_ticket(ticket_id, TicketStatus.CALLED).id)
+    party_id = visits.party_for_visit(_ticket(ticket_id, TicketStatus.CALLED).id)
 
     def work():
         ticket = _ticket(ticket_id, TicketStatus.CALLED, lock=True)
@@ -275,4 +275,4 @@ def finish(ticket_id, *, outcome, note="", staff_id=None) -> Ticket:
         visits.record_visit(ticket, outcome=chosen.value, staff_id=staff_id)
         return ticket
 
-    return run_write(work)
+    return run_in_transaction(work)

@@ -2,32 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-
-class CounterError(Exception):
-    status = 422
-
-    def __init__(self, code: str, field: str | None = None, **params):
-        super().__init__(code)
-        self.code = code
-        self.field = field
-        self.params = params
-
-    @property
-    def message(self) -> str:
-        return str(MESSAGES.get(self.code, MESSAGES["invalid"])) % self.params
-
-
-class NotFound(CounterError):
-    status = 404
-
-
-class Conflict(CounterError):
-    status = 409
-
-
-class NotAllowed(CounterError):
-    status = 403
-
+from core.errors import DomainError
 
 MESSAGES = {
     "invalid": _l("This request is not valid."),
@@ -50,6 +25,21 @@ MESSAGES = {
     "note_too_long": _l("The note is too long."),
     "invalid_phone": _l("This is not a valid mobile number."),
     "counter_role_required": _l("This needs a counter staff account."),
-    "busy": _l("The queue is busy. Please try again."),
     "record_failed": _l("The visit could not be written to the citizen's record. Try again."),
 }
+
+
+class CounterError(DomainError):
+    messages = MESSAGES
+
+
+class NotFound(CounterError):
+    status = 404
+
+
+class Conflict(CounterError):
+    status = 409
+
+
+class NotAllowed(CounterError):
+    status = 403

@@ -8,18 +8,16 @@ Its matching is conservative: an unverified phone number makes a new party plus 
 suggestion for a person to judge, never a silent join of two citizens. A walk-in who told us
 nothing stays anonymous: the visit is on the ticket only.
 
-Transactions. Every desk.record call commits the whole session, so the counter orders its
-writes around that:
+Transactions, in this order:
 
-1. `party_id_for(ticket)` runs in transactions of its own, before anything of the visit is
+1. `party_for_visit(ticket)` runs in a unit of work of its own, before anything of the visit is
    written: the party, then the ticket's `party_id` (only where it is still empty). Should the
    finish then fail, what stays is true on its own (this ticket's citizen is that party), and a
    retry reuses it instead of making a second party for the same unverified number.
-2. The finish (or no-show) changes the ticket inside its write transaction without committing,
-   and `record_visit` is its last call: record_interaction's commit is the one commit of both the
-   ticket's new status and the interaction. A record error rolls both back; a lost race on the
-   ticket raises before the record is touched. Either the visit is closed and on the timeline,
-   or neither.
+2. The finish (or no-show) changes the ticket in its unit of work, and `record_visit` adds the
+   interaction to it: one commit holds both the ticket's new status and the interaction. A
+   record error rolls both back; a lost race on the ticket raises before the record is touched.
+   Either the visit is closed and on the timeline, or neither.
 """
 
 import logging
@@ -27,9 +25,9 @@ import logging
 from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 
+from core.unit_of_work import Busy, run_in_transaction
 from counter.errors import Conflict
 from counter.models import Ticket
-from counter.transactions import begin_write, run_write, start_clean
 from desk import identifiers, record
 from desk.errors import InvalidInput, RecordError
 from extensions import db
@@ -77,8 +75,15 @@ def contact_details(ticket: Ticket) -> dict:
     return {k: v for k, v in details.items() if v}
 
 
+def party_for_visit(ticket_id: int) -> int | None:
+    """`party_id_for` in a unit of work of its own (step 1 above); a rival that stored the same
+    new identifier first makes it run again, and then its party matches."""
+    return run_in_transaction(party_id_for, ticket_id, retry_if=record.lost_race)
+
+
 def party_id_for(ticket_id: int) -> int | None:
-    """The ticket's party, found or made now and kept on the ticket (step 1 above)."""
+    """The ticket's party, found or made now and kept on the ticket; in the caller's unit of
+    work."""
     ticket = db.session.get(Ticket, ticket_id)
     if ticket is None:
         return None
@@ -93,33 +98,23 @@ def party_id_for(ticket_id: int) -> int | None:
     if ticket.party_id == known:
         return known
 
-    def keep():
-        db.session.execute(
-            update(Ticket)
-            .where(Ticket.id == ticket_id, Ticket.party_id.is_(None))
-            .values(party_id=known)
-            .execution_options(synchronize_session=False)
-        )
-        # A concurrent call may have kept another party first: the ticket's one wins.
-        return db.session.get(Ticket, ticket_id, populate_existing=True).party_id
-
-    return run_write(keep)
+    db.session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.party_id.is_(None))
+        .values(party_id=known)
+        .execution_options(synchronize_session=False)
+    )
+    # A concurrent call may have kept another party first: the ticket's one wins.
+    return db.session.get(Ticket, ticket_id, populate_existing=True).party_id
 
 
 def link_party_quietly(ticket_id: int) -> None:
     """After a check-in or a left phone number: the desk's record link works during the visit.
     Best effort; finishing the visit tries again, and a failure here never costs a ticket (it
-    is committed by now: the citizen gets it even when the database refuses this part).
-
-    On SQLite the party is written in a BEGIN IMMEDIATE transaction: one begun by a read
-    cannot wait for the write lock when it wants to write, and while other kiosks write (the
-    same check-in pressed twice) it would fail with "database is locked" at once."""
+    is committed by now: the citizen gets it even when the database refuses this part)."""
     try:
-        start_clean(db.session())
-        begin_write()
-        party_id_for(ticket_id)
-    except (RecordError, Conflict, DBAPIError):
-        db.session.rollback()
+        party_for_visit(ticket_id)
+    except (RecordError, Busy, DBAPIError):
         logger.warning("could not link ticket %s to a party", ticket_id, exc_info=True)
 
 

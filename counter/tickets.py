@@ -22,12 +22,12 @@ from sqlalchemy.exc import IntegrityError
 from core.database import utcnow
 from core.rows import attach_written
 from core.time import BRUSSELS
+from core.unit_of_work import run_in_transaction, run_read_only
 from counter import notices
 from counter import record as visits
 from counter.errors import Conflict, CounterError, NotFound
 from counter.models import CounterServiceSetting, Ticket, TicketEvent, TicketKind, TicketSequence
 from counter.queue import default_letter, local_day
-from counter.transactions import run_read, run_write
 from extensions import db
 from office import hours
 from office.models import Location, Service, service_location
@@ -258,7 +258,7 @@ def issue_ticket(
 ) -> Ticket:
     """A walk-in ticket for a service at a location that is open now.
 
-    On PostgreSQL on an autocommit connection (see run_read): one read for the checks, then
+    On PostgreSQL on an autocommit connection (see run_read_only): one read for the checks, then
     the ticket with its number and first event in one statement that commits by itself. Fifty
     kiosks then wait on the sequence row only for that statement, not for each other's round
     trips and commits, which under a gevent worker also wait their turn for the process (that
@@ -289,16 +289,16 @@ def issue_ticket(
 
     try:
         if at_once:
-            return run_read(work)
+            return run_read_only(work)
         # Not expired: the 201 reply reads the ticket right after the commit.
-        return run_write(work, expire=False)
+        return run_in_transaction(work, expire=False)
     except IntegrityError as error:
         if not key or "submission_key" not in str(error.orig):
             raise
     # The same press arrived twice at once and the other request wrote first (the unique key
     # made this one wait for its commit). This one's write was undone whole, its number with
     # it: no gap. The first ticket is the answer, as for a repeat that comes later.
-    return run_read(submitted_ticket, key)
+    return run_read_only(submitted_ticket, key)
 
 
 def submitted_ticket(key: str) -> Ticket | None:
@@ -345,7 +345,7 @@ def check_in(*, reference, location_id=None, language="nl", now=None) -> Ticket:
             language=visit.language or language,
         )
 
-    ticket = run_write(work)
+    ticket = run_in_transaction(work)
     visits.link_party_quietly(ticket.id)  # the booking says who it is: the desk can link
     return ticket
 
@@ -381,4 +381,4 @@ def leave_phone(token: str, phone: str) -> Ticket:
 
     # No party is made here: this page is public, and a number typed on it is only matched to
     # a record once staff have served the citizen (counter.record).
-    return run_write(work)
+    return run_in_transaction(work)

@@ -55,7 +55,6 @@ def staff_new():
             except accounts.AccountError:
                 form.email.errors.append(_("There is already an account with this address."))
             else:
-                db.session.commit()
                 flash(_("Account for %(name)s created.", name=staff.name), "success")
                 return redirect(url_for("admin.staff_list"))
     if form.is_submitted():
@@ -83,7 +82,6 @@ def staff_edit(staff_id):
             staff.department_id = form.department_id.data or None
             if form.password.data:
                 accounts.set_password(staff, form.password.data)
-            db.session.commit()
             flash(_("Account of %(name)s saved.", name=staff.name), "success")
             return redirect(url_for("admin.staff_list"))
     if form.is_submitted():
@@ -100,7 +98,6 @@ def staff_set_active(staff_id):
     except accounts.AccountError:
         flash(_("You cannot deactivate your own account."), "error")
         return redirect(url_for("admin.staff_list"))
-    db.session.commit()
     message = _("%(name)s can sign in again.") if active else _("%(name)s can no longer sign in.")
     flash(message % {"name": staff.name}, "success")
     return redirect(url_for("admin.staff_list"))
@@ -110,7 +107,6 @@ def staff_set_active(staff_id):
 def staff_reset_second_factor(staff_id):
     staff = staff_or_404(staff_id)
     accounts.reset_second_factor(staff)
-    db.session.commit()
     flash(
         _("%(name)s sets up a new second factor at the next sign-in.", name=staff.name), "success"
     )
@@ -121,6 +117,5 @@ def staff_reset_second_factor(staff_id):
 def staff_unlock(staff_id):
     staff = staff_or_404(staff_id)
     accounts.unlock(staff)
-    db.session.commit()
     flash(_("%(name)s is unlocked.", name=staff.name), "success")
     return redirect(url_for("admin.staff_list"))

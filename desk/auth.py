@@ -95,8 +95,6 @@ def token_required(view):
             from core.errors import api_error
 
             return api_error(401, "unauthorized", _("A valid API token is required."))
-        if db.session.dirty:
-            db.session.commit()  # records last_used_at
         g.api_staff = staff
         return view(*args, **kwargs)
 
@@ -119,7 +117,6 @@ def pending_staff() -> Staff | None:
 
 def finish_sign_in(staff: Staff):
     accounts.complete_sign_in(staff)
-    db.session.commit()
     next_url = session.get("next")
     language = session.get("lang")
     session.clear()  # a fresh session: nothing from before sign-in carries over
@@ -144,7 +141,6 @@ def login():
         try:
             staff = accounts.check_password(form.email.data, form.password.data, current_app.config)
         except accounts.AccountError as error:
-            db.session.commit()  # keep the failure count
             form.password.errors.append(error_message(error.code))
             status = STATUS_FOR[error.code]
         else:
@@ -170,7 +166,6 @@ def verify():
         try:
             used = accounts.verify_second_factor(staff, form.code.data, current_app.config)
         except accounts.AccountError as error:
-            db.session.commit()
             form.code.errors.append(error_message(error.code))
             status = STATUS_FOR[error.code]
         else:

@@ -3,10 +3,10 @@
 import click
 from email_validator import EmailNotValidError, validate_email
 
+from core.unit_of_work import unit_of_work
 from desk import accounts
 from desk.models import Role
 from desk.staff_forms import MIN_PASSWORD_LENGTH
-from extensions import db
 
 
 def _valid_email(ctx, param, value):
@@ -42,14 +42,18 @@ def _strong_password(ctx, param, value):
 )
 def create_staff_command(email, name, role, department, password):
     """Create a staff account; the second factor is enrolled at the first sign-in."""
-    department_id = accounts.get_or_create_department(department).id if department else None
     try:
-        staff = accounts.create_staff(
-            email=email, name=name, role=Role(role), password=password, department_id=department_id
-        )
+        with unit_of_work():
+            department_id = accounts.get_or_create_department(department).id if department else None
+            staff = accounts.create_staff(
+                email=email,
+                name=name,
+                role=Role(role),
+                password=password,
+                department_id=department_id,
+            )
     except accounts.AccountError as error:
         raise click.ClickException(f"an account with e-mail {email} exists already") from error
-    db.session.commit()
     click.echo(f"created {staff.role.value} {staff.email} (id {staff.id})")
 
 
@@ -60,8 +64,8 @@ def create_api_token_command(email):
     staff = accounts.find_staff_by_email(email)
     if staff is None or not staff.active:
         raise click.ClickException(f"no active staff account with e-mail {email}")
-    token = accounts.create_api_token(staff)
-    db.session.commit()
+    with unit_of_work():
+        token = accounts.create_api_token(staff)
     click.echo(token)
 
 

@@ -13,12 +13,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core.errors import form_errors
 from core.time import BRUSSELS
+from core.unit_of_work import unit_of_work
 from desk import forms, record, timeline
 from desk.errors import Conflict, NotAllowed, NotFound, RecordError
 from desk.models import ContactAddress, Party, Representation
 from desk.search import search_parties
-from desk.views import apply_error, bp, visible_party
+from desk.views import bp, visible_party
 from extensions import db
 
 
@@ -73,14 +75,15 @@ def save_preferences(party_id):
     form = preferences_form(party, request.form)
     if form.validate():
         try:
-            record.set_preferences(
-                party=party,
-                preferred_channel=form.preferred_channel.data,
-                language=form.language.data or "",
-                staff=current_user,
-            )
+            with unit_of_work():
+                record.set_preferences(
+                    party=party,
+                    preferred_channel=form.preferred_channel.data,
+                    language=form.language.data or "",
+                    staff=current_user,
+                )
         except RecordError as error:
-            apply_error(form, error, "preferred_channel")
+            form_errors(form, error, "preferred_channel")
         else:
             return _done(party, _("Preferences saved."))
     return render_contact_page(party, 422, preferences_form=form)
@@ -95,21 +98,22 @@ def save_consent(party_id, address_id):
     form = consent_form(address, request.form)
     if form.validate():
         try:
-            record.set_contact_consent(
-                party=party,
-                address=address,
-                consents={
-                    "reminders": form.reminders.data,
-                    "queue_alerts": form.queue_alerts.data,
-                    "case_updates": form.case_updates.data,
-                },
-                verified=form.verified.data,
-                staff=current_user,
-            )
+            with unit_of_work():
+                record.set_contact_consent(
+                    party=party,
+                    address=address,
+                    consents={
+                        "reminders": form.reminders.data,
+                        "queue_alerts": form.queue_alerts.data,
+                        "case_updates": form.case_updates.data,
+                    },
+                    verified=form.verified.data,
+                    staff=current_user,
+                )
         except NotFound:
             abort(404)
         except RecordError as error:
-            apply_error(form, error, "reminders")
+            form_errors(form, error, "reminders")
         else:
             return _done(party, _("Consent saved."))
     return render_contact_page(party, 422, consent_forms={address.id: form})
@@ -136,15 +140,16 @@ def add_representation(party_id):
             ]
         else:
             try:
-                record.add_representation(
-                    representative=found[0],
-                    represented=party,
-                    basis=form.basis.data,
-                    valid_until=end_of_local_day(form.valid_until.data),
-                    staff=current_user,
-                )
+                with unit_of_work():
+                    record.add_representation(
+                        representative=found[0],
+                        represented=party,
+                        basis=form.basis.data,
+                        valid_until=end_of_local_day(form.valid_until.data),
+                        staff=current_user,
+                    )
             except RecordError as error:
-                apply_error(form, error, "representative")
+                form_errors(form, error, "representative")
             else:
                 return _done(party, _("Representative added."))
     return render_contact_page(party, 422, representation_form=form)
@@ -157,7 +162,8 @@ def end_representation(representation_id):
         abort(404)
     party = visible_party(found.represented_id)
     try:
-        record.end_representation(representation=found, staff=current_user)
+        with unit_of_work():
+            record.end_representation(representation=found, staff=current_user)
     except (NotFound, NotAllowed):
         abort(404)
     except Conflict as error:

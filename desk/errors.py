@@ -4,9 +4,9 @@ Channels and views catch `RecordError`; the code picks the message (in the user'
 the API error code, and `field` says which input was wrong. Nothing is written when one is raised.
 """
 
-from flask import current_app, has_app_context, has_request_context
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+
+from core.errors import DomainError
 
 MESSAGES = {
     "invalid_phone": _l("This is not a phone number we can use. Check the digits."),
@@ -62,24 +62,10 @@ MESSAGES = {
 }
 
 
-class RecordError(Exception):
+class RecordError(DomainError):
     """Something a caller or a user can cause; `code` is stable, `message` is translated."""
 
-    status = 422
-
-    def __init__(self, code: str, field: str | None = None):
-        super().__init__(code)
-        self.code = code
-        self.field = field
-
-    @property
-    def message(self) -> str:
-        """In the request's language; outside a request (scheduler, CLI) in the default one."""
-        text = MESSAGES.get(self.code, self.code)
-        if has_request_context() or not has_app_context():
-            return str(text)
-        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-            return str(text)
+    messages = MESSAGES
 
 
 class InvalidInput(RecordError):

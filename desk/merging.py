@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from core.database import utcnow
+from core.unit_of_work import after_commit
 from desk import access, signals
 from desk.errors import Conflict, NotAllowed, NotFound
 from desk.models import (
@@ -28,7 +29,7 @@ from desk.models import (
     Staff,
     Task,
 )
-from desk.record import _log, resolve_party, unit_of_work
+from desk.record import _log, resolve_party
 from extensions import db
 
 # (snapshot key, model, column): rows that move wholesale from the absorbed party.
@@ -98,34 +99,35 @@ def merge_preview(*, survivor: Party | int, absorbed: Party | int, staff: Staff)
 
 def merge_parties(*, survivor: Party | int, absorbed: Party | int, staff: Staff) -> MergeRecord:
     keep, drop = _check(survivor, absorbed, staff)
-    with unit_of_work():
-        snapshot: dict = {"survivor_fields": {f: getattr(keep, f) for f in FILLED_FIELDS}}
-        snapshot["survivor_secret"] = keep.secret
-        for key, model, column in MOVING:
-            ids = list(db.session.scalars(select(model.id).where(column == drop.id)))
-            snapshot[key] = ids
-            _move(model, column, ids, drop.id, keep.id)
-        addresses = [a.id for a in _moving_addresses(keep, drop)]
-        snapshot["addresses"] = addresses
-        _move(ContactAddress, ContactAddress.party_id, addresses, drop.id, keep.id)
-        for name, value in _filled_fields(keep, drop).items():
-            setattr(keep, name, value)
-        keep.secret = keep.secret or drop.secret  # secrecy is never lost in a merge
-        suggestions = _pair_suggestions(keep.id, drop.id, open_only=True)
-        snapshot["suggestions"] = [s.id for s in suggestions]
-        now = utcnow()
-        for suggestion in suggestions:
-            suggestion.resolved_at, suggestion.resolution = now, "merged"
-        drop.merged_into_id = keep.id
-        record = MergeRecord(
-            survivor_id=keep.id, absorbed_id=drop.id, snapshot=snapshot, merged_by_id=staff.id
-        )
-        db.session.add(record)
-        db.session.flush()
-        for party_id in (keep.id, drop.id):
-            _log(staff, party_id, "merge", "merge", f"merge {record.id}: {drop.id} into {keep.id}")
+    snapshot: dict = {"survivor_fields": {f: getattr(keep, f) for f in FILLED_FIELDS}}
+    snapshot["survivor_secret"] = keep.secret
+    for key, model, column in MOVING:
+        ids = list(db.session.scalars(select(model.id).where(column == drop.id)))
+        snapshot[key] = ids
+        _move(model, column, ids, drop.id, keep.id)
+    addresses = [a.id for a in _moving_addresses(keep, drop)]
+    snapshot["addresses"] = addresses
+    _move(ContactAddress, ContactAddress.party_id, addresses, drop.id, keep.id)
+    for name, value in _filled_fields(keep, drop).items():
+        setattr(keep, name, value)
+    keep.secret = keep.secret or drop.secret  # secrecy is never lost in a merge
+    suggestions = _pair_suggestions(keep.id, drop.id, open_only=True)
+    snapshot["suggestions"] = [s.id for s in suggestions]
+    now = utcnow()
+    for suggestion in suggestions:
+        suggestion.resolved_at, suggestion.resolution = now, "merged"
+    drop.merged_into_id = keep.id
+    record = MergeRecord(
+        survivor_id=keep.id, absorbed_id=drop.id, snapshot=snapshot, merged_by_id=staff.id
+    )
+    db.session.add(record)
+    db.session.flush()
+    for party_id in (keep.id, drop.id):
+        _log(staff, party_id, "merge", "merge", f"merge {record.id}: {drop.id} into {keep.id}")
+    db.session.flush()
     db.session.expire_all()
-    signals.parties_merged.send(
+    after_commit(
+        signals.parties_merged.send,
         current_app._get_current_object(),
         survivor_id=keep.id,
         absorbed_id=drop.id,
@@ -148,25 +150,24 @@ def undo_merge(*, merge: MergeRecord | int, staff: Staff) -> MergeRecord:
     if keep.merged_into_id is not None or drop.merged_into_id != keep.id:
         raise Conflict("merge_not_latest", field="merge")
     snapshot = record.snapshot
-    with unit_of_work():
-        for key, model, column in MOVING:
-            _move(model, column, snapshot.get(key, []), keep.id, drop.id)
-        _move(
-            ContactAddress, ContactAddress.party_id, snapshot.get("addresses", []), keep.id, drop.id
-        )
-        for name, value in snapshot["survivor_fields"].items():
-            setattr(keep, name, value)
-        keep.secret = snapshot["survivor_secret"]
-        for suggestion_id in snapshot.get("suggestions", []):
-            suggestion = db.session.get(DuplicateSuggestion, suggestion_id)
-            if suggestion is not None:
-                suggestion.resolved_at, suggestion.resolution = None, None
-        drop.merged_into_id = None
-        record.undone_at, record.undone_by_id = utcnow(), staff.id
-        for party_id in (keep.id, drop.id):
-            _log(staff, party_id, "merge", "merge", f"merge {record.id} undone")
+    for key, model, column in MOVING:
+        _move(model, column, snapshot.get(key, []), keep.id, drop.id)
+    _move(ContactAddress, ContactAddress.party_id, snapshot.get("addresses", []), keep.id, drop.id)
+    for name, value in snapshot["survivor_fields"].items():
+        setattr(keep, name, value)
+    keep.secret = snapshot["survivor_secret"]
+    for suggestion_id in snapshot.get("suggestions", []):
+        suggestion = db.session.get(DuplicateSuggestion, suggestion_id)
+        if suggestion is not None:
+            suggestion.resolved_at, suggestion.resolution = None, None
+    drop.merged_into_id = None
+    record.undone_at, record.undone_by_id = utcnow(), staff.id
+    for party_id in (keep.id, drop.id):
+        _log(staff, party_id, "merge", "merge", f"merge {record.id} undone")
+    db.session.flush()
     db.session.expire_all()
-    signals.parties_merged.send(
+    after_commit(
+        signals.parties_merged.send,
         current_app._get_current_object(),
         survivor_id=keep.id,
         absorbed_id=drop.id,
@@ -187,9 +188,9 @@ def dismiss_suggestion(*, suggestion: DuplicateSuggestion | int, staff: Staff) -
         raise NotFound("unknown_party", field="suggestion")
     if found.resolved_at is not None:
         raise Conflict("suggestion_resolved", field="suggestion")
-    with unit_of_work():
-        found.resolved_at, found.resolution = utcnow(), "dismissed"
-        _log(staff, found.party_id, "change", "merge", f"suggestion {found.id} dismissed")
+    found.resolved_at, found.resolution = utcnow(), "dismissed"
+    _log(staff, found.party_id, "change", "merge", f"suggestion {found.id} dismissed")
+    db.session.flush()
 
 
 def open_suggestions(party_id: int) -> list[DuplicateSuggestion]:

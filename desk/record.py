@@ -1,11 +1,10 @@
 """The one write path into the case record: every channel and the staff desk write through here.
 
 Services take plain values and raise `desk.errors.RecordError` subclasses (each with a code).
-Every public call is one transaction: all input is checked before anything is written, the call
-commits at the end, and on any error it rolls the session back, so nothing is half-written.
-It commits the whole session: a caller with pending writes of its own has them committed too.
-Inside `transaction()` the calls commit nothing themselves: the block is the one transaction,
-for a channel whose own change and its record entries must stand or fall together.
+They add and flush and never commit: the caller's unit of work (core.unit_of_work) does, so a
+channel's own change and its record entries stand or fall together. All input is checked
+before anything is written. Signals that announce a change (`desk.signals`) go out after the
+commit, never for a change that rolled back.
 
 Matching is conservative, because wrongly joined records leak one citizen's data to another:
 an identifier (national register or KBO number) or a *verified* address that belongs to exactly
@@ -16,8 +15,6 @@ suggestion for a person to judge. Nothing here merges automatically (see desk.me
 import functools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -28,6 +25,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from core.database import utcnow
 from core.rows import insert_rows
+from core.unit_of_work import after_commit
 from desk import access, identifiers, signals
 from desk.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from desk.models import (
@@ -57,37 +55,6 @@ TASK_KINDS = ("follow_up", "callback")
 LINK_TYPE = re.compile(r"[a-z][a-z_]{0,39}")
 SUBJECT_MAX = 200
 SUMMARY_MAX = 20_000
-
-
-@contextmanager
-def unit_of_work() -> Iterator[None]:
-    """One call, one transaction: commit on success, roll back everything on any error.
-
-    Nested in `transaction()` (or another unit of work) it leaves both to the outermost: an
-    error ends the whole block, which rolls back what every call in it wrote.
-    """
-    info = db.session.info
-    depth = info.get("record_depth", 0)
-    if not depth and not db.session().in_transaction():
-        # SQLite: take the write lock up front, waiting out another writer (busy_timeout),
-        # instead of failing at once when a reading transaction has to become a writing one.
-        db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-    info["record_depth"] = depth + 1
-    try:
-        yield
-        if not depth:
-            db.session.commit()
-    except BaseException:
-        if not depth:
-            db.session.rollback()
-        raise
-    finally:
-        info["record_depth"] = depth
-
-
-def transaction() -> AbstractContextManager[None]:
-    """Several record calls and the caller's pending changes in one commit, or none of them."""
-    return unit_of_work()
 
 
 # --- resolving what callers pass in ---------------------------------------------------------
@@ -234,8 +201,7 @@ def find_or_create_parties(contacts: list[dict]) -> list[Party]:
     number of statements instead of three each. The answer is aligned with `contacts`.
 
     All are checked before anything is written, so one bad contact refuses the whole batch.
-    Alone it commits (a lost race for an identifier is retried once, the whole batch); inside
-    `transaction()` it commits nothing and an IntegrityError ends the block.
+    A lost race for an identifier raises IntegrityError (see `lost_race`).
 
     Why the result equals the calls in order (apart from the order of the new ids): a contact
     none of whose keys (address or identifier) has a holder yet and none of whose keys another
@@ -249,18 +215,16 @@ def find_or_create_parties(contacts: list[dict]) -> list[Party]:
     checked = [_checked_contact(**contact) for contact in contacts]
     if not checked:
         return []
-    alone = not db.session.info.get("record_depth")
-    for attempt in range(2):
-        try:
-            with unit_of_work():
-                parties = _find_or_create(checked)
-            return parties
-        except IntegrityError:
-            # A concurrent call stored the same identifier first; its party matches now. Inside
-            # `transaction()` the whole block was lost with it: its owner tries again.
-            if attempt or not alone:
-                raise
-    raise AssertionError("unreachable")
+    parties = _find_or_create(checked)
+    db.session.flush()
+    return parties
+
+
+def lost_race(error: BaseException) -> bool:
+    """A concurrent transaction stored the same identifier or address first: the caller's
+    unit of work is lost whole, and run again (`run_in_transaction(retry_if=lost_race)`) the
+    party matches."""
+    return isinstance(error, IntegrityError)
 
 
 @dataclass
@@ -559,27 +523,27 @@ def record_interaction(**moment) -> Interaction:
 
 
 def record_interactions(moments: list[dict]) -> list[Interaction]:
-    """Many contact moments in one transaction: a channel's batch (the SMS sender records a
-    hundred sent messages at a time) pays one commit instead of one per message.
+    """Many contact moments in one INSERT: a channel's batch (the SMS sender records a hundred
+    sent messages at a time) pays one statement instead of one per message.
 
     Each dict takes the keywords of `_checked_interaction`. All are checked before anything
-    is written, so one bad moment refuses the whole batch and writes nothing; like every call
-    here, it commits the session (with whatever the caller had pending) and rolls back on any
-    error.
+    is written, so one bad moment refuses the whole batch and writes nothing.
     """
     checked = [_checked_interaction(**moment) for moment in moments]
     if not checked:
         return []
-    with unit_of_work():
-        # Written directly (core.rows): every channel records a moment per contact.
-        written = insert_rows(Interaction, [values for values, _staff, _purpose in checked])
-        for interaction, (_values, staff, purpose) in zip(written, checked, strict=True):
-            detail = f"interaction {interaction.id} ({interaction.channel})"
-            _log(staff, interaction.party_id, "change", purpose, detail)
+    # Written directly (core.rows): every channel records a moment per contact.
+    written = insert_rows(Interaction, [values for values, _staff, _purpose in checked])
+    for interaction, (_values, staff, purpose) in zip(written, checked, strict=True):
+        detail = f"interaction {interaction.id} ({interaction.channel})"
+        _log(staff, interaction.party_id, "change", purpose, detail)
     app = current_app._get_current_object()
     for interaction in written:
-        signals.interaction_recorded.send(
-            app, party_id=interaction.party_id, interaction_id=interaction.id
+        after_commit(
+            signals.interaction_recorded.send,
+            app,
+            party_id=interaction.party_id,
+            interaction_id=interaction.id,
         )
     return written
 
@@ -672,16 +636,15 @@ def add_representation(
         raise InvalidInput("representative_is_party", field="representative")
     basis = _text(basis, "basis", required=True, limit=100)
     valid_until = _aware(valid_until, "valid_until")
-    with unit_of_work():
-        representation = Representation(
-            representative_id=agent.id,
-            represented_id=principal.id,
-            basis=basis,
-            valid_until=valid_until,
-        )
-        db.session.add(representation)
-        db.session.flush()
-        _log(staff, principal.id, "change", "case_work", f"representation {representation.id}")
+    representation = Representation(
+        representative_id=agent.id,
+        represented_id=principal.id,
+        basis=basis,
+        valid_until=valid_until,
+    )
+    db.session.add(representation)
+    db.session.flush()
+    _log(staff, principal.id, "change", "case_work", f"representation {representation.id}")
     return representation
 
 
@@ -701,9 +664,9 @@ def end_representation(
     now = utcnow()
     if found.valid_until is not None and found.valid_until <= now:
         raise Conflict("representation_ended", field="representation")
-    with unit_of_work():
-        found.valid_until = now
-        _log(staff, found.represented_id, "change", "case_work", f"representation {found.id} ended")
+    found.valid_until = now
+    _log(staff, found.represented_id, "change", "case_work", f"representation {found.id} ended")
+    db.session.flush()
     return found
 
 
@@ -749,15 +712,15 @@ def set_contact_consent(
     if not changes:
         return found  # nothing changed: nothing to write or log
     now = utcnow()
-    with unit_of_work():
-        for purpose, wanted in consents.items():
-            column = CONSENT_PURPOSES[purpose]
-            if getattr(found, column) != bool(wanted):
-                setattr(found, column, bool(wanted))
-                found.consent_changed_at = now
-        if verified is not None and (found.verified_at is not None) != bool(verified):
-            found.verified_at = now if verified else None
-        _log(staff, target.id, "change", "contact", f"address {found.id}: {', '.join(changes)}")
+    for purpose, wanted in consents.items():
+        column = CONSENT_PURPOSES[purpose]
+        if getattr(found, column) != bool(wanted):
+            setattr(found, column, bool(wanted))
+            found.consent_changed_at = now
+    if verified is not None and (found.verified_at is not None) != bool(verified):
+        found.verified_at = now if verified else None
+    _log(staff, target.id, "change", "contact", f"address {found.id}: {', '.join(changes)}")
+    db.session.flush()
     return found
 
 
@@ -793,12 +756,12 @@ def set_preferences(
             changes.append(f"language={language or '-'}")
     if not changes:
         return target
-    with unit_of_work():
-        if channel is not None:
-            target.preferred_channel = channel
-        if language is not None:
-            target.preferred_language = language or None
-        _log(staff, target.id, "change", "contact", "preferences: " + ", ".join(changes))
+    if channel is not None:
+        target.preferred_channel = channel
+    if language is not None:
+        target.preferred_language = language or None
+    _log(staff, target.id, "change", "contact", "preferences: " + ", ".join(changes))
+    db.session.flush()
     return target
 
 
@@ -824,29 +787,29 @@ def open_case(
     note = _text(note, "note", required=False, limit=500)
     the_department = resolve_department(department)
     the_owner = resolve_staff(owner, field="owner")
-    with unit_of_work():
-        case = Case(
-            party_id=target.id,
-            subject=subject,
-            department_id=the_department.id,
-            owner_id=the_owner.id if the_owner else None,
-            status=CaseStatus.OPEN,
-            due_date=due_date,
-            confidential=bool(confidential),
-            retention_until=retention_until,
+    case = Case(
+        party_id=target.id,
+        subject=subject,
+        department_id=the_department.id,
+        owner_id=the_owner.id if the_owner else None,
+        status=CaseStatus.OPEN,
+        due_date=due_date,
+        confidential=bool(confidential),
+        retention_until=retention_until,
+    )
+    db.session.add(case)
+    db.session.flush()
+    db.session.add(
+        CaseStatusChange(
+            case_id=case.id,
+            from_status=None,
+            to_status=CaseStatus.OPEN,
+            note=note,
+            staff_id=staff.id if staff else None,
         )
-        db.session.add(case)
-        db.session.flush()
-        db.session.add(
-            CaseStatusChange(
-                case_id=case.id,
-                from_status=None,
-                to_status=CaseStatus.OPEN,
-                note=note,
-                staff_id=staff.id if staff else None,
-            )
-        )
-        _log(staff, target.id, "change", "case_work", f"case {case.id} opened")
+    )
+    _log(staff, target.id, "change", "case_work", f"case {case.id} opened")
+    db.session.flush()
     return case
 
 
@@ -859,20 +822,21 @@ def set_case_status(
     if new_status == the_case.status:
         raise InvalidInput("status_unchanged", field="status")
     old_status = the_case.status
-    with unit_of_work():
-        the_case.status = new_status
-        the_case.closed_at = utcnow() if new_status == CaseStatus.CLOSED else None
-        db.session.add(
-            CaseStatusChange(
-                case_id=the_case.id,
-                from_status=old_status,
-                to_status=new_status,
-                note=note,
-                staff_id=staff.id if staff else None,
-            )
+    the_case.status = new_status
+    the_case.closed_at = utcnow() if new_status == CaseStatus.CLOSED else None
+    db.session.add(
+        CaseStatusChange(
+            case_id=the_case.id,
+            from_status=old_status,
+            to_status=new_status,
+            note=note,
+            staff_id=staff.id if staff else None,
         )
-        _log(staff, the_case.party_id, "change", "case_work", f"case {the_case.id} {new_status}")
-    signals.case_status_changed.send(
+    )
+    _log(staff, the_case.party_id, "change", "case_work", f"case {the_case.id} {new_status}")
+    db.session.flush()
+    after_commit(
+        signals.case_status_changed.send,
         current_app._get_current_object(),
         party_id=the_case.party_id,
         case_id=the_case.id,
@@ -910,21 +874,20 @@ def create_task(
     the_department = resolve_department(department) if department is not None else None
     due_at = _aware(due_at, "due_at")
     the_case = resolve_case(case, staff, target) if case is not None else None
-    with unit_of_work():
-        task = Task(
-            party_id=target.id,
-            case_id=the_case.id if the_case else None,
-            kind=kind,
-            title=title,
-            description=description,
-            assignee_id=the_assignee.id if the_assignee else None,
-            department_id=the_department.id if the_department else None,
-            due_at=due_at,
-            created_by_id=staff.id if staff else None,
-        )
-        db.session.add(task)
-        db.session.flush()
-        _log(staff, target.id, "change", "case_work", f"task {task.id} created")
+    task = Task(
+        party_id=target.id,
+        case_id=the_case.id if the_case else None,
+        kind=kind,
+        title=title,
+        description=description,
+        assignee_id=the_assignee.id if the_assignee else None,
+        department_id=the_department.id if the_department else None,
+        due_at=due_at,
+        created_by_id=staff.id if staff else None,
+    )
+    db.session.add(task)
+    db.session.flush()
+    _log(staff, target.id, "change", "case_work", f"task {task.id} created")
     return task
 
 
@@ -937,10 +900,10 @@ def close_task(*, task: Task | int, staff: Staff | None = None) -> Task:
         raise NotAllowed("confidential_case", field="task")
     if the_task.done_at is not None:
         raise Conflict("task_already_closed", field="task")
-    with unit_of_work():
-        the_task.done_at = utcnow()
-        the_task.done_by_id = staff.id if staff else None
-        _log(staff, the_task.party_id, "change", "case_work", f"task {the_task.id} closed")
+    the_task.done_at = utcnow()
+    the_task.done_by_id = staff.id if staff else None
+    _log(staff, the_task.party_id, "change", "case_work", f"task {the_task.id} closed")
+    db.session.flush()
     return the_task
 
 
@@ -955,8 +918,7 @@ def log_access(
     ids = [party_ids] if isinstance(party_ids, int) else list(party_ids)
     if not ids:
         return
-    with unit_of_work():
-        _log_rows(staff, ids, action, purpose, detail)
+    _log_rows(staff, ids, action, purpose, detail)
 
 
 def _log(staff: Staff | None, party_id: int, action: str, purpose: str, detail: str) -> None:

@@ -24,7 +24,9 @@ from flask_login import current_user, login_required
 from jinja2 import pass_context
 from sqlalchemy import select
 
+from core.errors import form_errors
 from core.time import BRUSSELS
+from core.unit_of_work import unit_of_work
 from desk import access, forms, identifiers, merging, record, timeline
 from desk.errors import NotAllowed, NotFound, RecordError
 from desk.export import export_record
@@ -273,14 +275,6 @@ def _status_form(case: Case, formdata=None):
     return form
 
 
-def apply_error(form, error: RecordError, fallback: str) -> None:
-    """Show a domain error on the field it names (or the form's main field)."""
-    target = getattr(form, error.field or "", None)
-    if target is None or not hasattr(target, "errors"):
-        target = getattr(form, fallback)
-    target.errors = [*target.errors, error.message]
-
-
 def _ids(value) -> int | None:
     return int(value) if value and str(value).isdigit() else None
 
@@ -294,11 +288,12 @@ def add_note(party_id):
     form = _note_form(timeline.visible_cases(party, current_user), request.form)
     if form.validate():
         try:
-            record.add_note(
-                party=party, staff=current_user, text=form.text.data, case=_ids(form.case.data)
-            )
+            with unit_of_work():
+                record.add_note(
+                    party=party, staff=current_user, text=form.text.data, case=_ids(form.case.data)
+                )
         except (NotFound, NotAllowed, RecordError) as error:
-            apply_error(form, error, "text")
+            form_errors(form, error, "text")
         else:
             flash(_("Note added."), "success")
             return redirect(url_for("desk.party", party_id=party.id))
@@ -328,18 +323,19 @@ def open_case(party_id):
     form = _case_form(request.form)
     if form.validate():
         try:
-            case = record.open_case(
-                party=party,
-                subject=form.subject.data,
-                department=_ids(form.department.data) or -1,
-                staff=current_user,
-                owner=current_user,
-                due_date=form.due_date.data,
-                confidential=form.confidential.data,
-                note=form.note.data or "",
-            )
+            with unit_of_work():
+                case = record.open_case(
+                    party=party,
+                    subject=form.subject.data,
+                    department=_ids(form.department.data) or -1,
+                    staff=current_user,
+                    owner=current_user,
+                    due_date=form.due_date.data,
+                    confidential=form.confidential.data,
+                    note=form.note.data or "",
+                )
         except RecordError as error:
-            apply_error(form, error, "subject")
+            form_errors(form, error, "subject")
         else:
             flash(_("Case “%(subject)s” opened.", subject=case.subject), "success")
             return redirect(url_for("desk.party", party_id=party.id))
@@ -355,11 +351,15 @@ def change_status(case_id):
     form = _status_form(case, request.form)
     if form.validate():
         try:
-            record.set_case_status(
-                case=case, status=form.status.data, staff=current_user, note=form.note.data or ""
-            )
+            with unit_of_work():
+                record.set_case_status(
+                    case=case,
+                    status=form.status.data,
+                    staff=current_user,
+                    note=form.note.data or "",
+                )
         except RecordError as error:
-            apply_error(form, error, "status")
+            form_errors(form, error, "status")
         else:
             flash(_("Status changed."), "success")
             return redirect(url_for("desk.party", party_id=party.id))
@@ -390,18 +390,19 @@ def create_task(party_id):
     if form.validate():
         department = form.department.data or None
         try:
-            record.create_task(
-                party=party,
-                title=form.title.data,
-                staff=current_user,
-                kind=form.kind.data,
-                department=(_ids(department) or -1) if department else None,
-                assignee=_ids(form.assignee.data),
-                due_at=forms.local_to_utc(form.due_at.data),
-                description=form.description.data or "",
-            )
+            with unit_of_work():
+                record.create_task(
+                    party=party,
+                    title=form.title.data,
+                    staff=current_user,
+                    kind=form.kind.data,
+                    department=(_ids(department) or -1) if department else None,
+                    assignee=_ids(form.assignee.data),
+                    due_at=forms.local_to_utc(form.due_at.data),
+                    description=form.description.data or "",
+                )
         except RecordError as error:
-            apply_error(form, error, "title")
+            form_errors(form, error, "title")
         else:
             flash(_("Task created."), "success")
             return redirect(url_for("desk.party", party_id=party.id))
@@ -415,7 +416,8 @@ def close_task(task_id):
         abort(404)
     visible_party(task.party_id)
     try:
-        record.close_task(task=task, staff=current_user)
+        with unit_of_work():
+            record.close_task(task=task, staff=current_user)
     except (NotFound, NotAllowed):
         abort(404)
     except RecordError as error:
@@ -435,7 +437,10 @@ def merge_preview(party_id, other_id):
     visible_party(party_id)
     visible_party(other_id)
     try:
-        preview = merging.merge_preview(survivor=party_id, absorbed=other_id, staff=current_user)
+        with unit_of_work():
+            preview = merging.merge_preview(
+                survivor=party_id, absorbed=other_id, staff=current_user
+            )
     except NotFound:
         abort(404)
     except RecordError as error:
@@ -449,7 +454,8 @@ def merge(party_id, other_id):
     visible_party(party_id)
     visible_party(other_id)
     try:
-        merging.merge_parties(survivor=party_id, absorbed=other_id, staff=current_user)
+        with unit_of_work():
+            merging.merge_parties(survivor=party_id, absorbed=other_id, staff=current_user)
     except NotFound:
         abort(404)
     except RecordError as error:
@@ -467,7 +473,8 @@ def undo_merge(merge_id):
     survivor_id = found.survivor_id
     visible_party(survivor_id)
     try:
-        merging.undo_merge(merge=found, staff=current_user)
+        with unit_of_work():
+            merging.undo_merge(merge=found, staff=current_user)
     except (NotFound, NotAllowed):
         abort(404)
     except RecordError as error:
@@ -487,7 +494,8 @@ def dismiss_suggestion(suggestion_id):
     party_id = int(request.form.get("party", suggestion.party_id))
     visible_party(party_id)
     try:
-        merging.dismiss_suggestion(suggestion=suggestion, staff=current_user)
+        with unit_of_work():
+            merging.dismiss_suggestion(suggestion=suggestion, staff=current_user)
     except RecordError as error:
         flash(error.message, "error")
     else:

@@ -5,7 +5,7 @@ Namespaces: /display (boards and phones, public, per location), /desk (signed-in
 /chat (citizens and agents; its handlers belong to the chat package).
 """
 
-from realtime.emits import emit_after_commit, emit_now
+from realtime.emits import emit_after_commit
 from realtime.server import init_realtime, socketio_server
 
-__all__ = ["emit_after_commit", "emit_now", "init_realtime", "socketio_server"]
+__all__ = ["emit_after_commit", "init_realtime", "socketio_server"]

@@ -188,6 +188,5 @@ def queue_due_reminders(now: datetime | None = None) -> int:
                 skip=f"reminder not sent: {decision.reason}" if decision.action == "skip" else None,
             )
         )
-    send_notices(notices)  # all of this pass's reminders in one batch, and one commit
-    db.session.commit()
+    send_notices(notices)  # all of this pass's reminders in one batch
     return sum(notice["skip"] is None for notice in notices)

@@ -5,19 +5,18 @@ concerns where we know it; an unreadable reply becomes a task for staff; STOP / 
 consent on the party's ContactAddress rows; notices read the party's language, preferred
 channel, addresses and consent.
 
-Transactions. Every desk.record call commits the *whole* session, so the order of writes is the
-design here, not a detail:
+Transactions. Nothing here commits: the caller's unit of work does.
 
-- Readers (`party_for_address`, `addressee_for_party`) and `mirror_consent` never commit: they
-  run inside other packages' transactions (a booking, a counter call) before those commit.
-- `record_outbound` is called by the sender with its batch results still pending: the one
-  record call commits results and interactions together, so a message is never "sent" without
-  its interaction, and a crash before that commit leaves neither (the in-doubt recovery then
-  records it once). The back-link `sms_message.interaction_id` follows in a second, small commit
+- Readers (`party_for_address`, `addressee_for_party`) and `mirror_consent` run inside other
+  packages' units of work (a booking, a counter call).
+- `record_outbound` is called by the sender in the unit of work that writes its batch results:
+  results and interactions commit together, so a message is never "sent" without its
+  interaction, and a crash before that commit leaves neither (the in-doubt recovery then records
+  it once). The back-link `sms_message.interaction_id` follows in a second, small unit of work
   (`link_interactions`); a crash between the two loses only that convenience link.
 - `record_reply` is called by the webhook with the inbound row and its answer (an outbox row)
-  pending: they commit with the interaction. An unreadable reply's task is created first, with
-  the same pending rows, because a lost task is worse than a lost timeline line.
+  pending: they commit with the interaction. An unreadable reply's task is created first,
+  because a lost task is worse than a lost timeline line.
 """
 
 import logging
@@ -181,7 +180,6 @@ def record_outbound(message_ids: list[int]) -> list[tuple[int, int]]:
         for row in rows
     ]
     if not moments:
-        db.session.commit()
         return []
     interactions = record.record_interactions(moments)
     return [(row.id, interaction.id) for row, interaction in zip(rows, interactions, strict=True)]
@@ -205,7 +203,6 @@ def link_interactions(pairs: list[tuple[int, int]]) -> None:
         .values(interaction_id=bindparam("i_id")),
         [{"m_id": message_id, "i_id": interaction_id} for message_id, interaction_id in pairs],
     )
-    db.session.commit()
 
 
 # --- inbound: a citizen's reply -----------------------------------------------------------------
@@ -213,7 +210,7 @@ def link_interactions(pairs: list[tuple[int, int]]) -> None:
 
 def party_for_reply(inbound: InboundMessage) -> int | None:
     """A party to hang a staff task on: the number's, or a new one (an unverified number never
-    joins an existing record by itself; desk.record suggests the duplicate). Commits."""
+    joins an existing record by itself; desk.record suggests the duplicate)."""
     if inbound.party_id is None:
         try:
             inbound.party_id = record.find_or_create_party(phone=inbound.sender).id
@@ -227,7 +224,6 @@ def record_reply(inbound: InboundMessage, offer: OutboxMessage | None, *, task: 
     inbound row and answer with it. Without a party it only commits: STOP from an unknown
     number is the number's business (sms_consent), not a record's."""
     if inbound.party_id is None:
-        db.session.commit()
         return
     link = _link(
         offer.link_type if offer else None,
@@ -259,4 +255,3 @@ def record_reply(inbound: InboundMessage, offer: OutboxMessage | None, *, task: 
     except RecordError:
         # Refused before writing: the reply itself (and its answer) must still be kept.
         log.exception("the case record refused inbound SMS %s", inbound.id)
-        db.session.commit()

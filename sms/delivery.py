@@ -78,7 +78,6 @@ def apply_status(sid: str, twilio_status: str, error_code: str | None, outbox_id
 
             recipient = db.session.scalar(select(M.recipient).where(M.provider_sid == sid))
             consent.set_opted_out(recipient, True, keyword="21610")
-        db.session.commit()
         return "updated"
     known = db.session.scalar(select(M.id).where(M.provider_sid == sid))
     db.session.rollback()

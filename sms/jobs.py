@@ -1,6 +1,7 @@
 """The SMS package's scheduled jobs, registered with core.scheduler in create_app."""
 
 from core.scheduler import register_job
+from core.unit_of_work import unit_of_work
 
 
 def send_outbox() -> None:
@@ -14,7 +15,8 @@ def send_outbox() -> None:
 def queue_reminders() -> None:
     from sms import booking_notices
 
-    booking_notices.queue_due_reminders()
+    with unit_of_work():
+        booking_notices.queue_due_reminders()
 
 
 def init_app(app) -> None:

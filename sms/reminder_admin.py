@@ -61,7 +61,6 @@ def reminder_plan(service_id):
             plan = plan or ReminderPlan(service_id=service_id)
             plan.offsets = ",".join(str(m) for m in minutes)
             db.session.add(plan)
-        db.session.commit()
         flash(_("Reminder times saved for %(service)s.", service=service.name_nl), "success")
         return redirect(url_for("sms_admin.reminder_plans"))
     return render_template(

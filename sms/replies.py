@@ -105,7 +105,7 @@ def receive_reply(*, sid: str, sender: str, body: str) -> InboundMessage | None:
         if word not in consent.TWILIO_HANDLED_WORDS:
             answer = action
     elif action in ("confirm", "cancel"):
-        db.session.commit()  # the booking side writes in a transaction of its own
+        # The booking side writes in a unit of work of its own, after this one's commit.
         outcome = _act_on_offer(action, offer, phone, inbound.party_id)
         inbound = db.session.get(InboundMessage, inbound.id)
         answer = {"confirmed": "confirmed", "cancelled": None, None: "unknown"}.get(

@@ -23,6 +23,7 @@ from sqlalchemy import Boolean, Integer, Numeric, and_, bindparam, case, func, o
 from sqlalchemy.exc import OperationalError
 
 from core.database import utcnow
+from core.unit_of_work import unit_of_work
 from desk.errors import RecordError
 from extensions import db
 from sms import case_record, consent
@@ -105,13 +106,32 @@ class Sender:
 
     # --- claiming ---------------------------------------------------------------------------
 
-    def _begin_write(self) -> None:
-        db.session.rollback()
-        db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-
     def _claim(self, condition, limit: int, in_doubt: bool) -> list[Claimed]:
         now = utcnow()
-        self._begin_write()
+        with unit_of_work():
+            rows = self._claim_rows(condition, limit, in_doubt, now)
+        if not rows:
+            return []
+        callback = status_callback_url(current_app.config)
+        return [
+            Claimed(
+                message=Outgoing(
+                    id=row.id,
+                    channel=row.channel,
+                    recipient=row.recipient,
+                    body=row.body,
+                    subject=row.subject,
+                    status_callback=f"{callback}?id={row.id}" if callback else None,
+                ),
+                expires_at=row.expires_at,
+                attempts=row.attempts + (0 if in_doubt else 1),
+                in_doubt_since=row.in_doubt_since or (row.claimed_at if in_doubt else None),
+            )
+            for row in rows
+        ]
+
+    def _claim_rows(self, condition, limit: int, in_doubt: bool, now) -> list:
+        """The due rows, marked as this sender's (in the caller's unit of work)."""
         query = (
             select(
                 M.id,
@@ -132,8 +152,7 @@ class Sender:
             query = query.with_for_update(skip_locked=True)
         rows = db.session.execute(query).all()
         if not rows:
-            db.session.rollback()
-            return []
+            return rows
         db.session.execute(
             update(M)
             .where(M.id.in_([row.id for row in rows]))
@@ -150,24 +169,7 @@ class Sender:
             )
             .execution_options(synchronize_session=False)
         )
-        db.session.commit()
-        callback = status_callback_url(current_app.config)
-        return [
-            Claimed(
-                message=Outgoing(
-                    id=row.id,
-                    channel=row.channel,
-                    recipient=row.recipient,
-                    body=row.body,
-                    subject=row.subject,
-                    status_callback=f"{callback}?id={row.id}" if callback else None,
-                ),
-                expires_at=row.expires_at,
-                attempts=row.attempts + (0 if in_doubt else 1),
-                in_doubt_since=row.in_doubt_since or (row.claimed_at if in_doubt else None),
-            )
-            for row in rows
-        ]
+        return rows
 
     def claim_due(self) -> list[Claimed]:
         condition = and_(M.status == MessageStatus.QUEUED, M.next_attempt_at <= utcnow())
@@ -285,7 +287,6 @@ class Sender:
                     opted_out.append(message.recipient)
 
         def write() -> None:
-            self._begin_write()
             self._write_results(sent, retry, final, now)
             for channel in {claimed.message.channel for claimed, _ in outcomes}:
                 pairs = [(c.message, r) for c, r in outcomes if c.message.channel == channel]
@@ -293,7 +294,6 @@ class Sender:
             for address in opted_out:
                 consent.set_opted_out(address, True, keyword="21610")
 
-        write()
         finished = [values["b_id"] for values in sent] + [values["b_id"] for values in final]
         commit_with_interactions(finished, write)
 
@@ -391,21 +391,23 @@ def _coalesce(value, column):
 
 
 def commit_with_interactions(message_ids: list[int], write) -> None:
-    """Commit the batch's results together with their interactions in the case record (one
-    record call for the batch: desk.record commits the session, our pending results included).
+    """Commit the batch's results (`write()`) together with their interactions in the case
+    record, one record call for the batch, in one unit of work.
 
     The record refusing must never cost a result: if it raises, the results are written again
     and committed alone (and the error logged), so no sent message is left "sending".
     """
     try:
-        pairs = case_record.record_outbound(message_ids)
+        with unit_of_work():
+            write()
+            pairs = case_record.record_outbound(message_ids)
     except Exception as error:
-        db.session.rollback()
         if not isinstance(error, RecordError):
             log.exception("could not record outbox messages in the case record")
         else:
             log.warning("the case record refused outbox messages %s: %s", message_ids, error)
-        write()
-        db.session.commit()
+        with unit_of_work():
+            write()
         return
-    case_record.link_interactions(pairs)
+    with unit_of_work():
+        case_record.link_interactions(pairs)

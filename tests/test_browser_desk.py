@@ -4,9 +4,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from desk import record
+from desk import record as record_module
 from tests.browser import axe_violations
 from tests.record_data import JAN
+from tests.units import each_call_committed
+
+record = each_call_committed(record_module)
 
 pytestmark = pytest.mark.browser
 

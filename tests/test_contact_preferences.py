@@ -10,11 +10,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from desk import record
+from desk import record as record_module
 from desk.errors import Conflict, InvalidInput, NotFound
 from desk.models import AccessLog, ContactAddress, Party, Representation
 from extensions import db
 from tests.record_data import JAN, LISA
+from tests.units import each_call_committed
+
+record = each_call_committed(record_module)
 
 
 def count(model, **where) -> int:

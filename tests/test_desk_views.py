@@ -6,10 +6,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from desk import record
+from desk import record as record_module
 from desk.models import AccessLog, Case, CaseStatusChange, Interaction, MergeRecord, Role, Task
 from extensions import db
 from tests.record_data import JAN, dotted
+from tests.units import each_call_committed
+
+record = each_call_committed(record_module)
 
 
 def count(model, **where) -> int:

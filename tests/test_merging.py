@@ -3,7 +3,8 @@
 import pytest
 from sqlalchemy import func, select
 
-from desk import merging, record
+from desk import merging as merging_module
+from desk import record as record_module
 from desk.errors import Conflict, NotFound
 from desk.models import (
     AccessLog,
@@ -19,6 +20,10 @@ from desk.models import (
 )
 from extensions import db
 from tests.record_data import JAN, LISA
+from tests.units import each_call_committed
+
+merging = each_call_committed(merging_module)
+record = each_call_committed(record_module)
 
 
 @pytest.fixture

@@ -6,7 +6,9 @@ import pytest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DatabaseError, IntegrityError
 
-from desk import record, signals
+from core.unit_of_work import run_in_transaction, unit_of_work
+from desk import record as record_module
+from desk import signals
 from desk.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from desk.models import (
     AccessLog,
@@ -22,6 +24,9 @@ from desk.models import (
 )
 from extensions import db
 from tests.record_data import JAN, LISA, dotted
+from tests.units import each_call_committed
+
+record = each_call_committed(record_module)
 
 
 def count(model) -> int:
@@ -452,20 +457,25 @@ def test_a_record_call_waits_for_another_writer_instead_of_failing(app, make_app
 
 
 def test_a_call_that_fails_inside_a_transaction_ends_the_whole_block(app, monkeypatch):
-    """Inside `record.transaction()` a call does not roll back and carry on by itself (that
-    would drop what the block wrote before it): the block fails as a whole, for its owner to
-    retry. Here the identifier race that a lone call retries on its own."""
-    real_create = record._create
+    """A call does not roll back and carry on by itself (that would drop what the unit of work
+    wrote before it): the unit fails as a whole, for its owner to retry (here the identifier
+    race, which `run_in_transaction(retry_if=record.lost_race)` retries)."""
+    real_create = record_module._create
 
     def lost_race_once(*args, **kwargs):
-        monkeypatch.setattr(record, "_create", real_create)
+        monkeypatch.setattr(record_module, "_create", real_create)
         raise IntegrityError("INSERT", {}, Exception("concurrent insert of the identifier"))
 
-    with pytest.raises(IntegrityError), record.transaction():
+    with pytest.raises(IntegrityError), unit_of_work():
         record.find_or_create_party(name="An Peeters", email="an@example.be")
-        monkeypatch.setattr(record, "_create", lost_race_once)
+        monkeypatch.setattr(record_module, "_create", lost_race_once)
         record.find_or_create_party(name="Jan Peeters", email="jan@example.be")
     assert count(Party) == 0
-    monkeypatch.setattr(record, "_create", lost_race_once)
-    alone = record.find_or_create_party(name="Jan Peeters", email="jan@example.be")  # retried
+    monkeypatch.setattr(record_module, "_create", lost_race_once)
+    alone = run_in_transaction(  # what a caller does: the whole unit of work again
+        record_module.find_or_create_party,
+        name="Jan Peeters",
+        email="jan@example.be",
+        retry_if=record_module.lost_race,
+    )
     assert count(Party) == 1 and alone.name == "Jan Peeters"

@@ -6,7 +6,9 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
-from desk import record, signals
+from core.unit_of_work import run_in_transaction, unit_of_work
+from desk import record as record_module
+from desk import signals
 from desk.errors import InvalidInput
 from desk.models import (
     AccessLog,
@@ -20,6 +22,9 @@ from desk.models import (
 from extensions import db
 from tests.record_data import JAN, dotted, national_number
 from tests.statements import statements_during
+from tests.units import each_call_committed
+
+record = each_call_committed(record_module)
 
 
 def count(model) -> int:
@@ -142,7 +147,7 @@ class Undone(Exception):
 
 def test_a_batch_gives_what_the_calls_one_by_one_give(app):
     known = known_citizens()
-    with pytest.raises(Undone), record.transaction():
+    with pytest.raises(Undone), unit_of_work():
         one_by_one = the_record([record.find_or_create_party(**c) for c in MIXED], known)
         raise Undone  # the same database for the batch: undo the calls one by one
     assert count(Party) == 3
@@ -217,26 +222,36 @@ def test_one_bad_contact_refuses_the_batch_and_writes_nothing(app, bad, code, fi
     assert count(Party) == 0 and count(ContactAddress) == 0
 
 
-def test_a_batch_commits_once_alone_and_not_inside_a_transaction(app):
+def test_a_batch_commits_nothing_itself_the_caller_s_unit_of_work_does(app):
     commits = []
+    first = [dict(name="An"), dict(name="Jan", national_number=JAN)]
     event.listen(db.session(), "after_commit", lambda session: commits.append(1))
-    record.find_or_create_parties([dict(name="An"), dict(name="Jan", national_number=JAN)])
-    assert commits == [1]
-    with record.transaction():
-        again = record.find_or_create_parties([dict(national_number=JAN), dict(name="Piet")])
-        assert commits == [1]
-    assert commits == [1, 1] and again[0].name == "Jan"
+    record_module.find_or_create_parties(first)
+    assert commits == []
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Party)) == 0  # rolled back
+    with unit_of_work():
+        record_module.find_or_create_parties(
+            [dict(name="An"), dict(name="Jan", national_number=JAN)]
+        )
+        again = record_module.find_or_create_parties([dict(national_number=JAN), dict(name="Piet")])
+        assert commits == []
+    assert commits == [1] and again[0].name == "Jan"
     assert record.find_or_create_parties([]) == [] and count(Party) == 3
 
 
-def test_a_lost_race_alone_retries_the_whole_batch(app, monkeypatch):
-    real_create = record._create
+def test_a_lost_race_retries_the_caller_s_whole_unit_of_work(app, monkeypatch):
+    real_create = record_module._create
 
     def lost_race_once(*args, **kwargs):
-        monkeypatch.setattr(record, "_create", real_create)
+        monkeypatch.setattr(record_module, "_create", real_create)
         raise IntegrityError("INSERT", {}, Exception("concurrent insert of the identifier"))
 
-    monkeypatch.setattr(record, "_create", lost_race_once)
-    made = record.find_or_create_parties([dict(name="An"), dict(name="Jan", national_number=JAN)])
-    assert record._create is real_create  # the race did happen
+    monkeypatch.setattr(record_module, "_create", lost_race_once)
+    made = run_in_transaction(
+        record_module.find_or_create_parties,
+        [dict(name="An"), dict(name="Jan", national_number=JAN)],
+        retry_if=record_module.lost_race,
+    )
+    assert record_module._create is real_create  # the race did happen
     assert [p.name for p in made] == ["An", "Jan"] and count(Party) == 2

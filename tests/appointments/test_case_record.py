@@ -8,10 +8,14 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from appointments import booking, recorder
 from appointments.models import Appointment
-from desk import record
+from core.unit_of_work import Busy
+from desk import record as record_module
 from desk.models import Channel, Direction, Interaction, Party, Role
 from extensions import db
 from tests.appointments.conftest import local, next_weekday
+from tests.units import each_call_committed
+
+record = each_call_committed(record_module)
 
 NOW = datetime(2027, 3, 1, 6, 0, tzinfo=UTC)  # a Monday morning before opening
 MONDAY = date(2027, 3, 1)
@@ -135,8 +139,8 @@ def test_a_record_write_that_keeps_failing_leaves_no_booking_and_no_message(
         tries.append(moments)
         raise OperationalError("INSERT", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(record, "record_interactions", locked)
-    with pytest.raises(OperationalError):  # recorded in the request: it has a national number
+    monkeypatch.setattr(record_module, "record_interactions", locked)
+    with pytest.raises(Busy):  # recorded in the request: it has a national number
         book(office, local(MONDAY, 9), national_number=NATIONAL_NUMBER)
     assert len(tries) == app.config["BOOKING_RETRIES"]  # the booking was retried whole
     db.session.expire_all()
@@ -152,7 +156,7 @@ def test_a_record_write_that_fails_once_is_retried_with_the_booking(office, monk
             raise OperationalError("INSERT", {}, Exception(failures.pop()))
         return real(moments)
 
-    monkeypatch.setattr(record, "record_interactions", flaky)
+    monkeypatch.setattr(record_module, "record_interactions", flaky)
     appointment = book(office, local(MONDAY, 9), national_number=NATIONAL_NUMBER)
     db.session.expire_all()
     assert count(Appointment) == 1 and count(Party) == 1
@@ -199,20 +203,20 @@ def test_losing_the_race_for_an_identifier_retries_the_whole_booking(office, mon
         db.session.execute(db.update(Appointment).values(party_id=None))
         db.session.execute(db.delete(Interaction))
         db.session.commit()
-    real_create = record._create
+    real_create = record_module._create
 
     def lost_race_once(*args, **kwargs):
-        monkeypatch.setattr(record, "_create", real_create)
+        monkeypatch.setattr(record_module, "_create", real_create)
         raise IntegrityError("INSERT", {}, Exception("duplicate key value: party_identifier"))
 
     parties_before = count(Party)
-    monkeypatch.setattr(record, "_create", lost_race_once)
+    monkeypatch.setattr(record_module, "_create", lost_race_once)
     if when == "booked":
         appointment = book(office, local(MONDAY, 9), national_number=NATIONAL_NUMBER)
     else:
         appointment = booking.cancel(db.session.get(Appointment, appointment.id), now=NOW)
     db.session.expire_all()
-    assert record._create is real_create  # the race did happen
+    assert record_module._create is real_create  # the race did happen
     assert count(Appointment) == 1 and count(Party) == parties_before + 1  # one new, not two
     # Each notice once; a booking cancelled before the recorder came gets no confirmation.
     assert count(OutboxMessage) == (2 if when == "from_before_the_record" else 1)

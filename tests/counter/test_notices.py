@@ -1,8 +1,8 @@
 """Which clients each counter change wakes: one packet per client per change, none to boards for
 a ticket issued (every send is a socket write in a process holding thousands of clients)."""
 
+from core.unit_of_work import unit_of_work
 from counter import calling, tickets
-from extensions import db
 from realtime import emit_after_commit
 from realtime.namespaces import desk_room, display_room, follow_room
 from tests.realtime.test_realtime import Recorder
@@ -31,8 +31,8 @@ def test_a_call_is_one_ticket_called_per_client_and_nothing_else(app, town):
 
 def test_the_same_news_twice_in_one_transaction_is_sent_once(app):
     recorder = app.extensions["socketio"] = Recorder()
-    for _ in range(3):
-        emit_after_commit("queue_changed", {"location_id": 1}, namespace="/desk", to="desk:1")
-    emit_after_commit("queue_changed", {"location_id": 2}, namespace="/desk", to="desk:2")
-    db.session.commit()
+    with unit_of_work():
+        for _ in range(3):
+            emit_after_commit("queue_changed", {"location_id": 1}, namespace="/desk", to="desk:1")
+        emit_after_commit("queue_changed", {"location_id": 2}, namespace="/desk", to="desk:2")
     assert [to for *_rest, to in recorder.sent] == ["desk:1", "desk:2"]

@@ -5,10 +5,13 @@ from sqlalchemy import func, select
 from counter import calling, tickets
 from counter.errors import Conflict
 from counter.models import Ticket, TicketEvent, TicketStatus
-from desk import record
+from desk import record as record_module
 from desk.models import ContactAddress, Interaction, Party, Role
 from extensions import db
 from tests.counter.test_races import race
+from tests.units import each_call_committed
+
+record = each_call_committed(record_module)
 
 
 def count(model) -> int:

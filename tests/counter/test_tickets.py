@@ -4,8 +4,8 @@
 import pytest
 
 from core.database import utcnow
+from core.unit_of_work import run_in_transaction
 from counter import tickets
-from counter.transactions import run_write
 from extensions import db
 
 
@@ -17,7 +17,7 @@ def test_a_ticket_whose_transaction_rolls_back_leaves_the_session(app, town):
         raise RuntimeError("fails after the insert, before the commit")
 
     with pytest.raises(RuntimeError):
-        run_write(work)
+        run_in_transaction(work)
     assert written[0] not in db.session
     # SQLite hands the rolled-back id out again: a stale object under it would refuse the next.
     again = tickets.issue_ticket(service_id=town.id_card.id, location_id=town.hall.id)

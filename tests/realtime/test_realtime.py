@@ -3,6 +3,7 @@
 import pytest
 import socketio
 
+from core.unit_of_work import unit_of_work
 from desk.models import Role
 from extensions import db
 from realtime import emit_after_commit
@@ -20,14 +21,18 @@ class Recorder:
 
 def test_an_emit_waits_for_the_commit_and_a_rollback_drops_it(app):
     recorder = app.extensions["socketio"] = Recorder()
-    emit_after_commit("queue_changed", {"location_id": 1}, namespace="/desk", to="desk:1")
-    assert recorder.sent == []
+    with pytest.raises(RuntimeError), unit_of_work():
+        emit_after_commit("queue_changed", {"location_id": 1}, namespace="/desk", to="desk:1")
+        raise RuntimeError("the unit of work fails after the emit was queued")
+    emit_after_commit("queue_changed", {"location_id": 3}, namespace="/desk", to="desk:3")
     db.session.rollback()
-    db.session.commit()
+    with unit_of_work():
+        assert recorder.sent == []
     assert recorder.sent == []
 
-    emit_after_commit("queue_changed", {"location_id": 2}, namespace="/desk", to="desk:2")
-    db.session.commit()
+    with unit_of_work():
+        emit_after_commit("queue_changed", {"location_id": 2}, namespace="/desk", to="desk:2")
+        assert recorder.sent == []
     assert recorder.sent == [("queue_changed", {"location_id": 2}, "/desk", "desk:2")]
 
 
@@ -37,8 +42,9 @@ def test_a_failing_emit_does_not_break_the_commit(app):
             raise ConnectionError("redis is down")
 
     app.extensions["socketio"] = Broken()
-    emit_after_commit("queue_changed", {}, namespace="/desk")
-    db.session.commit()  # no exception
+    with unit_of_work():
+        emit_after_commit("queue_changed", {}, namespace="/desk")
+    # no exception
 
 
 def test_the_server_is_threading_outside_gunicorn_gevent(app):
@@ -62,11 +68,10 @@ def test_signed_in_staff_receive_desk_events_after_commit(live_server, make_staf
     )
     try:
         assert listener.client.call("watch", {"location_id": 7}, namespace="/desk") == {"ok": True}
-        with live_server.app.app_context():
+        with live_server.app.app_context(), unit_of_work():
             emit_after_commit(
                 "queue_changed", {"location_id": 7}, namespace="/desk", to=desk_room(7)
             )
-            db.session.commit()
         assert listener.next("queue_changed") == {"location_id": 7}
     finally:
         listener.close()

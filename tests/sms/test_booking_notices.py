@@ -8,13 +8,16 @@ from twilio.request_validator import RequestValidator
 from appointments import booking, recorder
 from appointments.models import Appointment, Status
 from extensions import db
-from sms.booking_notices import queue_due_reminders
+from sms import booking_notices
 from sms.models import DevMessage, MessageStatus, OutboxMessage, ReminderPlan
 from sms.sender import Sender
 from tests.appointments.conftest import local
 from tests.fake_twilio import AUTH_TOKEN
 from tests.sms.conftest import PUBLIC_BASE_URL
 from tests.statements import statements_during
+from tests.units import each_call_committed
+
+queue_due_reminders = each_call_committed(booking_notices).queue_due_reminders
 
 NOW = datetime(2027, 3, 1, 6, 0, tzinfo=UTC)
 TUESDAY = date(2027, 3, 2)
@@ -122,6 +125,7 @@ def test_a_pass_queues_its_reminders_in_one_batch_and_skips_those_too_late(offic
     """Ten reminders cost the statements of one (the sms.send_notices batch), and a reminder
     whose window closed is stored skipped, with why, in the same batch."""
     first = book(office, start=local(TUESDAY, 9))
+    db.session.rollback()  # each pass measured from no open transaction, as the job runs it
     _queued, for_one = statements_during(
         lambda: queue_due_reminders(now=first.starts_at - timedelta(hours=23))
     )
@@ -131,9 +135,9 @@ def test_a_pass_queues_its_reminders_in_one_batch_and_skips_those_too_late(offic
             start=local(TUESDAY, 9) + timedelta(minutes=minutes),
             phone="0470 12 34 5" + str(minutes % 10),
         )
-    queued, for_ten = statements_during(
-        lambda: queue_due_reminders(now=first.starts_at - timedelta(hours=21))
-    )
+    due = first.starts_at - timedelta(hours=21)
+    db.session.rollback()
+    queued, for_ten = statements_during(lambda: queue_due_reminders(now=due))
     assert queued == 9
     assert len(for_ten) == len(for_one), for_ten
     assert len([r for r in reminders() if r.idempotency_key.endswith(":24h")]) == 10

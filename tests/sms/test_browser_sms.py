@@ -17,12 +17,15 @@ from werkzeug.serving import make_server
 from appointments.models import Appointment, Status
 from desk.models import Role
 from extensions import db
-from sms.booking_notices import queue_due_reminders
+from sms import booking_notices
 from sms.models import MessageStatus, OutboxMessage
 from tests import services
 from tests.browser import axe_violations
 from tests.fake_twilio import AUTH_TOKEN
 from tests.sms.conftest import PUBLIC_BASE_URL, ROOT, sender_environment
+from tests.units import each_call_committed
+
+queue_due_reminders = each_call_committed(booking_notices).queue_due_reminders
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PHONE = "+32470998877"

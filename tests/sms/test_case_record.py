@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from appointments.models import Appointment, Status
-from desk import record
+from desk import record as record_module
 from desk.errors import InvalidInput
 from desk.models import ContactAddress, Interaction, Party, Task
 from extensions import db
@@ -15,6 +15,9 @@ from sms.models import InboundMessage, MessageStatus
 from tests.appointments.conftest import local
 from tests.sms.test_booking_notices import TUESDAY, book, outbox, send
 from tests.sms.test_webhooks import NUMBER, inbound
+from tests.units import each_call_committed
+
+record = each_call_committed(record_module)
 
 
 def timeline(party_id: int) -> list[Interaction]:
@@ -75,7 +78,7 @@ def test_a_record_that_refuses_never_costs_a_result(office, fake_twilio, monkeyp
         raise InvalidInput("invalid_channel", field="channel")
 
     book(office)
-    monkeypatch.setattr(record, "record_interactions", refuse)
+    monkeypatch.setattr(record_module, "record_interactions", refuse)
     send()
     [notice] = outbox()
     assert notice.status == MessageStatus.SENT and notice.provider_sid

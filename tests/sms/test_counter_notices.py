@@ -7,13 +7,16 @@ from sqlalchemy import select
 from counter import calling, tickets
 from counter.models import CounterServiceSetting
 from counter.signals import turn_near
-from desk import record
+from desk import record as record_module
 from desk.models import Interaction
 from extensions import db
 from sms import consent
 from sms.models import MessageStatus, OutboxMessage
 from sms.sender import Sender
 from tests.counter.conftest import Town
+from tests.units import each_call_committed
+
+record = each_call_committed(record_module)
 
 
 @pytest.fixture
