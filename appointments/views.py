@@ -31,6 +31,7 @@ from appointments.forms import ContactForm
 from appointments.models import Appointment, Status
 from appointments.slots import BookingError, find_slots, load_visit, local_iso, locations_for
 from core.database import utcnow
+from core.errors import form_errors
 from core.time import BRUSSELS
 from desk import identifiers
 from extensions import db, limiter
@@ -265,9 +266,7 @@ def confirm():
     except booking.SlotTaken as taken:
         return just_taken(choice, visit, start, taken, url_for("booking.details"))
     except BookingError as error:
-        for name, message in error.fields.items():
-            if name in form:
-                form[name].errors = [*form[name].errors, str(message)]
+        form_errors(form, error)
         flash(str(error.message), "error")
         return contact_page(choice, visit, start, form, 422)
     return redirect(

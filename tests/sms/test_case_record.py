@@ -59,9 +59,11 @@ def test_confirmation_and_reminder_are_outbound_interactions_linked_to_the_appoi
 def test_a_batch_is_one_record_call(office, fake_twilio, monkeypatch):
     an = known_citizen()
     calls = []
-    real = record.record_interactions
+    real = record_module.record_interactions
     monkeypatch.setattr(
-        record, "record_interactions", lambda moments: calls.append(len(moments)) or real(moments)
+        record_module,
+        "record_interactions",
+        lambda moments: calls.append(len(moments)) or real(moments),
     )
     for hour in (9, 10, 11):
         book(office, start=local(TUESDAY, hour))
