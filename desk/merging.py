@@ -29,7 +29,8 @@ from desk.models import (
     Staff,
     Task,
 )
-from desk.record import _log, resolve_party
+from desk.record.access_log import _log
+from desk.record.parties import resolve_party
 from extensions import db
 
 # (snapshot key, model, column): rows that move wholesale from the absorbed party.
