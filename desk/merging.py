@@ -211,6 +211,19 @@ def open_suggestions(party_id: int) -> list[DuplicateSuggestion]:
     ]
 
 
+def absorbed_party_ids(party_id: int) -> list[int]:
+    """The parties merged into this one, also through a party that had absorbed others before
+    it was merged itself: one indexed query per level (a merge that was undone is no longer
+    merged)."""
+    found: list[int] = []
+    level = [party_id]
+    while level:
+        below = db.session.scalars(select(Party.id).where(Party.merged_into_id.in_(level)))
+        level = [i for i in below if i != party_id and i not in found]
+        found += level
+    return found
+
+
 def _pair_suggestions(a: int, b: int, open_only: bool) -> list[DuplicateSuggestion]:
     query = select(DuplicateSuggestion).where(
         ((DuplicateSuggestion.party_id == a) & (DuplicateSuggestion.candidate_id == b))
