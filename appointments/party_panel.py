@@ -12,7 +12,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from appointments.models import BRUSSELS, Appointment, Status
+from appointments.availability import local_today
+from appointments.models import Appointment, Status
 from core.database import utcnow
 from desk.panels import Panel
 from desk.signals import party_panels
@@ -53,7 +54,7 @@ def appointments_panel(_sender, *, party_ids, **_kwargs) -> Panel:
             "day_url": url_for(
                 "booking_desk.day_view",
                 location=appointment.location_id,
-                day=appointment.starts_at.astimezone(BRUSSELS).date().isoformat(),
+                day=local_today(appointment.starts_at, appointment.location.timezone).isoformat(),
             ),
         }
         for appointment in found[:SHOWN]

@@ -111,8 +111,11 @@ def test_the_party_page_shows_upcoming_appointments_and_open_tickets(client, cle
     ticket(office, jan, number=7, day=local_day(utcnow()) - timedelta(days=1))  # yesterday's
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
 
-    text = page_text(client.get(f"/desk/parties/{jan.id}"))
+    response = client.get(f"/desk/parties/{jan.id}")
+    text = page_text(response)
 
+    day_view = f"/desk/appointments/?location={office.town_hall.id}&amp;day={day.isoformat()}"
+    assert day_view in response.get_data(as_text=True)  # the reference opens its day
     appointments = panel(text, "Upcoming appointments")
     assert "K7M2QX" in appointments and "10:30" in appointments  # Brussels time, not UTC
     assert "Booked" in appointments and "Identity card" in appointments
