@@ -17,7 +17,7 @@ from flask import Flask, jsonify, render_template
 from flask_babel import lazy_gettext
 from sqlalchemy import text
 
-from core import errors, i18n, security, unit_of_work
+from core import errors, i18n, openapi, security, unit_of_work
 from core.config import load_config
 from core.json_provider import OrjsonProvider
 from extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -77,6 +77,7 @@ def register_blueprints(app):
     import appointments.reminder_plans  # noqa: F401
     import counter.models  # noqa: F401
     import desk.models  # noqa: F401  (every table must be known to Alembic)
+    import office.models  # noqa: F401
     import sms.models  # noqa: F401
     from appointments import admin as booking_admin
     from appointments import api as booking_api
@@ -95,6 +96,7 @@ def register_blueprints(app):
     from sms.webhooks import bp as sms_hooks_bp
 
     app.register_blueprint(i18n.bp)
+    app.register_blueprint(openapi.bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(desk_bp)
@@ -105,6 +107,10 @@ def register_blueprints(app):
     app.register_blueprint(sms_hooks_bp)
     booking_jobs.init_app(app)  # before the sender: `scheduler --once` sends what they queue
     sms_jobs.init_app(app)
+    # The channels' panels on the party page connect to desk.signals.party_panels.
+    import appointments.party_panel  # noqa: F401
+    import counter.party_panel  # noqa: F401
+
     for module in (booking_views, booking_desk, booking_admin, booking_reminders, booking_api):
         app.register_blueprint(module.bp)
 

@@ -1,9 +1,10 @@
-"""Online booking: services, locations, opening hours, computed availability, .ics.
+"""Online booking: computed availability, bookings, .ics; in the office's set-up (office/).
 
 Other packages read bookings through `of_party` (appointments.read), never the booking tables.
 """
 
-from appointments import sms_replies  # noqa: F401  (connects the SMS reply words)
+# Imported for the signals they connect: the kiosk's check-in (office.visits), SMS replies.
+from appointments import arrivals, sms_replies  # noqa: F401
 from appointments.read import PartyAppointment, of_party
 
 __all__ = ["PartyAppointment", "of_party"]

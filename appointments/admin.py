@@ -1,13 +1,19 @@
 """Admin screens: locations with hours and exceptions, services, counters and life events."""
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from appointments import validation
+from appointments.availability import local_today
 from appointments.forms import CounterForm, ExceptionForm, LifeEventForm, LocationForm, ServiceForm
-from appointments.models import (
+from core.database import utcnow
+from extensions import db
+from office import holidays, hours
+from office.models import (
     Counter,
     LifeEvent,
     Location,
@@ -16,7 +22,6 @@ from appointments.models import (
     Service,
     new_feed_token,
 )
-from extensions import db
 
 bp = Blueprint("booking_admin", __name__, url_prefix="/admin/booking")
 
@@ -88,9 +93,23 @@ def location(location_id=None):
         ]
         db.session.add(place)
         return saved(_("Location saved."))
-    extra = {"location": place if location_id else None, "exception_form": ExceptionForm()}
+    extra = {
+        "location": place if location_id else None,
+        "exception_form": ExceptionForm(),
+        "holidays": upcoming_holidays(place) if location_id else [],
+    }
     action = url_for("booking_admin.location", location_id=location_id)
     return form_page(form, _("Location"), action, extra)
+
+
+def upcoming_holidays(place: Location) -> list[tuple]:
+    """The public holidays of the coming year, each with the location's hours that day: none
+    (closed), unless an exception opens it."""
+    today = local_today(utcnow(), place.timezone)
+    return [
+        (day, name, hours.hours_on(place.id, day))
+        for day, name in holidays.between(today, today + timedelta(days=365))
+    ]
 
 
 @bp.post("/locations/<int:location_id>/exceptions")

@@ -14,9 +14,8 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from appointments import booking
-from appointments.models import BRUSSELS, Service
-from appointments.openapi import openapi_document
+from appointments import booking, openapi
+from appointments.models import Service
 from appointments.slots import (
     BookingError,
     check_range,
@@ -26,10 +25,12 @@ from appointments.slots import (
     starts_json,
 )
 from core.database import read_only_request
+from core.time import BRUSSELS
 from extensions import csrf, db, limiter
 
 bp = Blueprint("booking_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
+openapi.register()
 
 
 def booking_rate_limit() -> str:
@@ -188,9 +189,3 @@ def show_appointment(reference: str):
 def cancel_appointment(reference: str):
     appointment = booking.appointment_for_link(reference, request.args.get("token"))
     return jsonify(appointment_json(booking.cancel(appointment)))
-
-
-@bp.get("/openapi.json")
-@limiter.exempt
-def openapi():
-    return jsonify(openapi_document())

@@ -1,4 +1,5 @@
-"""Free times, computed from opening hours, exceptions, appointments and the walk-in share.
+"""Free times, computed from opening hours, exceptions, public holidays, appointments and the
+walk-in share.
 
 Pure functions over plain values: no database, no Flask. The booking service loads the rows,
 this module decides. Times go in and come out as aware UTC datetimes; opening hours are local
@@ -17,21 +18,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from office.opening import HoursException, day_hours
+
 Interval = tuple[datetime, datetime]
 Seconds = tuple[int, int]  # [start, end) in whole seconds since 1970, UTC
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SECOND = timedelta(seconds=1)
-
-
-@dataclass(frozen=True)
-class HoursException:
-    """A date whose hours replace the weekly ones: closed, or open from `opens` to `closes`."""
-
-    day: date
-    closed: bool
-    opens: time | None = None
-    closes: time | None = None
 
 
 @dataclass
@@ -50,6 +43,8 @@ class LocationPlan:
     min_notice_minutes: int = 0
     horizon_days: int = 60
     walk_in_percent: int = 0
+    # Closed unless an exception for the date opens it (office.holidays: Belgium's).
+    holidays: frozenset[date] = frozenset()
 
 
 class Slot(NamedTuple):
@@ -83,13 +78,9 @@ def last_bookable_day(now: datetime, plan: LocationPlan) -> date:
 
 
 def _local_hours(day: date, plan: LocationPlan) -> list[tuple[time, time]]:
-    """The day's local hours: exceptions for the date replace the weekly ones."""
-    todays = [e for e in plan.exceptions if e.day == day]
-    if not todays:
-        return plan.weekly.get(day.weekday(), [])
-    if any(e.closed for e in todays):
-        return []
-    return [(e.opens, e.closes) for e in todays if e.opens and e.closes]
+    """The day's local hours, by the office's one rule (office.opening.day_hours): exceptions
+    for the date replace the weekly hours and the public holidays."""
+    return day_hours(day, plan.weekly, plan.exceptions, plan.holidays)
 
 
 def _periods(day: date, plan: LocationPlan, zone: ZoneInfo) -> list[Seconds]:
@@ -103,7 +94,7 @@ def _periods(day: date, plan: LocationPlan, zone: ZoneInfo) -> list[Seconds]:
 
 
 def opening_periods(day: date, plan: LocationPlan) -> list[Interval]:
-    """The day's opening periods in UTC; exceptions for the date replace the weekly hours."""
+    """The day's opening periods in UTC (see _local_hours)."""
     return [
         (moment(start), moment(end)) for start, end in _periods(day, plan, ZoneInfo(plan.timezone))
     ]

@@ -23,11 +23,12 @@ from sqlalchemy.exc import IntegrityError
 from appointments import case_record, validation
 from appointments.availability import Slot, local_today
 from appointments.manage_links import manage_token
-from appointments.models import TIMEZONE, Appointment, Status, appointment_service
+from appointments.models import Appointment, Status, appointment_service
 from appointments.slots import BookingError, Visit, load_visit, locations_for, slots_json
 from appointments.timetable import Timetable
 from core.database import utcnow
 from core.rows import insert_row, insert_row_with_links
+from core.time import TIMEZONE
 from core.unit_of_work import run_in_transaction
 from extensions import db
 

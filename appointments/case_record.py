@@ -24,9 +24,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from appointments import notices
-from appointments.models import BRUSSELS, Appointment
+from appointments.models import Appointment
 from appointments.signals import appointment_changed
 from appointments.slots import BookingError
+from core.time import BRUSSELS
 from core.unit_of_work import after_commit
 from desk import record
 from desk.errors import RecordError

@@ -7,9 +7,9 @@ from datetime import time
 
 from sqlalchemy import select
 
-from appointments.models import Counter, LifeEvent, Location, OpeningPeriod, Service
 from desk.accounts import get_or_create_department
 from extensions import db
+from office.models import Counter, LifeEvent, Location, OpeningPeriod, Service
 
 LIFE_EVENTS = [
     ("moving", "Ik verhuis", "Je déménage", "I am moving"),

@@ -12,11 +12,13 @@ from sqlalchemy.orm import selectinload
 
 from appointments import booking
 from appointments.availability import local_today
-from appointments.models import BRUSSELS, Appointment, Location
+from appointments.models import Appointment
 from appointments.slots import BookingError
 from appointments.views import parse_day, reschedule_page
 from core.database import utcnow
+from core.time import BRUSSELS
 from extensions import db
+from office.models import Location
 
 bp = Blueprint("booking_desk", __name__, url_prefix="/desk/appointments")
 

@@ -16,8 +16,9 @@ from urllib.parse import urlsplit
 from flask import current_app
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 
-from appointments.models import BRUSSELS, Appointment, Status
+from appointments.models import Appointment, Status
 from core.database import utcnow
+from core.time import BRUSSELS, TIMEZONE
 
 
 def uid_for(appointment: Appointment) -> str:
@@ -29,7 +30,7 @@ def brussels_vtimezone() -> Timezone:
     """Europe/Brussels as the EU rule since 1996: summer time from the last Sunday of March
     (02:00 -> 03:00) to the last Sunday of October (03:00 -> 02:00)."""
     zone = Timezone()
-    zone.add("tzid", "Europe/Brussels")
+    zone.add("tzid", TIMEZONE)
     summer = TimezoneDaylight()
     summer.add("tzname", "CEST")
     summer.add("tzoffsetfrom", timedelta(hours=1))
@@ -55,7 +56,7 @@ def _calendar(method: str, name: str | None = None) -> Calendar:
     calendar.add("method", method)
     if name:
         calendar.add("x-wr-calname", name)
-        calendar.add("x-wr-timezone", "Europe/Brussels")
+        calendar.add("x-wr-timezone", TIMEZONE)
     calendar.add_component(brussels_vtimezone())
     return calendar
 

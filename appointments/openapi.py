@@ -1,28 +1,13 @@
-"""The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json.
+"""Booking's paths in the one OpenAPI document of /api/v1 (core.openapi serves it)."""
 
-Booking owns the paths below; other channels (tickets, counters) add theirs to PATHS from their
-own package when they land, so the document stays one.
-"""
+from core import openapi
 
-ERROR = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message", "fields"],
-            "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
-                "fields": {"type": "object", "additionalProperties": {"type": "string"}},
-                "alternatives": {"type": "array", "items": {"$ref": "#/components/schemas/Slot"}},
-            },
-        }
-    },
+# A taken time's 409 carries free times near it (booking.SlotTaken).
+ERROR_PROPERTIES = {
+    "alternatives": {"type": "array", "items": {"$ref": "#/components/schemas/Slot"}},
 }
 
 SCHEMAS = {
-    "Error": ERROR,
     "Service": {
         "type": "object",
         "required": ["id", "name", "duration_minutes", "life_events"],
@@ -230,15 +215,5 @@ PATHS = {
 }
 
 
-def openapi_document() -> dict:
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Loket API",
-            "version": "1.0.0",
-            "description": "Citizen-facing endpoints are public and rate-limited per client.",
-        },
-        "servers": [{"url": "/"}],
-        "paths": PATHS,
-        "components": {"schemas": SCHEMAS},
-    }
+def register() -> None:
+    openapi.add(paths=PATHS, schemas=SCHEMAS, error_properties=ERROR_PROPERTIES)

@@ -1,13 +1,14 @@
 """What other packages may know of appointments: a party's appointments, as plain values.
 
-Mijn Loket, the desk's party panels and the phone console read bookings through
+Other packages (Mijn Loket, the phone console's screen pop) read bookings through
 `appointments.of_party` and never the booking tables: they learn no internal state, and booking
 may change its rows without breaking them.
 
 One citizen, one list: the record may have merged parties since a booking was made, and an
 appointment keeps the party it was booked under. So the party asked for is followed to the
 party that survives it (desk.record.live_party), and the appointments of every party merged
-into that one count as its own; an undone merge gives them back.
+into that one count as its own (desk.merging.absorbed_party_ids); an undone merge gives them
+back.
 """
 
 from dataclasses import dataclass
@@ -18,9 +19,8 @@ from sqlalchemy.orm import selectinload
 
 from appointments.models import Appointment
 from core.database import utcnow
-from desk import record
+from desk import merging, record
 from desk.errors import RecordError
-from desk.models import Party
 from extensions import db
 
 
@@ -70,15 +70,10 @@ def of_party(
     return upcoming + [a for a in reversed(found) if not a.upcoming]
 
 
-def _party_and_merged(party_id: int) -> set[int]:
+def _party_and_merged(party_id: int) -> list[int]:
     """The surviving party's id and those of every party merged into it, however deep."""
     try:
         survivor = record.resolve_party(party_id)
     except RecordError:
-        return set()
-    ids = frontier = {survivor.id}
-    while frontier:
-        absorbed = db.session.scalars(select(Party.id).where(Party.merged_into_id.in_(frontier)))
-        frontier = set(absorbed) - ids
-        ids = ids | frontier
-    return ids
+        return []
+    return [survivor.id, *merging.absorbed_party_ids(survivor.id)]

@@ -1,9 +1,10 @@
 """Admin screens: reminder times per service (`reminder_plan`), at /admin/sms/reminders (the
 address admins know from when reminders were the SMS package's).
 
-A service without a plan uses SMS_REMINDER_OFFSETS; saving an empty field removes the plan, so
-the service follows the default again. Changes apply to reminders not yet queued: one already
-in the outbox keeps its time, so nobody gets the same reminder twice.
+It lists the office's services (office.models). A service without a plan uses
+SMS_REMINDER_OFFSETS; saving an empty field removes the plan, so the service follows the
+default again. Changes apply to reminders not yet queued: one already in the outbox keeps its
+time, so nobody gets the same reminder twice.
 """
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
@@ -12,10 +13,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from appointments.forms import ReminderPlanForm
-from appointments.models import Service
 from appointments.reminder_plans import ReminderPlan, parse_offsets
 from appointments.reminders import offset_label
 from extensions import db
+from office.models import Service
 
 bp = Blueprint("reminder_admin", __name__, url_prefix="/admin/sms")
 

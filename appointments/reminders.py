@@ -10,13 +10,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from core.time import BRUSSELS
+
 
 @dataclass(frozen=True)
 class QuietHours:
     start: time = time(21, 0)
     end: time = time(8, 0)
     margin: timedelta = timedelta(minutes=30)  # a moved reminder leaves this long before start
-    zone: ZoneInfo = ZoneInfo("Europe/Brussels")
+    zone: ZoneInfo = BRUSSELS
 
     def contains(self, local: time) -> bool:
         if self.start > self.end:  # over midnight

@@ -12,11 +12,13 @@ from functools import cached_property
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from appointments import availability, setup
-from appointments.models import BRUSSELS, Location, Service
+from appointments import availability
 from appointments.timetable import Timetable
 from core.database import utcnow
 from core.errors import DomainError
+from core.time import BRUSSELS, TIMEZONE
+from office import setup
+from office.models import Location, Service
 
 
 class BookingError(DomainError):
@@ -119,7 +121,7 @@ def find_starts(
 def check_range(first_day: date, last_day: date, locations: list[Location], now=None) -> None:
     """Refuse ranges nobody can book in: the past, reversed, past the horizon, or too long."""
     now = now or utcnow()
-    zone = locations[0].timezone if locations else "Europe/Brussels"
+    zone = locations[0].timezone if locations else TIMEZONE
     today = availability.local_today(now, zone)
     last_bookable = today + timedelta(days=max((loc.horizon_days for loc in locations), default=0))
     longest = current_app.config["BOOKING_MAX_RANGE_DAYS"]

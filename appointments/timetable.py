@@ -1,6 +1,7 @@
 """Where and when one visit can take place: the rows availability.py needs.
 
-The set-up (counters, weekly hours, exceptions) comes from the process's snapshot (setup.py);
+The set-up (counters, weekly hours, exceptions) comes from the process's snapshot (office.setup),
+the public holidays from office.holidays;
 only the appointments are read per request, by `busy()`. That statement is built once, at
 import: constructing it anew on every request cost more than running it. It runs on the
 connection: plain tuples, no ORM row handling; appointment times come back as integer seconds
@@ -14,11 +15,14 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import bindparam, select
 
-from appointments import availability, setup
-from appointments.models import TIMEZONE, Appointment, Location, Status
-from appointments.setup import Place
+from appointments import availability
+from appointments.models import Appointment, Status
 from core.database import epoch_seconds
+from core.time import TIMEZONE
 from extensions import db
+from office import holidays, setup
+from office.models import Location
+from office.setup import Place
 
 if TYPE_CHECKING:
     from appointments.slots import Visit
@@ -72,6 +76,7 @@ class Timetable:
             i: [e for e in known.exceptions.get(i, []) if first_day <= e.day <= last_day]
             for i in location_ids
         }
+        self.holidays = holidays.days_between(first_day, last_day)
 
     @property
     def counter_ids(self) -> list[int]:
@@ -119,6 +124,7 @@ class Timetable:
                 min_notice_minutes=place.min_notice_minutes,
                 horizon_days=place.horizon_days,
                 walk_in_percent=place.walk_in_percent,
+                holidays=self.holidays,
             )
             for place in self.places
         ]

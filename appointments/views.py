@@ -28,12 +28,14 @@ from sqlalchemy import select
 from appointments import booking, ics
 from appointments.availability import local_today
 from appointments.forms import ContactForm
-from appointments.models import BRUSSELS, Appointment, Counter, LifeEvent, Location, Service, Status
+from appointments.models import Appointment, Status
 from appointments.slots import BookingError, find_slots, load_visit, local_iso, locations_for
 from core.database import utcnow
 from core.errors import form_errors
+from core.time import BRUSSELS
 from desk import identifiers
 from extensions import db, limiter
+from office.models import Counter, LifeEvent, Location, Service
 
 bp = Blueprint("booking", __name__, url_prefix="/appointments")
 DAYS_PER_PAGE = 31

@@ -34,7 +34,6 @@ import time
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import requests
 from sqlalchemy import insert, select, text
@@ -43,20 +42,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
-from appointments.models import (  # noqa: E402
-    Appointment,
-    Counter,
-    Location,
-    OpeningPeriod,
-    Service,
-    appointment_service,
-)
+from appointments.models import Appointment, appointment_service  # noqa: E402
+from core.time import BRUSSELS  # noqa: E402
 from desk.models import Interaction  # noqa: E402
 from extensions import db  # noqa: E402
+from office.models import Counter, Location, OpeningPeriod, Service  # noqa: E402
 from sms.models import MessageStatus, OutboxMessage  # noqa: E402
 from tests import services  # noqa: E402
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 WRK_SCRIPT = """
 local bodies = {}
 for line in io.lines(os.getenv("BENCH_BODIES")) do bodies[#bodies + 1] = line end

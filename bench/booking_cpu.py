@@ -24,7 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event  # noqa: E402
 
-from bench.booking import BRUSSELS, create_app, seed  # noqa: E402
+from bench.booking import create_app, seed  # noqa: E402
+from core.time import BRUSSELS  # noqa: E402
 from extensions import db  # noqa: E402
 from tests import services  # noqa: E402
 

@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from datetime import time as clock
 from pathlib import Path
 
@@ -57,11 +58,12 @@ def prepare(url: str, counters: int) -> dict:
         [flask, "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
     )
     from app import create_app
-    from appointments.models import Counter, Location, OpeningPeriod, Service
     from counter.models import CounterServiceSetting
     from desk import accounts
     from desk.models import Role
     from extensions import db
+    from office import holidays
+    from office.models import Counter, Location, OpeningException, OpeningPeriod, Service
     from tests.realtime.sockets import session_cookie
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET})
@@ -70,6 +72,11 @@ def prepare(url: str, counters: int) -> dict:
         for weekday in range(7):
             hall.opening_periods.append(
                 OpeningPeriod(weekday=weekday, opens=clock(0, 0), closes=clock(23, 59, 59))
+            )
+        year = date.today().year
+        for day in holidays.days(year, year + 1):  # open on public holidays too
+            hall.exceptions.append(
+                OpeningException(day=day, opens=clock(0, 0), closes=clock(23, 59, 59))
             )
         service = Service(name_nl="Identiteitskaart", duration_minutes=10, locations=[hall])
         desks = [

@@ -5,6 +5,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from core.time import TIMEZONE
+
 DEFAULTS = {
     "ENV": "production",
     "MUNICIPALITY_NAME": "Gemeente Loket",
@@ -21,7 +23,7 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session it is bound to
     "LANGUAGES": ["nl", "fr", "en"],
     "BABEL_DEFAULT_LOCALE": "nl",
-    "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
+    "BABEL_DEFAULT_TIMEZONE": TIMEZONE,
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,

@@ -14,7 +14,6 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from appointments.models import Counter, Service
 from core.database import utcnow
 from core.unit_of_work import run_in_transaction
 from counter import citizen_notices, notices, ordering
@@ -24,6 +23,7 @@ from counter.models import Outcome, Ticket, TicketEvent, TicketStatus
 from counter.queue import local_day
 from counter.tickets import as_id
 from extensions import db
+from office.models import Counter, Service
 
 NOTE_MAX = 2000
 

@@ -1,15 +1,15 @@
 """The counter's part of `flask --app app seed-demo`: a ticket letter per demo service.
 
-Counters, services and hours come from the booking demo (appointments.demo); this only adds what
-the kiosk needs on top. Keyed by the services' Dutch names, so it is the same every run and a
-second run changes nothing.
+Counters, services and hours are the office's set-up, seeded with the booking demo; this only
+adds what the kiosk needs on top. Keyed by the services' Dutch names, so it is the same every
+run and a second run changes nothing.
 """
 
 from sqlalchemy import select
 
-from appointments.models import Service
 from counter.models import CounterServiceSetting
 from extensions import db
+from office.models import Service
 
 LETTERS = {
     "Identiteitskaart aanvragen": "I",

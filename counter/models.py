@@ -1,4 +1,4 @@
-"""The counter's tables. Booking owns locations, services and counters; these point at them.
+"""The counter's tables. The office owns locations, services and counters; these point at them.
 
 Two rules live in the database, not in a check-then-write: a ticket number is unique per
 location and day, and a counter holds at most one called ticket (a partial unique index), so

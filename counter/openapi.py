@@ -1,6 +1,6 @@
-"""The counter's paths in the one OpenAPI document (appointments.openapi serves it)."""
+"""The counter's paths in the one OpenAPI document of /api/v1 (core.openapi serves it)."""
 
-from appointments import openapi
+from core import openapi
 
 
 def _json(ref: str, description: str) -> dict:
@@ -124,5 +124,4 @@ PATHS = {
 
 
 def register() -> None:
-    openapi.SCHEMAS.update(SCHEMAS)
-    openapi.PATHS.update(PATHS)
+    openapi.add(paths=PATHS, schemas=SCHEMAS)

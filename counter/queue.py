@@ -6,9 +6,9 @@ database, with hypothesis.
 
 import math
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
+from core.time import BRUSSELS
+
 RULES = ("appointments_first", "booked_time_or_arrival")
 
 

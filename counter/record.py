@@ -1,12 +1,12 @@
 """Each counter visit becomes a contact moment in the case record (desk.record).
 
 Who the citizen is, in this order: the ticket's own party (kept once known); the checked-in
-appointment's party (`appointment.party_id`, once booking stores it); else the contact details
-the citizen gave us (the appointment's name, phone and e-mail, or the phone left on the ticket
-for the turn-near SMS), matched or created by `desk.record.find_or_create_party`. Its matching
-is conservative: an unverified phone number makes a new party plus a duplicate suggestion for a
-person to judge, never a silent join of two citizens. A walk-in who told us nothing stays
-anonymous: the visit is on the ticket only.
+appointment's party (the appointment as booking tells it: office.visits.booked_visit); else the
+contact details the citizen gave us (the appointment's name, phone and e-mail, or the phone left
+on the ticket for the turn-near SMS), matched or created by `desk.record.find_or_create_party`.
+Its matching is conservative: an unverified phone number makes a new party plus a duplicate
+suggestion for a person to judge, never a silent join of two citizens. A walk-in who told us
+nothing stays anonymous: the visit is on the ticket only.
 
 Transactions, in this order:
 
@@ -25,36 +25,36 @@ import logging
 from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 
-from appointments.models import Appointment, Service
 from core.unit_of_work import Busy, run_in_transaction
 from counter.errors import Conflict
 from counter.models import Ticket
 from desk import identifiers, record
 from desk.errors import InvalidInput, RecordError
 from extensions import db
+from office.models import Service
+from office.visits import BookedVisit, booked_visit
 
 logger = logging.getLogger(__name__)
 
 
-def appointment_party_id(appointment: Appointment | None) -> int | None:
-    """The booking's party, when booking keeps one (its `party_id` column is on its way)."""
-    return getattr(appointment, "party_id", None) if appointment is not None else None
+def booked(ticket: Ticket) -> BookedVisit | None:
+    """The checked-in booking behind the ticket, as the booking channel tells it."""
+    if ticket.appointment_id is None:
+        return None
+    return booked_visit(visit_id=ticket.appointment_id)
 
 
 def known_party_id(ticket: Ticket) -> int | None:
     """Who the citizen is without writing anything: for the desk's link to the record."""
     if ticket.party_id is not None:
         return ticket.party_id
-    if ticket.appointment_id is not None:
-        return appointment_party_id(db.session.get(Appointment, ticket.appointment_id))
-    return None
+    appointment = booked(ticket)
+    return appointment.party_id if appointment is not None else None
 
 
 def contact_details(ticket: Ticket) -> dict:
     """What the citizen told us, as find_or_create_party takes it; only the valid parts."""
-    appointment = (
-        db.session.get(Appointment, ticket.appointment_id) if ticket.appointment_id else None
-    )
+    appointment = booked(ticket)
     details = {"name": appointment.name if appointment else None}
     for field, value, normalise in (
         (

@@ -1,5 +1,8 @@
 """Handing out tickets at the kiosk and checking in booked citizens.
 
+Whether a location is open is the office's answer (office.hours.open_at), the one booking
+gets; a booked citizen's appointment is known through office.visits, never booking's tables.
+
 The daily number comes from one upsert on ticket_sequence (INSERT … ON CONFLICT DO UPDATE …
 RETURNING), a single atomic statement on PostgreSQL and SQLite alike; the unique key on
 (location, day, number) is the guarantee behind it. On PostgreSQL a walk-in's number, ticket
@@ -12,29 +15,23 @@ from datetime import datetime, timedelta
 
 import phonenumbers
 from flask import current_app
-from sqlalchemy import String, bindparam, insert, literal, select, true, union_all
+from sqlalchemy import String, bindparam, insert, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from appointments.booking import normalise_reference
-from appointments.models import (
-    Appointment,
-    Location,
-    OpeningException,
-    OpeningPeriod,
-    Service,
-    service_location,
-)
-from appointments.models import Status as AppointmentStatus
 from core.database import utcnow
 from core.rows import attach_written
+from core.time import BRUSSELS
 from core.unit_of_work import run_in_transaction, run_read_only
 from counter import notices
 from counter import record as visits
 from counter.errors import Conflict, CounterError, NotFound
 from counter.models import CounterServiceSetting, Ticket, TicketEvent, TicketKind, TicketSequence
-from counter.queue import BRUSSELS, default_letter, local_day
+from counter.queue import default_letter, local_day
 from extensions import db
+from office import hours
+from office.models import Location, Service, service_location
+from office.visits import booked_visit, mark_arrived
 
 
 def as_id(value, code: str, field: str, error_class=NotFound) -> int:
@@ -46,54 +43,9 @@ def as_id(value, code: str, field: str, error_class=NotFound) -> int:
         raise error_class(code, field=field) from error
 
 
-@functools.cache
-def _opening_rows():
-    """Today's exceptions and the weekday's hours in one round trip: (is_exception, closed,
-    opens, closes) rows. Built once (see counter.ordering on why), of table columns: a Core
-    statement skips the ORM's compile and result steps."""
-    exception, period = OpeningException.__table__, OpeningPeriod.__table__
-    exceptions = select(
-        literal(True).label("is_exception"),
-        exception.c.closed,
-        exception.c.opens,
-        exception.c.closes,
-    ).where(
-        exception.c.location_id == bindparam("location_id"),
-        exception.c.day == bindparam("day"),
-    )
-    weekly = select(
-        literal(False).label("is_exception"),
-        literal(False).label("closed"),
-        period.c.opens,
-        period.c.closes,
-    ).where(
-        period.c.location_id == bindparam("location_id"),
-        period.c.weekday == bindparam("weekday"),
-    )
-    return union_all(exceptions, weekly)
-
-
-def opening_rows(location_id: int, day):
-    params = {"location_id": location_id, "day": day, "weekday": day.weekday()}
-    return db.session.execute(_opening_rows(), params).all()
-
-
-def open_at(rows, clock) -> bool:
-    """Open by the weekly hours, unless an exception for the day replaces them. `rows` as
-    _opening_rows gives them; `clock` the local time of day."""
-    exceptions = [row for row in rows if row.is_exception]
-    if exceptions:
-        return any(
-            not e.closed and e.opens is not None and e.opens <= clock < e.closes for e in exceptions
-        )
-    return any(p.opens <= clock < p.closes for p in rows)
-
-
 def open_now(location: Location, now: datetime) -> bool:
-    if not location.active:
-        return False
-    local = now.astimezone(BRUSSELS)
-    return open_at(opening_rows(location.id, local.date()), local.time())
+    """The office's answer (office.hours.open_at): the same as booking's."""
+    return location.active and hours.open_at(location.id, now)
 
 
 def kiosk_location(location_id, now: datetime) -> Location:
@@ -108,41 +60,31 @@ def kiosk_location(location_id, now: datetime) -> Location:
 @functools.cache
 def _kiosk_facts():
     """What a walk-in ticket depends on, in one round trip: the location's and the service's
-    active flags (NULL when there is none), whether the service is offered at the location, its
-    ticket letter, and the day's opening rows, one result row each (outer-joined to a single
-    row, so a location without hours still answers). Core columns: no ORM entity is loaded."""
+    active flags (NULL when there is none), whether the service is offered at the location, and
+    its ticket letter. Core columns: no ORM entity is loaded. The hours are the office's
+    (office.hours, from its set-up snapshot: no query)."""
     location, service = Location.__table__, Service.__table__
     setting, offered = CounterServiceSetting.__table__, service_location
-    hours = _opening_rows().subquery()
-    one = select(literal(1).label("one")).subquery()
-    return (
-        select(
-            select(location.c.active)
-            .where(location.c.id == bindparam("location_id"))
-            .scalar_subquery()
-            .label("location_active"),
-            select(service.c.active)
-            .where(service.c.id == bindparam("service_id"))
-            .scalar_subquery()
-            .label("service_active"),
-            select(offered.c.service_id)
-            .where(
-                offered.c.service_id == bindparam("service_id"),
-                offered.c.location_id == bindparam("location_id"),
-            )
-            .exists()
-            .label("offered"),
-            select(setting.c.letter)
-            .where(setting.c.service_id == bindparam("service_id"))
-            .scalar_subquery()
-            .label("letter"),
-            hours.c.is_exception,
-            hours.c.closed,
-            hours.c.opens,
-            hours.c.closes,
+    return select(
+        select(location.c.active)
+        .where(location.c.id == bindparam("location_id"))
+        .scalar_subquery()
+        .label("location_active"),
+        select(service.c.active)
+        .where(service.c.id == bindparam("service_id"))
+        .scalar_subquery()
+        .label("service_active"),
+        select(offered.c.service_id)
+        .where(
+            offered.c.service_id == bindparam("service_id"),
+            offered.c.location_id == bindparam("location_id"),
         )
-        .select_from(one)
-        .outerjoin(hours, true())
+        .exists()
+        .label("offered"),
+        select(setting.c.letter)
+        .where(setting.c.service_id == bindparam("service_id"))
+        .scalar_subquery()
+        .label("letter"),
     )
 
 
@@ -154,15 +96,11 @@ def kiosk_check(location_id, service_id, now: datetime) -> tuple[int, int, str]:
         service = as_id(service_id, "unknown_service", "service_id", CounterError)
     except CounterError:
         service = None  # refused below, after the location's own errors
-    local = now.astimezone(BRUSSELS)
-    day = local.date()
-    params = {"location_id": chosen, "service_id": service, "day": day, "weekday": day.weekday()}
-    rows = db.session.execute(_kiosk_facts(), params).all()
-    facts = rows[0]
+    params = {"location_id": chosen, "service_id": service}
+    facts = db.session.execute(_kiosk_facts(), params).one()
     if facts.location_active is None:
         raise NotFound("unknown_location", field="location_id")
-    hours = [row for row in rows if row.is_exception is not None]
-    if not facts.location_active or not open_at(hours, local.time()):
+    if not facts.location_active or not hours.open_at(chosen, now):
         raise Conflict("location_closed", field="location_id")
     if service is None or not facts.service_active or not facts.offered:
         raise CounterError("unknown_service", field="service_id")
@@ -374,45 +312,37 @@ def check_in(*, reference, location_id=None, language="nl", now=None) -> Ticket:
     config = current_app.config
 
     def work():
-        code = normalise_reference(str(reference or ""))
         # Locked (PostgreSQL): a second press of the same check-in waits for the first to
         # commit and is then refused below, like one that comes later. SQLite's BEGIN
         # IMMEDIATE already serialises the two.
-        appointment = db.session.scalar(
-            select(Appointment).where(Appointment.reference == code).with_for_update()
-        )
-        if not code or appointment is None:
+        visit = booked_visit(reference=str(reference or ""), lock=True)
+        if visit is None:
             raise NotFound("unknown_reference", field="appointment_reference")
-        if appointment.status == AppointmentStatus.CANCELLED:
+        if visit.status == "cancelled":
             raise Conflict("appointment_cancelled", field="appointment_reference")
-        if local_day(appointment.starts_at) != local_day(now):
+        if local_day(visit.starts_at) != local_day(now):
             raise CounterError("not_today", field="appointment_reference")
-        if location_id is not None and int(location_id) != appointment.location_id:
+        if location_id is not None and int(location_id) != visit.location_id:
             raise CounterError("other_location", field="appointment_reference")
-        if appointment.status != AppointmentStatus.BOOKED or db.session.scalar(
-            select(Ticket.id).where(Ticket.appointment_id == appointment.id)
+        if visit.status != "booked" or db.session.scalar(
+            select(Ticket.id).where(Ticket.appointment_id == visit.id)
         ):
             raise Conflict("already_checked_in", field="appointment_reference")
-        earliest = appointment.starts_at - timedelta(
-            minutes=config["COUNTER_CHECKIN_EARLY_MINUTES"]
-        )
+        earliest = visit.starts_at - timedelta(minutes=config["COUNTER_CHECKIN_EARLY_MINUTES"])
         if now < earliest:
             shown = earliest.astimezone(BRUSSELS).strftime("%H:%M")
             raise CounterError("too_early", field="appointment_reference", time=shown)
-        location = kiosk_location(appointment.location_id, now)
-        late = now > appointment.starts_at + timedelta(
-            minutes=config["COUNTER_CHECKIN_LATE_MINUTES"]
-        )
-        appointment.status = AppointmentStatus.ARRIVED
-        appointment.arrived_at = now
+        location = kiosk_location(visit.location_id, now)
+        late = now > visit.starts_at + timedelta(minutes=config["COUNTER_CHECKIN_LATE_MINUTES"])
+        mark_arrived(visit.id, now)
         return _new_ticket(
             location.id,
-            appointment.services[0].id,
+            visit.service_ids[0],
             now,
             kind=TicketKind.WALK_IN if late else TicketKind.APPOINTMENT,
-            appointment_id=appointment.id,
-            booked_start=None if late else appointment.starts_at,
-            language=appointment.language or language,
+            appointment_id=visit.id,
+            booked_start=None if late else visit.starts_at,
+            language=visit.language or language,
         )
 
     ticket = run_in_transaction(work)

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from appointments.models import Counter, Location, Service
+from core.time import BRUSSELS
 from counter import calling, tickets
 from counter import record as visits
 from counter.errors import CounterError
@@ -32,6 +32,8 @@ from desk.auth import role_required
 from desk.errors import RecordError
 from desk.models import Party, Role
 from extensions import db, limiter
+from office import holidays, hours
+from office.models import Counter, Location, Service
 
 bp = Blueprint("counter", __name__, url_prefix="/counter")
 
@@ -87,13 +89,18 @@ def kiosk(location_id):
     for service in services:
         for event in service.life_events:
             life_events.setdefault(event, []).append(service)
-    is_open = tickets.open_now(location, tickets.utcnow())
+    now = tickets.utcnow()
+    is_open = tickets.open_now(location, now)
+    today = now.astimezone(BRUSSELS).date()
+    # Closed all day for a public holiday: the kiosk says which one.
+    holiday = None if is_open or hours.hours_on(location.id, today) else holidays.name(today)
     return render_template(
         "counter/kiosk.html",
         location=location,
         services=services,
         life_events=life_events,
         is_open=is_open,
+        holiday=holiday,
     )
 
 

@@ -8,13 +8,13 @@ blueprint (desk.views imports this module), so they share its sign-in rule.
 """
 
 from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.errors import form_errors
+from core.time import BRUSSELS
 from core.unit_of_work import unit_of_work
 from desk import forms, record, timeline
 from desk.errors import Conflict, NotAllowed, NotFound, RecordError
@@ -123,8 +123,7 @@ def end_of_local_day(day) -> datetime | None:
     """A "valid until" date means through that day on the desk's clock."""
     if day is None:
         return None
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return datetime.combine(day, time(23, 59, 59), tzinfo=zone)
+    return datetime.combine(day, time(23, 59, 59), tzinfo=BRUSSELS)
 
 
 @bp.post("/parties/<int:party_id>/representations")

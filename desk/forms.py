@@ -5,9 +5,7 @@ reaches the record service and gets its domain message ("this department does no
 """
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -20,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from core.time import BRUSSELS
 from desk.models import CaseStatus, Channel
 
 
@@ -60,8 +59,7 @@ def local_to_utc(value: datetime | None) -> datetime | None:
     """A datetime-local field is the desk's wall clock (Europe/Brussels); store UTC."""
     if value is None:
         return None
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return value.replace(tzinfo=zone)
+    return value.replace(tzinfo=BRUSSELS)
 
 
 class SearchForm(FlaskForm):

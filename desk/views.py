@@ -6,12 +6,10 @@ writes an AccessLog row; a party the staff member may not see answers 404.
 """
 
 import functools
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     jsonify,
@@ -27,6 +25,7 @@ from jinja2 import pass_context
 from sqlalchemy import select
 
 from core.errors import form_errors
+from core.time import BRUSSELS
 from core.unit_of_work import unit_of_work
 from desk import access, forms, identifiers, merging, record, timeline
 from desk.errors import NotAllowed, NotFound, RecordError
@@ -43,6 +42,7 @@ from desk.models import (
     Task,
 )
 from desk.overview import Overview, party_overview
+from desk.panels import party_panels
 from desk.search import search_parties
 from extensions import db
 
@@ -65,11 +65,9 @@ SHORT_DATETIME = {"en": "%d/%m/%Y %H:%M", "fr": "%d/%m/%Y %H:%M", "nl": "%d-%m-%
 
 
 @functools.lru_cache(maxsize=16)
-def _clock(zone_name: str, pattern: str):
-    zone = ZoneInfo(zone_name)
-
+def _clock(pattern: str):
     def clock(value) -> str:
-        return "" if value is None else value.astimezone(zone).strftime(pattern)
+        return "" if value is None else value.astimezone(BRUSSELS).strftime(pattern)
 
     return clock
 
@@ -79,7 +77,7 @@ def desk_clock():
     and called per row: Babel's formatter, or even a locale lookup per row, costs more than the
     timeline query."""
     pattern = SHORT_DATETIME.get(str(get_locale()), SHORT_DATETIME["nl"])
-    return _clock(current_app.config["BABEL_DEFAULT_TIMEZONE"], pattern)
+    return _clock(pattern)
 
 
 @bp.app_template_filter("local_datetime")
@@ -203,6 +201,8 @@ def render_party(overview: Overview, status: int = 200, **forms_given):
         "representations": overview.representations,
         "suggestions": overview.suggestions,
         "merges": overview.merges,
+        # what each channel knows about the party (upcoming appointments, open tickets, ...)
+        "panels": party_panels(party, staff, party_ids=[party.id, *overview.absorbed_ids]),
         # built once here, not per timeline row: links to a case's contacts, and the clock
         "case_urls": {c.id: url_for("desk.party", party_id=party.id, case=c.id) for c in cases},
         "clock": desk_clock(),

@@ -4,7 +4,6 @@ record owns them, on ContactAddress and Party); sms reads them from there."""
 
 from collections import OrderedDict
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
@@ -12,12 +11,12 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from core.database import utcnow
+from core.time import BRUSSELS
 from extensions import db
 from sms.models import DevMessage, MessageStatus, OutboxMessage
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
 PAGE = 50
-BRUSSELS = ZoneInfo("Europe/Brussels")
 
 STATUS_LABELS = {
     "queued": "Waiting to be sent",

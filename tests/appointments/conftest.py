@@ -1,11 +1,13 @@
 """A small municipality to book in: one town hall, three services, three counters."""
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from appointments.models import (
+from core.time import BRUSSELS
+from extensions import db
+from office import holidays
+from office.models import (
     Counter,
     LifeEvent,
     Location,
@@ -13,9 +15,6 @@ from appointments.models import (
     OpeningPeriod,
     Service,
 )
-from extensions import db
-
-BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 def local(day: date, hour: int, minute: int = 0) -> datetime:
@@ -24,10 +23,19 @@ def local(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 def next_weekday(weekday: int, after: date | None = None) -> date:
+    """The next such weekday in a week whose working days hold no public holiday: tests book
+    on it and on the days around it, and the office is closed on public holidays."""
     day = (after or date.today()) + timedelta(days=1)
-    while day.weekday() != weekday:
+    while day.weekday() != weekday or holiday_week(day):
         day += timedelta(days=1)
     return day
+
+
+def holiday_week(day: date) -> bool:
+    monday = day - timedelta(days=day.weekday())
+    return any(
+        monday + timedelta(days=n) in holidays.days(monday.year, monday.year + 1) for n in range(5)
+    )
 
 
 def tampered(token: str) -> str:

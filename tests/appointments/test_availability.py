@@ -1,7 +1,6 @@
 """The pure availability rules, without a database."""
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,8 +15,8 @@ from appointments.availability import (
     opening_periods,
     seconds,
 )
+from core.time import BRUSSELS, TIMEZONE
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 MONDAY = date(2027, 3, 1)
 NOW = datetime(2027, 2, 1, 8, 0, tzinfo=UTC)
 
@@ -30,7 +29,7 @@ def plan(counters=None, **fields) -> LocationPlan:
     weekly = {d: [(time(9), time(12)), (time(13), time(16))] for d in range(5)}
     return LocationPlan(
         id=1,
-        timezone="Europe/Brussels",
+        timezone=TIMEZONE,
         weekly=fields.pop("weekly", weekly),
         exceptions=fields.pop("exceptions", []),
         counters=counters if counters is not None else [CounterPlan(1)],
@@ -83,6 +82,53 @@ def test_closed_exception_removes_the_day_and_extra_opening_adds_one():
     assert slots_on(MONDAY, closed) == []
     extra = plan(exceptions=[HoursException(saturday, False, time(9), time(10))])
     assert starts(slots_on(saturday, extra)) == ["09:00", "09:15", "09:30"]
+
+
+def test_a_public_holiday_is_closed_unless_an_exception_opens_it():
+    christmas = date(2028, 12, 25)  # a Monday
+    now = at(christmas, 6) - timedelta(days=7)
+    rules = {"holidays": frozenset({christmas})}
+    assert slots_on(christmas, plan(**rules), now=now) == []
+    assert slots_on(christmas, plan(), now=now) != []  # that Monday without the holiday rule
+    opening = HoursException(christmas, False, time(10), time(11))
+    opened = plan(exceptions=[opening], **rules)
+    assert starts(slots_on(christmas, opened, now=now)) == ["10:00", "10:15", "10:30"]
+    at_ten = seconds(at(christmas, 10))
+    asked = {"need_minutes": 30, "hold_minutes": 30, "now": now}
+    assert free_at([plan(**rules)], at_ten, **asked) is None
+    assert free_at([opened], at_ten, **asked) == (1, (1,))
+
+
+@given(
+    holidays=st.sets(st.integers(0, 13), max_size=5),
+    opened=st.sets(st.integers(0, 13), max_size=3),
+    closed=st.sets(st.integers(0, 13), max_size=3),
+)
+def test_no_start_falls_on_a_holiday_or_closure_and_an_opened_day_has_its_own_hours(
+    holidays, opened, closed
+):
+    """Over two weeks: a public holiday has no start unless an exception opens it, and then
+    only in the exception's hours; a closure wins over both."""
+    days = [MONDAY + timedelta(days=n) for n in range(14)]
+    exceptions = [HoursException(days[n], False, time(10), time(11)) for n in opened]
+    exceptions += [HoursException(days[n], True) for n in closed]
+    the_plan = plan(holidays=frozenset(days[n] for n in holidays), exceptions=exceptions)
+    found = available_slots(
+        [the_plan], need_minutes=15, hold_minutes=15, first_day=days[0], last_day=days[-1], now=NOW
+    )
+    by_day = {}
+    for slot in found:
+        by_day.setdefault(slot.start.astimezone(BRUSSELS).date(), []).append(slot)
+    for n, day in enumerate(days):
+        offered = starts(by_day.get(day, []))
+        if n in closed:
+            assert offered == []
+        elif n in opened:
+            assert offered == ["10:00", "10:15", "10:30", "10:45"]
+        elif n in holidays or day.weekday() >= 5:
+            assert offered == []
+        else:
+            assert offered and offered[0] == "09:00"
 
 
 def test_minimum_notice_and_horizon_limit_the_window():

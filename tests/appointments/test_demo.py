@@ -3,10 +3,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from appointments.demo import seed_booking_demo
-from appointments.models import Counter, LifeEvent, Location, Service
 from appointments.slots import find_slots, load_visit
 from core.database import utcnow
 from extensions import db
+from office.models import Counter, LifeEvent, Location, Service
 
 
 def test_demo_seed_is_deterministic_idempotent_and_bookable(app):

@@ -8,9 +8,10 @@ import pytest
 from babel.dates import format_date
 from sqlalchemy import select
 
-from appointments.models import Appointment, Location, Service, Status
+from appointments.models import Appointment, Status
 from desk.models import Role
 from extensions import db
+from office.models import Location, Service
 from tests.appointments.conftest import BRUSSELS, local, next_weekday, tampered
 from tests.races import race
 

@@ -1,13 +1,12 @@
 """When reminders go out: quiet hours move them earlier, never later, also on DST days."""
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from appointments.reminders import QuietHours, decide, due_at, offset_label
+from core.time import BRUSSELS
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 QUIET = QuietHours()
 
 

@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime, time
 import pytest
 from sqlalchemy import text
 
-from appointments import setup
 from appointments.slots import UnknownService, find_slots, load_visit
 from extensions import db
+from office import setup
 from tests.appointments.conftest import local
 from tests.statements import statements_during
 

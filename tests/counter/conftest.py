@@ -1,4 +1,5 @@
-"""A town hall with a kiosk, open around the clock so tests never depend on the hour they run."""
+"""A town hall with a kiosk, open around the clock (public holidays too) so tests never depend
+on the hour or the day they run."""
 
 import secrets
 from datetime import datetime, time, timedelta
@@ -6,20 +7,15 @@ from datetime import datetime, time, timedelta
 import pytest
 import time_machine
 
-from appointments.models import (
-    BRUSSELS,
-    Appointment,
-    Counter,
-    LifeEvent,
-    Location,
-    OpeningPeriod,
-    Service,
-)
+from appointments.models import Appointment
 from core.database import utcnow
+from core.time import BRUSSELS
 from counter.models import CounterServiceSetting
 from desk import accounts
 from desk.models import Role
 from extensions import db
+from office import holidays
+from office.models import Counter, LifeEvent, Location, OpeningException, OpeningPeriod, Service
 
 
 class Town:
@@ -52,6 +48,12 @@ class Town:
             self.hall.opening_periods.append(
                 OpeningPeriod(weekday=weekday, opens=time(0, 0), closes=time(23, 59, 59))
             )
+        today = datetime.now(BRUSSELS).date()
+        for day in holidays.days(today.year - 1, today.year + 1):
+            if abs((day - today).days) <= 1:  # a public holiday closes it: an exception opens it
+                self.hall.exceptions.append(
+                    OpeningException(day=day, opens=time(0, 0), closes=time(23, 59, 59))
+                )
 
     def counters(self, count: int) -> list[Counter]:
         """More counters serving both services, for races."""

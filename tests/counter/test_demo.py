@@ -2,10 +2,10 @@
 
 from sqlalchemy import select
 
-from appointments.models import Service
 from counter.demo import LETTERS
 from counter.models import CounterServiceSetting
 from extensions import db
+from office.models import Service
 
 
 def letters() -> dict[str, str]:

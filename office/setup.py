@@ -1,7 +1,8 @@
-"""The booking set-up, read once and shared: services, locations, counters, hours, exceptions.
+"""The set-up, read once and shared: services, locations, counters, hours, exceptions.
 
-Every slots request and every booking needs these rows, and an admin changes them a few times
-a week; reading them anew each time cost four queries and a fifth of a booking's time. Each
+Every slots request, every booking and every kiosk ticket needs these rows, and an admin
+changes them a few times a week; reading them anew each time cost four queries and a fifth of a
+booking's time. Each
 process keeps one snapshot for at most BOOKING_SETUP_CACHE_SECONDS. A commit that changes a
 set-up row drops this process's snapshot at once (the admin who saved, and every test, sees the
 change on the next request); other processes see it within those seconds. The one hard rule,
@@ -14,15 +15,17 @@ shared between sessions or threads.
 
 import time as clock
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.util import identity_key
 
-from appointments.availability import HoursException
-from appointments.models import (
+from extensions import db
+from office import holidays
+from office.models import (
     Counter,
     Location,
     OpeningException,
@@ -30,7 +33,7 @@ from appointments.models import (
     Service,
     counter_service,
 )
-from extensions import db
+from office.opening import HoursException, day_hours
 
 SETUP_MODELS = (Location, Service, Counter, OpeningPeriod, OpeningException)
 _generation = 0  # raised by every commit in this process that changed a set-up row
@@ -38,13 +41,14 @@ _generation = 0  # raised by every commit in this process that changed a set-up 
 
 @dataclass(frozen=True)
 class Place:
-    """A location's booking rules as plain values: they outlive any transaction."""
+    """A location's rules as plain values: they outlive any transaction."""
 
     id: int
     timezone: str
     min_notice_minutes: int
     horizon_days: int
     walk_in_percent: int
+    active: bool = True
 
     @classmethod
     def of(cls, location: Location) -> "Place":
@@ -54,7 +58,12 @@ class Place:
             location.min_notice_minutes,
             location.horizon_days,
             location.walk_in_percent,
+            location.active,
         )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)  # ZoneInfo keeps one instance per zone
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,17 @@ class Snapshot:
     serving: tuple[tuple[int, int, frozenset[int]], ...]  # active counter, location, services
     weekly: dict[int, dict[int, list[tuple[time, time]]]]  # location -> weekday -> periods
     exceptions: dict[int, list[HoursException]]  # location -> exceptions, by day
+    places: dict[int, Place]  # every location, active or not
+
+    def hours_on(self, location_id: int, day: date) -> list[tuple[time, time]]:
+        """The location's local hours on the day, in order (office.opening.day_hours' rule)."""
+        periods = day_hours(
+            day,
+            self.weekly.get(location_id, {}),
+            self.exceptions.get(location_id, ()),
+            holidays.days_between(day, day),
+        )
+        return sorted(periods)
 
     def counters_for(self, service_ids, location_ids) -> dict[int, list[int]]:
         """Location id -> ids of its active counters that serve every one of the services."""
@@ -78,14 +98,14 @@ class Snapshot:
 
 def snapshot() -> Snapshot:
     """This process's snapshot, read again when it is too old or a set-up row changed."""
-    held = current_app.extensions.get("booking_setup")
+    held = current_app.extensions.get("office_setup")
     fresh_for = current_app.config["BOOKING_SETUP_CACHE_SECONDS"]
     stale = held is None or held.generation != _generation
     if stale or clock.monotonic() - held.read_at > fresh_for:
         held = _read()
-        if not db.session.info.get("booking_setup_changed"):
+        if not db.session.info.get("office_setup_changed"):
             # Not kept when read in a transaction that changed the set-up: it might roll back.
-            current_app.extensions["booking_setup"] = held
+            current_app.extensions["office_setup"] = held
     return held
 
 
@@ -146,6 +166,19 @@ def _read() -> Snapshot:
             ).order_by(OpeningException.day)
         ):
             exceptions.setdefault(row[0], []).append(HoursException(*row[1:]))
+        places = {
+            row[0]: Place(*row)
+            for row in session.execute(
+                select(
+                    Location.id,
+                    Location.timezone,
+                    Location.min_notice_minutes,
+                    Location.horizon_days,
+                    Location.walk_in_percent,
+                    Location.active,
+                )
+            )
+        }
         session.expunge_all()
     return Snapshot(
         generation=generation,
@@ -154,6 +187,7 @@ def _read() -> Snapshot:
         serving=tuple((c, loc, frozenset(s)) for (c, loc), s in serving.items()),
         weekly=weekly,
         exceptions=exceptions,
+        places=places,
     )
 
 
@@ -162,11 +196,11 @@ def _note_setup_change(session, _context, _instances) -> None:
     if any(
         isinstance(row, SETUP_MODELS) for row in (*session.new, *session.dirty, *session.deleted)
     ):
-        session.info["booking_setup_changed"] = True
+        session.info["office_setup_changed"] = True
 
 
 @event.listens_for(Session, "after_commit")
 def _drop_snapshots(session) -> None:
     global _generation
-    if session.info.pop("booking_setup_changed", False):
+    if session.info.pop("office_setup_changed", False):
         _generation += 1

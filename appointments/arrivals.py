@@ -1,0 +1,50 @@
+"""The booking side of an arrival at the office (office.visits): what a reference stands for,
+and "arrived" when the counter's kiosk checks the citizen in."""
+
+from sqlalchemy import select
+
+from appointments.booking import normalise_reference
+from appointments.models import Appointment, Status
+from extensions import db
+from office.visits import BookedVisit, booked_visit_wanted, visit_arrived
+
+
+def _visit(appointment: Appointment) -> BookedVisit:
+    return BookedVisit(
+        id=appointment.id,
+        reference=appointment.reference,
+        location_id=appointment.location_id,
+        starts_at=appointment.starts_at,
+        service_ids=tuple(service.id for service in appointment.services),
+        status=appointment.status.value,
+        language=appointment.language,
+        name=appointment.name,
+        phone=appointment.phone,
+        email=appointment.email,
+        party_id=appointment.party_id,
+    )
+
+
+@booked_visit_wanted.connect
+def answer_booked_visit(_sender, *, reference=None, visit_id=None, lock=False, **_kwargs):
+    if visit_id is not None:
+        query = select(Appointment).where(Appointment.id == visit_id)
+    else:
+        code = normalise_reference(str(reference or ""))
+        if not code:
+            return None
+        query = select(Appointment).where(Appointment.reference == code)
+    if lock:
+        # PostgreSQL: a second press of the same check-in waits for the first to commit and is
+        # then refused, like one that comes later. SQLite's BEGIN IMMEDIATE already serialises.
+        query = query.with_for_update()
+    appointment = db.session.scalar(query)
+    return None if appointment is None else _visit(appointment)
+
+
+@visit_arrived.connect
+def mark_arrived(_sender, *, visit_id, at, **_kwargs):
+    appointment = db.session.get(Appointment, visit_id)
+    if appointment is not None:
+        appointment.status = Status.ARRIVED
+        appointment.arrived_at = at
