@@ -15,3 +15,6 @@ interaction_recorded = _signals.signal("interaction-recorded")
 case_status_changed = _signals.signal("case-status-changed")
 # sender: the Flask app; kwargs: survivor_id, absorbed_id, merge_id, undone (bool)
 parties_merged = _signals.signal("parties-merged")
+# sender: the Flask app; kwargs: staff_id. Every session of that staff member has ended
+# (signed out, deactivated, password or second factor reset): open connections close.
+staff_signed_out = _signals.signal("staff-signed-out")
