@@ -4,7 +4,7 @@ Until the first code confirms it, the secret lived in the session cookie, readab
 with the cookie. A plain nullable column: ALTER TABLE ADD COLUMN on both engines.
 
 Revision ID: 3f6a9d2c1b70
-Revises: 5b1f0c2d9e47
+Revises: 9c4e2f7a1d05
 Create Date: 2026-12-06 14:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3f6a9d2c1b70'
-down_revision = '5b1f0c2d9e47'
+down_revision = '9c4e2f7a1d05'
 branch_labels = None
 depends_on = None
 
