@@ -25,7 +25,7 @@ DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "nl",
     "BABEL_DEFAULT_TIMEZONE": TIMEZONE,
     "RATELIMIT_ENABLED": True,
-    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_STORAGE_URI": None,  # REDIS_URL's server when set (limits shared by workers)
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per minute",
     "LOGIN_MAX_FAILURES": 5,
@@ -108,6 +108,9 @@ def load_config(app, test_config=None):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     if test_config:
         app.config.update(test_config)
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        # Limits kept per worker in memory would multiply by the number of workers.
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
 
     # The instance folder is made only when something is written there: an installed copy with
     # DATABASE_URL and SECRET_KEY set may have no writable one.

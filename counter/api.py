@@ -79,7 +79,8 @@ def call_next(counter_id):
 def finish(ticket_id):
     staff = counter_staff()
     body = json_body()
+    closer = calling.Closer(staff.id, admin=staff.role == Role.ADMIN)
     ticket = calling.finish(
-        ticket_id, outcome=body.get("outcome"), note=body.get("note") or "", staff_id=staff.id
+        ticket_id, closer, outcome=body.get("outcome"), note=body.get("note") or ""
     )
     return ticket_view(ticket)

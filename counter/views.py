@@ -292,10 +292,17 @@ def desk_queue(counter):
     return render_template("counter/_queue.html", counter=counter, overview=desk_overview(counter))
 
 
+def closer(counter, staff_id: int) -> calling.Closer:
+    """At a desk screen the ticket must be this counter's; an admin may close any."""
+    return calling.Closer(staff_id, counter_id=counter.id, admin=current_user.is_admin)
+
+
 ACTIONS = {
     "call-next": lambda counter, form, staff: calling.call_next(counter.id, staff),
     "recall": lambda counter, form, staff: calling.recall(form.get("ticket_id"), staff),
-    "no-show": lambda counter, form, staff: calling.mark_no_show(form.get("ticket_id"), staff),
+    "no-show": lambda counter, form, staff: calling.mark_no_show(
+        form.get("ticket_id"), closer(counter, staff)
+    ),
     "park": lambda counter, form, staff: calling.park(form.get("ticket_id"), staff),
     "resume": lambda counter, form, staff: calling.resume(form.get("ticket_id"), counter.id, staff),
     "transfer": lambda counter, form, staff: calling.transfer(
@@ -306,9 +313,9 @@ ACTIONS = {
     ),
     "finish": lambda counter, form, staff: calling.finish(
         form.get("ticket_id"),
+        closer(counter, staff),
         outcome=form.get("outcome"),
         note=form.get("note", ""),
-        staff_id=staff,
     ),
 }
 

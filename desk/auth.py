@@ -42,7 +42,12 @@ def login_rate_limit() -> str:
 def error_message(code: str) -> str:
     minutes = current_app.config["LOGIN_LOCK_MINUTES"]
     return {
-        "bad_credentials": _("The e-mail address or the password is wrong."),
+        "bad_credentials": _(
+            "The e-mail address or the password is wrong. After %(failures)d failed attempts "
+            "an account is locked for %(minutes)d minutes.",
+            failures=current_app.config["LOGIN_MAX_FAILURES"],
+            minutes=minutes,
+        ),
         "locked": _(
             "This account is locked for %(minutes)d minutes after too many failed attempts.",
             minutes=minutes,
@@ -185,12 +190,12 @@ def enrol():
     if staff is None or staff.has_second_factor:
         flash(_("Please sign in again."), "warning")
         return redirect(url_for("auth.login"))
-    secret = session.setdefault("enrol_secret", accounts.new_totp_secret())
+    secret = accounts.enrolment_secret(staff)
     form = EnrolForm()
     status = 200
     if form.validate_on_submit():
         try:
-            codes = accounts.enrol_second_factor(staff, secret, form.code.data)
+            codes = accounts.enrol_second_factor(staff, form.code.data)
         except accounts.AccountError as error:
             form.code.errors.append(error_message(error.code))
             status = STATUS_FOR[error.code]
@@ -209,6 +214,9 @@ def enrol():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        # Server-side: a copy of this session's cookie opens nothing any more.
+        accounts.end_sessions(current_user._get_current_object())
     logout_user()
     language = session.get("lang")
     session.clear()

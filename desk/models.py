@@ -32,6 +32,8 @@ class Staff(UserMixin, db.Model):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     password_hash: Mapped[str] = mapped_column(String(255))
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The secret being enrolled, until a first code confirms it (never in the session cookie).
+    pending_totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_timestep: Mapped[int | None]
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

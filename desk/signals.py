@@ -25,3 +25,6 @@ parties_merged = _signals.signal("parties-merged")
 # Each receiver returns a desk.panels.Panel, or None to show nothing. Send it through
 # desk.panels.party_panels, which collects and orders the answers.
 party_panels = _signals.signal("party-panels")
+# sender: the Flask app; kwargs: staff_id. Every session of that staff member has ended
+# (signed out, deactivated, password or second factor reset): open connections close.
+staff_signed_out = _signals.signal("staff-signed-out")

@@ -494,8 +494,13 @@ def dismiss_suggestion(suggestion_id):
     suggestion = db.session.get(DuplicateSuggestion, suggestion_id)
     if suggestion is None:
         abort(404)
-    party_id = int(request.form.get("party", suggestion.party_id))
-    visible_party(party_id)
+    # Both parties of the suggestion must be visible to this clerk, whatever the form names;
+    # the form only says which of the two pages to go back to.
+    pair = (suggestion.party_id, suggestion.candidate_id)
+    for member in pair:
+        visible_party(member)
+    asked = _ids(request.form.get("party"))
+    party_id = asked if asked in pair else suggestion.party_id
     try:
         with unit_of_work():
             merging.dismiss_suggestion(suggestion=suggestion, staff=current_user)

@@ -22,9 +22,9 @@ def test_a_phone_number_left_on_the_phone_page_gets_one_turn_near_sms(app, town)
 
     calling.call_next(town.desk_1.id)  # five left, four ahead of the last
     assert alerts() == []
-    calling.finish(issued[0].id, outcome="served")
+    calling.finish(issued[0].id, calling.Closer(None, admin=True), outcome="served")
     calling.call_next(town.desk_1.id)  # three ahead
-    calling.finish(issued[1].id, outcome="served")
+    calling.finish(issued[1].id, calling.Closer(None, admin=True), outcome="served")
     calling.call_next(town.desk_1.id)  # two ahead: no second message
     [alert] = alerts()
     assert (alert.recipient, alert.link_type, alert.link_id) == (

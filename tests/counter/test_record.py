@@ -40,7 +40,10 @@ def test_a_checked_in_visit_is_on_the_citizens_timeline(app, town, make_appointm
 
     serve_one(town, ticket=ticket)
     calling.finish(
-        ticket.id, outcome="follow_up", note="Brings a photo tomorrow.", staff_id=staff.id
+        ticket.id,
+        calling.Closer(staff.id, counter_id=town.desk_1.id),
+        outcome="follow_up",
+        note="Brings a photo tomorrow.",
     )
 
     db.session.commit()
@@ -61,7 +64,7 @@ def test_a_phone_number_left_for_the_sms_finds_the_record_only_when_served(app, 
     tickets.leave_phone(ticket.public_token, "0470 12 34 56")
     assert count(Party) == 0  # a public page makes no records
     serve_one(town, ticket=ticket)
-    calling.finish(ticket.id, outcome="served")
+    calling.finish(ticket.id, calling.Closer(None, admin=True), outcome="served")
 
     db.session.commit()
     address = db.session.scalars(select(ContactAddress)).one()
@@ -72,7 +75,12 @@ def test_a_phone_number_left_for_the_sms_finds_the_record_only_when_served(app, 
 
 def test_an_anonymous_walk_in_stays_on_the_ticket_only(app, town):
     ticket = serve_one(town)
-    calling.finish(ticket.id, outcome="served", note="Asked about opening hours.")
+    calling.finish(
+        ticket.id,
+        calling.Closer(None, admin=True),
+        outcome="served",
+        note="Asked about opening hours.",
+    )
     assert count(Party) == 0 and count(Interaction) == 0
     assert db.session.get(Ticket, ticket.id).note == "Asked about opening hours."
 
@@ -83,7 +91,7 @@ def test_a_no_show_of_a_known_citizen_is_recorded(app, town):
     db.session.get(Ticket, ticket.id).party_id = party.id
     db.session.commit()
     serve_one(town, ticket=ticket)
-    calling.mark_no_show(ticket.id)
+    calling.mark_no_show(ticket.id, calling.Closer(None, admin=True))
 
     db.session.commit()
     visit = db.session.scalars(select(Interaction)).one()
@@ -96,7 +104,7 @@ def test_a_finish_the_record_refuses_leaves_nothing_half_written(app, town):
     db.session.get(Ticket, ticket.id).party_id = 987654  # no such party (desk owns the table)
     db.session.commit()
     try:
-        calling.finish(ticket.id, outcome="served", note="Done.")
+        calling.finish(ticket.id, calling.Closer(None, admin=True), outcome="served", note="Done.")
     except Conflict as error:
         assert error.code == "record_failed"
     else:
@@ -120,7 +128,9 @@ def test_two_finishes_of_one_visit_at_once_record_it_once(app, town):
     serve_one(town, ticket=ticket)
 
     def finish(index):
-        return calling.finish(ticket.id, outcome="served", note=f"finish {index}").id
+        return calling.finish(
+            ticket.id, calling.Closer(None, admin=True), outcome="served", note=f"finish {index}"
+        ).id
 
     results, errors = race(app, 8, finish)
     assert [r for r in results if r is not None] == [ticket.id]
