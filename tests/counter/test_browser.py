@@ -117,3 +117,27 @@ def test_kiosk_ticket_and_board_fit_a_narrow_screen(page, live_server, town, cli
     page.goto(f"{live_server.url}/counter/board/{town.hall.id}")
     assert no_sideways_scroll(page)
     assert axe_violations(page) == []
+
+
+def test_the_board_before_the_first_call(page, live_server, town):
+    page.goto(f"{live_server.url}/counter/board/{town.hall.id}")
+    assert page.get_by_text("Nog niemand opgeroepen.").is_visible()
+    assert not page.locator("#board-now-call").is_visible()
+    clock = page.locator("#board-clock")
+    assert clock.is_visible()
+    assert clock.inner_text().replace(".", ":").count(":") == 1  # HH:MM, Brussels time
+    assert page.locator("thead th").first.inner_text() == "Nummer"
+    sound = page.get_by_role("button", name="Zet geluid aan")
+    assert sound.get_attribute("aria-pressed") == "false"
+    sound.click()
+    assert page.get_by_role("button", name="Zet geluid uit").get_attribute("aria-pressed") == "true"
+    assert axe_violations(page) == []
+
+
+def test_the_board_of_a_closed_office_says_so(page, live_server, town):
+    page.goto(f"{live_server.url}/counter/board/{town.closed_office.id}")
+    assert page.get_by_text("Dit kantoor is nu gesloten.").is_visible()
+    assert not page.get_by_text("Nog niemand opgeroepen.").is_visible()
+    page.wait_for_function("() => document.body.dataset.boardConnected === 'yes'")
+    assert page.get_by_text("Dit kantoor is nu gesloten.").is_visible()  # after the socket's state
+    assert axe_violations(page) == []
