@@ -357,3 +357,32 @@ def desk_action(counter, action):
         elif action == "finish":
             flash(_("Ticket %(number)s is finished.", number=result.code), "success")
     return redirect(url_for("counter.desk", counter_id=counter.id))
+
+
+# --- the screens' addresses, for admins ---------------------------------------------------------
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute address on PUBLIC_BASE_URL, the one citizens and devices reach Loket by
+    (behind a proxy the request's own host may be an internal one)."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
+    return base.rstrip("/") + url_for(endpoint, **values)
+
+
+@bp.get("/admin/screens")
+@role_required(Role.ADMIN)
+def screens():
+    """Each location's kiosk and board address, to open on the device in the hall, and the
+    follow address printed on every ticket."""
+    locations = db.session.scalars(select(Location).order_by(Location.name)).all()
+    rows = [
+        {
+            "location": location,
+            "kiosk": public_url("counter.kiosk", location_id=location.id),
+            "board": public_url("counter.board", location_id=location.id),
+        }
+        for location in locations
+    ]
+    placeholder = "0"  # each ticket's own token goes here
+    follow = public_url("counter.follow", token=placeholder).removesuffix(placeholder)
+    return render_template("counter/screens.html", rows=rows, follow=follow)
