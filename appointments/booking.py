@@ -21,7 +21,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from appointments import case_record, validation
+from appointments import arrivals, case_record, validation
+from appointments.arrivals import normalise_reference
 from appointments.availability import Slot, local_today
 from appointments.manage_links import manage_token
 from appointments.models import Appointment, Status, appointment_service
@@ -72,11 +73,6 @@ class TooLate(BookingError):
 def new_reference() -> str:
     chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
     return f"{chars[:3]}-{chars[3:]}"
-
-
-def normalise_reference(value: str) -> str:
-    chars = "".join(c for c in (value or "").upper() if c.isalnum())
-    return f"{chars[:3]}-{chars[3:]}" if len(chars) == 6 else chars
 
 
 def appointment_for_link(reference: str, token: str | None, now: datetime | None = None):
@@ -446,12 +442,17 @@ def cancel(appointment: Appointment, *, staff=None, now=None) -> Appointment:
     return _set_status(appointment, change, "cancelled", staff)
 
 
-def mark_arrived(appointment: Appointment, *, staff=None) -> Appointment:
+def mark_arrived(appointment: Appointment, *, staff=None, now=None) -> Appointment:
+    """Arriving is checking in: the citizen joins the counter's queue with the appointment's
+    priority, as at the kiosk, in this same transaction (office.visits.check_in)."""
+    now = now or utcnow()
+
     def change(current):
         if current.status == Status.CANCELLED:
             raise TooLate(_l("This appointment was cancelled."))
         current.status = Status.ARRIVED
-        current.arrived_at = utcnow()
+        current.arrived_at = current.arrived_at or now
+        arrivals.check_in(current, now)
 
     return _set_status(appointment, change, "arrived", staff)
 

@@ -49,6 +49,7 @@ DEFAULTS = {
     "COUNTER_CHECKIN_LATE_MINUTES": 10,
     "COUNTER_TURN_NEAR_AHEAD": 3,
     "COUNTER_BOARD_SIZE": 6,
+    "COUNTER_KIOSK_IDLE_SECONDS": 30,  # an untouched kiosk goes back to the default language
     "WRITE_ATTEMPTS": 6,  # tries of a write that collides with a rival (core.unit_of_work)
     "COUNTER_TICKET_RATE_LIMIT": "120 per minute",  # per address: a kiosk is one address
     # SMS and e-mail notices (sms/): price, retries, the sender, quiet hours, reminders.

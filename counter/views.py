@@ -1,9 +1,7 @@
 """The counter's pages: kiosk, printed ticket, phone page, waiting-room board, staff desk."""
 
-import base64
 import functools
 
-import segno
 from flask import (
     Blueprint,
     abort,
@@ -16,11 +14,13 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from core.errors import api_error
+from core.qr import qr_data_uri
 from core.time import BRUSSELS
 from counter import calling, tickets
 from counter import record as visits
@@ -73,12 +73,31 @@ def kiosk_services(location: Location) -> list[Service]:
     ]
 
 
-def qr_data(url: str) -> str:
-    svg = segno.make(url, error="m").svg_inline(scale=4, omitsize=True, dark="#000")
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
-
-
 # --- the kiosk ---------------------------------------------------------------------------------
+
+
+def kiosk_answer(ticket: Ticket):
+    """A ticket was issued: the next citizen starts in the default language (the ticket page
+    speaks this citizen's, from the ticket). The kiosk's script asks for JSON (it sends the form
+    with fetch and then goes to the page itself); a plain form post is redirected."""
+    session["lang"] = current_app.config["BABEL_DEFAULT_LOCALE"]
+    url = url_for("counter.printed_ticket", token=ticket.public_token)
+    if kiosk_script_asks():
+        return jsonify({"location": url}), 201
+    return redirect(url)
+
+
+def kiosk_refusal(error: CounterError, location: Location, anchor: str = ""):
+    """The kiosk's script shows the message on the page it is on (a flash it would consume by
+    following the redirect in the background); a plain form post sees it as a flash."""
+    if kiosk_script_asks():
+        return api_error(error.status, error.code, error.message, error.field_messages())
+    flash(error.message, "error")
+    return redirect(url_for("counter.kiosk", location_id=location.id) + anchor)
+
+
+def kiosk_script_asks() -> bool:
+    return request.accept_mimetypes.best == "application/json"
 
 
 @bp.get("/kiosk/<int:location_id>")
@@ -101,6 +120,8 @@ def kiosk(location_id):
         life_events=life_events,
         is_open=is_open,
         holiday=holiday,
+        idle_seconds=current_app.config["COUNTER_KIOSK_IDLE_SECONDS"],
+        default_language=current_app.config["BABEL_DEFAULT_LOCALE"],
     )
 
 
@@ -116,9 +137,8 @@ def kiosk_ticket(location_id):
             submission_key=request.form.get("submission_key") or None,
         )
     except CounterError as error:
-        flash(error.message, "error")
-        return redirect(url_for("counter.kiosk", location_id=location.id))
-    return redirect(url_for("counter.printed_ticket", token=ticket.public_token))
+        return kiosk_refusal(error, location)
+    return kiosk_answer(ticket)
 
 
 @bp.post("/kiosk/<int:location_id>/check-in")
@@ -132,22 +152,23 @@ def kiosk_check_in(location_id):
             language=str(get_locale()),
         )
     except CounterError as error:
-        flash(error.message, "error")
-        return redirect(url_for("counter.kiosk", location_id=location.id) + "#check-in")
-    return redirect(url_for("counter.printed_ticket", token=ticket.public_token))
+        return kiosk_refusal(error, location, "#check-in")
+    return kiosk_answer(ticket)
 
 
 @bp.get("/ticket/<token>")
 def printed_ticket(token):
+    """The ticket in its citizen's language, whatever the kiosk has gone back to since."""
     ticket = ticket_or_404(token)
     follow_url = url_for("counter.follow", token=token, _external=True)
-    return render_template(
-        "counter/ticket.html",
-        ticket=ticket,
-        view=ticket_view(ticket),
-        follow_url=follow_url,
-        qr=qr_data(follow_url),
-    )
+    with force_locale(ticket.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return render_template(
+            "counter/ticket.html",
+            ticket=ticket,
+            view=ticket_view(ticket),
+            follow_url=follow_url,
+            qr=qr_data_uri(follow_url),
+        )
 
 
 def ticket_or_404(token) -> Ticket:
@@ -336,3 +357,32 @@ def desk_action(counter, action):
         elif action == "finish":
             flash(_("Ticket %(number)s is finished.", number=result.code), "success")
     return redirect(url_for("counter.desk", counter_id=counter.id))
+
+
+# --- the screens' addresses, for admins ---------------------------------------------------------
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute address on PUBLIC_BASE_URL, the one citizens and devices reach Loket by
+    (behind a proxy the request's own host may be an internal one)."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
+    return base.rstrip("/") + url_for(endpoint, **values)
+
+
+@bp.get("/admin/screens")
+@role_required(Role.ADMIN)
+def screens():
+    """Each location's kiosk and board address, to open on the device in the hall, and the
+    follow address printed on every ticket."""
+    locations = db.session.scalars(select(Location).order_by(Location.name)).all()
+    rows = [
+        {
+            "location": location,
+            "kiosk": public_url("counter.kiosk", location_id=location.id),
+            "board": public_url("counter.board", location_id=location.id),
+        }
+        for location in locations
+    ]
+    placeholder = "0"  # each ticket's own token goes here
+    follow = public_url("counter.follow", token=placeholder).removesuffix(placeholder)
+    return render_template("counter/screens.html", rows=rows, follow=follow)

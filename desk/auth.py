@@ -4,11 +4,9 @@ Between the two steps the session holds only `pending_staff_id`; nobody is signe
 second factor is proven.
 """
 
-import base64
 import functools
 from urllib.parse import urlsplit
 
-import segno
 from flask import (
     Blueprint,
     abort,
@@ -25,6 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from core.database import utcnow
+from core.qr import qr_data_uri
 from desk import accounts
 from desk.models import Role, Staff
 from desk.staff_forms import CodeForm, EnrolForm, LoginForm
@@ -205,8 +204,7 @@ def enrol():
     elif form.is_submitted():
         status = 422
     uri = accounts.provisioning_uri(staff, secret, current_app.config["TOTP_ISSUER"])
-    qr_svg = segno.make(uri, error="m").svg_inline(scale=5, omitsize=True)
-    qr_data = "data:image/svg+xml;base64," + base64.b64encode(qr_svg.encode()).decode()
+    qr_data = qr_data_uri(uri, scale=5)
     return render_template(
         "desk/auth/enrol.html", form=form, secret=secret, qr_data=qr_data, uri=uri
     ), status

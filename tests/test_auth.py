@@ -93,7 +93,8 @@ def test_first_sign_in_enrols_totp_and_shows_recovery_codes(client, make_staff):
 
     page = client.get("/login/enrol").text
     secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
-    assert 'src="data:image/svg+xml;base64,' in page
+    # An SVG image needs its namespace: without it the browser shows a broken image.
+    assert 'src="data:image/svg+xml;charset=utf-8,%3Csvg%20xmlns%3D%27http%3A%2F%2F' in page
 
     response = client.post("/login/enrol", data={"code": wrong_code(secret)})
     assert response.status_code == 401
