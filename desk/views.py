@@ -439,10 +439,11 @@ def close_task(task_id):
 def merge_preview(party_id, other_id):
     visible_party(party_id)
     visible_party(other_id)
+    survivor, absorbed = merging.older_first(party_id, other_id)
     try:
         with unit_of_work():
             preview = merging.merge_preview(
-                survivor=party_id, absorbed=other_id, staff=current_user
+                survivor=survivor, absorbed=absorbed, staff=current_user
             )
     except NotFound:
         abort(404)
@@ -456,16 +457,17 @@ def merge_preview(party_id, other_id):
 def merge(party_id, other_id):
     visible_party(party_id)
     visible_party(other_id)
+    survivor, absorbed = merging.older_first(party_id, other_id)
     try:
         with unit_of_work():
-            merging.merge_parties(survivor=party_id, absorbed=other_id, staff=current_user)
+            merging.merge_parties(survivor=survivor, absorbed=absorbed, staff=current_user)
     except NotFound:
         abort(404)
     except RecordError as error:
         flash(error.message, "error")
-    else:
-        flash(_("Records merged. You can undo this below."), "success")
-    return redirect(url_for("desk.party", party_id=party_id))
+        return redirect(url_for("desk.party", party_id=party_id))
+    flash(_("Records merged. You can undo this below."), "success")
+    return redirect(url_for("desk.party", party_id=survivor))
 
 
 @bp.post("/merges/<int:merge_id>/undo")
