@@ -20,7 +20,7 @@ from desk import forms, record, timeline
 from desk.errors import Conflict, NotAllowed, NotFound, RecordError
 from desk.models import ContactAddress, Party, Representation
 from desk.search import search_parties
-from desk.views import bp, visible_party
+from desk.views import bp, log_view, visible_party
 from extensions import db
 
 
@@ -43,6 +43,7 @@ def preferences_form(party: Party, formdata=None) -> forms.PreferencesForm:
 
 
 def render_contact_page(party: Party, status: int = 200, **given):
+    log_view(party.id, detail="contact page")
     consent_forms = given.get("consent_forms", {})
     return render_template(
         "desk/contact.html",
