@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from appointments.booking import normalise_reference
 from appointments.models import Appointment
-from desk.signals import reference_lookup
+from desk.signals import link_names, reference_lookup
 from extensions import db
 
 
@@ -21,3 +21,14 @@ def party_of_reference(_sender, *, reference: str, **_kwargs) -> int | None:
     return db.session.scalar(
         select(Appointment.party_id).where(Appointment.reference == normalise_reference(text))
     )
+
+
+@link_names.connect
+def references(_sender, *, link_type: str, ids, **_kwargs) -> dict[int, str] | None:
+    """The timeline's "Afspraak ABC-123": an appointment is named by its reference."""
+    if link_type != "appointment" or not ids:
+        return None
+    rows = db.session.execute(
+        select(Appointment.id, Appointment.reference).where(Appointment.id.in_(ids))
+    )
+    return dict(rows.tuples().all())

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from core.errors import form_errors
 from core.time import BRUSSELS
 from core.unit_of_work import unit_of_work
-from desk import access, forms, identifiers, merging, record, timeline
+from desk import access, forms, identifiers, labels, merging, record, timeline
 from desk.errors import NotAllowed, NotFound, RecordError
 from desk.export import export_record
 from desk.models import (
@@ -210,6 +210,9 @@ def render_party(overview: Overview, status: int = 200, **forms_given):
         "on_behalf_label": _("on behalf of the citizen by"),
         "case_label": _("case"),
         "outcome_label": _("Outcome"),
+        # codes in the reader's language: "Served", "Afspraak ABC-123" (desk.labels)
+        "outcome_text": functools.partial(labels.label, labels.OUTCOMES),
+        "link_labels": labels.link_labels(page.interactions),
         "direction_labels": {
             "inbound": _("from the citizen"),
             "outbound": _("to the citizen"),
@@ -462,7 +465,7 @@ def merge_preview(party_id, other_id):
         flash(error.message, "error")
         return redirect(url_for("desk.party", party_id=party_id))
     log_view([survivor, absorbed], purpose="merge", detail="merge preview")
-    return render_template("desk/merge_preview.html", preview=preview)
+    return render_template("desk/merge_preview.html", preview=preview, labels=labels)
 
 
 @bp.post("/parties/<int:party_id>/merge/<int:other_id>")
@@ -550,6 +553,7 @@ def access_log(party_id):
     log_view(party.id, purpose="quality", detail="access log")
     return render_template(
         "desk/access_log.html",
+        labels=labels,
         party=party,
         rows=rows[:100],
         older=rows[99].id if len(rows) > 100 else None,

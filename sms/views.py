@@ -6,6 +6,7 @@ from collections import OrderedDict
 from decimal import Decimal
 
 from flask import Blueprint, current_app, render_template, request
+from flask_babel import format_currency, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -73,8 +74,15 @@ def messages():
         problems=problems,
         statuses=[s.value for s in MessageStatus],
         status_label=status_label,
+        money=money,
+        number=format_decimal,
         zone=BRUSSELS,
     )
+
+
+def money(amount) -> str:
+    """€ 1,19 in Dutch, 1,19 € in French, €1.19 in English: Babel's format for the locale."""
+    return format_currency(amount, "EUR")
 
 
 def month_totals(months: int = 12) -> list[dict]:
