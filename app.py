@@ -110,6 +110,7 @@ def register_blueprints(app):
     # The channels' panels on the party page connect to desk.signals.party_panels.
     import appointments.party_panel  # noqa: F401
     import counter.party_panel  # noqa: F401
+    import counter.record_names  # noqa: F401  (desk.signals.link_names)
 
     for module in (booking_views, booking_desk, booking_admin, booking_reminders, booking_api):
         app.register_blueprint(module.bp)

@@ -22,11 +22,13 @@ from sqlalchemy import select
 from core.errors import api_error
 from core.qr import qr_data_uri
 from core.time import BRUSSELS
+from core.unit_of_work import unit_of_work
 from counter import calling, tickets
 from counter import record as visits
 from counter.errors import CounterError
 from counter.models import CounterServiceSetting, Outcome, Ticket
 from counter.state import board_state, desk_overview, ticket_view
+from desk import search
 from desk.access import can_see_party
 from desk.auth import role_required
 from desk.errors import RecordError
@@ -272,38 +274,79 @@ def desk(counter):
     services = db.session.scalars(select(Service).where(Service.active.is_(True))).all()
     current = calling.open_ticket(counter.id)
     party_id = visits.known_party_id(current) if current else None
-    return render_template(
+    attach = None
+    if current is not None and (party_id is None or request.args.get("attach")):
+        attach = attach_context(counter, current)
+    page = render_template(
         "counter/desk.html",
         counter=counter,
         overview=desk_overview(counter),
         services=services,
         outcomes=outcome_labels(),
         record_url=record_url(party_id),
-        can_find_record=current is not None
-        and party_id is None
-        and bool(visits.contact_details(current)),
+        attach=attach,
     )
+    if attach and attach["candidates"]:
+        search.log_shown(current_user, attach["candidates"])
+    return page
 
 
-@bp.post("/desk/<int:counter_id>/record")
+def attach_context(counter, ticket: Ticket) -> dict:
+    """The desk's search-and-attach (templates/desk/_attach_record.html) for the called
+    ticket: the people holding the phone or e-mail the visit brought first, then what the
+    clerk searched for (a name, a number, a booking reference)."""
+    details = visits.contact_details(ticket)
+    query = (request.args.get("q") or "").strip()[:200]
+    return {
+        "query": query,
+        "candidates": search.attach_candidates(
+            current_user, query=query, phone=details.get("phone"), email=details.get("email")
+        ),
+        "search_action": url_for("counter.desk", counter_id=counter.id),
+        "search_hidden": {"attach": "1"} if request.args.get("attach") else {},
+        "attach_action": url_for("counter.attach_record", counter_id=counter.id),
+        "hidden": {"ticket_id": ticket.id},
+        "new_name": details.get("name") or _looks_like_a_name(query),
+    }
+
+
+def _looks_like_a_name(query: str) -> str:
+    """A searched name is the likely name of a new record; a number or address is not."""
+    return "" if any(c.isdigit() for c in query) or "@" in query else query
+
+
+@bp.post("/desk/<int:counter_id>/attach")
 @staff_only
 @with_counter
-def find_record(counter):
-    """The citizen in front of the counter left contact details: find or make their record
-    (a POST: it may create a party) and open it."""
+def attach_record(counter):
+    """One step: the visit at this counter belongs to the party the clerk chose (or to a new
+    one, the last choice)."""
     current = calling.open_ticket(counter.id)
+    back = url_for("counter.desk", counter_id=counter.id)
     if current is None or str(current.id) != request.form.get("ticket_id", ""):
         flash(_("This ticket is not at your counter any more."), "error")
-        return redirect(url_for("counter.desk", counter_id=counter.id))
+        return redirect(back)
     try:
-        url = record_url(visits.party_id_for(current.id))
+        with unit_of_work():
+            party_id = visits.attach_visit(
+                current.id,
+                request.form.get("party_id", ""),
+                staff=current_user,
+                name=request.form.get("name", ""),
+            )
     except (CounterError, RecordError) as error:
         flash(error.message, "error")
-        return redirect(url_for("counter.desk", counter_id=counter.id))
-    if url is None:
-        flash(_("This citizen's record is not open to you."), "error")
-        return redirect(url_for("counter.desk", counter_id=counter.id))
-    return redirect(url)
+        return redirect(back)
+    party = db.session.get(Party, party_id)
+    flash(
+        _(
+            "Ticket %(number)s is now on the record of %(name)s.",
+            number=current.code,
+            name=party.display_name,
+        ),
+        "success",
+    )
+    return redirect(back)
 
 
 @bp.get("/desk/<int:counter_id>/queue")

@@ -218,6 +218,18 @@ def party_for_reply(inbound: InboundMessage) -> int | None:
     return inbound.party_id
 
 
+def verify_replying_number(inbound: InboundMessage, offer: OutboxMessage | None) -> None:
+    """A reply from the number we wrote to on a party's behalf proves the number is theirs:
+    their address is verified (how: an SMS reply), so the next contact from it matches."""
+    if offer is None or offer.party_id is None or offer.recipient != inbound.sender:
+        return
+    try:
+        party_id = record.resolve_party(offer.party_id).id
+    except RecordError:
+        return
+    record.verify_by_reply(party_id=party_id, phone=inbound.sender)
+
+
 def record_reply(inbound: InboundMessage, offer: OutboxMessage | None, *, task: bool) -> None:
     """The reply as an inbound interaction (and, if unreadable, a task), in the unit of work
     of the pending inbound row and its answer. Without a party nothing is recorded: STOP from

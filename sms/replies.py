@@ -98,6 +98,7 @@ def receive_reply(*, sid: str, sender: str, body: str) -> InboundMessage | None:
     language = _language(offer)
     inbound.in_reply_to_id = offer.id if offer else None
     inbound.party_id = (offer.party_id if offer else None) or case_record.party_for_address(phone)
+    case_record.verify_replying_number(inbound, offer)
     action = classify(body)
     word = first_word(body)
     answer, purpose, outcome, unread = None, "reply", "", False

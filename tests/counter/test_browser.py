@@ -141,3 +141,38 @@ def test_the_board_of_a_closed_office_says_so(page, live_server, town):
     page.wait_for_function("() => document.body.dataset.boardConnected === 'yes'")
     assert page.get_by_text("Dit kantoor is nu gesloten.").is_visible()  # after the socket's state
     assert axe_violations(page) == []
+
+
+def test_the_clerk_searches_the_record_and_attaches_the_visit_in_one_step(
+    page, live_server, town, make_staff, browser_sign_in
+):
+    from counter import calling, tickets
+    from counter.models import Ticket
+    from desk import record
+    from desk.models import Party, Role
+    from extensions import db
+
+    clerk = make_staff("balie@example.org", role=Role.COUNTER)
+    marie = record.find_or_create_party(name="Marie Dubois", phone="+32478556677")
+    ticket = tickets.issue_ticket(service_id=town.id_card.id, location_id=town.hall.id)
+    calling.call_next(town.desk_1.id)
+    db.session.commit()
+    marie_id, ticket_id = marie.id, ticket.id
+
+    browser_sign_in(page, clerk)
+    page.goto(f"{live_server.url}/counter/desk/{town.desk_1.id}")
+    assert axe_violations(page) == []
+    page.locator("#attach-q").fill("0478 55 66 77")
+    page.locator("form.attach-search button[type=submit]").click()
+    page.wait_for_load_state()
+    candidates = page.locator(".attach-candidates li")
+    assert candidates.count() == 1 and "Marie Dubois" in candidates.first.inner_text()
+    assert axe_violations(page) == []
+    candidates.first.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("#attach-q").count() == 0  # attached: the record link instead
+    assert page.locator(f'a[href="/desk/parties/{marie_id}?purpose=contact"]').count() == 1
+    assert axe_violations(page) == []
+    db.session.commit()  # a fresh look at what the page wrote
+    assert db.session.get(Ticket, ticket_id).party_id == marie_id
+    assert db.session.query(Party).count() == 1

@@ -153,30 +153,8 @@ def test_the_desk_links_to_the_record_of_a_known_citizen(
     assert client.get(f"/desk/parties/{party_id}?purpose=contact").status_code == 200
 
 
-def test_the_desk_finds_the_record_of_a_phone_number_on_request(client, login, make_staff, town):
-    login(make_staff("balie@example.org", role=Role.COUNTER))
-    ticket = tickets.issue_ticket(service_id=town.id_card.id, location_id=town.hall.id)
-    tickets.leave_phone(ticket.public_token, "0470 12 34 56")
-    serve_one(town, ticket=ticket)
-    desk = f"/counter/desk/{town.desk_1.id}"
-
-    page = client.get(desk).get_data(as_text=True)
-    assert "/desk/parties/" not in page and f"{desk}/record" in page
-    assert count(Party) == 0  # showing the desk wrote nothing
-    answer = client.post(f"{desk}/record", data={"ticket_id": ticket.id})
-    db.session.commit()
-    party_id = db.session.get(Ticket, ticket.id).party_id
-    assert answer.status_code == 302
-    assert answer.headers["Location"] == f"/desk/parties/{party_id}?purpose=contact"
-    # Asked again (or finished), the same record: no second party for the same visit.
-    client.post(f"{desk}/record", data={"ticket_id": ticket.id})
-    client.post(f"{desk}/finish", data={"ticket_id": ticket.id, "outcome": "served"})
-    assert count(Party) == 1
-    assert db.session.scalars(select(Interaction.party_id)).all() == [party_id]
-
-
 def test_an_anonymous_visit_has_no_record_link(client, login, make_staff, town):
     login(make_staff("balie@example.org", role=Role.COUNTER))
     serve_one(town)
     page = client.get(f"/counter/desk/{town.desk_1.id}").get_data(as_text=True)
-    assert "/desk/parties/" not in page and "/record" not in page
+    assert "/desk/parties/" not in page  # nobody known: the search-and-attach is offered
