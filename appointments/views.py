@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from appointments import booking, ics
+from appointments import booking, ics, notice_status, notices
 from appointments.availability import local_today
 from appointments.forms import ContactForm
 from appointments.models import Appointment, Status
@@ -311,11 +311,14 @@ def appointment_from_link(reference: str) -> Appointment:
 def manage(reference: str):
     appointment = appointment_from_link(reference)
     token = booking.manage_token(appointment)
+    new = request.args.get("new") == "1"
+    event = "booked" if new else ("rescheduled" if request.args.get("moved") == "1" else None)
     return render_template(
         "appointments/manage.html",
         appointment=appointment,
         token=token,
-        new=request.args.get("new") == "1",
+        new=new,
+        confirmation=notice_status.confirmation_sentence(appointment, event) if event else None,
         manage_url=url_for(
             "booking.manage", reference=appointment.reference, token=token, _external=True
         ),
@@ -326,19 +329,16 @@ def manage(reference: str):
 @bp.get("/manage/<reference>/appointment.ics")
 def appointment_ics(reference: str):
     appointment = appointment_from_link(reference)
-    lines = [_("Reference: %(reference)s", reference=appointment.reference)]
-    documents = [d for s in appointment.services for d in s.documents_in(appointment.language)]
-    if documents:
-        lines.append(_("Bring: %(documents)s", documents=", ".join(documents)))
-    lines.append(
-        url_for(
-            "booking.manage",
-            reference=appointment.reference,
-            token=booking.manage_token(appointment),
-            _external=True,
-        )
+    manage_url = url_for(
+        "booking.manage",
+        reference=appointment.reference,
+        token=booking.manage_token(appointment),
+        _external=True,
     )
-    body = ics.appointment_ics(appointment, description="\n".join(lines))
+    description = notices.calendar_description(
+        appointment, manage_url, str(get_locale() or appointment.language)
+    )
+    body = ics.appointment_ics(appointment, description=description)
     return calendar_response(body, f"{appointment.reference}.ics")
 
 
