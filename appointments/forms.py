@@ -38,7 +38,20 @@ class ContactForm(FlaskForm):
         _l("National register number (optional)"),
         validators=[_checked_by(validation.clean_national_number)],
     )
+    # Asked per purpose, unticked until the citizen ticks them: nothing is assumed. The
+    # confirmation of the booking itself is a service message and needs neither.
+    reminders = BooleanField(_l("Send me a reminder before this appointment"))
+    case_updates = BooleanField(
+        _l("Tell me when there is news about my request (for example: my document is ready)")
+    )
     submission_key = HiddenField()
+
+    def consents(self) -> dict[str, bool]:
+        """The answers, as desk.record.set_contact_consent takes them."""
+        return {
+            "reminders": bool(self.reminders.data),
+            "case_updates": bool(self.case_updates.data),
+        }
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

@@ -262,6 +262,7 @@ def confirm():
             channel=choice.behalf or "web",
             staff=staff,
             submission_key=form.submission_key.data or None,
+            consents=form.consents(),
         )
     except booking.SlotTaken as taken:
         return just_taken(choice, visit, start, taken, url_for("booking.details"))
