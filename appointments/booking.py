@@ -361,6 +361,16 @@ def _submitted(submission_key: str) -> Appointment | None:
     )
 
 
+def renew_manage_link(appointment_id: int, now: datetime) -> None:
+    """An expired link's appointment gets its link's time back (the days after the visit
+    that the link is kept); the token is unchanged. In the caller's unit of work."""
+    appointment = _locked(appointment_id)
+    appointment.manage_token_expires_at = max(
+        appointment.manage_token_expires_at, _link_expiry(max(appointment.blocked_until, now))
+    )
+    db.session.flush()
+
+
 def _changeable(appointment: Appointment, now: datetime) -> None:
     if appointment.status != Status.BOOKED:
         raise TooLate(_l("This appointment can no longer be changed."))

@@ -55,11 +55,40 @@ class ContactForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if valid and not (self.phone.data or self.email.data):
+        # Asked whatever else is wrong, and said at both fields: the error summary lists both.
+        if not (self.phone.data or self.email.data or self.phone.errors or self.email.errors):
             message = _l("Give a phone number or an e-mail address, so we can reach you.")
             self.phone.errors = [*self.phone.errors, message]
+            self.email.errors = [*self.email.errors, message]
             return False
         return valid
+
+
+class FindForm(FlaskForm):
+    """A lost or expired manage link: the reference and the phone or e-mail booked with."""
+
+    reference = StringField(
+        _l("Reference"), validators=[DataRequired(_l("Give the reference.")), Length(max=20)]
+    )
+    contact = StringField(
+        _l("Phone number or e-mail address you booked with"),
+        validators=[DataRequired(_l("Give the phone number or e-mail address.")), Length(max=254)],
+    )
+
+    def validate_contact(self, field):
+        value = (field.data or "").strip()
+        try:
+            if "@" in value:
+                field.address = ("email", validation.normalise_email(value))
+            else:
+                field.address = ("sms", validation.normalise_phone(value))
+        except validation.InvalidValue as invalid:
+            raise ValidationError(str(invalid.args[0])) from None
+        if not field.address[1]:
+            raise ValidationError(_l("Give the phone number or e-mail address."))
+
+    def channel_and_address(self) -> tuple[str, str]:
+        return self.contact.address
 
 
 class CheckboxList(SelectMultipleField):

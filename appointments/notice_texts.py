@@ -79,6 +79,20 @@ def _html(heading: str, when: str, manage_url: str) -> str:
     return str(escape("").join(parts))
 
 
+def link_text(facts: AppointmentFacts, language: str, channel="sms") -> Text:
+    """The manage link again, for a citizen who lost it ("find my appointment")."""
+    with force_locale(language_of(language)):
+        subject = first_line(_("the link to your appointment"))
+        when = _when(facts)
+        link = _("Change or cancel: %(url)s", url=facts.manage_url)
+        lines = [subject, when, link]
+        if channel == "sms":
+            lines.append(reply_words(False, False))
+            return Text(subject=subject, body="\n".join(lines), accepts_replies=False)
+        html = _html(subject, when, facts.manage_url)
+        return Text(subject=subject, body="\n".join(lines), accepts_replies=False, html=html)
+
+
 def reply_answer(kind: str, language: str) -> str:
     """The answer to a citizen's JA or NEE: confirmed | too_late."""
     with force_locale(language_of(language)):

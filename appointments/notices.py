@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from appointments import ics
 from appointments.manage_links import public_manage_url
 from appointments.models import Appointment, Status
-from appointments.notice_texts import AppointmentFacts, appointment_text
+from appointments.notice_texts import AppointmentFacts, appointment_text, link_text
 from appointments.reminder_plans import ReminderPlan, parse_offsets
 from appointments.reminders import QuietHours, decide, offset_label
 from core.database import utcnow
@@ -137,6 +137,29 @@ def confirmation(appointment: Appointment, event: str) -> dict:
         link_type="appointment",
         link_id=appointment.id,
         expires_at=None if event == "cancelled" else appointment.starts_at,
+    )
+
+
+def send_manage_link(appointment: Appointment, channel: str, address: str, now: datetime) -> None:
+    """The manage link, again, to the phone or e-mail the appointment was booked with (the one
+    the citizen just typed): in the caller's unit of work. At most one a minute per
+    appointment (the idempotency key), on top of the page's rate limit."""
+    the_facts = facts(appointment)
+    language = appointment.language or "nl"
+    addressee = Addressee(
+        party_id=appointment.party_id,
+        language=language,
+        preferred_channel=channel,
+        phone=address if channel == "sms" else None,
+        email=address if channel == "email" else None,
+    )
+    send_notice(
+        key=f"link:{appointment.id}:{now:%Y%m%d%H%M}",
+        addressee=addressee,
+        purpose="manage_link",
+        text_for=lambda used: link_text(the_facts, language, used or channel),
+        link_type="appointment",
+        link_id=appointment.id,
     )
 
 

@@ -74,6 +74,8 @@ DEFAULTS = {
     "MAIL_FROM": "loket@example.org",
     # Online booking (appointments/)
     "BOOKING_RATE_LIMIT": "120 per minute",  # per client, on the public booking pages and API
+    # per client, on "find my appointment" (reference plus phone or e-mail): guessing is slow
+    "BOOKING_FIND_RATE_LIMIT": "5 per minute; 30 per day",
     "BOOKING_SLOT_MINUTES": 15,  # the grid free times start on, from each opening period's start
     "BOOKING_MAX_RANGE_DAYS": 92,  # the longest from-to range one slots request may ask
     "BOOKING_MANAGE_LINK_DAYS": 30,  # a manage link keeps working this long after the visit
