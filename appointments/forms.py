@@ -126,7 +126,9 @@ class HoursForm(FlaskForm):
 class LocationForm(HoursForm):
     """The place, its booking window and walk-in share, and its weekly hours, on one page."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name (Dutch)"), validators=[DataRequired(), Length(max=200)])
+    name_fr = StringField(_l("Name (French)"), validators=[Length(max=200)])
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
     address = StringField(_l("Address"), validators=[Length(max=300)])
     min_notice_minutes = IntegerField(
         _l("Minimum notice (minutes)"), validators=[InputRequired(), NumberRange(0, 60 * 24 * 30)]
@@ -182,7 +184,9 @@ class ServiceForm(FlaskForm):
 
 
 class CounterForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Name (Dutch)"), validators=[DataRequired(), Length(max=100)])
+    name_fr = StringField(_l("Name (French)"), validators=[Length(max=100)])
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=100)])
     location_id = SelectField(_l("Location"), coerce=int)
     services = CheckboxList(_l("Services served"), coerce=int, validators=[Optional()])
     active = BooleanField(_l("In use"))

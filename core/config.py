@@ -10,6 +10,9 @@ from core.time import TIMEZONE
 DEFAULTS = {
     "ENV": "production",
     "MUNICIPALITY_NAME": "Gemeente Loket",
+    # The number "Call us" on the home page gives (a tel: link); none: the card names no number.
+    # Development shows a demo number (see load_config).
+    "MUNICIPALITY_PHONE": "",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
@@ -123,6 +126,8 @@ def load_config(app, test_config=None):
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    if app.config["ENV"] == "development" and not app.config.get("MUNICIPALITY_PHONE"):
+        app.config["MUNICIPALITY_PHONE"] = DEMO_PHONE
     if not app.config.get("SECRET_KEY"):
         if app.config["ENV"] != "development":
             raise ConfigurationError(
@@ -131,6 +136,9 @@ def load_config(app, test_config=None):
             )
         instance.mkdir(parents=True, exist_ok=True)
         app.config["SECRET_KEY"] = development_secret(instance / "secret_key")
+
+
+DEMO_PHONE = "+32 9 000 00 00"  # the demo municipality's number: not a real one
 
 
 def normalise_database_url(url: str) -> str:
