@@ -13,6 +13,7 @@ from appointments import booking
 from appointments.manage_links import public_manage_url
 from extensions import db
 from office.models import Counter, Location, Service
+from sms import consent
 from sms.models import OutboxMessage
 from sms.sender import Sender
 from tests.appointments.conftest import BRUSSELS, Office, local, next_weekday
@@ -142,3 +143,12 @@ def test_the_confirmation_page_says_how_and_where_it_went(client, office):
     assert "We sent a confirmation by SMS to 0470 12 .. 56." in by_sms
     by_email = confirmation_page(client, {"email": "anna@example.org"})
     assert "We sent a confirmation by e-mail to a…@example.org." in by_email
+
+
+def test_the_confirmation_page_says_why_nothing_could_be_sent(client, office):
+    consent.set_opted_out("+32470123456", True, keyword="stop")
+    db.session.commit()
+    page = confirmation_page(client, {"phone": "0470 12 34 56"})
+    assert (
+        "We could not send a confirmation: this number asked for no more messages (STOP)." in page
+    )
