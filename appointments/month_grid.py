@@ -23,22 +23,26 @@ class MonthPage:
 
 
 def parse_month(value: str | None) -> date | None:
-    """ "2027-01" (or any ISO day in it) as the month's first day."""
+    """ "2027-01" as the month's first day; an ISO day ("2027-01-14") as itself."""
+    value = value or ""
     try:
-        year, month = (value or "")[:7].split("-")
+        if len(value) == 10:
+            return date.fromisoformat(value)
+        year, month = value[:7].split("-")
         return date(int(year), int(month), 1)
     except ValueError:
         return None
 
 
 def month_page(asked: date | None, today: date, horizon: date) -> MonthPage:
-    """The month asked for, kept between today's month and the horizon's."""
+    """The month of the day asked for, kept between today's month and the horizon's; a day
+    after the first of the month (a link "from" a day) starts the offered days there."""
     this_month = today.replace(day=1)
-    month = min(max(asked or this_month, this_month), horizon.replace(day=1))
+    month = min(max((asked or today).replace(day=1), this_month), horizon.replace(day=1))
     following = (month + timedelta(days=32)).replace(day=1)
     return MonthPage(
         month=month,
-        first=max(month, today),
+        first=max(month, today, asked if asked and asked.replace(day=1) == month else today),
         last=min(following - timedelta(days=1), horizon),
         previous=(month - timedelta(days=1)).replace(day=1) if month > this_month else None,
         next=following if following <= horizon else None,
