@@ -5,7 +5,7 @@ cannot build an appointment's calendar file at send time). Plain nullable column
 TABLE ADD COLUMN on both engines.
 
 Revision ID: 6e2d4a8c9f13
-Revises: 3f6a9d2c1b70
+Revises: 6e1b7c3a9f20
 Create Date: 2026-12-07 10:00:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6e2d4a8c9f13'
-down_revision = '3f6a9d2c1b70'
+down_revision = '6e1b7c3a9f20'
 branch_labels = None
 depends_on = None
 
