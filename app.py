@@ -13,12 +13,14 @@ import os
 import sys
 from pathlib import Path
 
-from flask import Flask, jsonify, render_template
+from flask import Flask, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from sqlalchemy import text
 
 from core import errors, i18n, openapi, security, unit_of_work
 from core.config import load_config
+from core.database import utcnow
 from core.json_provider import OrjsonProvider
 from extensions import babel, csrf, db, limiter, login_manager, migrate
 from realtime import init_realtime
@@ -68,6 +70,7 @@ def create_app(test_config=None):
     app.extensions["realtime.display"] = board_state_for_display
 
     app.add_url_rule("/", "home", home)
+    app.add_url_rule("/follow", "follow_ticket", follow_ticket)
     app.add_url_rule("/healthz", "healthz", limiter.exempt(healthz))
     return app
 
@@ -137,7 +140,29 @@ def board_state_for_display(location_id):
 
 
 def home():
-    return render_template("home.html")
+    """Where and when to visit, the number to call, booking and following a ticket."""
+    from core.time import BRUSSELS
+    from office.visiting import visiting_places
+
+    today = utcnow().astimezone(BRUSSELS).date()
+    phone = current_app.config.get("MUNICIPALITY_PHONE") or ""
+    return render_template(
+        "home.html",
+        places=visiting_places(today),
+        phone=phone,
+        phone_tel="".join(c for c in phone if c.isdigit() or c == "+"),
+    )
+
+
+def follow_ticket():
+    """The home page's "follow my ticket": the address printed on the ticket (or the code at
+    its end) leads to the ticket's follow page."""
+    typed = (request.args.get("ticket") or "").strip().rstrip("/")
+    token = typed.rsplit("/", 1)[-1].split("?", 1)[0]
+    if not token or len(token) > 64 or not all(c.isalnum() or c in "-_" for c in token):
+        flash(_("Type the address printed on your ticket, or scan its QR code."), "error")
+        return redirect(url_for("home") + "#follow")
+    return redirect(url_for("counter.follow", token=token))
 
 
 def healthz():

@@ -83,7 +83,10 @@ def location(location_id=None):
                 if p.weekday == weekday
             )
     if form.validate_on_submit():
-        for name in ("name", "address", "min_notice_minutes", "horizon_days", "walk_in_percent"):
+        for name in (
+            "name", "name_fr", "name_en", "address", "min_notice_minutes", "horizon_days",
+            "walk_in_percent",
+        ):  # fmt: skip
             setattr(place, name, form[name].data)
         place.active = form.active.data
         place.opening_periods = [
@@ -206,6 +209,7 @@ def counter(counter_id=None):
             form.active.data = True
     if form.validate_on_submit():
         item.name, item.location_id = form.name.data, form.location_id.data
+        item.name_fr, item.name_en = form.name_fr.data or "", form.name_en.data or ""
         item.active = form.active.data
         item.services = [s for s in all_services if s.id in (form.services.data or [])]
         db.session.add(item)

@@ -262,9 +262,14 @@ def book(
     channel: str = "web",
     staff=None,
     submission_key: str | None = None,
+    consents: dict[str, bool] | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Book a visit. Raises BookingError (422), SlotTaken (409) or UnknownService (404).
+
+    `consents`: the citizen's answers per purpose (desk.record.CONSENT_PURPOSES) where the
+    booking asked them (the booking form); recorded on the addresses booked with, with when and
+    where (`channel`). None where nobody asked (the API): the record is left as it is.
 
     Everything is read inside the write transaction, once: the services, the set-up rows and
     the appointments of the day. Whether the start is on the hours' grid at all (422) and
@@ -335,6 +340,8 @@ def book(
             set_committed_value(appointment, "services", list(visit.services))
             set_committed_value(appointment, "location", place)
             case_record.note_booking(appointment, "booked", staff=staff)
+            if consents is not None:
+                case_record.record_consent(appointment, consents, f"appointments.{channel}")
 
         # The appointment, its party, its record entry and its confirmation: one commit.
         return _hold(start, timetable, now, fill, note)
@@ -357,6 +364,16 @@ def _submitted(submission_key: str) -> Appointment | None:
     return db.session.scalar(
         select(Appointment).where(Appointment.submission_key == submission_key)
     )
+
+
+def renew_manage_link(appointment_id: int, now: datetime) -> None:
+    """An expired link's appointment gets its link's time back (the days after the visit
+    that the link is kept); the token is unchanged. In the caller's unit of work."""
+    appointment = _locked(appointment_id)
+    appointment.manage_token_expires_at = max(
+        appointment.manage_token_expires_at, _link_expiry(max(appointment.blocked_until, now))
+    )
+    db.session.flush()
 
 
 def _changeable(appointment: Appointment, now: datetime) -> None:

@@ -155,6 +155,27 @@ def citizen_party(contact: dict, language: str | None) -> Party:
         raise BookingLost() from error
 
 
+def record_consent(appointment: Appointment, consents: dict[str, bool], source: str) -> None:
+    """What the citizen answered on the booking form, per purpose, on the phone and e-mail
+    they booked with, with when and where; in the booking's unit of work. A purpose the form
+    did not ask about is refused on an address nobody ever asked (nothing is assumed) and
+    left as it was on one where the citizen answered before."""
+    party = record.resolve_party(appointment.party_id)
+    booked_with = {appointment.phone, appointment.email} - {None}
+    for address in list(party.addresses):
+        if address.value not in booked_with:
+            continue
+        answers = dict(consents)
+        if address.consent_changed_at is None:
+            answers = {purpose: False for purpose in record.CONSENT_PURPOSES} | answers
+        try:
+            record.set_contact_consent(
+                party=party, address=address, consents=answers, source=source
+            )
+        except RecordError as error:  # the unit of work rolls it all back
+            raise RecordRefused(error) from error
+
+
 def _contact(appointment: Appointment) -> dict:
     """The contact details an appointment was booked with (its national number is not kept)."""
     return {"name": appointment.name, "phone": appointment.phone, "email": appointment.email}

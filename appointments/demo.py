@@ -135,6 +135,12 @@ LOCATIONS = [
     ),
 ]
 
+# The places' names in French and English (the Dutch ones are in LOCATIONS).
+PLACE_NAMES = {
+    "Stadhuis": ("Hôtel de ville", "Town hall"),
+    "Sociaal Huis": ("Maison sociale", "Social services"),
+}
+
 # location, counter, services (by position in SERVICES)
 COUNTERS = [
     ("Stadhuis", "Loket 1", [0, 1, 2]),
@@ -157,6 +163,8 @@ def seed_booking_demo() -> None:
     for name, address, notice, horizon, walk_in, hours in LOCATIONS:
         place = Location(
             name=name,
+            name_fr=PLACE_NAMES[name][0],
+            name_en=PLACE_NAMES[name][1],
             address=address,
             min_notice_minutes=notice,
             horizon_days=horizon,
@@ -189,6 +197,8 @@ def seed_booking_demo() -> None:
     for place_name, counter_name, indexes in COUNTERS:
         counter = Counter(
             name=counter_name,
+            name_fr=counter_name.replace("Loket", "Guichet"),
+            name_en=counter_name.replace("Loket", "Counter").replace("Bureau", "Office"),
             location=places[place_name],
             services=[services[i] for i in indexes],
         )

@@ -38,15 +38,57 @@ class ContactForm(FlaskForm):
         _l("National register number (optional)"),
         validators=[_checked_by(validation.clean_national_number)],
     )
+    # Asked per purpose, unticked until the citizen ticks them: nothing is assumed. The
+    # confirmation of the booking itself is a service message and needs neither.
+    reminders = BooleanField(_l("Send me a reminder before this appointment"))
+    case_updates = BooleanField(
+        _l("Tell me when there is news about my request (for example: my document is ready)")
+    )
     submission_key = HiddenField()
+
+    def consents(self) -> dict[str, bool]:
+        """The answers, as desk.record.set_contact_consent takes them."""
+        return {
+            "reminders": bool(self.reminders.data),
+            "case_updates": bool(self.case_updates.data),
+        }
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if valid and not (self.phone.data or self.email.data):
+        # Asked whatever else is wrong, and said at both fields: the error summary lists both.
+        if not (self.phone.data or self.email.data or self.phone.errors or self.email.errors):
             message = _l("Give a phone number or an e-mail address, so we can reach you.")
             self.phone.errors = [*self.phone.errors, message]
+            self.email.errors = [*self.email.errors, message]
             return False
         return valid
+
+
+class FindForm(FlaskForm):
+    """A lost or expired manage link: the reference and the phone or e-mail booked with."""
+
+    reference = StringField(
+        _l("Reference"), validators=[DataRequired(_l("Give the reference.")), Length(max=20)]
+    )
+    contact = StringField(
+        _l("Phone number or e-mail address you booked with"),
+        validators=[DataRequired(_l("Give the phone number or e-mail address.")), Length(max=254)],
+    )
+
+    def validate_contact(self, field):
+        value = (field.data or "").strip()
+        try:
+            if "@" in value:
+                field.address = ("email", validation.normalise_email(value))
+            else:
+                field.address = ("sms", validation.normalise_phone(value))
+        except validation.InvalidValue as invalid:
+            raise ValidationError(str(invalid.args[0])) from None
+        if not field.address[1]:
+            raise ValidationError(_l("Give the phone number or e-mail address."))
+
+    def channel_and_address(self) -> tuple[str, str]:
+        return self.contact.address
 
 
 class CheckboxList(SelectMultipleField):
@@ -84,7 +126,9 @@ class HoursForm(FlaskForm):
 class LocationForm(HoursForm):
     """The place, its booking window and walk-in share, and its weekly hours, on one page."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name (Dutch)"), validators=[DataRequired(), Length(max=200)])
+    name_fr = StringField(_l("Name (French)"), validators=[Length(max=200)])
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
     address = StringField(_l("Address"), validators=[Length(max=300)])
     min_notice_minutes = IntegerField(
         _l("Minimum notice (minutes)"), validators=[InputRequired(), NumberRange(0, 60 * 24 * 30)]
@@ -140,7 +184,9 @@ class ServiceForm(FlaskForm):
 
 
 class CounterForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Name (Dutch)"), validators=[DataRequired(), Length(max=100)])
+    name_fr = StringField(_l("Name (French)"), validators=[Length(max=100)])
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=100)])
     location_id = SelectField(_l("Location"), coerce=int)
     services = CheckboxList(_l("Services served"), coerce=int, validators=[Optional()])
     active = BooleanField(_l("In use"))

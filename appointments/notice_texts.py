@@ -11,6 +11,7 @@ from datetime import datetime
 
 from flask_babel import force_locale, format_date, format_time, get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from sms.texts import Text, first_line, language_of, reply_words
 
@@ -50,11 +51,46 @@ def appointment_text(event: str, facts: AppointmentFacts, language: str, channel
         confirm = event == "reminder"
         cancel = event != "cancelled"
         lines = [first_line(subject), _when(facts)]
-        if channel == "email" and facts.manage_url and event != "cancelled":
-            lines.append(_("Change or cancel: %(url)s", url=facts.manage_url))
+        link = _("Change or cancel: %(url)s", url=facts.manage_url)
+        if facts.manage_url and event != "cancelled":
+            lines.append(link)
         if channel == "sms":
             lines.append(reply_words(confirm, cancel))
-        return Text(subject=lines[0], body="\n".join(lines), accepts_replies=cancel)
+            return Text(subject=lines[0], body="\n".join(lines), accepts_replies=cancel)
+        html = _html(lines[0], _when(facts), facts.manage_url if event != "cancelled" else "")
+        return Text(subject=lines[0], body="\n".join(lines), accepts_replies=False, html=html)
+
+
+def _html(heading: str, when: str, manage_url: str) -> str:
+    """The e-mail's HTML part: the same words as its text part, the link a link."""
+    parts = [
+        Markup(
+            '<!DOCTYPE html>\n<html lang="{}"><head><meta charset="utf-8"><title>{}</title>'
+        ).format(str(get_locale()), heading),
+        Markup("</head><body><h1>{}</h1><p>{}</p>").format(heading, when),
+    ]
+    if manage_url:
+        parts.append(
+            Markup('<p>{}</p><p><a href="{}">{}</a></p>').format(
+                _("Change or cancel your appointment:"), manage_url, manage_url
+            )
+        )
+    parts.append(Markup("</body></html>"))
+    return str(escape("").join(parts))
+
+
+def link_text(facts: AppointmentFacts, language: str, channel="sms") -> Text:
+    """The manage link again, for a citizen who lost it ("find my appointment")."""
+    with force_locale(language_of(language)):
+        subject = first_line(_("the link to your appointment"))
+        when = _when(facts)
+        link = _("Change or cancel: %(url)s", url=facts.manage_url)
+        lines = [subject, when, link]
+        if channel == "sms":
+            lines.append(reply_words(False, False))
+            return Text(subject=subject, body="\n".join(lines), accepts_replies=False)
+        html = _html(subject, when, facts.manage_url)
+        return Text(subject=subject, body="\n".join(lines), accepts_replies=False, html=html)
 
 
 def reply_answer(kind: str, language: str) -> str:

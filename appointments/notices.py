@@ -8,15 +8,19 @@ work. The other way round, a reply to one of these notices comes back through
 `sms.signals.reply_received` (appointments.sms_replies).
 """
 
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from appointments import ics
 from appointments.manage_links import public_manage_url
 from appointments.models import Appointment, Status
-from appointments.notice_texts import AppointmentFacts, appointment_text
+from appointments.notice_texts import AppointmentFacts, appointment_text, link_text
 from appointments.reminder_plans import ReminderPlan, parse_offsets
 from appointments.reminders import QuietHours, decide, offset_label
 from core.database import utcnow
@@ -30,6 +34,7 @@ from sms.notices import (
     send_notice,
     send_notices,
 )
+from sms.texts import Text, language_of
 
 NOTICE_EVENTS = ("booked", "rescheduled", "cancelled")  # arrived and no-show are not announced
 
@@ -83,18 +88,78 @@ def send_confirmation(appointment: Appointment, event: str) -> None:
         send_notice(**confirmation(appointment, event))
 
 
+def confirmation_key(appointment: Appointment, event: str) -> str:
+    """The idempotency key of the confirmation of `event` as the appointment now stands."""
+    return f"{event}:{appointment.id}:{appointment.sequence}"
+
+
+def calendar_description(appointment: Appointment, manage_url: str, language: str) -> str:
+    """The .ics event's description: reference, what to bring, the manage link."""
+    with force_locale(language_of(language)):
+        lines = [_("Reference: %(reference)s", reference=appointment.reference)]
+        documents = [d for s in appointment.services for d in s.documents_in(language)]
+        if documents:
+            lines.append(_("Bring: %(documents)s", documents=", ".join(documents)))
+    if manage_url and appointment.status != Status.CANCELLED:
+        lines.append(manage_url)
+    return "\n".join(lines)
+
+
+def calendar_attachment(appointment: Appointment, manage_url: str, language: str) -> dict:
+    """The appointment's .ics as an e-mail attachment (PUBLISH, or CANCEL once cancelled),
+    built now: the sms package, which sends it, knows nothing of appointments."""
+    description = calendar_description(appointment, manage_url, language)
+    return {
+        "filename": f"{appointment.reference}.ics",
+        "content_type": "text/calendar",
+        "content": ics.appointment_ics(appointment, description=description).decode(),
+    }
+
+
 def confirmation(appointment: Appointment, event: str) -> dict:
-    """The `send_notice` keywords of an appointment's confirmation of `event`."""
+    """The `send_notice` keywords of an appointment's confirmation of `event`; by e-mail it
+    carries an HTML part and the .ics."""
     the_facts = facts(appointment)
     addressee = addressee_for(appointment)
+
+    def text_for(channel: str) -> Text:
+        text = appointment_text(event, the_facts, addressee.language, channel)
+        if channel != "email":
+            return text
+        attached = calendar_attachment(appointment, the_facts.manage_url, addressee.language)
+        return replace(text, attachments=(attached,))
+
     return dict(
-        key=f"{event}:{appointment.id}:{appointment.sequence}",
+        key=confirmation_key(appointment, event),
         addressee=addressee,
         purpose="confirmation",
-        text_for=lambda channel: appointment_text(event, the_facts, addressee.language, channel),
+        text_for=text_for,
         link_type="appointment",
         link_id=appointment.id,
         expires_at=None if event == "cancelled" else appointment.starts_at,
+    )
+
+
+def send_manage_link(appointment: Appointment, channel: str, address: str, now: datetime) -> None:
+    """The manage link, again, to the phone or e-mail the appointment was booked with (the one
+    the citizen just typed): in the caller's unit of work. At most one a minute per
+    appointment (the idempotency key), on top of the page's rate limit."""
+    the_facts = facts(appointment)
+    language = appointment.language or "nl"
+    addressee = Addressee(
+        party_id=appointment.party_id,
+        language=language,
+        preferred_channel=channel,
+        phone=address if channel == "sms" else None,
+        email=address if channel == "email" else None,
+    )
+    send_notice(
+        key=f"link:{appointment.id}:{now:%Y%m%d%H%M}",
+        addressee=addressee,
+        purpose="manage_link",
+        text_for=lambda used: link_text(the_facts, language, used or channel),
+        link_type="appointment",
+        link_id=appointment.id,
     )
 
 

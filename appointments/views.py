@@ -9,6 +9,7 @@ import secrets
 from collections import OrderedDict
 from datetime import date, datetime, timedelta
 
+from babel import dates as babel_dates
 from flask import (
     Blueprint,
     Response,
@@ -20,25 +21,25 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from appointments import booking, ics
+from appointments import booking, ics, month_grid, notice_status, notices
 from appointments.availability import local_today
-from appointments.forms import ContactForm
+from appointments.forms import ContactForm, FindForm
 from appointments.models import Appointment, Status
 from appointments.slots import BookingError, find_slots, load_visit, local_iso, locations_for
 from core.database import utcnow
 from core.errors import form_errors
 from core.time import BRUSSELS
+from core.unit_of_work import run_in_transaction
 from desk import identifiers
 from extensions import db, limiter
 from office.models import Counter, LifeEvent, Location, Service
 
 bp = Blueprint("booking", __name__, url_prefix="/appointments")
-DAYS_PER_PAGE = 31
 
 
 def booking_rate_limit() -> str:
@@ -143,32 +144,45 @@ def when():
     if location is None or location not in locations:
         abort(404)
     today = local_today(utcnow(), location.timezone)
-    last = today + timedelta(days=location.horizon_days)
-    first = max(parse_day(request.args.get("from")) or today, today)
-    to = min(first + timedelta(days=DAYS_PER_PAGE - 1), last)
-    days = days_with_time(find_slots(visit, first, to, location_id=location.id))
-    later = to + timedelta(days=1) if to < last else None
+    page = month_grid.month_page(
+        asked_month(), today, today + timedelta(days=location.horizon_days)
+    )
+    slots = find_slots(visit, page.first, page.last, location_id=location.id)
+    first_free = slots[0] if slots else first_free_time(visit, location, page.last)
     return render_template(
         "appointments/days.html",
         visit=visit,
         location=location,
-        days=days,
-        first=first,
-        to=to,
+        page=page,
+        days=days_with_time(slots),
         day_url=lambda d: url_for("booking.times", **choice.args(day=d.isoformat())),
-        later_url=url_for("booking.when", **choice.args(**{"from": later.isoformat()}))
-        if later
-        else None,
-        earlier_url=url_for(
-            "booking.when",
-            **choice.args(
-                **{"from": max(first - timedelta(days=DAYS_PER_PAGE), today).isoformat()}
-            ),
-        )
-        if first > today
+        month_url=lambda m: url_for("booking.when", **choice.args(month=m.strftime("%Y-%m"))),
+        first_free=first_free,
+        first_free_url=url_for("booking.details", **choice.args(start=first_free.start.isoformat()))
+        if first_free
         else None,
         back_url=url_for("booking.start", **choice.args()),
     )
+
+
+def asked_month() -> date | None:
+    """The month in the address; `from` (a day) is what older links carry."""
+    return month_grid.parse_month(request.args.get("month") or request.args.get("from"))
+
+
+def first_free_time(visit, location, after: date, exclude=None):
+    """The first free time after the month shown (a month with none left): a fortnight
+    ahead, then to the horizon."""
+    today = local_today(utcnow(), location.timezone)
+    horizon = today + timedelta(days=location.horizon_days)
+    for last in (after + timedelta(days=14), horizon):
+        slots = find_slots(
+            visit, after + timedelta(days=1), min(last, horizon), location_id=location.id,
+            exclude=exclude,
+        )  # fmt: skip
+        if slots:
+            return slots[0]
+    return None
 
 
 @bp.get("/times")
@@ -262,6 +276,7 @@ def confirm():
             channel=choice.behalf or "web",
             staff=staff,
             submission_key=form.submission_key.data or None,
+            consents=form.consents(),
         )
     except booking.SlotTaken as taken:
         return just_taken(choice, visit, start, taken, url_for("booking.details"))
@@ -299,23 +314,65 @@ def just_taken(choice, visit, start, taken, action, hidden=None):
 
 
 def appointment_from_link(reference: str) -> Appointment:
+    """The appointment of a manage link; a wrong or expired link gets the "find my
+    appointment" form (404 or 410), which says nothing about whether the reference exists."""
     try:
         return booking.appointment_for_link(reference, request.values.get("token"))
     except booking.ManageLinkExpired:
-        abort(410)
+        abort(find_page(FindForm(), 410, expired=True))
     except booking.ManageLinkInvalid:
-        abort(404)
+        abort(find_page(FindForm(), 404))
+
+
+def find_page(form, status=200, *, expired=False, sent=False) -> Response:
+    page = render_template("appointments/find.html", form=form, expired=expired, sent=sent)
+    return Response(page, status=status)
+
+
+def find_rate_limit() -> str:
+    return current_app.config["BOOKING_FIND_RATE_LIMIT"]
+
+
+@bp.route("/find", methods=["GET", "POST"])
+@limiter.limit(find_rate_limit, methods=["POST"])
+def find():
+    """A lost or expired link: the reference and the phone or e-mail it was booked with send
+    the link again, to that address. The answer is the same whether or not they match, so
+    the page reveals no reference and no address."""
+    form = FindForm()
+    if request.method == "GET" or not form.validate():
+        return find_page(form, 200 if request.method == "GET" else 422)
+    channel, address = form.channel_and_address()
+    appointment = db.session.scalar(
+        select(Appointment).where(
+            Appointment.reference == booking.normalise_reference(form.reference.data)
+        )
+    )
+    if appointment is not None and address in (appointment.phone, appointment.email):
+        now = utcnow()
+
+        def work():
+            booking.renew_manage_link(appointment.id, now)
+            notices.send_manage_link(
+                db.session.get(Appointment, appointment.id), channel, address, now
+            )
+
+        run_in_transaction(work)
+    return find_page(FindForm(formdata=None), sent=True)
 
 
 @bp.get("/manage/<reference>")
 def manage(reference: str):
     appointment = appointment_from_link(reference)
     token = booking.manage_token(appointment)
+    new = request.args.get("new") == "1"
+    event = "booked" if new else ("rescheduled" if request.args.get("moved") == "1" else None)
     return render_template(
         "appointments/manage.html",
         appointment=appointment,
         token=token,
-        new=request.args.get("new") == "1",
+        new=new,
+        confirmation=notice_status.confirmation_sentence(appointment, event) if event else None,
         manage_url=url_for(
             "booking.manage", reference=appointment.reference, token=token, _external=True
         ),
@@ -326,19 +383,16 @@ def manage(reference: str):
 @bp.get("/manage/<reference>/appointment.ics")
 def appointment_ics(reference: str):
     appointment = appointment_from_link(reference)
-    lines = [_("Reference: %(reference)s", reference=appointment.reference)]
-    documents = [d for s in appointment.services for d in s.documents_in(appointment.language)]
-    if documents:
-        lines.append(_("Bring: %(documents)s", documents=", ".join(documents)))
-    lines.append(
-        url_for(
-            "booking.manage",
-            reference=appointment.reference,
-            token=booking.manage_token(appointment),
-            _external=True,
-        )
+    manage_url = url_for(
+        "booking.manage",
+        reference=appointment.reference,
+        token=booking.manage_token(appointment),
+        _external=True,
     )
-    body = ics.appointment_ics(appointment, description="\n".join(lines))
+    description = notices.calendar_description(
+        appointment, manage_url, str(get_locale() or appointment.language)
+    )
+    body = ics.appointment_ics(appointment, description=description)
     return calendar_response(body, f"{appointment.reference}.ics")
 
 
@@ -373,11 +427,13 @@ def reschedule(reference: str):
         base_args={"reference": appointment.reference, "token": token},
         endpoint="booking.reschedule",
         done_url=url_for("booking.manage", reference=appointment.reference, token=token),
+        moved_url=url_for("booking.manage", reference=appointment.reference, token=token, moved=1),
     )
 
 
-def reschedule_page(appointment, *, base_args, endpoint, done_url, staff=None):
-    """Shared by the citizen's manage link and the staff day view."""
+def reschedule_page(appointment, *, base_args, endpoint, done_url, moved_url=None, staff=None):
+    """Shared by the citizen's manage link and the staff day view. A chosen time is shown
+    beside the current one first: the move happens only when that page is confirmed."""
     visit = load_visit([s.id for s in appointment.services], appointment.people)
     location = appointment.location
     hidden = {"token": base_args["token"]} if "token" in base_args else {}
@@ -386,6 +442,20 @@ def reschedule_page(appointment, *, base_args, endpoint, done_url, staff=None):
         if start is None:
             flash(_("Choose a time."), "error")
             return redirect(url_for(endpoint, **base_args))
+        if request.form.get("confirmed") != "1":
+            return render_template(
+                "appointments/reschedule_confirm.html",
+                appointment=appointment,
+                visit=visit,
+                location=location,
+                start=start,
+                ends=start + (appointment.ends_at - appointment.starts_at),
+                action=url_for(endpoint, **base_args),
+                hidden=hidden,
+                back_url=url_for(
+                    endpoint, **base_args, day=start.astimezone(BRUSSELS).date().isoformat()
+                ),
+            )
         try:
             booking.reschedule(appointment, start, staff=staff)
         except booking.SlotTaken as taken:
@@ -398,25 +468,32 @@ def reschedule_page(appointment, *, base_args, endpoint, done_url, staff=None):
             flash(str(error.message), "error")
             return redirect(url_for(endpoint, **base_args))
         flash(_("Your appointment has moved."), "success")
-        return redirect(done_url)
+        return redirect(moved_url or done_url)
     today = local_today(utcnow(), location.timezone)
     day = parse_day(request.args.get("day"))
     if day is None:
-        first = max(parse_day(request.args.get("from")) or today, today)
-        to = min(
-            first + timedelta(days=DAYS_PER_PAGE - 1), today + timedelta(location.horizon_days)
+        page = month_grid.month_page(
+            asked_month(), today, today + timedelta(days=location.horizon_days)
         )
-        slots = find_slots(visit, first, to, location_id=location.id, exclude=appointment.id)
+        slots = find_slots(
+            visit, page.first, page.last, location_id=location.id, exclude=appointment.id
+        )
+        first_free = (
+            slots[0]
+            if slots
+            else first_free_time(visit, location, page.last, exclude=appointment.id)
+        )
         return render_template(
             "appointments/days.html",
             visit=visit,
             location=location,
+            page=page,
             days=days_with_time(slots),
-            first=first,
-            to=to,
             day_url=lambda d: url_for(endpoint, **base_args, day=d.isoformat()),
-            later_url=url_for(endpoint, **base_args, **{"from": (to + timedelta(1)).isoformat()}),
-            earlier_url=None,
+            month_url=lambda m: url_for(endpoint, **base_args, month=m.strftime("%Y-%m")),
+            first_free=first_free,
+            first_free_action=url_for(endpoint, **base_args),
+            hidden=hidden,
             back_url=done_url,
             appointment=appointment,
         )
@@ -459,18 +536,28 @@ def feed(token: str):
     return calendar_response(ics.feed_ics(name, rows), "loket.ics")
 
 
+# English readers here are in Belgium: British forms ("Thursday 7 January 2027", 24-hour
+# clock), not American ones ("Thursday, January 7, 2027").
+DATE_LOCALES = {"en": "en_GB"}
+
+
+def date_locale() -> str:
+    language = str(get_locale() or "nl")
+    return DATE_LOCALES.get(language, language)
+
+
 @bp.app_template_filter("local_day")
 def local_day(value) -> str:
     """A day in words in the reader's language: "maandag 1 maart 2027"."""
     if isinstance(value, datetime):
         value = value.astimezone(BRUSSELS).date()
-    return format_date(value, "full")
+    return babel_dates.format_date(value, "full", locale=date_locale())
 
 
 @bp.app_template_filter("local_month")
 def local_month(value: date) -> str:
     """A month in words in the reader's language, as a heading: "November 2026"."""
-    text = format_date(value, "LLLL y")
+    text = babel_dates.format_date(value, "LLLL y", locale=date_locale())
     return text[:1].upper() + text[1:]
 
 
@@ -478,6 +565,14 @@ def local_month(value: date) -> str:
 def local_time(value: datetime) -> str:
     """Wall-clock time in Brussels, whoever looks at it and wherever the server runs."""
     return value.astimezone(BRUSSELS).strftime("%H:%M")
+
+
+@bp.app_template_global("weekday_names")
+def weekday_names() -> list[tuple[str, str]]:
+    """(full, short) names of the days, Monday first, in the reader's language."""
+    names = babel_dates.get_day_names("wide", locale=date_locale())
+    short = babel_dates.get_day_names("abbreviated", locale=date_locale())
+    return [(names[i], short[i]) for i in range(7)]
 
 
 bp.add_app_template_filter(local_iso, "local_iso")  # the API's: one format, one cache

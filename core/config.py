@@ -10,6 +10,9 @@ from core.time import TIMEZONE
 DEFAULTS = {
     "ENV": "production",
     "MUNICIPALITY_NAME": "Gemeente Loket",
+    # The number "Call us" on the home page gives (a tel: link); none: the card names no number.
+    # Development shows a demo number (see load_config).
+    "MUNICIPALITY_PHONE": "",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
@@ -75,6 +78,8 @@ DEFAULTS = {
     "MAIL_FROM": "loket@example.org",
     # Online booking (appointments/)
     "BOOKING_RATE_LIMIT": "120 per minute",  # per client, on the public booking pages and API
+    # per client, on "find my appointment" (reference plus phone or e-mail): guessing is slow
+    "BOOKING_FIND_RATE_LIMIT": "5 per minute; 30 per day",
     "BOOKING_SLOT_MINUTES": 15,  # the grid free times start on, from each opening period's start
     "BOOKING_MAX_RANGE_DAYS": 92,  # the longest from-to range one slots request may ask
     "BOOKING_MANAGE_LINK_DAYS": 30,  # a manage link keeps working this long after the visit
@@ -122,6 +127,8 @@ def load_config(app, test_config=None):
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    if app.config["ENV"] == "development" and not app.config.get("MUNICIPALITY_PHONE"):
+        app.config["MUNICIPALITY_PHONE"] = DEMO_PHONE
     if not app.config.get("SECRET_KEY"):
         if app.config["ENV"] != "development":
             raise ConfigurationError(
@@ -130,6 +137,9 @@ def load_config(app, test_config=None):
             )
         instance.mkdir(parents=True, exist_ok=True)
         app.config["SECRET_KEY"] = development_secret(instance / "secret_key")
+
+
+DEMO_PHONE = "+32 9 000 00 00"  # the demo municipality's number: not a real one
 
 
 def normalise_database_url(url: str) -> str:

@@ -94,7 +94,10 @@ def party_id_for(ticket_id: int) -> int | None:
             return None
         if details.get("language") not in record.LANGUAGES:
             details.pop("language", None)
-        known = record.find_or_create_party(**details).id
+        party = record.find_or_create_party(**details)
+        known = party.id
+        if ticket.notify_phone:
+            record_turn_near_consent(party, ticket.notify_phone)
     if ticket.party_id == known:
         return known
 
@@ -106,6 +109,20 @@ def party_id_for(ticket_id: int) -> int | None:
     )
     # A concurrent call may have kept another party first: the ticket's one wins.
     return db.session.get(Ticket, ticket_id, populate_existing=True).party_id
+
+
+def record_turn_near_consent(party, phone: str) -> None:
+    """The number left on the ticket's phone page asked for the turn-near SMS: queue alerts,
+    and nothing else; a purpose never asked about on that number is refused, not assumed."""
+    for address in list(party.addresses):
+        if address.value != phone:
+            continue
+        answers = {"queue_alerts": True}
+        if address.consent_changed_at is None:
+            answers = {purpose: False for purpose in record.CONSENT_PURPOSES} | answers
+        record.set_contact_consent(
+            party=party, address=address, consents=answers, source="counter.follow"
+        )
 
 
 def link_party_quietly(ticket_id: int) -> None:

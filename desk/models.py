@@ -215,6 +215,9 @@ class ContactAddress(db.Model):
     consent_queue_alerts: Mapped[bool] = mapped_column(default=True)
     consent_case_updates: Mapped[bool] = mapped_column(default=True)
     consent_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where the citizen last answered (a code: "appointments.web", "counter.follow", "desk"),
+    # beside when (`consent_changed_at`); None while nobody asked them.
+    consent_source: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     party: Mapped[Party] = relationship(back_populates="addresses")

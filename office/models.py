@@ -57,9 +57,24 @@ counter_service = Table(
 )
 
 
-class Location(db.Model):
+class TranslatedName:
+    """A place's or counter's name in the reader's language: `name` is the municipality's
+    (Dutch) one, `name_fr` and `name_en` are optional, as for services."""
+
+    def name_in(self, language: str | None = None) -> str:
+        language = (language or str(get_locale() or "nl"))[:2]
+        return (getattr(self, f"name_{language}", None) if language != "nl" else None) or self.name
+
+    @property
+    def local_name(self) -> str:
+        return self.name_in()
+
+
+class Location(TranslatedName, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    name_fr: Mapped[str | None] = mapped_column(String(200), default="")
+    name_en: Mapped[str | None] = mapped_column(String(200), default="")
     address: Mapped[str] = mapped_column(String(300), default="")
     timezone: Mapped[str] = mapped_column(String(50), default=TIMEZONE)
     # The booking window and the walk-in share belong to the place: each office sets its own.
@@ -122,10 +137,12 @@ class Service(Named, db.Model):
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-class Counter(db.Model):
+class Counter(TranslatedName, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
+    name_fr: Mapped[str | None] = mapped_column(String(100), default="")
+    name_en: Mapped[str | None] = mapped_column(String(100), default="")
     active: Mapped[bool] = mapped_column(default=True)
     feed_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_feed_token)
 

@@ -34,10 +34,10 @@ from sms.models import InboundMessage, MessageStatus, OutboxMessage
 
 log = logging.getLogger(__name__)
 
-# Which ContactAddress consent column a purpose needs; other purposes need none.
+# Which ContactAddress consent column a purpose needs; other purposes need none. A
+# confirmation of what the citizen just did (a booking) is a service message: it needs none.
 CONSENT_COLUMN = {
     "reminder": "consent_reminders",
-    "confirmation": "consent_reminders",
     "queue_alert": "consent_queue_alerts",
     "case_update": "consent_case_updates",
 }

@@ -44,6 +44,8 @@ class Outgoing:
     recipient: str
     body: str
     subject: str = ""
+    html: str = ""  # e-mail: the HTML alternative of `body`
+    attachments: tuple = ()  # e-mail: ({"filename", "content_type", "content"}, …)
     status_callback: str | None = None
 
 
@@ -235,6 +237,16 @@ class SmtpGateway(Gateway):
         email["Date"] = formatdate(localtime=False)
         email["Message-ID"] = f"<outbox-{message.id}@{self.domain}>"
         email.set_content(message.body)
+        if message.html:
+            email.add_alternative(message.html, subtype="html")
+        for attached in message.attachments:
+            maintype, _slash, subtype = attached["content_type"].partition("/")
+            email.add_attachment(
+                attached["content"].encode(),
+                maintype=maintype,
+                subtype=subtype,
+                filename=attached["filename"],
+            )
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
                 if self.starttls:

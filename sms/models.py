@@ -9,7 +9,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Index, Numeric, String, Text
+from sqlalchemy import JSON, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.database import UTCDateTime, text_enum, utcnow
@@ -61,6 +61,11 @@ class OutboxMessage(db.Model):
     recipient: Mapped[str] = mapped_column(String(254))  # E.164 or a lower-case address
     subject: Mapped[str] = mapped_column(String(200), default="")  # e-mail only
     body: Mapped[str] = mapped_column(Text)
+    # E-mail only: the HTML part beside the plain `body`, and files to attach, each
+    # {"filename", "content_type", "content"} with text content (an appointment's .ics). The
+    # channel that worded the notice builds them; the gateway only wraps them.
+    html_body: Mapped[str | None] = mapped_column(Text)
+    attachments: Mapped[list | None] = mapped_column(JSON)
     purpose: Mapped[str] = mapped_column(String(30))  # confirmation | reminder | reply | consent…
     language: Mapped[str] = mapped_column(String(5), default="nl")
     party_id: Mapped[int | None] = mapped_column()

@@ -122,6 +122,39 @@ def already_queued(keys) -> set[str]:
     return set(db.session.scalars(query))
 
 
+@dataclass(frozen=True)
+class NoticeOutcome:
+    """How a queued notice is going, for the page that caused it ("we sent it by SMS to…")."""
+
+    channel: str  # sms | email
+    recipient: str
+    status: MessageStatus
+    reason: str
+
+    @property
+    def going(self) -> bool:
+        """Queued, on its way or sent: not skipped, refused, failed or expired."""
+        return self.status in (
+            MessageStatus.QUEUED,
+            MessageStatus.SENDING,
+            MessageStatus.SENT,
+            MessageStatus.DELIVERED,
+        )
+
+
+def notice_outcome(key: str) -> NoticeOutcome | None:
+    """The notice queued (or skipped) under this idempotency key, if any. Reads only."""
+    row = db.session.execute(
+        select(
+            OutboxMessage.channel,
+            OutboxMessage.recipient,
+            OutboxMessage.status,
+            OutboxMessage.reason,
+        ).where(OutboxMessage.idempotency_key == key)
+    ).first()
+    return NoticeOutcome(*row) if row is not None else None
+
+
 def send_notice(**notice) -> OutboxMessage:
     """Queue the notice by the party's channel, or store why not; its keywords are those of
     `notice_message`. Does not commit."""
@@ -158,6 +191,8 @@ def notice_message(
         recipient=address or "",
         subject=text.subject,
         body=text.body,
+        html_body=(text.html or None) if channel == "email" else None,
+        attachments=(list(text.attachments) or None) if channel == "email" else None,
         purpose=purpose,
         language=addressee.language,
         party_id=addressee.party_id,

@@ -24,6 +24,8 @@ class Text:
     subject: str
     body: str
     accepts_replies: bool
+    html: str = ""  # e-mail only: the HTML part beside `body`
+    attachments: tuple = ()  # e-mail only: ({"filename", "content_type", "content"}, …)
 
 
 def language_of(value: str | None) -> str:

@@ -28,9 +28,13 @@ def set_contact_consent(
     consents: dict[str, bool] | None = None,
     verified: bool | None = None,
     staff: Staff | None = None,
+    source: str | None = None,
 ) -> ContactAddress:
     """What the citizen told us about one address: consent per purpose, and whether the address
-    is proven to be theirs. Purposes not given stay as they are. An address of another party is
+    is proven to be theirs. Purposes not given stay as they are. `source` says where they
+    answered ("appointments.web", "counter.follow"); with it, a first answer is recorded (when
+    and where) even where it equals the column's default, so "never asked" and "said yes" stay
+    apart. An address of another party is
     "not found": a party id and an address id from two records never combine. A merged party's
     id still reaches its survivor's addresses."""
     given = resolve_party(party, follow=False)
@@ -48,6 +52,9 @@ def set_contact_consent(
         for purpose, wanted in consents.items()
         if getattr(found, CONSENT_PURPOSES[purpose]) != bool(wanted)
     ]
+    first_answer = bool(consents) and source is not None and found.consent_changed_at is None
+    if first_answer and not changes:
+        changes = [f"{purpose}={'yes' if wanted else 'no'}" for purpose, wanted in consents.items()]
     if verified is not None and (found.verified_at is not None) != bool(verified):
         changes.append(f"verified={'yes' if verified else 'no'}")
     if not changes:
@@ -55,15 +62,17 @@ def set_contact_consent(
     now = utcnow()
     for purpose, wanted in consents.items():
         column = CONSENT_PURPOSES[purpose]
-        if getattr(found, column) != bool(wanted):
+        if getattr(found, column) != bool(wanted) or first_answer:
             setattr(found, column, bool(wanted))
             found.consent_changed_at = now
+            found.consent_source = source or ("desk" if staff is not None else None)
     if verified is not None and (found.verified_at is not None) != bool(verified):
         found.verified_at = now if verified else None
         # staff ticking "verified" have checked a document; unticking forgets how and by whom
         found.verified_how = VerifiedHow.IDENTITY_DOCUMENT.value if verified else None
         found.verified_by_id = staff.id if verified and staff is not None else None
-    _log(staff, target.id, "change", "contact", f"address {found.id}: {', '.join(changes)}")
+    where = f" ({source})" if source else ""
+    _log(staff, target.id, "change", "contact", f"address {found.id}: {', '.join(changes)}{where}")
     db.session.flush()
     return found
 

@@ -58,7 +58,7 @@ def test_calendar_months_are_headed_in_words_in_the_readers_language(client, off
         headers={"Accept-Language": language},
     ).get_data(as_text=True)
     month = format_date(monday, "LLLL y", locale=language)
-    assert f"<h2>{month[:1].upper()}{month[1:]}</h2>" in page
+    assert f'<h2 id="month-heading">{month[:1].upper()}{month[1:]}</h2>' in page
     assert not re.search(r"<h2>\d{4} / \d{2}</h2>", page)
 
 
@@ -182,10 +182,12 @@ def manage_link(client, office, hour=10):
 
 def test_citizen_reschedules_and_cancels_with_the_manage_link(client, office):
     path, token, monday = manage_link(client, office)
-    moved = client.post(
-        f"{path}/reschedule", data={"token": token, "start": local(monday, 14).isoformat()}
-    )
-    assert moved.status_code == 302
+    chosen = {"token": token, "start": local(monday, 14).isoformat()}
+    check = client.post(f"{path}/reschedule", data=chosen)  # the new time, to confirm first
+    assert check.status_code == 200 and 'name="confirmed" value="1"' in check.get_data(as_text=True)
+    assert db.session.scalar(select(Appointment)).starts_at == local(monday, 10)
+    moved = client.post(f"{path}/reschedule", data={**chosen, "confirmed": "1"})
+    assert moved.status_code == 302 and "moved=1" in moved.headers["Location"]
     appointment = db.session.scalar(select(Appointment))
     assert appointment.starts_at == local(monday, 14) and appointment.sequence == 1
 
@@ -253,7 +255,7 @@ def test_staff_reschedule_and_cancel(client, office, make_staff, login):
     appointment = db.session.scalar(select(Appointment))
     moved = client.post(
         f"/desk/appointments/{appointment.id}/reschedule",
-        data={"start": local(monday, 15).isoformat()},
+        data={"start": local(monday, 15).isoformat(), "confirmed": "1"},
     )
     assert moved.status_code == 302
     client.post(f"/desk/appointments/{appointment.id}/cancel")

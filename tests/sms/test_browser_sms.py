@@ -88,6 +88,7 @@ def book_in_the_browser(page, server, office) -> None:
     page.wait_for_url("**/appointments/details**")
     page.locator("#name").fill("Lotte Claes")
     page.locator("#phone").fill("0470 99 88 77")
+    page.locator("#reminders").check()  # reminders are sent only to who asked for them
     page.locator("button[type=submit].primary").click()
     page.wait_for_selector("text=Afspraak bevestigen")
     page.locator("button[type=submit].primary").click()

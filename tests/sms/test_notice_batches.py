@@ -83,7 +83,9 @@ def test_thirty_notices_cost_the_statements_of_one(app, backend):
 def mixed_batch(earlier_key: str) -> list[dict]:
     return [
         notice("booked:1:0", phone="+32470000001"),  # opted out by STOP
-        notice("booked:2:0", consents={"sms": {"consent_reminders": False}}),
+        notice(
+            "reminder:2:0:24h", purpose="reminder", consents={"sms": {"consent_reminders": False}}
+        ),
         notice(earlier_key, body="Gemeente Loket: anders"),  # queued before, another body
         notice("booked:4:0", phone="12"),  # not a number: refused
         notice("booked:5:0", phone=None),  # no number for the preferred SMS
@@ -107,7 +109,7 @@ def test_a_mixed_batch_gives_the_rows_of_one_call_each(app):
     today = consent.consent_of("+32470000001").changed_at.strftime("%Y-%m-%d")
     assert opted.status == MessageStatus.SKIPPED and opted.reason == f"opted out (STOP {today})"
     assert refused_consent.status == MessageStatus.SKIPPED
-    assert refused_consent.reason == "no consent for confirmation messages by SMS"
+    assert refused_consent.reason == "no consent for reminder messages by SMS"
     assert (existing.id, existing.body) == (earlier_id, earlier_body)
     assert refused.status == MessageStatus.REFUSED and "not a valid phone number" in refused.reason
     assert no_number.status == MessageStatus.SKIPPED and "no mobile number" in no_number.reason
