@@ -27,6 +27,7 @@ MESSAGES = {
     "status_unchanged": _l("The case already has this status."),
     "subject_required": _l("Give a subject."),
     "text_too_long": _l("This text is too long."),
+    "invalid_characters": _l("A name cannot contain invisible or control characters."),
     "invalid_times": _l("The end cannot be before the start."),
     "naive_datetime": _l("Times must carry a time zone."),
     "invalid_link": _l("A link needs both a type and a number."),

@@ -129,3 +129,17 @@ def test_bidi_and_zero_width_characters_in_a_name_are_refused():
         else:
             raise AssertionError(f"{name!r} was accepted")
     assert validation.clean_name("Zoë Ångström-Dupont") == "Zoë Ångström-Dupont"
+
+
+def test_the_record_refuses_a_name_with_bidi_or_zero_width_characters(app):
+    from desk import record
+    from desk.errors import InvalidInput
+
+    for name in ("Jan \u202eevil\u202c Peeters", "Jan\u200dPeeters"):
+        try:
+            record.find_or_create_party(name=name, phone="0470 12 34 56")
+        except InvalidInput as refused:
+            assert (refused.code, refused.field) == ("invalid_characters", "name")
+        else:
+            raise AssertionError(f"{name!r} was stored")
+    assert record.find_or_create_party(name="Zoë Peeters").name == "Zoë Peeters"

@@ -20,6 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from core.database import utcnow
 from core.rows import insert_rows
+from core.text import hidden_characters
 from desk import identifiers
 from desk.errors import InvalidInput, NotFound
 from desk.models import (
@@ -77,6 +78,8 @@ class PartyKeys:
 
 
 def party_keys(*, name, phone, email, national_number, kbo_number) -> PartyKeys:
+    if hidden_characters(name or ""):  # bidi controls would turn the name around on screen
+        raise InvalidInput("invalid_characters", field="name")
     keys = PartyKeys(name=_text(name, "name", required=False, limit=SUBJECT_MAX))
     if phone:
         keys.phone = identifiers.normalise_phone(phone)
