@@ -20,6 +20,14 @@ def test_only_admins_reach_staff_management(client, make_staff, login):
     assert "Geen toegang" in response.text
 
 
+def test_an_admin_is_not_offered_to_deactivate_their_own_account(client, make_staff, login):
+    me = login(make_staff(email="admin@example.org", role=Role.ADMIN))
+    other = make_staff(email="other@example.org", role=Role.COUNTER)
+    page = client.get("/admin/staff").text
+    assert f"/admin/staff/{other.id}/active" in page
+    assert f"/admin/staff/{me.id}/active" not in page
+
+
 def test_admin_creates_a_staff_member(client, make_staff, login):
     login(make_staff(email="admin@example.org", role=Role.ADMIN, department="burgerzaken"))
     department = accounts.get_or_create_department("burgerzaken")

@@ -239,6 +239,7 @@ def test_staff_book_on_behalf_and_see_it_on_the_day_view(client, office, make_st
     ).get_data(as_text=True)
     assert appointment.reference in day and "11:00" in day and "Mia Maes" in day
     assert "+32 470 11 22 33" in day
+    assert "/feeds/" not in day  # the secret calendar-feed addresses are for admins only
 
     client.post(f"/desk/appointments/{appointment.id}/arrived")
     db.session.expire_all()
