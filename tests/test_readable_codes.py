@@ -17,7 +17,7 @@ record = each_call_committed(record_module)
 WORDS = {
     "nl": {"view": "bekeken", "purpose": "inzageverzoek van de burger", "served": "Geholpen",
            "ticket": "Ticket", "fills": "Vult de naam aan", "money": "€\xa01,19"},
-    "fr": {"view": "consulté", "purpose": "demande d’accès du citoyen", "served": "Servi",
+    "fr": {"view": "consulté", "purpose": "demande d’accès du citoyen", "served": "Traité",
            "ticket": "Ticket", "fills": "Complète le champ nom", "money": "1,19\xa0€"},
     "en": {"view": "viewed", "purpose": "citizen's request for access", "served": "Served",
            "ticket": "Ticket", "fills": "Fills in the name", "money": "€1.19"},
