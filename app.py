@@ -17,7 +17,7 @@ from flask import Flask, jsonify, render_template
 from flask_babel import lazy_gettext
 from sqlalchemy import text
 
-from core import errors, i18n, openapi, security, unit_of_work
+from core import bounds, errors, i18n, openapi, security, unit_of_work
 from core.config import load_config
 from core.json_provider import OrjsonProvider
 from extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -62,6 +62,7 @@ def create_app(test_config=None):
     unit_of_work.init_app(app)
     errors.init_errors(app)
     app.context_processor(i18n.template_globals)
+    bounds.init_app(app)  # before the blueprints: their <int:…> rules take its converter
     register_blueprints(app)
     register_commands(app)
     init_realtime(app)
