@@ -28,6 +28,14 @@ def json_body() -> dict:
     return body
 
 
+def text_field(body: dict, name: str) -> str | None:
+    """An optional text field: absent or null is None; any other type is refused."""
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        raise CounterError("not_text", field=name)
+    return value
+
+
 def counter_staff():
     staff = g.api_staff
     if staff.role not in (Role.COUNTER, Role.ADMIN):
@@ -40,11 +48,13 @@ def counter_staff():
 def create_ticket():
     body = json_body()
     language = str(get_locale() or "nl")
-    if body.get("appointment_reference"):
+    reference = text_field(body, "appointment_reference")
+    submission_key = text_field(body, "submission_key")
+    if "location_id" in body and body["location_id"] is None:
+        raise CounterError("location_required", field="location_id")  # leave it out instead
+    if reference:
         ticket = tickets.check_in(
-            reference=body["appointment_reference"],
-            location_id=body.get("location_id"),
-            language=language,
+            reference=reference, location_id=body.get("location_id"), language=language
         )
     else:
         if body.get("service_id") is None:
@@ -53,7 +63,7 @@ def create_ticket():
             service_id=body["service_id"],
             location_id=body.get("location_id"),
             language=language,
-            submission_key=body.get("submission_key"),
+            submission_key=submission_key,
         )
     ahead, wait = run_read_only(queue_position, ticket)
     return {
@@ -80,6 +90,9 @@ def finish(ticket_id):
     staff = counter_staff()
     body = json_body()
     ticket = calling.finish(
-        ticket_id, outcome=body.get("outcome"), note=body.get("note") or "", staff_id=staff.id
+        ticket_id,
+        outcome=text_field(body, "outcome"),
+        note=text_field(body, "note") or "",
+        staff_id=staff.id,
     )
     return ticket_view(ticket)

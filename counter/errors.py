@@ -6,6 +6,7 @@ from core.errors import DomainError
 
 MESSAGES = {
     "invalid": _l("This request is not valid."),
+    "not_text": _l("Send this as text."),
     "unknown_service": _l("This service does not exist or is not offered here."),
     "unknown_location": _l("This location does not exist."),
     "location_required": _l("Choose a location."),

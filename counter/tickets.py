@@ -19,6 +19,7 @@ from sqlalchemy import String, bindparam, insert, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from core import bounds
 from core.database import utcnow
 from core.rows import attach_written
 from core.time import BRUSSELS
@@ -35,12 +36,12 @@ from office.visits import booked_visit, mark_arrived
 
 
 def as_id(value, code: str, field: str, error_class=NotFound) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
+    """A row id from a path or a body; anything no row can have is the error for an unknown
+    one (a number beyond the database's range too, core.bounds)."""
+    chosen = bounds.as_id(value.strip() if isinstance(value, str) else value)
+    if chosen is None:
         raise error_class(code, field=field)
-    try:
-        return int(value)
-    except ValueError as error:
-        raise error_class(code, field=field) from error
+    return chosen
 
 
 def open_now(location: Location, now: datetime) -> bool:
@@ -322,7 +323,10 @@ def check_in(*, reference, location_id=None, language="nl", now=None) -> Ticket:
             raise Conflict("appointment_cancelled", field="appointment_reference")
         if local_day(visit.starts_at) != local_day(now):
             raise CounterError("not_today", field="appointment_reference")
-        if location_id is not None and int(location_id) != visit.location_id:
+        chosen = (
+            None if location_id is None else as_id(location_id, "unknown_location", "location_id")
+        )
+        if chosen is not None and chosen != visit.location_id:
             raise CounterError("other_location", field="appointment_reference")
         if visit.status != "booked" or db.session.scalar(
             select(Ticket.id).where(Ticket.appointment_id == visit.id)

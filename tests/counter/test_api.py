@@ -1,5 +1,7 @@
 """The counter's API exactly as DESIGN.md gives it, and every kind of bad input refused cleanly."""
 
+import json
+
 from sqlalchemy import func, select
 
 from appointments.models import Appointment
@@ -169,3 +171,84 @@ def test_the_openapi_document_describes_the_counter(client):
         "/api/v1/counters/{counter_id}/call-next",
         "/api/v1/tickets/{ticket_id}/finish",
     } <= set(document["paths"])
+
+
+HUGE = 229813937968015080825548254448170565632  # beyond every integer column
+
+
+def post_json(client, path, body, headers=None):
+    """With the standard library's JSON: the app's own (orjson) writes no integer this large."""
+    return client.post(
+        path, data=json.dumps(body), content_type="application/json", headers=headers or {}
+    )
+
+
+def test_ids_beyond_the_databases_range_are_404_not_500(client, town, counter_token):
+    """Issue 16, 19: both were 500s, as the probe found them."""
+    headers = counter_token()
+    for path in (f"/api/v1/counters/{HUGE}/call-next", "/api/v1/counters/2147483648/call-next"):
+        response = client.post(path, headers=headers)
+        assert response.status_code == 404
+        assert set(response.json["error"]) == {"code", "message", "fields"}
+    response = post_json(
+        client, "/api/v1/tickets/19431624897868893452202967037902848/finish", {"outcome": "served"}
+    )
+    assert response.status_code == 401  # the token first
+    response = post_json(
+        client,
+        "/api/v1/tickets/19431624897868893452202967037902848/finish",
+        {"outcome": "served"},
+        headers,
+    )
+    assert response.status_code == 404
+
+
+def test_a_note_that_is_not_text_is_422(client, town, counter_token):
+    headers = counter_token()
+    issued = take(client, town).json
+    client.post(f"/api/v1/counters/{town.desk_1.id}/call-next", headers=headers)
+    for note in (-1.15e16, 5, ["a"], {"a": 1}):
+        response = client.post(
+            f"/api/v1/tickets/{issued['id']}/finish",
+            json={"outcome": "served", "note": note},
+            headers=headers,
+        )
+        assert response.status_code == 422
+        assert set(response.json["error"]["fields"]) == {"note"}
+    response = client.post(
+        f"/api/v1/tickets/{issued['id']}/finish", json={"outcome": 1}, headers=headers
+    )
+    assert response.status_code == 422
+    db.session.commit()
+    assert db.session.get(Ticket, issued["id"]).status == TicketStatus.CALLED
+
+
+def test_bad_ticket_bodies_are_4xx_with_the_field_named(client, town, make_appointment):
+    appointment = make_appointment(minutes=5)
+    cases = [
+        ({"service_id": town.id_card.id, "location_id": None}, 422, "location_id"),
+        ({"service_id": HUGE, "location_id": town.hall.id}, 422, "service_id"),
+        ({"service_id": 2**31, "location_id": town.hall.id}, 422, "service_id"),
+        ({"service_id": town.id_card.id, "location_id": 2**31}, 404, "location_id"),
+        ({"service_id": town.id_card.id, "location_id": 2**63}, 404, "location_id"),
+        ({"appointment_reference": 12}, 422, "appointment_reference"),
+        ({"appointment_reference": "AB\x00C"}, 422, "appointment_reference"),
+        (
+            {"appointment_reference": appointment.reference, "location_id": "x"},
+            404,
+            "location_id",
+        ),
+        (
+            {"appointment_reference": appointment.reference, "location_id": 2**40},
+            404,
+            "location_id",
+        ),
+        ({"service_id": town.id_card.id, "submission_key": 7}, 422, "submission_key"),
+    ]
+    for body, status, field in cases:
+        response = post_json(client, "/api/v1/tickets", body)
+        assert (response.status_code, set(response.json["error"]["fields"])) == (
+            status,
+            {field},
+        ), body
+    assert ticket_count() == 0
