@@ -108,6 +108,10 @@ def register_blueprints(app):
     app.register_blueprint(sms_admin_bp)
     booking_jobs.init_app(app)
     sms_jobs.init_app(app)
+    # The channels' panels on the party page connect to desk.signals.party_panels.
+    import appointments.party_panel  # noqa: F401
+    import counter.party_panel  # noqa: F401
+
     for module in (booking_views, booking_desk, booking_admin, booking_api):
         app.register_blueprint(module.bp)
 

@@ -3,7 +3,7 @@
 import sqlite3
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, DateTime, event
+from sqlalchemy import BigInteger, DateTime, Enum, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -32,6 +32,19 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def text_enum(enum_class, length: int = 20) -> Enum:
+    """A Python enum stored as its string values in a VARCHAR, identical on SQLite and
+    PostgreSQL (no native enum type to migrate); a value outside the enum is refused before
+    it reaches the database."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=length,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
 
 
 class epoch_seconds(FunctionElement):  # noqa: N801  (reads as the SQL function it is)

@@ -177,3 +177,30 @@ def _row(ticket, now) -> dict:
         "waited_minutes": _waited(ticket, now),
         "priority": ticket.priority,
     }
+
+
+OPEN_STATUSES = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.PARKED)
+
+
+def open_tickets_of(party_ids, now) -> list[tuple[Ticket, Service, str, str | None]]:
+    """These parties' open tickets (waiting, called or parked) with their service, location
+    name and, once called, counter name; oldest first. A ticket is open on its own day only (the
+    queue is today's), so the index on location, day and status finds them: one short range
+    per location, however many tickets the years have left behind."""
+    locations = select(Location.id).scalar_subquery()
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(Ticket, Service, Location.name, Counter.name)
+            .join(Service, Service.id == Ticket.service_id)
+            .join(Location, Location.id == Ticket.location_id)
+            .outerjoin(Counter, Counter.id == Ticket.counter_id)
+            .where(
+                Ticket.location_id.in_(locations),
+                Ticket.day == local_day(now),
+                Ticket.status.in_(OPEN_STATUSES),
+                Ticket.party_id.in_(party_ids),
+            )
+            .order_by(Ticket.issued_at, Ticket.id)
+        )
+    ]

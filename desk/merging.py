@@ -29,7 +29,8 @@ from desk.models import (
     Staff,
     Task,
 )
-from desk.record import _log, resolve_party
+from desk.record.access_log import _log
+from desk.record.parties import resolve_party
 from extensions import db
 
 # (snapshot key, model, column): rows that move wholesale from the absorbed party.
@@ -208,6 +209,19 @@ def open_suggestions(party_id: int) -> list[DuplicateSuggestion]:
     return [
         s for s in rows if s.party.merged_into_id is None and s.candidate.merged_into_id is None
     ]
+
+
+def absorbed_party_ids(party_id: int) -> list[int]:
+    """The parties merged into this one, also through a party that had absorbed others before
+    it was merged itself: one indexed query per level (a merge that was undone is no longer
+    merged)."""
+    found: list[int] = []
+    level = [party_id]
+    while level:
+        below = db.session.scalars(select(Party.id).where(Party.merged_into_id.in_(level)))
+        level = [i for i in below if i != party_id and i not in found]
+        found += level
+    return found
 
 
 def _pair_suggestions(a: int, b: int, open_only: bool) -> list[DuplicateSuggestion]:

@@ -7,7 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.database import UTCDateTime, utcnow
+from core.database import UTCDateTime, text_enum, utcnow
 from extensions import db
 
 
@@ -28,9 +28,7 @@ class Staff(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(
-        db.Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-    )
+    role: Mapped[Role] = mapped_column(text_enum(Role))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     password_hash: Mapped[str] = mapped_column(String(255))
     totp_secret: Mapped[str | None] = mapped_column(String(64))
@@ -87,17 +85,6 @@ class ApiToken(db.Model):
 # --- The case record: parties, their keys and addresses, cases, contact moments, tasks --------
 
 
-def _enum(enum_class, length=20):
-    """Enums stored as their string values in a VARCHAR, identical on SQLite and PostgreSQL."""
-    return db.Enum(
-        enum_class,
-        native_enum=False,
-        length=length,
-        values_callable=lambda e: [m.value for m in e],
-        validate_strings=True,
-    )
-
-
 class PartyKind(enum.StrEnum):
     PERSON = "person"
     ORGANISATION = "organisation"
@@ -152,13 +139,13 @@ class Party(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[PartyKind] = mapped_column(_enum(PartyKind), default=PartyKind.PERSON)
+    kind: Mapped[PartyKind] = mapped_column(text_enum(PartyKind), default=PartyKind.PERSON)
     name: Mapped[str] = mapped_column(String(200), default="")
     # fold_name(name): what the search box compares, the same on both databases.
     search_name: Mapped[str] = mapped_column(String(200), default="")
     preferred_language: Mapped[str | None] = mapped_column(String(5))
     preferred_channel: Mapped[NotificationChannel] = mapped_column(
-        _enum(NotificationChannel), default=NotificationChannel.NONE
+        text_enum(NotificationChannel), default=NotificationChannel.NONE
     )
     # Geheimhouding: only admins and departments with a case of this party see the record.
     secret: Mapped[bool] = mapped_column(default=False)
@@ -239,7 +226,7 @@ class Case(db.Model):
     subject: Mapped[str] = mapped_column(String(200))
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
-    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus), default=CaseStatus.OPEN)
+    status: Mapped[CaseStatus] = mapped_column(text_enum(CaseStatus), default=CaseStatus.OPEN)
     due_date: Mapped[date | None]
     confidential: Mapped[bool] = mapped_column(default=False)
     retention_until: Mapped[date | None]
@@ -259,8 +246,8 @@ class CaseStatusChange(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
-    from_status: Mapped[CaseStatus | None] = mapped_column(_enum(CaseStatus))
-    to_status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus))
+    from_status: Mapped[CaseStatus | None] = mapped_column(text_enum(CaseStatus))
+    to_status: Mapped[CaseStatus] = mapped_column(text_enum(CaseStatus))
     note: Mapped[str] = mapped_column(String(500), default="")
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -286,8 +273,8 @@ class Interaction(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     party_id: Mapped[int] = mapped_column(ForeignKey("party.id"))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))
-    channel: Mapped[Channel] = mapped_column(_enum(Channel, length=10))
-    direction: Mapped[Direction] = mapped_column(_enum(Direction, length=10))
+    channel: Mapped[Channel] = mapped_column(text_enum(Channel, length=10))
+    direction: Mapped[Direction] = mapped_column(text_enum(Direction, length=10))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     subject: Mapped[str] = mapped_column(String(200))

@@ -36,6 +36,7 @@ class Overview:
     representations: list[Representation] = field(default_factory=list)
     suggestions: list[DuplicateSuggestion] = field(default_factory=list)
     merges: list[MergeRecord] = field(default_factory=list)
+    absorbed_ids: list[int] = field(default_factory=list)  # every party merged into this one
 
     @property
     def open_cases(self) -> list[Case]:
@@ -89,6 +90,7 @@ def party_overview(party_id: int, staff: Staff) -> Overview | None:
         overview.suggestions = merging.open_suggestions(party.id)
     if row.has_merges:
         overview.merges = _merges(party.id)
+        overview.absorbed_ids = merging.absorbed_party_ids(party.id)
     return overview
 
 

@@ -42,6 +42,7 @@ from desk.models import (
     Task,
 )
 from desk.overview import Overview, party_overview
+from desk.panels import party_panels
 from desk.search import search_parties
 from extensions import db
 
@@ -200,6 +201,8 @@ def render_party(overview: Overview, status: int = 200, **forms_given):
         "representations": overview.representations,
         "suggestions": overview.suggestions,
         "merges": overview.merges,
+        # what each channel knows about the party (upcoming appointments, open tickets, ...)
+        "panels": party_panels(party, staff, party_ids=[party.id, *overview.absorbed_ids]),
         # built once here, not per timeline row: links to a case's contacts, and the clock
         "case_urls": {c.id: url_for("desk.party", party_id=party.id, case=c.id) for c in cases},
         "clock": desk_clock(),

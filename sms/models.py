@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.database import UTCDateTime, utcnow
+from core.database import UTCDateTime, text_enum, utcnow
 from extensions import db
 
 
@@ -43,16 +43,6 @@ RANK = {
 }
 
 
-def _enum(enum_class, length=20):
-    return db.Enum(
-        enum_class,
-        native_enum=False,
-        length=length,
-        values_callable=lambda e: [m.value for m in e],
-        validate_strings=True,
-    )
-
-
 class OutboxMessage(db.Model):
     """One outgoing SMS or e-mail; `idempotency_key` makes a second queueing a no-op."""
 
@@ -77,7 +67,7 @@ class OutboxMessage(db.Model):
     link_type: Mapped[str | None] = mapped_column(String(40))  # what it concerns: "appointment"
     link_id: Mapped[int | None] = mapped_column()
     accepts_replies: Mapped[bool] = mapped_column(default=False)  # offered JA / NEE
-    status: Mapped[MessageStatus] = mapped_column(_enum(MessageStatus), default="queued")
+    status: Mapped[MessageStatus] = mapped_column(text_enum(MessageStatus), default="queued")
     # Why it was (or was not) sent, in words staff understand; shown on the staff page.
     reason: Mapped[str] = mapped_column(String(300), default="")
     provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)

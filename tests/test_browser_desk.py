@@ -5,8 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from desk import record as record_module
+from tests.appointments.conftest import local, next_weekday
 from tests.browser import axe_violations
 from tests.record_data import JAN
+from tests.test_party_panels import appointment, seeded_office, ticket
 from tests.units import each_call_committed
 
 record = each_call_committed(record_module)
@@ -16,8 +18,9 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def busy_record(app, make_staff):
-    """Jan: contacts on several channels, an open case, a task, a likely duplicate, and a
-    confidential case of another department that the clerk may only know exists."""
+    """Jan: contacts on several channels, an open case, a task, a likely duplicate, a
+    confidential case of another department that the clerk may only know exists, an upcoming
+    appointment and a ticket in the waiting room."""
     clerk = make_staff(email="balie@example.org", department="burgerzaken")
     social = make_staff(email="sociaal@example.org", department="sociaal")
     jan = record.find_or_create_party(
@@ -50,6 +53,9 @@ def busy_record(app, make_staff):
     )
     record.create_task(party=jan, title="Terugbellen", department="burgerzaken", kind="callback")
     record.find_or_create_party(name="J. Peeters", phone="+32470123456")  # a duplicate suggestion
+    office = seeded_office()
+    appointment(office, jan, local(next_weekday(1), 10, 30))
+    ticket(office, jan, number=12)
     return clerk, jan
 
 
@@ -75,6 +81,10 @@ def test_party_page_is_accessible_and_shows_every_channel(
     assert "Budget" not in items and "Schuldbemiddeling" not in page.content()
     assert page.get_by_text("vertrouwelijke informatie van een andere dienst").is_visible()
     assert page.get_by_text("**.**.**-*33.28").is_visible()
+    appointments = page.get_by_role("region", name="Komende afspraken")
+    assert "K7M2QX" in appointments.inner_text() and "Geboekt" in appointments.inner_text()
+    tickets = page.get_by_role("region", name="Open tickets")
+    assert "A012" in tickets.inner_text() and "Wachtend" in tickets.inner_text()
     assert axe_violations(page) == []
 
     page.get_by_label("Notitie", exact=True).fill("Teruggebeld, alles in orde.")

@@ -22,6 +22,7 @@ from desk.models import (
     Role,
     Task,
 )
+from desk.record import parties as parties_module
 from extensions import db
 from tests.record_data import JAN, LISA, dotted
 from tests.units import each_call_committed
@@ -460,18 +461,18 @@ def test_a_call_that_fails_inside_a_transaction_ends_the_whole_block(app, monkey
     """A call does not roll back and carry on by itself (that would drop what the unit of work
     wrote before it): the unit fails as a whole, for its owner to retry (here the identifier
     race, which `run_in_transaction(retry_if=record.lost_race)` retries)."""
-    real_create = record_module._create
+    real_create = parties_module._create
 
     def lost_race_once(*args, **kwargs):
-        monkeypatch.setattr(record_module, "_create", real_create)
+        monkeypatch.setattr(parties_module, "_create", real_create)
         raise IntegrityError("INSERT", {}, Exception("concurrent insert of the identifier"))
 
     with pytest.raises(IntegrityError), unit_of_work():
         record.find_or_create_party(name="An Peeters", email="an@example.be")
-        monkeypatch.setattr(record_module, "_create", lost_race_once)
+        monkeypatch.setattr(parties_module, "_create", lost_race_once)
         record.find_or_create_party(name="Jan Peeters", email="jan@example.be")
     assert count(Party) == 0
-    monkeypatch.setattr(record_module, "_create", lost_race_once)
+    monkeypatch.setattr(parties_module, "_create", lost_race_once)
     alone = run_in_transaction(  # what a caller does: the whole unit of work again
         record_module.find_or_create_party,
         name="Jan Peeters",

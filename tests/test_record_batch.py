@@ -19,6 +19,7 @@ from desk.models import (
     PartyIdentifier,
     Role,
 )
+from desk.record import parties as parties_module
 from extensions import db
 from tests.record_data import JAN, dotted, national_number
 from tests.statements import statements_during
@@ -241,17 +242,17 @@ def test_a_batch_commits_nothing_itself_the_caller_s_unit_of_work_does(app):
 
 
 def test_a_lost_race_retries_the_caller_s_whole_unit_of_work(app, monkeypatch):
-    real_create = record_module._create
+    real_create = parties_module._create
 
     def lost_race_once(*args, **kwargs):
-        monkeypatch.setattr(record_module, "_create", real_create)
+        monkeypatch.setattr(parties_module, "_create", real_create)
         raise IntegrityError("INSERT", {}, Exception("concurrent insert of the identifier"))
 
-    monkeypatch.setattr(record_module, "_create", lost_race_once)
+    monkeypatch.setattr(parties_module, "_create", lost_race_once)
     made = run_in_transaction(
         record_module.find_or_create_parties,
         [dict(name="An"), dict(name="Jan", national_number=JAN)],
         retry_if=record_module.lost_race,
     )
-    assert record_module._create is real_create  # the race did happen
+    assert parties_module._create is real_create  # the race did happen
     assert [p.name for p in made] == ["An", "Jan"] and count(Party) == 2

@@ -11,6 +11,7 @@ from appointments.models import Appointment
 from core.unit_of_work import Busy
 from desk import record as record_module
 from desk.models import Channel, Direction, Interaction, Party, Role
+from desk.record import parties as parties_module
 from extensions import db
 from tests.appointments.conftest import local, next_weekday
 from tests.units import each_call_committed
@@ -203,20 +204,20 @@ def test_losing_the_race_for_an_identifier_retries_the_whole_booking(office, mon
         db.session.execute(db.update(Appointment).values(party_id=None))
         db.session.execute(db.delete(Interaction))
         db.session.commit()
-    real_create = record_module._create
+    real_create = parties_module._create
 
     def lost_race_once(*args, **kwargs):
-        monkeypatch.setattr(record_module, "_create", real_create)
+        monkeypatch.setattr(parties_module, "_create", real_create)
         raise IntegrityError("INSERT", {}, Exception("duplicate key value: party_identifier"))
 
     parties_before = count(Party)
-    monkeypatch.setattr(record_module, "_create", lost_race_once)
+    monkeypatch.setattr(parties_module, "_create", lost_race_once)
     if when == "booked":
         appointment = book(office, local(MONDAY, 9), national_number=NATIONAL_NUMBER)
     else:
         appointment = booking.cancel(db.session.get(Appointment, appointment.id), now=NOW)
     db.session.expire_all()
-    assert record_module._create is real_create  # the race did happen
+    assert parties_module._create is real_create  # the race did happen
     assert count(Appointment) == 1 and count(Party) == parties_before + 1  # one new, not two
     # Each notice once; a booking cancelled before the recorder came gets no confirmation.
     assert count(OutboxMessage) == (2 if when == "from_before_the_record" else 1)
