@@ -255,9 +255,22 @@ def _write_walk_in_at_once(location_id: int, service_id: int, now: datetime, let
 
 
 def issue_ticket(
-    *, service_id, location_id=None, language="nl", submission_key=None, now=None
+    *,
+    service_id,
+    location_id=None,
+    language="nl",
+    submission_key=None,
+    kiosk_id=None,
+    remote=False,
+    phone=None,
+    now=None,
 ) -> Ticket:
     """A walk-in ticket for a service at a location that is open now.
+
+    `remote`: taken on the citizen's own phone, not at a registered kiosk (`kiosk_id`). Such a
+    ticket needs a mobile number, which gets the turn-near SMS, and only one of them waits per
+    service, day and number (the partial unique index uq_ticket_remote_waiting_phone decides a
+    race). At a kiosk a number is optional and only asks for that SMS.
 
     On PostgreSQL on an autocommit connection (see run_read_only): one read for the checks, then
     the ticket with its number and first event in one statement that commits by itself. Fifty
@@ -270,6 +283,10 @@ def issue_ticket(
     now = now or utcnow()
     key = str(submission_key)[:64] if submission_key else None
     at_once = db.session.get_bind().dialect.name == "postgresql"
+    if remote and not phone:
+        raise CounterError("phone_required", field="phone")
+    notify_phone = e164(phone) if phone else None
+    where = {"kiosk_id": kiosk_id, "remote": bool(remote), "notify_phone": notify_phone}
 
     def work():
         if key:
@@ -286,7 +303,7 @@ def issue_ticket(
             chosen = service.locations[0].id
         chosen, service, letter = kiosk_check(chosen, service_id, now)
         write = _write_walk_in_at_once if at_once else _new_ticket
-        return write(chosen, service, now, letter, language=language, submission_key=key)
+        return write(chosen, service, now, letter, language=language, submission_key=key, **where)
 
     try:
         if at_once:
@@ -294,6 +311,8 @@ def issue_ticket(
         # Not expired: the 201 reply reads the ticket right after the commit.
         return run_in_transaction(work, expire=False)
     except IntegrityError as error:
+        if "notify_phone" in str(error.orig):  # the column names the index on both engines
+            raise Conflict("phone_has_ticket", field="phone") from error
         if not key or "submission_key" not in str(error.orig):
             raise
     # The same press arrived twice at once and the other request wrote first (the unique key
@@ -306,7 +325,7 @@ def submitted_ticket(key: str) -> Ticket | None:
     return db.session.scalar(select(Ticket).where(Ticket.submission_key == key))
 
 
-def check_in(*, reference, location_id=None, language="nl", now=None) -> Ticket:
+def check_in(*, reference, location_id=None, language="nl", kiosk_id=None, now=None) -> Ticket:
     """A booked citizen arrives. On time: a ticket served by booked time. Late: the normal
     queue. Too early, another day, another office, cancelled or used: refused, nothing changes."""
     now = now or utcnow()
@@ -347,6 +366,7 @@ def check_in(*, reference, location_id=None, language="nl", now=None) -> Ticket:
             appointment_id=visit.id,
             booked_start=None if late else visit.starts_at,
             language=visit.language or language,
+            kiosk_id=kiosk_id,
         )
 
     ticket = run_in_transaction(work)
@@ -381,8 +401,14 @@ def leave_phone(token: str, phone: str) -> Ticket:
     def work():
         ticket = ticket_by_token(token)
         ticket.notify_phone = number
+        db.session.flush()
         return ticket
 
     # No party is made here: this page is public, and a number typed on it is only matched to
     # a record once staff have served the citizen (counter.record).
-    return run_in_transaction(work)
+    try:
+        return run_in_transaction(work)
+    except IntegrityError as error:  # a remote ticket moved onto a number that already waits
+        if "notify_phone" not in str(error.orig):
+            raise
+        raise Conflict("phone_has_ticket", field="phone") from error
