@@ -84,6 +84,7 @@ def register_blueprints(app):
     from appointments import desk as booking_desk
     from appointments import jobs as booking_jobs
     from appointments import views as booking_views
+    from counter.admin import bp as counter_admin_bp
     from counter.api import bp as counter_api_bp
     from counter.views import bp as counter_bp
     from desk.admin import bp as admin_bp
@@ -103,6 +104,7 @@ def register_blueprints(app):
     app.register_blueprint(desk_api_bp)
     app.register_blueprint(counter_bp)
     app.register_blueprint(counter_api_bp)
+    app.register_blueprint(counter_admin_bp)
     app.register_blueprint(sms_bp)
     app.register_blueprint(sms_hooks_bp)
     app.register_blueprint(sms_admin_bp)
