@@ -2,6 +2,7 @@
 
 from core import openapi
 from core.bounds import INT32_MAX
+from counter.models import TicketStatus
 
 
 def _json(ref: str, description: str) -> dict:
@@ -45,6 +46,13 @@ SCHEMAS = {
                 "description": "check in a booking",
             },
             "submission_key": {"type": "string", "description": "repeat-safe kiosk press"},
+            "phone": {
+                "type": "string",
+                "description": "A mobile number: required without a kiosk token (it gets a "
+                "text when the turn is near, and holds one waiting ticket per service); at a "
+                "kiosk optional, for that text only",
+                "examples": ["0470 12 34 56"],
+            },
         },
     },
     "IssuedTicket": {
@@ -63,7 +71,7 @@ SCHEMAS = {
         "properties": {
             "id": {"type": "integer"},
             "number": {"type": "string"},
-            "status": {"enum": ["waiting", "called", "parked", "finished", "no_show"]},
+            "status": {"enum": [status.value for status in TicketStatus]},
             "kind": {"enum": ["walk_in", "appointment"]},
             "service": {"type": "string"},
             "location_id": {"type": "integer"},
@@ -91,6 +99,19 @@ PATHS = {
         "post": {
             "summary": "Take a walk-in ticket, or check in with an appointment reference",
             "operationId": "createTicket",
+            "description": "A registered kiosk sends its device token in X-Kiosk-Token and "
+            "gets tickets for its own location. Without one (a citizen's own phone) a walk-in "
+            "ticket needs a mobile number, one waits per service and number, and a client "
+            "gets a few tickets per hour (COUNTER_PUBLIC_TICKET_RATE_LIMIT).",
+            "parameters": [
+                {
+                    "name": "X-Kiosk-Token",
+                    "in": "header",
+                    "required": False,
+                    "schema": {"type": "string"},
+                    "description": "A registered kiosk's device token (admin: Kiosks)",
+                }
+            ],
             "requestBody": {
                 "required": True,
                 "content": {
@@ -99,10 +120,18 @@ PATHS = {
             },
             "responses": {
                 "201": {**_json("IssuedTicket", "The ticket"), "links": FINISH_IT},
+                "401": _error("X-Kiosk-Token names no registered kiosk (or a revoked one)"),
+                "403": _error("The kiosk asked for another location than its own"),
                 "404": _error("Unknown location or reference"),
-                "409": _error("Location closed, appointment cancelled or already checked in"),
-                "422": _error("Unknown service, not today, too early, another office"),
-                "429": _error("Too many requests"),
+                "409": _error(
+                    "Location closed, appointment cancelled or already checked in, or this "
+                    "phone number already has a ticket waiting for this service"
+                ),
+                "422": _error(
+                    "Unknown service, not today, too early, another office; a mobile number "
+                    "missing or not valid"
+                ),
+                "429": _error("Too many tickets from this client"),
             },
         }
     },
