@@ -35,7 +35,6 @@ COOKIE_DAYS = 365  # renewed on every visit of the kiosk page
 PAIRING_HOURS = 24
 PREFIX = "lkk_"  # how a device token starts: recognisable in a leak scan
 NAME_MAX = 80
-USE_RESOLUTION = timedelta(minutes=1)  # last_used_at: at most one write a minute
 
 
 class KioskTokenInvalid(CounterError):
@@ -182,10 +181,8 @@ def requesting_kiosk() -> Kiosk | None:
             g.loket_kiosk_refused = kiosk is None
         elif request.cookies.get(COOKIE):
             kiosk = _from_cookie(request.cookies[COOKIE])
-        if kiosk is not None:
-            now = utcnow()
-            if kiosk.last_used_at is None or now - kiosk.last_used_at > USE_RESOLUTION:
-                kiosk.last_used_at = now  # committed with the request (core.unit_of_work)
+        # Read only: a "last used" written here would make every kiosk's ticket wait on that
+        # row; its tickets say when it was last used (ticket.kiosk_id).
         g.loket_kiosk = kiosk
     if g.get("loket_kiosk_refused"):
         raise KioskTokenInvalid("kiosk_token_invalid")

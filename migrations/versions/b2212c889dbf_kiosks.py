@@ -38,7 +38,6 @@ def upgrade():
     sa.Column('created_at', core.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('paired_at', core.database.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_used_at', core.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('revoked_at', core.database.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['staff.id'], name=op.f('fk_kiosk_created_by_id_staff')),
     sa.ForeignKeyConstraint(['location_id'], ['location.id'], name=op.f('fk_kiosk_location_id_location'), ondelete='CASCADE'),

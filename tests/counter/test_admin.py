@@ -98,10 +98,12 @@ def test_an_admin_registers_a_kiosk_and_sees_its_secrets_once(client, town, make
     assert kiosk.pairing_hash == kiosks.digest(pairing.rsplit("/", 1)[1])
     listed = client.get("/admin/counter/kiosks").text
     assert "Hal links" in listed and token not in listed
+    assert "Nog geen ticket" in listed
     body = {"service_id": town.id_card.id}
     assert (
         client.post("/api/v1/tickets", json=body, headers={kiosks.HEADER: token}).status_code == 201
     )
+    assert "Nog geen ticket" not in client.get("/admin/counter/kiosks").text  # its last one
     revoked = client.post(f"/admin/counter/kiosks/{kiosk.id}/revoke", follow_redirects=True)
     assert "Hal links" in revoked.text
     assert (
