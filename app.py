@@ -75,6 +75,7 @@ def create_app(test_config=None):
 
 def register_blueprints(app):
     import appointments.models  # noqa: F401
+    import appointments.reminder_plans  # noqa: F401
     import counter.models  # noqa: F401
     import desk.models  # noqa: F401  (every table must be known to Alembic)
     import office.models  # noqa: F401
@@ -83,6 +84,7 @@ def register_blueprints(app):
     from appointments import api as booking_api
     from appointments import desk as booking_desk
     from appointments import jobs as booking_jobs
+    from appointments import reminder_admin as booking_reminders
     from appointments import views as booking_views
     from counter.admin import bp as counter_admin_bp
     from counter.api import bp as counter_api_bp
@@ -92,7 +94,6 @@ def register_blueprints(app):
     from desk.auth import bp as auth_bp
     from desk.views import bp as desk_bp
     from sms import jobs as sms_jobs
-    from sms.reminder_admin import bp as sms_admin_bp
     from sms.views import bp as sms_bp
     from sms.webhooks import bp as sms_hooks_bp
 
@@ -107,14 +108,14 @@ def register_blueprints(app):
     app.register_blueprint(counter_admin_bp)
     app.register_blueprint(sms_bp)
     app.register_blueprint(sms_hooks_bp)
-    app.register_blueprint(sms_admin_bp)
-    booking_jobs.init_app(app)
+    booking_jobs.init_app(app)  # before the sender: `scheduler --once` sends what they queue
     sms_jobs.init_app(app)
     # The channels' panels on the party page connect to desk.signals.party_panels.
     import appointments.party_panel  # noqa: F401
     import counter.party_panel  # noqa: F401
+    import counter.record_names  # noqa: F401  (desk.signals.link_names)
 
-    for module in (booking_views, booking_desk, booking_admin, booking_api):
+    for module in (booking_views, booking_desk, booking_admin, booking_reminders, booking_api):
         app.register_blueprint(module.bp)
 
 

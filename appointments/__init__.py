@@ -1,4 +1,11 @@
-"""Online booking: computed availability, bookings, .ics; in the office's set-up (office/)."""
+"""Online booking: computed availability, bookings, .ics; in the office's set-up (office/).
 
-# Imported for the signals they connect: the kiosk's check-in (office.visits), SMS replies.
-from appointments import arrivals, sms_replies  # noqa: F401
+Other packages read bookings through `of_party` (appointments.read), never the booking tables.
+"""
+
+# Imported for the signals they connect: the kiosk's check-in (office.visits), SMS replies, the
+# desk's search by reference.
+from appointments import arrivals, record_lookup, sms_replies  # noqa: F401
+from appointments.read import PartyAppointment, of_party
+
+__all__ = ["PartyAppointment", "of_party"]

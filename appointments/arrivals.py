@@ -1,12 +1,25 @@
 """The booking side of an arrival at the office (office.visits): what a reference stands for,
-and "arrived" when the counter's kiosk checks the citizen in."""
+"arrived" when the counter's kiosk checks the citizen in, and the announcement that checks the
+citizen in when staff mark the booking arrived (booking.mark_arrived)."""
+
+from datetime import datetime
 
 from sqlalchemy import select
 
-from appointments.booking import normalise_reference
 from appointments.models import Appointment, Status
 from extensions import db
+from office import visits
 from office.visits import BookedVisit, booked_visit_wanted, visit_arrived
+
+
+def normalise_reference(value: str) -> str:
+    chars = "".join(c for c in (value or "").upper() if c.isalnum())
+    return f"{chars[:3]}-{chars[3:]}" if len(chars) == 6 else chars
+
+
+def check_in(appointment: Appointment, at: datetime) -> None:
+    """Staff marked the booking arrived: the counter queues the citizen (office.visits)."""
+    visits.check_in(_visit(appointment), at)
 
 
 def _visit(appointment: Appointment) -> BookedVisit:

@@ -5,9 +5,12 @@ migration). This module picks a free counter, lets the database refuse if someon
 tries the next free counter, and after a bounded number of rounds tells the caller the time
 was taken, with fresh alternatives. Deadlocks (PostgreSQL 40P01) and "database is locked"
 (SQLite) are retried a bounded number of times too.
+
+Every booking and every change of one, whoever makes it (the citizen, staff, the API), is one
+unit of work: the appointment row, the citizen's party, the contact moment in the case record
+and the notice in the outbox commit together, or none of them does (case_record.py).
 """
 
-import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
@@ -16,9 +19,12 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
-from appointments import case_record, validation
+from appointments import arrivals, case_record, validation
+from appointments.arrivals import normalise_reference
 from appointments.availability import Slot, local_today
+from appointments.manage_links import manage_token
 from appointments.models import Appointment, Status, appointment_service
 from appointments.slots import BookingError, Visit, load_visit, locations_for, slots_json
 from appointments.timetable import Timetable
@@ -67,17 +73,6 @@ class TooLate(BookingError):
 def new_reference() -> str:
     chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
     return f"{chars[:3]}-{chars[3:]}"
-
-
-def normalise_reference(value: str) -> str:
-    chars = "".join(c for c in (value or "").upper() if c.isalnum())
-    return f"{chars[:3]}-{chars[3:]}" if len(chars) == 6 else chars
-
-
-def manage_token(appointment: Appointment) -> str:
-    message = f"{appointment.reference}:{appointment.manage_nonce}".encode()
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
 def appointment_for_link(reference: str, token: str | None, now: datetime | None = None):
@@ -150,10 +145,11 @@ def _reference_clash(error: IntegrityError) -> bool:
     return "uq_appointment_reference" in text or "appointment.reference" in text
 
 
-def _timetable(visit: Visit, start: datetime, location_id) -> Timetable:
+def _timetable(visit: Visit, start: datetime, location_id, locations=None) -> Timetable:
     """The set-up rows for the asked day and the fortnight of alternatives after it."""
     day = local_today(start, TIMEZONE)
-    return Timetable(visit, locations_for(visit, location_id), day, day + ALTERNATIVE_DAYS)
+    places = locations or locations_for(visit, location_id)
+    return Timetable(visit, places, day, day + ALTERNATIVE_DAYS)
 
 
 def _alternatives(
@@ -193,8 +189,8 @@ def _not_a_free_time() -> BookingError:
 def _hold(start: datetime, timetable: Timetable, now, fill, note, exclude=None):
     """Place the visit on a free counter at `start`; `fill(counter_id, slot)` writes the row,
     or returns None when the database refuses it (someone else took that counter a moment
-    ago); `note(row)` records it in the case record (see case_record.py), unless the recorder
-    will; the caller's transaction commits.
+    ago); `note(row)` records it in the case record and queues its notice (see
+    case_record.py); the caller's transaction commits.
 
     Runs inside the write transaction the caller began. The appointments are read there, once
     per round. A start that no counter could take even on an empty day is not a free time at
@@ -296,16 +292,13 @@ def book(
                 return earlier  # the same form sent twice: one booking, shown again
         if start <= now:
             raise BookingError(_l("This time is in the past."), {"start": _l("In the past.")})
-        timetable = _timetable(visit, start, location_id)
-        # A citizen's own booking is recorded afterwards, in a batch (appointments/recorder.py);
-        # staff see theirs in the record at once, and a national register number is never
-        # stored outside the record, so those bookings are recorded here.
-        deferred = staff is None and not contact["national_number"]
+        locations = locations_for(visit, location_id)
+        timetable = _timetable(visit, start, location_id, locations)
         party = None
 
         def fill(counter_id: int, slot: Slot) -> Appointment | None:
             nonlocal party
-            if party is None and not deferred:
+            if party is None:
                 # Found or created once a counter is free, before the appointment row, so that
                 # row is written once, with its link: updating it later in the transaction
                 # checks the no-overlap constraint again, which deadlocks with a rival already
@@ -315,8 +308,7 @@ def book(
             blocked_until = slot.start + timedelta(minutes=visit.hold_minutes)
             return _claim(
                 visit,
-                party_id=party.id if party is not None else None,
-                record_pending=deferred,
+                party_id=party.id,
                 reference=new_reference(),
                 location_id=slot.location_id,
                 counter_id=counter_id,
@@ -338,10 +330,15 @@ def book(
             )
 
         def note(appointment: Appointment) -> None:
-            if not deferred:
-                case_record.note_booking(appointment, "booked", staff=staff)
+            # The new row's services and place are the set-up rows this booking already holds:
+            # the record entry and the confirmation name them, and reading them back would
+            # cost two queries per booking (a sixth of its time).
+            place = next(loc for loc in locations if loc.id == appointment.location_id)
+            set_committed_value(appointment, "services", list(visit.services))
+            set_committed_value(appointment, "location", place)
+            case_record.note_booking(appointment, "booked", staff=staff)
 
-        # The appointment, with its party and record entry when recorded here: one commit.
+        # The appointment, its party, its record entry and its confirmation: one commit.
         return _hold(start, timetable, now, fill, note)
 
     try:
@@ -416,8 +413,8 @@ def reschedule(appointment: Appointment, start: datetime, *, staff=None, now=Non
 
 def _locked(appointment_id: int) -> Appointment:
     """The appointment, locked for this change (FOR UPDATE on PostgreSQL; SQLite's writers
-    take turns anyway): the recorder must not link a party to it meanwhile, nor this change
-    to a second party."""
+    take turns anyway): two changes at once (a citizen's cancellation, staff moving it) take
+    turns, each seeing the other's result, so it is never linked to two parties."""
     return db.session.get(Appointment, appointment_id, with_for_update=True, populate_existing=True)
 
 
@@ -447,12 +444,17 @@ def cancel(appointment: Appointment, *, staff=None, now=None) -> Appointment:
     return _set_status(appointment, change, "cancelled", staff)
 
 
-def mark_arrived(appointment: Appointment, *, staff=None) -> Appointment:
+def mark_arrived(appointment: Appointment, *, staff=None, now=None) -> Appointment:
+    """Arriving is checking in: the citizen joins the counter's queue with the appointment's
+    priority, as at the kiosk, in this same transaction (office.visits.check_in)."""
+    now = now or utcnow()
+
     def change(current):
         if current.status == Status.CANCELLED:
             raise TooLate(_l("This appointment was cancelled."))
         current.status = Status.ARRIVED
-        current.arrived_at = utcnow()
+        current.arrived_at = current.arrived_at or now
+        arrivals.check_in(current, now)
 
     return _set_status(appointment, change, "arrived", staff)
 

@@ -1,24 +1,15 @@
 """The one place where booking writes into the case record (desk/record.py).
 
-Two ways in, one record:
-
-- A citizen's own new booking (online, without a national register number) is written with
-  `record_pending` and recorded afterwards, a hundred at a time, by appointments/recorder.py
-  through `note_new_bookings`: its party found or created, the link, the "booked" contact
-  moment dated when it was booked, and the confirmation, in one transaction. Recording costs
-  more than booking itself (about six statements); batched, it costs a fraction of that, and
-  the booking request keeps its throughput.
-- Every other change (a staff booking, a booking with a national register number, which is
-  never stored outside the record, and every reschedule, cancellation, arrival and no-show) is
-  recorded in its own transaction by `note_booking`: the appointment row, the party, its
-  contact moment, the party link and the confirmation in the SMS outbox are committed
-  together, or none of them is. A change to a booking still waiting for the recorder records
-  the booking first (its confirmation is left out: the change's own notice follows at once).
+Every booking and every change of one (a citizen's own online booking, a staff booking, one
+with a national register number, which is never stored outside the record, and every
+reschedule, cancellation, arrival and no-show) is recorded by `note_booking` in the booking's
+own unit of work: the appointment row, the party, its contact moment, the party link and the
+confirmation in the outbox are committed together, or none of them is.
 
 - A refused booking leaves nothing behind: a 422, a 409 or a lost race rolls the whole
-  transaction back, the party it found or created included. A new booking recorded in its
-  request finds its party before it writes the appointment row, so that row is written once,
-  already linked (see booking.book).
+  transaction back, the party it found or created included. A new booking finds its party
+  before it writes the appointment row, so that row is written once, already linked (see
+  booking.book).
 - If the record refuses the contact details, everything is rolled back and the citizen gets
   a 422; a deadlock or a locked database rolls it all back too, and the booking is tried again
   as a whole (booking._in_transaction).
@@ -32,10 +23,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from appointments import notices
 from appointments.models import Appointment
-from appointments.signals import appointment_changed, appointments_changed
+from appointments.signals import appointment_changed
 from appointments.slots import BookingError
 from core.time import BRUSSELS
+from core.unit_of_work import after_commit
 from desk import record
 from desk.errors import RecordError
 from desk.models import Channel, Direction, Party
@@ -101,45 +94,29 @@ def note_booking(
     staff=None,
     previous_start: datetime | None = None,
 ) -> None:
-    """Record `event` on the citizen's party, in the caller's unit of work (the booking's).
+    """Record `event` on the citizen's party and queue its confirmation, in the caller's unit
+    of work (the booking's).
 
     Call with the change flushed. Raises RecordRefused or BookingLost; either way the unit of
-    work rolls back whole.
-    `appointment_changed` goes out once the party is known, still inside the transaction:
-    what its receivers write (an SMS outbox row, by the party's preferred channel) is
-    committed with the change or rolled back with it.
+    work rolls back whole. The confirmation (an outbox row, by the party's preferred channel)
+    is queued once the party is known, so it commits with the change or rolls back with it;
+    `appointment_changed` announces the change once it is committed.
     """
-    if appointment.record_pending:
-        note_new_bookings([appointment], notify=False)
     if appointment.party_id is None:
         appointment.party_id = citizen_party(_contact(appointment), appointment.language).id
-    appointment_changed.send(
-        current_app._get_current_object(), appointment=appointment, event=event
-    )
+    notices.send_confirmation(appointment, event)
     _record([_moment(appointment, event, staff=staff, previous_start=previous_start)])
+    after_commit(
+        appointment_changed.send,
+        current_app._get_current_object(),
+        appointment_id=appointment.id,
+        reference=appointment.reference,
+        party_id=appointment.party_id,
+        event=event,
+    )
 
 
-def note_new_bookings(appointments: list[Appointment], *, notify: bool = True) -> None:
-    """Record citizens' own new bookings (`record_pending`) in one go, in the caller's
-    unit of work. Raises RecordRefused or BookingLost; either way it rolls back whole.
-
-    The parties are found or created in one batch (desk.record.find_or_create_parties), the
-    contact moments written in one, and `appointments_changed` queues the confirmations
-    (unless `notify` is False) in one.
-    """
-    parties = citizen_parties([(_contact(a), a.language) for a in appointments])
-    for appointment, party in zip(appointments, parties, strict=True):
-        appointment.party_id = party.id
-        appointment.record_pending = False
-    if notify:
-        appointments_changed.send(
-            current_app._get_current_object(), appointments=appointments, event="booked"
-        )
-    # Dated when the citizen booked, not when the recorder came by.
-    _record([_moment(a, "booked", started_at=a.created_at) for a in appointments])
-
-
-def _moment(appointment: Appointment, event: str, *, staff=None, previous_start=None, **more):
+def _moment(appointment: Appointment, event: str, *, staff=None, previous_start=None):
     """The contact moment of `event` on the appointment's party, in record_interactions' terms."""
     subject, summary = describe(appointment, event, previous_start)
     channel, direction = channel_and_direction(appointment, event, staff)
@@ -153,7 +130,6 @@ def _moment(appointment: Appointment, event: str, *, staff=None, previous_start=
         staff=staff,
         link_type=LINK_TYPE,
         link_id=appointment.id,
-        **more,
     )
 
 
@@ -164,24 +140,14 @@ def citizen_party(contact: dict, language: str | None) -> Party:
     Hold on to it for the rest of the transaction: the session keeps unchanged rows only while
     someone refers to them, and the record entry would otherwise read the party again.
     """
-    return citizen_parties([(contact, language)])[0]
-
-
-def citizen_parties(contacts: list[tuple[dict, str | None]]) -> list[Party]:
-    """`citizen_party` for each (contact, language), in one batch (find_or_create_parties)."""
     try:
-        return record.find_or_create_parties(
-            [
-                dict(
-                    name=contact["name"],
-                    phone=contact["phone"],
-                    email=contact["email"],
-                    national_number=contact.get("national_number"),
-                    language=language[:2] if language else None,
-                    verified=False,  # a booking form proves nothing about the phone or e-mail
-                )
-                for contact, language in contacts
-            ]
+        return record.find_or_create_party(
+            name=contact["name"],
+            phone=contact["phone"],
+            email=contact["email"],
+            national_number=contact.get("national_number"),
+            language=language[:2] if language else None,
+            verified=False,  # a booking form proves nothing about the phone or e-mail
         )
     except RecordError as error:  # the unit of work rolls it all back
         raise RecordRefused(error) from error

@@ -17,6 +17,7 @@ from appointments.slots import BookingError
 from appointments.views import parse_day, reschedule_page
 from core.database import utcnow
 from core.time import BRUSSELS
+from desk import access, record
 from extensions import db
 from office.models import Location
 
@@ -58,7 +59,12 @@ def day_view():
     if counter_id:
         query = query.where(Appointment.counter_id == counter_id)
     appointments = db.session.scalars(query).all()
-    return render_template(
+    # The party page's rule, row by row: a secret citizen's row shows no name, number or
+    # reference; every citizen shown is in the access log.
+    staff = current_user._get_current_object()
+    seen = access.visible_live_ids(staff, [a.party_id for a in appointments])
+    hidden = {a.id for a in appointments if a.party_id is not None and seen[a.party_id] is None}
+    page = render_template(
         "appointments/desk_day.html",
         locations=locations,
         location=location,
@@ -68,11 +74,23 @@ def day_view():
         previous_day=day - timedelta(days=1),
         next_day=day + timedelta(days=1),
         appointments=appointments,
+        hidden=hidden,
     )
+    shown = [live for live in seen.values() if live is not None]
+    record.log_access(
+        staff=staff, party_ids=shown, action="view", purpose="contact", detail="day view"
+    )
+    return page
 
 
 def appointment_or_404(appointment_id: int) -> Appointment:
-    return db.session.get(Appointment, appointment_id) or abort(404)
+    """A secret citizen's appointment does not exist for staff who may not see the party."""
+    appointment = db.session.get(Appointment, appointment_id) or abort(404)
+    if appointment.party_id is not None:
+        staff = current_user._get_current_object()
+        if access.visible_live_ids(staff, [appointment.party_id])[appointment.party_id] is None:
+            abort(404)
+    return appointment
 
 
 def back_to_day(appointment: Appointment):
@@ -100,6 +118,14 @@ def change_status(appointment_id: int, action: str):
 @bp.route("/<int:appointment_id>/reschedule", methods=["GET", "POST"])
 def reschedule(appointment_id: int):
     appointment = appointment_or_404(appointment_id)
+    if appointment.party_id is not None and request.method == "GET":
+        record.log_access(
+            staff=current_user._get_current_object(),
+            party_ids=record.resolve_party(appointment.party_id).id,
+            action="view",
+            purpose="contact",
+            detail=f"reschedule {appointment.reference}",
+        )
     day = appointment.starts_at.astimezone(BRUSSELS).date().isoformat()
     return reschedule_page(
         appointment,

@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from appointments import validation
+from appointments.reminders import parse_plan
 
 
 def _checked_by(check):
@@ -150,3 +151,15 @@ class LifeEventForm(FlaskForm):
     name_nl = StringField(_l("Name (Dutch)"), validators=[DataRequired(), Length(max=200)])
     name_fr = StringField(_l("Name (French)"), validators=[Length(max=200)])
     name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
+
+
+class ReminderPlanForm(FlaskForm):
+    offsets = StringField(_l("Reminders before the appointment"), validators=[Length(max=100)])
+
+    def validate_offsets(self, field):
+        try:
+            field.minutes = parse_plan(field.data)
+        except ValueError as error:
+            raise ValidationError(
+                _l("Write times such as 24h, 2h or 30m: from 15 minutes to 14 days, at most 4.")
+            ) from error

@@ -10,7 +10,7 @@ SQLite).
 import enum
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, false, text
+from sqlalchemy import Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.database import UTCDateTime, utcnow
@@ -37,13 +37,6 @@ class Appointment(db.Model):
         # The day view and availability ask "what holds this counter between these times".
         Index("ix_appointment_counter_id_starts_at", "counter_id", "starts_at"),
         Index("ix_appointment_location_id_starts_at", "location_id", "starts_at"),
-        # The recorder's queue (appointments/recorder.py): small, so only the waiting rows.
-        Index(
-            "ix_appointment_record_pending",
-            "id",
-            postgresql_where=text("record_pending"),
-            sqlite_where=text("record_pending"),
-        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,9 +62,6 @@ class Appointment(db.Model):
     booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     # The citizen in the case record (desk.record); NULL for appointments made before it.
     party_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"), index=True)
-    # A citizen's own new booking is recorded in the case record (party, contact moment,
-    # confirmation) by appointments/recorder.py, a hundred at a time, not in its request.
-    record_pending: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The manage link's token is an HMAC of reference and nonce under SECRET_KEY: the table
     # alone does not reveal it, and a new nonce revokes every link sent before.
     manage_nonce: Mapped[str] = mapped_column(String(32))

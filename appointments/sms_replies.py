@@ -4,25 +4,27 @@ from flask import current_app
 
 from appointments import booking
 from appointments.models import Appointment, Status
+from appointments.notice_texts import reply_answer
 from core.database import utcnow
 from extensions import db
-from sms.signals import reply_received
+from sms.signals import ReplyHandled, reply_received
 
 
 @reply_received.connect
-def act_on_reply(sender, *, action, link_type, link_id, **_details):
+def act_on_reply(sender, *, action, link_type, link_id, language, **_details):
+    """A reply to one of booking's notices; None for any other notice's."""
     if link_type != "appointment":
         return None
     appointment = db.session.get(Appointment, link_id)
     if appointment is None:
-        return "not_found"
+        return ReplyHandled("not_found", reply_answer("too_late", language))
     if appointment.status != Status.BOOKED or appointment.starts_at <= utcnow():
-        return "too_late"
+        return ReplyHandled("too_late", reply_answer("too_late", language))
     if action == "confirm":
-        return "confirmed"
+        return ReplyHandled("confirmed", reply_answer("confirmed", language))
     try:
         booking.cancel(appointment)
     except booking.TooLate:
-        return "too_late"
+        return ReplyHandled("too_late", reply_answer("too_late", language))
     current_app.logger.info("appointment %s cancelled by SMS reply", appointment.reference)
-    return "cancelled"
+    return ReplyHandled("cancelled")  # its cancellation notice is the answer

@@ -5,6 +5,7 @@ from datetime import time
 
 from flask_babel import lazy_gettext as _l
 
+from core.text import hidden_characters
 from desk import identifiers
 
 MARKUP = re.compile(r"[<>{}\[\]\\]|[\x00-\x1f\x7f]|://")
@@ -15,6 +16,8 @@ class InvalidValue(ValueError):
 
 
 def clean_name(value: str | None) -> str:
+    if hidden_characters(value or ""):
+        raise InvalidValue(_l("A name cannot contain invisible or control characters."))
     name = " ".join((value or "").split())
     if not name:
         raise InvalidValue(_l("Enter your name."))

@@ -8,18 +8,17 @@ wrk for throughput) run on the same machine. Measures:
     each candidate time with its own citizen (name, e-mail), and the number of double
     bookings afterwards (must be 0);
   - GET /healthz with the same 50 clients on the same server, as the baseline.
-The scheduler runs beside gunicorn, as in production: its recorder writes the citizens'
-bookings into the case record in batches (appointments/recorder.py) while wrk books, and its
-CPU is part of the run. A booking run ends when the recorder has caught up: the time it needed
-after wrk stopped counts against the throughput (`ratio_to_healthz_with_recording`). By default
-the scheduler runs the recorder alone, the booking's own work; sending the confirmations is the
-outbox sender's (bench/sms.py), as before the recorder: `--scheduler-jobs all` adds it and the
-reminders.
+Every booking is recorded in its own request: the appointment, the citizen's party, the
+"booked" contact moment and the confirmation in the outbox commit together, so a booking
+answered 201 is complete, and the counts of bookings left unrecorded or unconfirmed (checked
+after each round) must be 0. Sending the confirmations is the outbox sender's work
+(bench/sms.py): by default no scheduler runs; `--scheduler-jobs all` (or a list of job names)
+runs it beside gunicorn, as in production, with its CPU counted.
 Throughput is measured in rounds (a /healthz run, then a booking run, from the seeded data
 each time); the median round is reported, and every round's ratio beside it.
 
     .venv/bin/python bench/booking.py [--seconds 10] [--rounds 3] [--workers 4]
-        [--worker-class sync] [--only postgresql|sqlite] [--scheduler-jobs all]
+        [--worker-class sync] [--only postgresql|sqlite] [--scheduler-jobs none|all|NAMES]
 """
 
 import argparse
@@ -302,10 +301,8 @@ def cpu_seconds() -> dict[str, float]:
     return used
 
 
-def wrk(base, path, seconds, script=None, env=None, settled=lambda: {}) -> dict:
-    """wrk's figures, with CPU per request. `settled()` waits for work the run left behind (the
-    recorder's) and answers its figures; the seconds it took count against the rate, and its
-    CPU is counted too."""
+def wrk(base, path, seconds, script=None, env=None) -> dict:
+    """wrk's figures, with CPU per request."""
     before = cpu_seconds()
     command = ["wrk", "-t2", "-c50", f"-d{seconds}s", "--latency"]
     if script:
@@ -322,7 +319,6 @@ def wrk(base, path, seconds, script=None, env=None, settled=lambda: {}) -> dict:
         next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec"))
     )
     figures = {"requests_per_second": round(rate, 1)}
-    catching_up = settled()
     after = cpu_seconds()
     for kind in after:  # CPU milliseconds per request, summed over the processes of each kind
         used = (after[kind] - before[kind]) * 1000 / (rate * seconds)
@@ -336,10 +332,6 @@ def wrk(base, path, seconds, script=None, env=None, settled=lambda: {}) -> dict:
                 other_status=other,
                 bookings_per_second=round(created / seconds, 1),
             )
-    if catching_up:
-        figures.update(catching_up)
-        late = catching_up["recorder_caught_up_seconds_after"]
-        figures["requests_per_second_with_recording"] = round(rate * seconds / (seconds + late), 1)
     return figures
 
 
@@ -392,7 +384,7 @@ def run_backend(
     folder: Path,
     worker_class: str = "sync",
     rounds: int = 3,
-    scheduler_jobs: list[str] = (),
+    scheduler_jobs: list[str] | None = None,
 ) -> dict:
     """Slot latencies, then `rounds` of /healthz and booking throughput, alternating.
 
@@ -400,7 +392,8 @@ def run_backend(
     pairs a /healthz run with the booking run right after it, and the median round is the
     figure. Every round starts from the seeded data: what the round before booked is checked
     (double bookings, bookings missing from the case record or without their confirmation)
-    and then deleted, once the scheduler has sent what the round queued.
+    and then deleted, once the scheduler (if it runs the sender) has sent what it queued.
+    `scheduler_jobs`: None for no scheduler, [] for all its jobs, or their names.
     """
     service_ids = seed(url)
     between_rounds = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
@@ -416,8 +409,11 @@ def run_backend(
             "booking_candidates": booking_bodies(base, service_ids, bodies),
         }
         played = []
-        running_scheduler = Scheduler(env, scheduler_jobs)
-        sends = not scheduler_jobs or "sms.send_outbox" in scheduler_jobs
+        if scheduler_jobs is not None:
+            running_scheduler = Scheduler(env, scheduler_jobs)
+        sends = scheduler_jobs is not None and (
+            not scheduler_jobs or "sms.send_outbox" in scheduler_jobs
+        )
         with between_rounds.app_context():
             if sends:  # its first pass sends the seeded appointments' reminders: not a round's
                 outbox_sent()
@@ -426,17 +422,10 @@ def run_backend(
             with between_rounds.app_context():
                 healthz = wrk(base, "/healthz", seconds)
                 booking = wrk(
-                    base,
-                    "/api/v1/appointments",
-                    seconds,
-                    script,
-                    {"BENCH_BODIES": str(bodies)},
-                    settled=recorder_caught_up,
+                    base, "/api/v1/appointments", seconds, script, {"BENCH_BODIES": str(bodies)}
                 )
-            for figure in ("", "_with_recording"):
-                rate = booking[f"requests_per_second{figure}"]
-                ratio = rate / healthz["requests_per_second"]
-                booking[f"ratio_to_healthz{figure}"] = round(ratio, 3)
+            ratio = booking["requests_per_second"] / healthz["requests_per_second"]
+            booking["ratio_to_healthz"] = round(ratio, 3)
             with between_rounds.app_context():
                 played.append({"healthz": healthz, "booking": booking, **checked(marks)})
                 if sends:
@@ -450,13 +439,13 @@ def run_backend(
             running_scheduler.stop()
         with between_rounds.app_context():
             db.engine.dispose()
-    key = "ratio_to_healthz_with_recording"
+    key = "ratio_to_healthz"
     ratios = sorted(r["booking"][key] for r in played)
     median = next(r for r in played if r["booking"][key] == ratios[rounds // 2])
     figures.update(
         healthz=median["healthz"],
         booking=median["booking"],
-        ratio_to_healthz_with_recording_per_round=[r["booking"][key] for r in played],
+        ratio_to_healthz_per_round=[r["booking"][key] for r in played],
         double_bookings=sum(r["double_bookings"] for r in played),
         booked_but_unrecorded=sum(r["booked_but_unrecorded"] for r in played),
         booked_but_unconfirmed=sum(r["booked_but_unconfirmed"] for r in played),
@@ -464,26 +453,13 @@ def run_backend(
     return figures
 
 
-def recorder_caught_up() -> dict:
-    """How many bookings waited for the recorder when wrk stopped (a backlog that stays about
-    one recorder interval long: it keeps up), and the seconds until none did."""
-    waiting = select(db.func.count()).select_from(Appointment).where(Appointment.record_pending)
-    backlog = db.session.scalar(waiting)
-    seconds = waited_for(lambda: db.session.scalar(waiting), "the recorder", pause=0.05)
-    return {
-        "waiting_for_the_recorder_when_wrk_ended": backlog,
-        "recorder_caught_up_seconds_after": round(seconds, 2),
-    }
-
-
 def checked(marks: dict[str, int]) -> dict:
     """What a round left behind: overlapping appointments, bookings made during it that lack
     their party link or interaction in the case record, or their confirmation in the outbox.
-    All must be 0. A request still running when wrk stopped (a retry after "database is
-    locked" waits up to ¾ s) may commit after the recorder caught up: it gets the time to
-    finish, and the recorder to record it, before the count (not counted in the rate)."""
+    All must be 0: a booking commits with its record entry and confirmation, or not at all.
+    A request still running when wrk stopped (a retry after "database is locked" waits up to
+    ¾ s) gets the time to finish before the count."""
     time.sleep(1)
-    recorder_caught_up()
     booked = Appointment.id > marks["appointment"]
     recorded = select(Interaction.subject_id).where(Interaction.subject_type == "appointment")
     unrecorded = booked & (Appointment.party_id.is_(None) | Appointment.id.not_in(recorded))
@@ -542,11 +518,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="healthz/booking pairs (median)")
     parser.add_argument(
         "--scheduler-jobs",
-        default="appointments.record",
-        help="comma-separated jobs the scheduler runs beside gunicorn, or all",
+        default="none",
+        help="comma-separated jobs the scheduler runs beside gunicorn, all, or none (no scheduler)",
     )
     args = parser.parse_args()
-    jobs = [] if args.scheduler_jobs == "all" else args.scheduler_jobs.split(",")
+    chosen = args.scheduler_jobs
+    jobs = None if chosen == "none" else [] if chosen == "all" else chosen.split(",")
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
     folder = Path(tempfile.mkdtemp(prefix="loket-bench-"))
@@ -557,7 +534,7 @@ def main() -> None:
         "concurrent_clients": 50,
         "seconds": args.seconds,
         "rounds": args.rounds,
-        "scheduler_jobs": jobs or "all",
+        "scheduler_jobs": chosen,
     }
     postgres = None
 

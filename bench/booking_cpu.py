@@ -3,11 +3,10 @@
     .venv/bin/python bench/booking_cpu.py [--bookings 400]
 
 The data of bench/booking.py on a throwaway PostgreSQL; POST /api/v1/appointments through the
-Flask test client, one booking after another, each with its own citizen; then /healthz the same
-way; then the recorder (appointments/recorder.py) writes those bookings into the case record,
-as the scheduler does. Prints JSON: wall time and this process's CPU time per request, and per
-booking recorded (the database's own work is the difference, roughly). Throughput through
-gunicorn is bounded by these CPU figures.
+Flask test client, one booking after another, each with its own citizen (each request writes
+the appointment, the party, the contact moment and the confirmation); then /healthz the same
+way. Prints JSON: wall time and this process's CPU time per request (the database's own work
+is the difference, roughly). Throughput through gunicorn is bounded by these CPU figures.
 """
 
 import argparse
@@ -25,7 +24,6 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event  # noqa: E402
 
-from appointments import recorder  # noqa: E402
 from bench.booking import create_app, seed  # noqa: E402
 from core.time import BRUSSELS  # noqa: E402
 from extensions import db  # noqa: E402
@@ -54,25 +52,6 @@ def per_request(client, requests) -> dict:
         "cpu_ms": round((time.process_time() - cpu) * 1000 / count, 2),
         "statements_per_request": round(len(statements) / count, 1),
         "statuses": statuses,
-    }
-
-
-def recording(app) -> dict:
-    """The recorder's cost per booking it recorded (see per_request for the figures)."""
-    with app.app_context():
-        statements = []
-        count_statement = lambda *_args: statements.append(1)  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", count_statement)
-        wall, cpu = time.perf_counter(), time.process_time()
-        try:
-            count = recorder.record_waiting_bookings()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count_statement)
-    return {
-        "bookings": count,
-        "wall_ms": round((time.perf_counter() - wall) * 1000 / count, 2),
-        "cpu_ms": round((time.process_time() - cpu) * 1000 / count, 2),
-        "statements_per_booking": round(len(statements) / count, 2),
     }
 
 
@@ -121,11 +100,9 @@ def main() -> None:
         client = app.test_client()
         warm, timed = bodies[:30], bodies[30 : 30 + args.bookings]
         per_request(client, [("POST", "/api/v1/appointments", b) for b in warm])
-        recording(app)
         gc.freeze()  # as gunicorn.conf.py does in every worker
         figures = {
             "booking": per_request(client, [("POST", "/api/v1/appointments", b) for b in timed]),
-            "recording": recording(app),
             "healthz": per_request(client, [("GET", "/healthz", None)] * args.bookings),
         }
         print(json.dumps(figures, indent=2))

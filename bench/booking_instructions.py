@@ -1,5 +1,5 @@
-"""Instructions per booking (the request, then the recorder's share), per /healthz and per
-slots request, counted by valgrind: the same figure at any hour.
+"""Instructions per booking, per /healthz and per slots request, counted by valgrind: the same
+figure at any hour.
 
     .venv/bin/python bench/booking_instructions.py [--bookings 100] [--repo PATH]
 
@@ -7,14 +7,17 @@ CPU time on these shared machines varies by a factor of two from hour to hour, s
 a few percent on the booking path cannot be seen in it; an instruction count can (repeat runs
 agree within 0.5%). The data of bench/booking.py on a throwaway PostgreSQL; the app runs
 in-process under callgrind: a warm-up uncounted, then the bookings through the Flask test
-client (each its own citizen), then the recorder recording them (appointments/recorder.py, in
-batches as the scheduler runs it), then as many /healthz, then the slot requests
-bench/booking.py times (one service, 60 days and one day), each phase counted apart. Only this
-process is counted, not PostgreSQL, and only in user space: a database round trip saved counts
-for less here than in CPU time (the kernel's send, receive and wake-up are not seen). `--repo`
-measures another checkout (a git worktree of an older commit) with this script, for A/B
-comparisons. Needs valgrind and a C compiler (apt: valgrind gcc): a two-line shim switches
-the counting on and off.
+client (each its own citizen, each recorded and confirmed in its request), then as many
+/healthz, then the slot requests bench/booking.py times (one service, 60 days and one day),
+each phase counted apart. Only this process is counted, not PostgreSQL, and only in user
+space: a database round trip saved counts for less here than in CPU time (the kernel's send,
+receive and wake-up are not seen). `--repo` measures another checkout (a git worktree of an
+older commit) with this script, for A/B comparisons; one from before the one booking write
+path, whose citizens' bookings the scheduler's recorder recorded afterwards, gets the
+recorder's share counted apart (`instructions_per_booking_recorded_millions`,
+`booking_and_recording_to_healthz`), to compare with one booking request now. Needs
+valgrind and a C compiler (apt: valgrind gcc): a two-line shim switches the counting on and
+off.
 """
 
 import argparse
@@ -51,7 +54,11 @@ def counted(repo: Path, url: str, bodies: list[dict], shim: Path) -> None:
 
     sys.path.insert(0, str(repo))
     from app import create_app
-    from appointments import recorder
+
+    try:  # a checkout from before the one booking write path
+        from appointments.recorder import record_waiting_bookings
+    except ImportError:
+        record_waiting_bookings = None
 
     app = create_app(
         {"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}
@@ -60,8 +67,9 @@ def counted(repo: Path, url: str, bodies: list[dict], shim: Path) -> None:
     for body in bodies[:WARM_UP]:
         client.post("/api/v1/appointments", json=body)
         client.get("/healthz")
-    with app.app_context():
-        recorder.record_waiting_bookings()
+    if record_waiting_bookings:
+        with app.app_context():
+            record_waiting_bookings()
     gc.freeze()  # as gunicorn.conf.py does in every worker
     counter = ctypes.CDLL(str(shim))
     timed = bodies[WARM_UP:]
@@ -71,10 +79,11 @@ def counted(repo: Path, url: str, bodies: list[dict], shim: Path) -> None:
         status = client.post("/api/v1/appointments", json=body).status_code
         statuses[status] = statuses.get(status, 0) + 1
     counter.count_to_here()
-    with app.app_context():  # the scheduler's share: one run records them all, in batches
-        counter.count_from_here()
-        statuses["recorded"] = recorder.record_waiting_bookings()
-        counter.count_to_here()
+    if record_waiting_bookings:
+        with app.app_context():  # the scheduler's share: one run records them all, in batches
+            counter.count_from_here()
+            statuses["recorded"] = record_waiting_bookings()
+            counter.count_to_here()
     counter.count_from_here()
     for _ in timed:
         client.get("/healthz")
@@ -133,10 +142,19 @@ def main() -> None:
         if run.returncode:
             sys.exit(run.stderr[-3000:])
         statuses = json.loads(run.stdout.splitlines()[-1])
-        booking, recording, healthz, *slots = (
+        totals = [
             int(re.search(r"^totals: (\d+)", path.read_text(), re.M).group(1))
             for path in sorted(folder.glob("out.*"), key=lambda p: int(p.suffix[1:]))
-        )
+        ]
+        recorded = "recorded" in statuses
+        booking, recording = totals[0], totals[1] if recorded else 0
+        healthz, *slots = totals[2 if recorded else 1 :]
+        recorder_share = {
+            "instructions_per_booking_recorded_millions": round(
+                recording / statuses["recorded"] / 1e6, 2
+            ),
+            "booking_and_recording_to_healthz": round((booking + recording) / healthz, 2),
+        } if recorded else {}  # fmt: skip
         per_slots_request = {
             f"instructions_per_slots_{name}_millions": round(total / count / 1e6, 2)
             for (name, _days, count), total in zip(SLOT_REQUESTS, slots, strict=True)
@@ -148,12 +166,9 @@ def main() -> None:
                     "bookings": args.bookings,
                     "statuses": statuses,
                     "instructions_per_booking_millions": round(booking / args.bookings / 1e6, 2),
-                    "instructions_per_booking_recorded_millions": round(
-                        recording / statuses["recorded"] / 1e6, 2
-                    ),
+                    **recorder_share,
                     "instructions_per_healthz_millions": round(healthz / args.bookings / 1e6, 2),
                     "booking_to_healthz": round(booking / healthz, 2),
-                    "booking_and_recording_to_healthz": round((booking + recording) / healthz, 2),
                     **per_slots_request,
                 },
                 indent=2,

@@ -25,7 +25,7 @@ DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "nl",
     "BABEL_DEFAULT_TIMEZONE": TIMEZONE,
     "RATELIMIT_ENABLED": True,
-    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_STORAGE_URI": None,  # REDIS_URL's server when set (limits shared by workers)
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per minute",
     "LOGIN_MAX_FAILURES": 5,
@@ -49,6 +49,7 @@ DEFAULTS = {
     "COUNTER_CHECKIN_LATE_MINUTES": 10,
     "COUNTER_TURN_NEAR_AHEAD": 3,
     "COUNTER_BOARD_SIZE": 6,
+    "COUNTER_KIOSK_IDLE_SECONDS": 30,  # an untouched kiosk goes back to the default language
     "WRITE_ATTEMPTS": 6,  # tries of a write that collides with a rival (core.unit_of_work)
     "COUNTER_TICKET_RATE_LIMIT": "120 per minute",  # per address: a kiosk is one address
     # Tickets taken without a registered kiosk's token (one's own phone), per address.
@@ -110,6 +111,9 @@ def load_config(app, test_config=None):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     if test_config:
         app.config.update(test_config)
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        # Limits kept per worker in memory would multiply by the number of workers.
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
 
     # The instance folder is made only when something is written there: an installed copy with
     # DATABASE_URL and SECRET_KEY set may have no writable one.

@@ -20,8 +20,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from core.i18n import template_globals
 from extensions import db
 
 
@@ -34,6 +36,10 @@ def _messages():
         413: (_("Too large"), _("What you sent is too large. Send something smaller.")),
         429: (_("Too many attempts"), _("You tried too often. Wait a moment and try again.")),
         500: (_("Something went wrong"), _("Something went wrong on our side. Try again later.")),
+        503: (
+            _("Temporarily unavailable"),
+            _("We cannot reach our records right now. Please try again in a minute."),
+        ),
     }
 
 
@@ -159,6 +165,32 @@ def handle_csrf_error(error: CSRFError):
     return render_template("errors/error.html", status=400, title=title, message=message), 400
 
 
+RETRY_AFTER_SECONDS = 30
+
+
+def handle_database_unavailable(error: OperationalError):
+    """The database is down or unreachable: 503 with Retry-After, so a person (and a load
+    balancer) knows to try again, instead of a 500 that says something broke."""
+    current_app.logger.error(
+        "database unavailable on %s %s: %s", request.method, request.path, error.orig
+    )
+    try:
+        _roll_back()
+    except OperationalError:
+        db.session.invalidate()
+    title, message = _messages()[503]
+    if wants_json():
+        response, status = api_error(503, "unavailable", message)
+    else:
+        # Rendered without the context processors: Flask-Login's would load the staff member.
+        template = current_app.jinja_env.get_template("errors/unavailable.html")
+        page = template.render(title=title, message=message, **template_globals())
+        response, status = current_app.make_response(page), 503
+    response.status_code = status
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def handle_unexpected_error(error: Exception):
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
     return handle_http_error(InternalServerError())
@@ -167,5 +199,6 @@ def handle_unexpected_error(error: Exception):
 def init_errors(app):
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected_error)

@@ -29,8 +29,8 @@ class Job:
 
 def _not_a_tick_skipped(record: logging.LogRecord) -> bool:
     """A job still running at its next tick skips that tick (max_instances=1): that is how a
-    long pass works here (the recorder and the sender keep going while work waits), not a
-    fault. APScheduler warns of it at every tick, twice a second under load."""
+    long pass works here (the sender keeps going while work waits), not a fault. APScheduler
+    warns of it at every tick."""
     return "maximum number of running instances reached" not in str(record.msg)
 
 
@@ -67,8 +67,7 @@ def run_job(app, job: Job) -> None:
 )
 @with_appcontext
 def scheduler_command(once: bool, names: tuple[str, ...]) -> None:
-    """Run the scheduled jobs (the booking recorder, reminders, the outbox sender): the only
-    process that may."""
+    """Run the scheduled jobs (reminders, the outbox sender): the only process that may."""
     app = current_app._get_current_object()
     known = {job.name: job for job in jobs(app)}
     unknown = sorted(set(names) - set(known))

@@ -1,8 +1,9 @@
-"""HTTP security headers and the inactivity timeout for staff sessions."""
+"""HTTP security headers, the session cookie and the inactivity timeout for staff sessions."""
 
 from datetime import timedelta
 
-from flask import current_app, flash, redirect, request, session, url_for
+from flask import current_app, flash, has_request_context, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
@@ -37,7 +38,21 @@ def set_security_headers(response):
         response.headers.setdefault(
             "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
         )
+    if request.endpoint != "static":
+        # Pages and answers carry personal data (a party page, a manage link, an export):
+        # no browser or proxy may keep a copy. Static files are the same for everyone.
+        response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+class SessionOverTLS(SecureCookieSessionInterface):
+    """The session cookie is `Secure` whenever the request came over TLS (behind a proxy that
+    forwards X-Forwarded-Proto), not only when SESSION_COOKIE_SECURE says so: one setting
+    less to forget, and development over plain HTTP keeps working."""
+
+    def get_cookie_secure(self, app) -> bool:
+        configured = super().get_cookie_secure(app)
+        return configured or (has_request_context() and request.is_secure)
 
 
 LAST_SEEN_RESOLUTION_SECONDS = 30
@@ -68,5 +83,6 @@ def expire_idle_session():
 
 
 def init_security(app):
+    app.session_interface = SessionOverTLS()
     app.after_request(set_security_headers)
     app.before_request(expire_idle_session)

@@ -116,10 +116,11 @@ def call_next(counter_id):
 def finish(ticket_id):
     staff = counter_staff()
     body = json_body()
+    closer = calling.Closer(staff.id, admin=staff.role == Role.ADMIN)
     ticket = calling.finish(
         ticket_id,
+        closer,
         outcome=text_field(body, "outcome"),
         note=text_field(body, "note") or "",
-        staff_id=staff.id,
     )
     return ticket_view(ticket)

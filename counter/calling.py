@@ -8,6 +8,7 @@ A counter cannot hold two called tickets: the partial unique index refuses the s
 """
 
 import functools
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import bindparam, select, update
@@ -16,12 +17,11 @@ from sqlalchemy.orm import joinedload
 
 from core.database import utcnow
 from core.unit_of_work import run_in_transaction
-from counter import notices, ordering
+from counter import citizen_notices, notices, ordering
 from counter import record as visits
-from counter.errors import Conflict, CounterError, NotFound
+from counter.errors import Conflict, CounterError, NotAllowed, NotFound
 from counter.models import Outcome, Ticket, TicketEvent, TicketStatus
 from counter.queue import local_day
-from counter.signals import turn_near
 from counter.tickets import as_id
 from extensions import db
 from office.models import Counter, Service
@@ -120,22 +120,15 @@ def call_next(counter_id, staff_id: int | None = None, now=None) -> Ticket | Non
 
 
 def warn_near_turns(location_id: int, now) -> None:
-    """Tickets that asked for an SMS and are now COUNTER_TURN_NEAR_AHEAD turns away or less.
-    Only those few are read; each asks the database how many are ahead of it."""
+    """Tickets that asked for an SMS and are now COUNTER_TURN_NEAR_AHEAD turns away or less
+    get it, in this call's unit of work (counter.citizen_notices). Only those few are read;
+    each asks the database how many are ahead of it."""
     config = current_app.config
     for ticket in ordering.asking_for_sms(location_id, local_day(now)):
         ahead = ordering.count_ahead(ticket, config["COUNTER_CALL_RULE"])
         if ahead <= config["COUNTER_TURN_NEAR_AHEAD"]:
             ticket.turn_near_at = now
-            turn_near.send(
-                current_app._get_current_object(),
-                ticket_id=ticket.id,
-                phone=ticket.notify_phone,
-                code=ticket.code,
-                language=ticket.language,
-                location_id=location_id,
-                ahead=ahead,
-            )
+            citizen_notices.send_turn_near(ticket, ahead)
 
 
 def _ticket(ticket_id, *statuses, lock: bool = False) -> Ticket:
@@ -153,6 +146,25 @@ def _ticket(ticket_id, *statuses, lock: bool = False) -> Ticket:
         code = "ticket_not_parked" if statuses == (TicketStatus.PARKED,) else "ticket_not_open"
         raise Conflict(code, field="ticket_id")
     return ticket
+
+
+class Closer(NamedTuple):
+    """Who closes a called ticket: the counter it was called to (a desk screen), or else the
+    staff member who called it (counter hardware's token); an admin may close any."""
+
+    staff_id: int | None
+    counter_id: int | None = None
+    admin: bool = False
+
+    def check(self, ticket: Ticket) -> None:
+        if self.admin:
+            return
+        if self.counter_id is not None:
+            yours = ticket.counter_id == self.counter_id
+        else:
+            yours = self.staff_id is not None and ticket.staff_id == self.staff_id
+        if not yours:
+            raise NotAllowed("ticket_not_open", field="ticket_id")
 
 
 def _counter_name(ticket) -> str:
@@ -174,13 +186,16 @@ def recall(ticket_id, staff_id=None) -> Ticket:
     return run_in_transaction(work)
 
 
-def mark_no_show(ticket_id, staff_id=None) -> Ticket:
+def mark_no_show(ticket_id, closer: Closer) -> Ticket:
     """The called citizen did not come: the ticket closes, and a known citizen's record shows
     the missed visit (counter.record explains the order of the writes)."""
+    closer.check(_ticket(ticket_id, TicketStatus.CALLED))
+    staff_id = closer.staff_id
     party_id = visits.party_for_visit(_ticket(ticket_id, TicketStatus.CALLED).id)
 
     def work():
         ticket = _ticket(ticket_id, TicketStatus.CALLED, lock=True)
+        closer.check(ticket)
         ticket.status = TicketStatus.NO_SHOW
         ticket.finished_at = utcnow()
         ticket.party_id = ticket.party_id or party_id
@@ -250,7 +265,7 @@ def resume(ticket_id, counter_id, staff_id=None) -> Ticket:
     return run_in_transaction(work)
 
 
-def finish(ticket_id, *, outcome, note="", staff_id=None) -> Ticket:
+def finish(ticket_id, closer: Closer, *, outcome, note="") -> Ticket:
     """Close the visit with an outcome and a note; a known citizen's record gets the visit as an
     interaction in the same commit (counter.record explains the order of the writes)."""
     try:
@@ -261,10 +276,13 @@ def finish(ticket_id, *, outcome, note="", staff_id=None) -> Ticket:
     if len(note) > NOTE_MAX:
         raise CounterError("note_too_long", field="note")
     # Refused before a party is made for it; the locked read below decides a race.
+    closer.check(_ticket(ticket_id, TicketStatus.CALLED))
+    staff_id = closer.staff_id
     party_id = visits.party_for_visit(_ticket(ticket_id, TicketStatus.CALLED).id)
 
     def work():
         ticket = _ticket(ticket_id, TicketStatus.CALLED, lock=True)
+        closer.check(ticket)
         ticket.status = TicketStatus.FINISHED
         ticket.outcome = chosen
         ticket.note = note

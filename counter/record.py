@@ -139,3 +139,35 @@ def record_visit(ticket: Ticket, *, outcome: str, staff_id: int | None) -> None:
         )
     except RecordError as error:
         raise Conflict("record_failed") from error
+
+
+def attach_visit(ticket_id: int, choice: str, *, staff, name: str = "") -> int:
+    """The party staff chose for the visit at their counter (desk.record.attach): an existing
+    one, which gets the phone and e-mail the visit brought, or `"new"`, the last choice. The
+    ticket keeps it, replacing a party found before; in the caller's unit of work."""
+    ticket = db.session.get(Ticket, ticket_id)
+    details = contact_details(ticket)
+    context = f"at the counter, ticket {ticket.code}"
+    if choice == "new":
+        language = details.get("language")
+        party = record.new_party_for_contact(
+            staff=staff,
+            name=(name or "").strip() or details.get("name"),
+            phone=details.get("phone"),
+            email=details.get("email"),
+            language=language if language in record.LANGUAGES else None,
+            context=context,
+        )
+    elif str(choice).isdigit():
+        party = record.attach_contact(
+            party=int(choice),
+            staff=staff,
+            phone=details.get("phone"),
+            email=details.get("email"),
+            context=context,
+        )
+    else:
+        raise InvalidInput("unknown_party", field="party")
+    ticket.party_id = party.id
+    db.session.flush()
+    return party.id

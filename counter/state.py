@@ -15,20 +15,23 @@ from counter.queue import (
     minutes_per_person,
 )
 from extensions import db
+from office import hours
 from office.models import Counter, Location, Service, counter_service
 
 
 def board_state(location_id: int) -> dict | None:
-    """The last called tickets of today at a location; None for an unknown location."""
+    """The last called tickets of today at a location, and whether it is open now (the
+    office's answer, as for the kiosk); None for an unknown location."""
     location = db.session.get(Location, location_id)
     if location is None:
         return None
+    now = utcnow()
     rows = db.session.execute(
         select(Ticket, Counter.name)
         .join(Counter, Counter.id == Ticket.counter_id)
         .where(
             Ticket.location_id == location_id,
-            Ticket.day == local_day(utcnow()),
+            Ticket.day == local_day(now),
             Ticket.called_at.is_not(None),
         )
         .order_by(Ticket.called_at.desc(), Ticket.id.desc())
@@ -37,6 +40,7 @@ def board_state(location_id: int) -> dict | None:
     return {
         "location_id": location.id,
         "location": location.name,
+        "open": location.active and hours.open_at(location.id, now),
         "called": [
             {
                 "number": ticket.code,

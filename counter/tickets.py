@@ -23,7 +23,7 @@ from core import bounds
 from core.database import utcnow
 from core.rows import attach_written
 from core.time import BRUSSELS
-from core.unit_of_work import run_in_transaction, run_read_only
+from core.unit_of_work import after_commit, run_in_transaction, run_read_only
 from counter import notices
 from counter import record as visits
 from counter.errors import Conflict, CounterError, NotFound
@@ -32,7 +32,7 @@ from counter.queue import default_letter, local_day
 from extensions import db
 from office import hours
 from office.models import Location, Service, service_location
-from office.visits import booked_visit, mark_arrived
+from office.visits import BookedVisit, booked_visit, mark_arrived, visit_checked_in
 
 
 def as_id(value, code: str, field: str, error_class=NotFound) -> int:
@@ -356,22 +356,45 @@ def check_in(*, reference, location_id=None, language="nl", kiosk_id=None, now=N
             shown = earliest.astimezone(BRUSSELS).strftime("%H:%M")
             raise CounterError("too_early", field="appointment_reference", time=shown)
         location = kiosk_location(visit.location_id, now)
-        late = now > visit.starts_at + timedelta(minutes=config["COUNTER_CHECKIN_LATE_MINUTES"])
         mark_arrived(visit.id, now)
-        return _new_ticket(
-            location.id,
-            visit.service_ids[0],
-            now,
-            kind=TicketKind.WALK_IN if late else TicketKind.APPOINTMENT,
-            appointment_id=visit.id,
-            booked_start=None if late else visit.starts_at,
-            language=visit.language or language,
-            kiosk_id=kiosk_id,
-        )
+        return _queue_visit(visit, location.id, now, language, kiosk_id=kiosk_id)
 
     ticket = run_in_transaction(work)
     visits.link_party_quietly(ticket.id)  # the booking says who it is: the desk can link
     return ticket
+
+
+def _queue_visit(
+    visit: BookedVisit, location_id: int, now: datetime, language: str, kiosk_id=None
+) -> Ticket:
+    """The checked-in citizen's ticket, the same from the kiosk and from staff's "arrived": on
+    time, served by booked time; late, in the normal queue. `kiosk_id`: the registered kiosk
+    it was checked in at."""
+    late_after = timedelta(minutes=current_app.config["COUNTER_CHECKIN_LATE_MINUTES"])
+    late = now > visit.starts_at + late_after
+    return _new_ticket(
+        location_id,
+        visit.service_ids[0],
+        now,
+        kind=TicketKind.WALK_IN if late else TicketKind.APPOINTMENT,
+        appointment_id=visit.id,
+        booked_start=None if late else visit.starts_at,
+        language=visit.language or language,
+        kiosk_id=kiosk_id,
+    )
+
+
+@visit_checked_in.connect
+def queue_arrived_visit(_sender, *, visit: BookedVisit, at: datetime, **_kwargs) -> None:
+    """Staff marked a booked citizen arrived (office.visits.check_in): the kiosk's check-in,
+    in the caller's transaction. An appointment of another day, one without services, or one
+    queued already (checked in at the kiosk, or marked arrived twice) gets no ticket."""
+    if local_day(visit.starts_at) != local_day(at) or not visit.service_ids:
+        return
+    if db.session.scalar(select(Ticket.id).where(Ticket.appointment_id == visit.id)):
+        return
+    ticket = _queue_visit(visit, visit.location_id, at, visit.language)
+    after_commit(visits.link_party_quietly, ticket.id)
 
 
 def ticket_by_token(token: str) -> Ticket:
@@ -395,7 +418,7 @@ def e164(phone: str) -> str:
 
 
 def leave_phone(token: str, phone: str) -> Ticket:
-    """The citizen asks for an SMS when three turns away (see counter.signals.turn_near)."""
+    """The citizen asks for an SMS when three turns away (see counter.citizen_notices)."""
     number = e164(phone)
 
     def work():

@@ -1,9 +1,7 @@
 """The counter's pages: kiosk, printed ticket, phone page, waiting-room board, staff desk."""
 
-import base64
 import functools
 
-import segno
 from flask import (
     Blueprint,
     abort,
@@ -17,19 +15,22 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from core.errors import form_errors
+from core.errors import api_error, form_errors
+from core.qr import qr_data_uri
 from core.time import BRUSSELS
+from core.unit_of_work import unit_of_work
 from counter import calling, kiosks, tickets
 from counter import record as visits
 from counter.errors import CounterError
 from counter.forms import RemoteTicketForm
 from counter.models import CounterServiceSetting, Outcome, Ticket
 from counter.state import board_state, desk_overview, ticket_view
+from desk import search
 from desk.access import can_see_party
 from desk.auth import role_required
 from desk.errors import RecordError
@@ -80,12 +81,31 @@ def kiosk_services(location: Location) -> list[Service]:
     ]
 
 
-def qr_data(url: str) -> str:
-    svg = segno.make(url, error="m").svg_inline(scale=4, omitsize=True, dark="#000")
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
-
-
 # --- the kiosk ---------------------------------------------------------------------------------
+
+
+def kiosk_answer(ticket: Ticket):
+    """A ticket was issued: the next citizen starts in the default language (the ticket page
+    speaks this citizen's, from the ticket). The kiosk's script asks for JSON (it sends the form
+    with fetch and then goes to the page itself); a plain form post is redirected."""
+    session["lang"] = current_app.config["BABEL_DEFAULT_LOCALE"]
+    url = url_for("counter.printed_ticket", token=ticket.public_token)
+    if kiosk_script_asks():
+        return jsonify({"location": url}), 201
+    return redirect(url)
+
+
+def kiosk_refusal(error: CounterError, location: Location, anchor: str = ""):
+    """The kiosk's script shows the message on the page it is on (a flash it would consume by
+    following the redirect in the background); a plain form post sees it as a flash."""
+    if kiosk_script_asks():
+        return api_error(error.status, error.code, error.message, error.field_messages())
+    flash(error.message, "error")
+    return redirect(url_for("counter.kiosk", location_id=location.id) + anchor)
+
+
+def kiosk_script_asks() -> bool:
+    return request.accept_mimetypes.best == "application/json"
 
 
 @bp.get("/kiosk/<int:location_id>")
@@ -119,6 +139,8 @@ def kiosk_page(location: Location) -> str:
         life_events=life_events,
         is_open=is_open,
         holiday=holiday,
+        idle_seconds=current_app.config["COUNTER_KIOSK_IDLE_SECONDS"],
+        default_language=current_app.config["BABEL_DEFAULT_LOCALE"],
     )
 
 
@@ -149,9 +171,8 @@ def kiosk_ticket(location_id):
             kiosk_id=kiosk.id,
         )
     except CounterError as error:
-        flash(error.message, "error")
-        return redirect(url_for("counter.kiosk", location_id=location.id))
-    return redirect(url_for("counter.printed_ticket", token=ticket.public_token))
+        return kiosk_refusal(error, location)
+    return kiosk_answer(ticket)
 
 
 def remote_ticket(location: Location):
@@ -187,9 +208,10 @@ def kiosk_check_in(location_id):
             kiosk_id=kiosk.id if kiosk else None,
         )
     except CounterError as error:
-        flash(error.message, "error")
-        return redirect(url_for("counter.kiosk", location_id=location.id) + "#check-in")
-    return redirect(url_for("counter.printed_ticket", token=ticket.public_token))
+        return kiosk_refusal(error, location, "#check-in")
+    if kiosk is None:  # one's own phone: the page that follows the queue, not a printout
+        return redirect(url_for("counter.follow", token=ticket.public_token))
+    return kiosk_answer(ticket)
 
 
 @bp.get("/kiosk/pair/<code>")
@@ -210,15 +232,17 @@ def kiosk_pair(code):
 
 @bp.get("/ticket/<token>")
 def printed_ticket(token):
+    """The ticket in its citizen's language, whatever the kiosk has gone back to since."""
     ticket = ticket_or_404(token)
     follow_url = url_for("counter.follow", token=token, _external=True)
-    return render_template(
-        "counter/ticket.html",
-        ticket=ticket,
-        view=ticket_view(ticket),
-        follow_url=follow_url,
-        qr=qr_data(follow_url),
-    )
+    with force_locale(ticket.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return render_template(
+            "counter/ticket.html",
+            ticket=ticket,
+            view=ticket_view(ticket),
+            follow_url=follow_url,
+            qr=qr_data_uri(follow_url),
+        )
 
 
 def ticket_or_404(token) -> Ticket:
@@ -322,38 +346,79 @@ def desk(counter):
     services = db.session.scalars(select(Service).where(Service.active.is_(True))).all()
     current = calling.open_ticket(counter.id)
     party_id = visits.known_party_id(current) if current else None
-    return render_template(
+    attach = None
+    if current is not None and (party_id is None or request.args.get("attach")):
+        attach = attach_context(counter, current)
+    page = render_template(
         "counter/desk.html",
         counter=counter,
         overview=desk_overview(counter),
         services=services,
         outcomes=outcome_labels(),
         record_url=record_url(party_id),
-        can_find_record=current is not None
-        and party_id is None
-        and bool(visits.contact_details(current)),
+        attach=attach,
     )
+    if attach and attach["candidates"]:
+        search.log_shown(current_user, attach["candidates"])
+    return page
 
 
-@bp.post("/desk/<int:counter_id>/record")
+def attach_context(counter, ticket: Ticket) -> dict:
+    """The desk's search-and-attach (templates/desk/_attach_record.html) for the called
+    ticket: the people holding the phone or e-mail the visit brought first, then what the
+    clerk searched for (a name, a number, a booking reference)."""
+    details = visits.contact_details(ticket)
+    query = (request.args.get("q") or "").strip()[:200]
+    return {
+        "query": query,
+        "candidates": search.attach_candidates(
+            current_user, query=query, phone=details.get("phone"), email=details.get("email")
+        ),
+        "search_action": url_for("counter.desk", counter_id=counter.id),
+        "search_hidden": {"attach": "1"} if request.args.get("attach") else {},
+        "attach_action": url_for("counter.attach_record", counter_id=counter.id),
+        "hidden": {"ticket_id": ticket.id},
+        "new_name": details.get("name") or _looks_like_a_name(query),
+    }
+
+
+def _looks_like_a_name(query: str) -> str:
+    """A searched name is the likely name of a new record; a number or address is not."""
+    return "" if any(c.isdigit() for c in query) or "@" in query else query
+
+
+@bp.post("/desk/<int:counter_id>/attach")
 @staff_only
 @with_counter
-def find_record(counter):
-    """The citizen in front of the counter left contact details: find or make their record
-    (a POST: it may create a party) and open it."""
+def attach_record(counter):
+    """One step: the visit at this counter belongs to the party the clerk chose (or to a new
+    one, the last choice)."""
     current = calling.open_ticket(counter.id)
+    back = url_for("counter.desk", counter_id=counter.id)
     if current is None or str(current.id) != request.form.get("ticket_id", ""):
         flash(_("This ticket is not at your counter any more."), "error")
-        return redirect(url_for("counter.desk", counter_id=counter.id))
+        return redirect(back)
     try:
-        url = record_url(visits.party_id_for(current.id))
+        with unit_of_work():
+            party_id = visits.attach_visit(
+                current.id,
+                request.form.get("party_id", ""),
+                staff=current_user,
+                name=request.form.get("name", ""),
+            )
     except (CounterError, RecordError) as error:
         flash(error.message, "error")
-        return redirect(url_for("counter.desk", counter_id=counter.id))
-    if url is None:
-        flash(_("This citizen's record is not open to you."), "error")
-        return redirect(url_for("counter.desk", counter_id=counter.id))
-    return redirect(url)
+        return redirect(back)
+    party = db.session.get(Party, party_id)
+    flash(
+        _(
+            "Ticket %(number)s is now on the record of %(name)s.",
+            number=current.code,
+            name=party.display_name,
+        ),
+        "success",
+    )
+    return redirect(back)
 
 
 @bp.get("/desk/<int:counter_id>/queue")
@@ -363,10 +428,17 @@ def desk_queue(counter):
     return render_template("counter/_queue.html", counter=counter, overview=desk_overview(counter))
 
 
+def closer(counter, staff_id: int) -> calling.Closer:
+    """At a desk screen the ticket must be this counter's; an admin may close any."""
+    return calling.Closer(staff_id, counter_id=counter.id, admin=current_user.is_admin)
+
+
 ACTIONS = {
     "call-next": lambda counter, form, staff: calling.call_next(counter.id, staff),
     "recall": lambda counter, form, staff: calling.recall(form.get("ticket_id"), staff),
-    "no-show": lambda counter, form, staff: calling.mark_no_show(form.get("ticket_id"), staff),
+    "no-show": lambda counter, form, staff: calling.mark_no_show(
+        form.get("ticket_id"), closer(counter, staff)
+    ),
     "park": lambda counter, form, staff: calling.park(form.get("ticket_id"), staff),
     "resume": lambda counter, form, staff: calling.resume(form.get("ticket_id"), counter.id, staff),
     "transfer": lambda counter, form, staff: calling.transfer(
@@ -377,9 +449,9 @@ ACTIONS = {
     ),
     "finish": lambda counter, form, staff: calling.finish(
         form.get("ticket_id"),
+        closer(counter, staff),
         outcome=form.get("outcome"),
         note=form.get("note", ""),
-        staff_id=staff,
     ),
 }
 
@@ -400,3 +472,32 @@ def desk_action(counter, action):
         elif action == "finish":
             flash(_("Ticket %(number)s is finished.", number=result.code), "success")
     return redirect(url_for("counter.desk", counter_id=counter.id))
+
+
+# --- the screens' addresses, for admins ---------------------------------------------------------
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute address on PUBLIC_BASE_URL, the one citizens and devices reach Loket by
+    (behind a proxy the request's own host may be an internal one)."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
+    return base.rstrip("/") + url_for(endpoint, **values)
+
+
+@bp.get("/admin/screens")
+@role_required(Role.ADMIN)
+def screens():
+    """Each location's kiosk and board address, to open on the device in the hall, and the
+    follow address printed on every ticket."""
+    locations = db.session.scalars(select(Location).order_by(Location.name)).all()
+    rows = [
+        {
+            "location": location,
+            "kiosk": public_url("counter.kiosk", location_id=location.id),
+            "board": public_url("counter.board", location_id=location.id),
+        }
+        for location in locations
+    ]
+    placeholder = "0"  # each ticket's own token goes here
+    follow = public_url("counter.follow", token=placeholder).removesuffix(placeholder)
+    return render_template("counter/screens.html", rows=rows, follow=follow)

@@ -74,3 +74,26 @@ def hidden_confidential_exists(staff: Staff, party_id: int) -> bool:
             select(exists().where(Case.party_id == party_id, Case.confidential.is_(True), ~mine))
         )
     )
+
+
+def visible_live_ids(staff: Staff, party_ids) -> dict[int, int | None]:
+    """For each party id a list shows (a day's appointments, the sent messages): the id of the
+    live party it stands for (merges followed) when this staff member may see that party, else
+    None. A list of citizens applies the party page's rule with it, row by row: a secret party
+    shows as "hidden", never by name, number or reference. Two queries for the whole list."""
+    given = {int(i) for i in party_ids if i is not None}
+    if not given:
+        return {}
+    live: dict[int, int] = {}
+    for party in db.session.scalars(select(Party).where(Party.id.in_(given))):
+        survivor, seen = party, set()
+        while survivor.merged_into_id is not None and survivor.id not in seen:
+            seen.add(survivor.id)
+            survivor = db.session.get(Party, survivor.merged_into_id)
+        live[party.id] = survivor.id
+    visible = set(
+        db.session.scalars(
+            select(Party.id).where(Party.id.in_(set(live.values())), visible_party_clause(staff))
+        )
+    )
+    return {i: (live[i] if live.get(i) in visible else None) for i in given}

@@ -3,6 +3,8 @@
 Services here take plain values and raise AccountError; the views turn errors into messages.
 """
 
+import contextlib
+import functools
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -10,9 +12,12 @@ from datetime import UTC, datetime, timedelta
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from sqlalchemy import func, select
 
 from core.database import utcnow
+from core.unit_of_work import after_commit
+from desk import signals
 from desk.models import ApiToken, Department, RecoveryCode, Role, Staff
 from extensions import db
 
@@ -123,17 +128,35 @@ def recovery_codes_for(staff: Staff, count: int = 10) -> list[str]:
 
 
 def check_password(email: str, password: str, config) -> Staff:
-    """First step of sign-in. Failures count towards a temporary lock of the account."""
+    """First step of sign-in. Failures count towards a temporary lock of the account.
+
+    Every refusal is "bad_credentials", and every attempt costs one password hash check, an
+    unknown address included: neither the answer nor its timing tells whether an account
+    exists or is locked."""
     staff = find_staff_by_email(email)
-    if staff is not None and staff.locked_until and staff.locked_until > utcnow():
-        raise AccountError("locked")
-    if staff is None or not password_matches(staff, password):
-        if staff is not None:
-            register_failure(staff, config)
+    if staff is None:
+        _verify_against_dummy(password)
+        raise AccountError("bad_credentials")
+    matches = password_matches(staff, password)
+    if staff.locked_until and staff.locked_until > utcnow():
+        raise AccountError("bad_credentials")
+    if not matches:
+        register_failure(staff, config)
         raise AccountError("bad_credentials")
     if not staff.active:
         raise AccountError("bad_credentials")
     return staff
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_hex(16))
+
+
+def _verify_against_dummy(password: str) -> None:
+    """The same argon2 work as a real check, for an address without an account."""
+    with contextlib.suppress(VerificationError, InvalidHashError):
+        password_hasher.verify(_dummy_hash(), password)
 
 
 def register_failure(staff: Staff, config) -> None:
@@ -191,12 +214,21 @@ def verify_second_factor(staff: Staff, code: str, config) -> str:
     return "totp"
 
 
-def enrol_second_factor(staff: Staff, secret: str, code: str) -> list[str]:
+def enrolment_secret(staff: Staff) -> str:
+    """The secret the authenticator app is being set up with, kept on the account (server-side)
+    until `enrol_second_factor` confirms it."""
+    if staff.pending_totp_secret is None:
+        staff.pending_totp_secret = new_totp_secret()
+    return staff.pending_totp_secret
+
+
+def enrol_second_factor(staff: Staff, code: str) -> list[str]:
     """Confirms the authenticator with one code, then issues the recovery codes."""
-    step = matching_timestep(secret, clean_code(code))
+    secret = staff.pending_totp_secret
+    step = matching_timestep(secret, clean_code(code)) if secret else None
     if step is None:
         raise AccountError("bad_code")
-    staff.totp_secret = secret
+    staff.totp_secret, staff.pending_totp_secret = secret, None
     staff.totp_last_timestep = step
     return recovery_codes_for(staff)
 
@@ -215,7 +247,12 @@ def provisioning_uri(staff: Staff, secret: str, issuer: str) -> str:
 
 
 def end_sessions(staff: Staff) -> None:
+    """Every session of this staff member ends (the session version is in each one's user
+    id, see desk.auth.load_staff); their open Socket.IO connections close after the commit."""
     staff.session_version += 1
+    after_commit(
+        signals.staff_signed_out.send, current_app._get_current_object(), staff_id=staff.id
+    )
 
 
 def reset_second_factor(staff: Staff) -> None:

@@ -4,11 +4,9 @@ Between the two steps the session holds only `pending_staff_id`; nobody is signe
 second factor is proven.
 """
 
-import base64
 import functools
 from urllib.parse import urlsplit
 
-import segno
 from flask import (
     Blueprint,
     abort,
@@ -25,6 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from core.database import utcnow
+from core.qr import qr_data_uri
 from desk import accounts
 from desk.models import Role, Staff
 from desk.staff_forms import CodeForm, EnrolForm, LoginForm
@@ -42,7 +41,12 @@ def login_rate_limit() -> str:
 def error_message(code: str) -> str:
     minutes = current_app.config["LOGIN_LOCK_MINUTES"]
     return {
-        "bad_credentials": _("The e-mail address or the password is wrong."),
+        "bad_credentials": _(
+            "The e-mail address or the password is wrong. After %(failures)d failed attempts "
+            "an account is locked for %(minutes)d minutes.",
+            failures=current_app.config["LOGIN_MAX_FAILURES"],
+            minutes=minutes,
+        ),
         "locked": _(
             "This account is locked for %(minutes)d minutes after too many failed attempts.",
             minutes=minutes,
@@ -185,12 +189,12 @@ def enrol():
     if staff is None or staff.has_second_factor:
         flash(_("Please sign in again."), "warning")
         return redirect(url_for("auth.login"))
-    secret = session.setdefault("enrol_secret", accounts.new_totp_secret())
+    secret = accounts.enrolment_secret(staff)
     form = EnrolForm()
     status = 200
     if form.validate_on_submit():
         try:
-            codes = accounts.enrol_second_factor(staff, secret, form.code.data)
+            codes = accounts.enrol_second_factor(staff, form.code.data)
         except accounts.AccountError as error:
             form.code.errors.append(error_message(error.code))
             status = STATUS_FOR[error.code]
@@ -200,8 +204,7 @@ def enrol():
     elif form.is_submitted():
         status = 422
     uri = accounts.provisioning_uri(staff, secret, current_app.config["TOTP_ISSUER"])
-    qr_svg = segno.make(uri, error="m").svg_inline(scale=5, omitsize=True)
-    qr_data = "data:image/svg+xml;base64," + base64.b64encode(qr_svg.encode()).decode()
+    qr_data = qr_data_uri(uri, scale=5)
     return render_template(
         "desk/auth/enrol.html", form=form, secret=secret, qr_data=qr_data, uri=uri
     ), status
@@ -209,6 +212,9 @@ def enrol():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        # Server-side: a copy of this session's cookie opens nothing any more.
+        accounts.end_sessions(current_user._get_current_object())
     logout_user()
     language = session.get("lang")
     session.clear()

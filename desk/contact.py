@@ -20,7 +20,7 @@ from desk import forms, record, timeline
 from desk.errors import Conflict, NotAllowed, NotFound, RecordError
 from desk.models import ContactAddress, Party, Representation
 from desk.search import search_parties
-from desk.views import bp, visible_party
+from desk.views import bp, log_view, visible_party
 from extensions import db
 
 
@@ -43,6 +43,7 @@ def preferences_form(party: Party, formdata=None) -> forms.PreferencesForm:
 
 
 def render_contact_page(party: Party, status: int = 200, **given):
+    log_view(party.id, detail="contact page")
     consent_forms = given.get("consent_forms", {})
     return render_template(
         "desk/contact.html",
@@ -171,3 +172,25 @@ def end_representation(representation_id):
     else:
         flash(_("Representation ended."), "success")
     return redirect(url_for("desk.contact_preferences", party_id=party.id))
+
+
+@bp.post("/parties/<int:party_id>/verify")
+def verify(party_id):
+    """Staff checked an identity document: the address or identifier is the citizen's, noted
+    with how and by whom."""
+    party = visible_party(party_id)
+    address, identifier = request.form.get("address", ""), request.form.get("identifier", "")
+    try:
+        with unit_of_work():
+            if address.isdigit():
+                record.verify_address(party=party, address=int(address), staff=current_user)
+            elif identifier.isdigit():
+                record.verify_identifier(
+                    party=party, identifier=int(identifier), staff=current_user
+                )
+            else:
+                abort(400)
+    except NotFound:
+        abort(404)
+    flash(_("Marked as verified with an identity document."), "success")
+    return redirect(url_for("desk.party", party_id=party.id))

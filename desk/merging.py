@@ -81,6 +81,16 @@ def _filled_fields(keep: Party, drop: Party) -> dict[str, str]:
     return {f: getattr(drop, f) for f in FILLED_FIELDS if not getattr(keep, f) and getattr(drop, f)}
 
 
+def older_first(a: Party | int, b: Party | int) -> tuple[int, int]:
+    """(survivor, absorbed) of two parties: the older one survives, with its id and number,
+    whichever page the merge was started from (a newer, emptier record made at a counter must
+    never absorb the citizen's long-standing one)."""
+    first = resolve_party(a, field="survivor", follow=False)
+    second = resolve_party(b, field="absorbed", follow=False)
+    ordered = sorted((first, second), key=lambda p: (p.created_at, p.id))
+    return ordered[0].id, ordered[1].id
+
+
 def merge_preview(*, survivor: Party | int, absorbed: Party | int, staff: Staff) -> MergePreview:
     """What a merge would move, checked exactly as the merge itself checks it."""
     keep, drop = _check(survivor, absorbed, staff)

@@ -32,6 +32,8 @@ class Staff(UserMixin, db.Model):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     password_hash: Mapped[str] = mapped_column(String(255))
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The secret being enrolled, until a first code confirms it (never in the session cookie).
+    pending_totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_timestep: Mapped[int | None]
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -117,6 +119,15 @@ class Direction(enum.StrEnum):
     INTERNAL = "internal"
 
 
+class VerifiedHow(enum.StrEnum):
+    """How an address or identifier was shown to be the party's."""
+
+    IDENTITY_DOCUMENT = "identity_document"  # staff checked an identity document
+    SMS_REPLY = "sms_reply"  # the citizen answered from this number
+    ONE_TIME_CODE = "one_time_code"  # the citizen typed a code sent to it
+    CHANNEL = "channel"  # a channel that knew it verified (before "how" was kept)
+
+
 class CaseStatus(enum.StrEnum):
     OPEN = "open"
     IN_PROGRESS = "in_progress"
@@ -176,8 +187,13 @@ class PartyIdentifier(db.Model):
     digest: Mapped[str] = mapped_column(String(64))
     masked: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Checked against an identity document: when, how (VerifiedHow) and by whom.
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verified_how: Mapped[str | None] = mapped_column(String(20))
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
 
     party: Mapped[Party] = relationship(back_populates="identifiers")
+    verified_by: Mapped[Staff | None] = relationship()
 
 
 class ContactAddress(db.Model):
@@ -190,6 +206,9 @@ class ContactAddress(db.Model):
     kind: Mapped[str] = mapped_column(String(10))  # "phone" | "email"
     value: Mapped[str] = mapped_column(String(254))
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How it was verified (VerifiedHow) and, when staff checked it, by whom.
+    verified_how: Mapped[str | None] = mapped_column(String(20))
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     is_default: Mapped[bool] = mapped_column(default=False)
     # Consent per purpose; marketing is never a purpose here.
     consent_reminders: Mapped[bool] = mapped_column(default=True)
@@ -199,6 +218,7 @@ class ContactAddress(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     party: Mapped[Party] = relationship(back_populates="addresses")
+    verified_by: Mapped[Staff | None] = relationship()
 
 
 class Representation(db.Model):

@@ -1,14 +1,18 @@
-"""The desk's one search box: name, phone in any typed form, e-mail, national or KBO number.
+"""The desk's one search box: name, phone in any typed form, e-mail, national or KBO number;
+and the candidates a contact can be attached to (`attach_candidates`), with a booking reference
+answered by the channel that gave it.
 
 Each reading of the query (see identifiers.search_keys) is one indexed lookup; results are live
 parties the staff member may see, at most LIMIT of them. Merged parties answer as their survivor.
 """
 
+from dataclasses import dataclass, field
+
 from flask import current_app
 from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload
 
-from desk import access, identifiers
+from desk import access, identifiers, record, signals
 from desk.models import ContactAddress, Party, PartyIdentifier, Staff
 from desk.record import live_party
 from extensions import db
@@ -65,3 +69,74 @@ def search_parties(
             if len(found) >= limit:
                 return list(found.values())
     return list(found.values())
+
+
+# --- choosing the party a contact belongs to ---------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    """A party a contact may belong to, and why it is offered ("phone", "email", "reference",
+    "search"): a shared phone or e-mail first, since that is most likely the same person."""
+
+    party: Party
+    reasons: list[str] = field(default_factory=list)
+
+
+def attach_candidates(
+    staff: Staff,
+    *,
+    query: str = "",
+    phone: str | None = None,
+    email: str | None = None,
+    limit: int = LIMIT,
+) -> list[Candidate]:
+    """Whom staff can attach a contact to: the parties holding the contact's phone or e-mail
+    (verified or not), then those a booking reference names (desk.signals.reference_lookup,
+    answered by the channels), then the search box's hits. Live parties the staff member may
+    see, each once. Logged as search hits (one INSERT) by the caller's page via `log_shown`."""
+    found: dict[int, Candidate] = {}
+
+    def offer(party: Party | None, reason: str) -> None:
+        if party is None:
+            return
+        survivor = live_party(party)
+        if survivor.id in found:
+            if reason not in found[survivor.id].reasons:
+                found[survivor.id].reasons.append(reason)
+        elif len(found) < limit and access.can_see_party(staff, survivor):
+            found[survivor.id] = Candidate(survivor, [reason])
+
+    for kind, value in (("phone", phone), ("email", email)):
+        if not value:
+            continue
+        holders = db.session.scalars(
+            select(Party)
+            .join(ContactAddress, ContactAddress.party_id == Party.id)
+            .where(ContactAddress.kind == kind, ContactAddress.value == value)
+            .options(joinedload(Party.identifiers), joinedload(Party.addresses))
+            .order_by(Party.created_at, Party.id)
+            .limit(limit)
+        ).unique()
+        for party in holders:
+            offer(party, kind)
+    text = (query or "").strip()
+    if text:
+        answers = signals.reference_lookup.send(current_app._get_current_object(), reference=text)
+        for _receiver, party_id in answers:
+            if party_id is not None:
+                offer(db.session.get(Party, party_id), "reference")
+        for party in search_parties(text, staff, limit):
+            offer(party, "search")
+    return list(found.values())
+
+
+def log_shown(staff: Staff, candidates: list[Candidate], purpose: str = "contact") -> None:
+    """Every candidate shown is a search hit in the access log, in one INSERT."""
+    record.log_access(
+        staff=staff,
+        party_ids=[c.party.id for c in candidates],
+        action="search",
+        purpose=purpose,
+        detail="attach candidates",
+    )

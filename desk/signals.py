@@ -25,3 +25,14 @@ parties_merged = _signals.signal("parties-merged")
 # Each receiver returns a desk.panels.Panel, or None to show nothing. Send it through
 # desk.panels.party_panels, which collects and orders the answers.
 party_panels = _signals.signal("party-panels")
+# sender: the Flask app; kwargs: reference (as a person typed it). Asks too: a channel that hands
+# out references (a booking's "ABC-123") answers with the id of the party it stands for, or
+# None, so the desk's search finds a citizen by a reference without importing the channel.
+reference_lookup = _signals.signal("reference-lookup")
+# sender: the Flask app; kwargs: link_type ("appointment", "ticket"), ids (a tuple). Asks: the
+# channel that owns that type answers {id: the name people use} ("ABC-123", "A012"), so the
+# timeline reads "Afspraak ABC-123" instead of "appointment 1" (desk.labels.link_labels).
+link_names = _signals.signal("link-names")
+# sender: the Flask app; kwargs: staff_id. Every session of that staff member has ended
+# (signed out, deactivated, password or second factor reset): open connections close.
+staff_signed_out = _signals.signal("staff-signed-out")

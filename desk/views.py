@@ -27,7 +27,7 @@ from sqlalchemy import select
 from core.errors import form_errors
 from core.time import BRUSSELS
 from core.unit_of_work import unit_of_work
-from desk import access, forms, identifiers, merging, record, timeline
+from desk import access, forms, identifiers, labels, merging, record, timeline
 from desk.errors import NotAllowed, NotFound, RecordError
 from desk.export import export_record
 from desk.models import (
@@ -210,6 +210,9 @@ def render_party(overview: Overview, status: int = 200, **forms_given):
         "on_behalf_label": _("on behalf of the citizen by"),
         "case_label": _("case"),
         "outcome_label": _("Outcome"),
+        # codes in the reader's language: "Served", "Afspraak ABC-123" (desk.labels)
+        "outcome_text": functools.partial(labels.label, labels.OUTCOMES),
+        "link_labels": labels.link_labels(page.interactions),
         "direction_labels": {
             "inbound": _("from the citizen"),
             "outbound": _("to the citizen"),
@@ -303,7 +306,17 @@ def add_note(party_id):
     return render_party(_overview(party.id), 422, note_form=form)
 
 
+def log_view(party_ids, purpose: str = "contact", detail: str = "") -> None:
+    """A staff read of a party's data, in the access log (one INSERT for several)."""
+    asked = request.args.get("purpose")
+    purpose = asked if asked in record.PURPOSES else purpose
+    record.log_access(
+        staff=current_user, party_ids=party_ids, action="view", purpose=purpose, detail=detail
+    )
+
+
 def render_case_form(party: Party, form, status: int = 200):
+    log_view(party.id, detail="new case")
     return render_template(
         "desk/party_form.html",
         party=party,
@@ -370,6 +383,7 @@ def change_status(case_id):
 
 
 def render_task_form(party: Party, form, status: int = 200):
+    log_view(party.id, detail="new task")
     return render_template(
         "desk/party_form.html",
         party=party,
@@ -439,33 +453,36 @@ def close_task(task_id):
 def merge_preview(party_id, other_id):
     visible_party(party_id)
     visible_party(other_id)
+    survivor, absorbed = merging.older_first(party_id, other_id)
     try:
         with unit_of_work():
             preview = merging.merge_preview(
-                survivor=party_id, absorbed=other_id, staff=current_user
+                survivor=survivor, absorbed=absorbed, staff=current_user
             )
     except NotFound:
         abort(404)
     except RecordError as error:
         flash(error.message, "error")
         return redirect(url_for("desk.party", party_id=party_id))
-    return render_template("desk/merge_preview.html", preview=preview)
+    log_view([survivor, absorbed], purpose="merge", detail="merge preview")
+    return render_template("desk/merge_preview.html", preview=preview, labels=labels)
 
 
 @bp.post("/parties/<int:party_id>/merge/<int:other_id>")
 def merge(party_id, other_id):
     visible_party(party_id)
     visible_party(other_id)
+    survivor, absorbed = merging.older_first(party_id, other_id)
     try:
         with unit_of_work():
-            merging.merge_parties(survivor=party_id, absorbed=other_id, staff=current_user)
+            merging.merge_parties(survivor=survivor, absorbed=absorbed, staff=current_user)
     except NotFound:
         abort(404)
     except RecordError as error:
         flash(error.message, "error")
-    else:
-        flash(_("Records merged. You can undo this below."), "success")
-    return redirect(url_for("desk.party", party_id=party_id))
+        return redirect(url_for("desk.party", party_id=party_id))
+    flash(_("Records merged. You can undo this below."), "success")
+    return redirect(url_for("desk.party", party_id=survivor))
 
 
 @bp.post("/merges/<int:merge_id>/undo")
@@ -494,8 +511,13 @@ def dismiss_suggestion(suggestion_id):
     suggestion = db.session.get(DuplicateSuggestion, suggestion_id)
     if suggestion is None:
         abort(404)
-    party_id = int(request.form.get("party", suggestion.party_id))
-    visible_party(party_id)
+    # Both parties of the suggestion must be visible to this clerk, whatever the form names;
+    # the form only says which of the two pages to go back to.
+    pair = (suggestion.party_id, suggestion.candidate_id)
+    for member in pair:
+        visible_party(member)
+    asked = _ids(request.form.get("party"))
+    party_id = asked if asked in pair else suggestion.party_id
     try:
         with unit_of_work():
             merging.dismiss_suggestion(suggestion=suggestion, staff=current_user)
@@ -528,8 +550,10 @@ def access_log(party_id):
     if before:
         query = query.where(AccessLog.id < before)
     rows = list(db.session.scalars(query))
+    log_view(party.id, purpose="quality", detail="access log")
     return render_template(
         "desk/access_log.html",
+        labels=labels,
         party=party,
         rows=rows[:100],
         older=rows[99].id if len(rows) > 100 else None,

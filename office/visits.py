@@ -6,6 +6,11 @@ the appointment). The office, the floor both stand on, declares the question and
 shape; booking connects to the signals (appointments.arrivals), the counter sends them. With
 no booking channel connected, no reference is known.
 
+Arriving is checking in, whichever screen records it: the kiosk's check-in marks the booking
+arrived (`visit_arrived`), and staff marking a booking arrived on booking's day view announce
+it (`visit_checked_in`), to which the counter answers by queueing the citizen exactly as its
+kiosk would (counter.tickets.queue_arrived_visit). One ticket per booking either way.
+
 Both are sent inside the caller's transaction: what a receiver reads or writes (a lock, the
 appointment's new status) commits or rolls back with the ticket.
 """
@@ -23,6 +28,9 @@ signals = Namespace()
 booked_visit_wanted = signals.signal("office.booked-visit-wanted")
 # kwargs: visit_id, at (aware UTC). The booking is marked arrived at that moment.
 visit_arrived = signals.signal("office.visit-arrived")
+# kwargs: visit (BookedVisit, already arrived), at (aware UTC). Staff marked a booked citizen
+# arrived; a receiver puts them in its queue (nothing when they are in it already).
+visit_checked_in = signals.signal("office.visit-checked-in")
 
 
 @dataclass(frozen=True)
@@ -52,3 +60,8 @@ def booked_visit(
 
 def mark_arrived(visit_id: int, at: datetime) -> None:
     visit_arrived.send(None, visit_id=visit_id, at=at)
+
+
+def check_in(visit: BookedVisit, at: datetime) -> None:
+    """Staff recorded the citizen's arrival: the counter queues them, in this transaction."""
+    visit_checked_in.send(None, visit=visit, at=at)

@@ -64,6 +64,11 @@ def desk_room(location_id: int) -> str:
     return f"desk:location:{location_id}"
 
 
+def staff_room(staff_id: int) -> str:
+    """Every connection of one staff member, on any namespace: signing out closes them."""
+    return f"staff:{staff_id}"
+
+
 class DisplayNamespace(AppNamespace):
     """Public: waiting-room boards and citizens' phones, one room each per location. A phone
     says `follow: true` in its auth; a board (DESIGN.md: only `location_id`) is woken by calls
@@ -94,6 +99,7 @@ class DeskNamespace(AppNamespace):
         if staff is None:
             raise socketio.exceptions.ConnectionRefusedError("sign_in_required")
         self.save_session(sid, staff)
+        self.enter_room(sid, staff_room(staff["staff_id"]))
 
     def on_watch(self, sid, data):
         location_id = (data or {}).get("location_id")
@@ -112,4 +118,21 @@ class ChatNamespace(AppNamespace):
 
     @in_app_context
     def on_connect(self, sid, environ, auth=None):
-        self.save_session(sid, staff_from_environ(environ) or {"staff_id": None})
+        staff = staff_from_environ(environ) or {"staff_id": None}
+        self.save_session(sid, staff)
+        if staff["staff_id"] is not None:
+            self.enter_room(sid, staff_room(staff["staff_id"]))
+
+
+STAFF_NAMESPACES = ("/desk", "/chat")
+
+
+def close_connections_of(server: socketio.Server, staff_id: int) -> None:
+    """A signed-out staff member's open connections end with the session: in this process
+    directly; in the others (with REDIS_URL) the pages get `signed_out` and close theirs."""
+    for namespace in STAFF_NAMESPACES:
+        room = staff_room(staff_id)
+        sids = [sid for sid, _eio in server.manager.get_participants(namespace, room)]
+        server.emit("signed_out", {}, namespace=namespace, to=room)
+        for sid in sids:
+            server.disconnect(sid, namespace=namespace)

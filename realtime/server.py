@@ -49,8 +49,19 @@ def init_realtime(app) -> socketio.Server:
     server.register_namespace(DeskNamespace(app, "/desk"))
     server.register_namespace(ChatNamespace(app, "/chat"))
     app.extensions["socketio"] = server
+    _close_connections_on_sign_out(app)
     app.wsgi_app = socketio.WSGIApp(server, app.wsgi_app, socketio_path="socket.io")
     return server
+
+
+def _close_connections_on_sign_out(app) -> None:
+    from desk.signals import staff_signed_out
+    from realtime.namespaces import close_connections_of
+
+    def close(sender, *, staff_id, **_extra):
+        close_connections_of(sender.extensions["socketio"], staff_id)
+
+    staff_signed_out.connect(close, sender=app, weak=False)
 
 
 def socketio_server(app=None) -> socketio.Server:

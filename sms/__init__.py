@@ -2,6 +2,7 @@
 
 Every outgoing message is a row written in the transaction of what caused it and sent after the
 commit by a sender that claims rows safely; that is what makes "exactly once" hold through
-crashes and second senders. `desk` is the floor: this package imports the case record, never a
-channel's views. The booking side reacts to replies through `sms.signals`.
+crashes and second senders. This package knows no channel: `desk` is the floor it reads the
+record from, and the channels above it hand it finished notices (`sms.notices`). The other way
+round, a reply to a channel's notice reaches that channel through `sms.signals`.
 """

@@ -1,9 +1,9 @@
 """The SMS package's one door into the case record (desk.record, desk.models).
 
-Every inbound and outbound SMS or e-mail becomes an interaction, linked to the appointment it
-concerns where we know it; an unreadable reply becomes a task for staff; STOP / START change the
-consent on the party's ContactAddress rows; notices read the party's language, preferred
-channel, addresses and consent.
+Every inbound and outbound SMS or e-mail becomes an interaction, linked to what it concerns
+(an appointment, a ticket) where its notice said so; an unreadable reply becomes a task for
+staff; STOP / START change the consent on the party's ContactAddress rows; notices read the
+party's language, preferred channel, addresses and consent.
 
 Transactions. Nothing here commits: the caller's unit of work does.
 
@@ -141,12 +141,11 @@ def _first_line(body: str, fallback: str) -> str:
 
 
 def record_outbound(message_ids: list[int]) -> list[tuple[int, int]]:
-    """Record the batch's finished messages as interactions and COMMIT the session with them.
-
-    Called by the sender with its results pending (see the module docstring). Returns
-    (message id, interaction id) pairs for `link_interactions`. Rows without a party are not
-    in the record; e-mails are recorded on channel "email". Raises RecordError, before any
-    write, if the record refuses; then nothing has been committed.
+    """Record the batch's finished messages as interactions, in the sender's unit of work,
+    which commits them with the results (see the module docstring). Returns (message id,
+    interaction id) pairs for `link_interactions`. Rows without a party are not in the
+    record; e-mails are recorded on channel "email". Raises RecordError, before any write, if
+    the record refuses; the sender then writes its results alone.
     """
     rows = db.session.execute(
         select(
@@ -219,10 +218,22 @@ def party_for_reply(inbound: InboundMessage) -> int | None:
     return inbound.party_id
 
 
+def verify_replying_number(inbound: InboundMessage, offer: OutboxMessage | None) -> None:
+    """A reply from the number we wrote to on a party's behalf proves the number is theirs:
+    their address is verified (how: an SMS reply), so the next contact from it matches."""
+    if offer is None or offer.party_id is None or offer.recipient != inbound.sender:
+        return
+    try:
+        party_id = record.resolve_party(offer.party_id).id
+    except RecordError:
+        return
+    record.verify_by_reply(party_id=party_id, phone=inbound.sender)
+
+
 def record_reply(inbound: InboundMessage, offer: OutboxMessage | None, *, task: bool) -> None:
-    """The reply as an inbound interaction (and, if unreadable, a task), committing the pending
-    inbound row and answer with it. Without a party it only commits: STOP from an unknown
-    number is the number's business (sms_consent), not a record's."""
+    """The reply as an inbound interaction (and, if unreadable, a task), in the unit of work
+    of the pending inbound row and its answer. Without a party nothing is recorded: STOP from
+    an unknown number is the number's business (sms_consent), not a record's."""
     if inbound.party_id is None:
         return
     link = _link(

@@ -47,7 +47,8 @@ def lower_than(status: MessageStatus) -> list[str]:
 
 
 def apply_status(sid: str, twilio_status: str, error_code: str | None, outbox_id=None) -> str:
-    """Returns "updated", "ignored" (a repeat or older news) or "unknown". Commits."""
+    """Returns "updated", "ignored" (a repeat or older news) or "unknown". In the caller's
+    unit of work (the webhook's request)."""
     status = TWILIO_STATUS.get((twilio_status or "").lower())
     if status is None or not sid:
         log.warning("status callback with unknown status %r for %r", twilio_status, sid)
@@ -81,7 +82,6 @@ def apply_status(sid: str, twilio_status: str, error_code: str | None, outbox_id
             consent.set_opted_out(recipient, True, keyword="21610")
         return "updated"
     known = db.session.scalar(select(M.id).where(M.provider_sid == sid))
-    db.session.rollback()
     if known is None:
         log.warning("status callback for unknown message SID %s (%s)", sid, twilio_status)
         return "unknown"

@@ -1,8 +1,8 @@
 """The outbox and what belongs to it: consent per address, inbound replies, the dev mailbox.
 
-`party_id` and the `link_*` pair are plain integers on purpose: the record and the booking
-tables are owned by other packages, and the outbox must keep a message even if those rows are
-merged or removed.
+`party_id` and the `link_*` pair are plain integers on purpose: the record and the channels'
+tables (an appointment, a ticket) are owned by other packages, and the outbox must keep a
+message even if those rows are merged or removed.
 """
 
 import enum
@@ -142,26 +142,3 @@ class DevMessage(db.Model):
     body: Mapped[str] = mapped_column(Text)
     provider_sid: Mapped[str] = mapped_column(String(64))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class ReminderPlan(db.Model):
-    """Reminder offsets of one service, in minutes before the start ("1440,120").
-
-    Owned here, keyed by the booking side's service id, so booking needs no SMS column."""
-
-    __tablename__ = "sms_reminder_plan"
-
-    service_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    offsets: Mapped[str] = mapped_column(String(100), default="1440,120")
-
-    @property
-    def offset_minutes(self) -> list[int]:
-        return parse_offsets(self.offsets)
-
-
-def parse_offsets(text: str) -> list[int]:
-    values = []
-    for part in (text or "").replace(" ", "").split(","):
-        if part.isdigit() and int(part) > 0:
-            values.append(int(part))
-    return sorted(set(values), reverse=True)

@@ -1,5 +1,10 @@
 """Notices to a party: one channel, the party's own, and a stored reason either way.
 
+This is what the channels call (appointments.notices, counter.citizen_notices): they word a
+notice (`sms.texts`) and say who it is for (an `Addressee`, found with the helpers below), and
+this module queues it in the outbox, in the caller's unit of work, so the notice commits with
+the change it announces or not at all.
+
 The party's preferred channel decides: SMS or e-mail, never both, and nothing after an
 opt-out. A notice that is not sent is still a row (status "skipped") with the reason, under the
 same idempotency key, so staff can answer "why did I get nothing?" and a later retry of the
@@ -9,11 +14,14 @@ cause cannot send it on another channel.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sms import consent
+from sqlalchemy import select
+
+from extensions import db
+from sms import case_record, consent
 from sms.case_record import CONSENT_COLUMN
 from sms.models import MessageStatus, OutboxMessage
 from sms.outbox import queue_messages
-from sms.texts import Text
+from sms.texts import Text, language_of
 
 
 @dataclass
@@ -25,6 +33,43 @@ class Addressee:
     email: str | None = None
     # channel -> {consent column: allowed}, from the party's ContactAddress rows
     consents: dict = field(default_factory=dict)
+
+
+# --- who a notice is for: reads only, in the caller's unit of work ---------------------------
+
+
+def addressee_for_party(party_id: int) -> Addressee | None:
+    """The party's language, preferred channel, default addresses and their consent (followed
+    to the surviving party after a merge); None for an unknown party."""
+    return case_record.addressee_for_party(party_id)
+
+
+def party_for_address(value: str | None) -> int | None:
+    """The party a phone number or e-mail address belongs to, if any: a verified address
+    first, then the newest."""
+    return case_record.party_for_address(value)
+
+
+def parties_with_addresses(party_ids) -> list:
+    """Read these parties with their addresses at once: hold on to the answer while calling
+    `addressee_for_party` for many of them (a pass of reminders), which then reads nothing."""
+    return case_record.parties_with_addresses(party_ids)
+
+
+def addressee_for_number(phone: str, language: str | None) -> Addressee:
+    """A number a citizen left for this very notice (a ticket's "tell me when it is my turn"):
+    SMS whatever their party's usual channel, unless the number said STOP or the party holding
+    it refused messages of the notice's purpose."""
+    return Addressee(
+        party_id=case_record.party_for_address(phone),
+        language=language_of(language),
+        preferred_channel="sms",
+        phone=phone,
+        consents=case_record.address_consents(phone),
+    )
+
+
+# --- sending ----------------------------------------------------------------------------------
 
 
 def address_for(addressee: Addressee) -> str | None:
@@ -65,6 +110,16 @@ def choose_channel(
             when = stop.changed_at.strftime("%Y-%m-%d")
             return None, address, f"opted out ({stop.keyword.upper()} {when})"
     return preferred, address, f"sent by {label}, the party's preferred channel"
+
+
+def already_queued(keys) -> set[str]:
+    """Those of these idempotency keys a notice was queued (or skipped) under before, in one
+    query: a pass of reminders words only the new ones."""
+    keys = list(keys)
+    if not keys:
+        return set()
+    query = select(OutboxMessage.idempotency_key).where(OutboxMessage.idempotency_key.in_(keys))
+    return set(db.session.scalars(query))
 
 
 def send_notice(**notice) -> OutboxMessage:

@@ -80,10 +80,12 @@ def _last_offer(phone: str) -> OutboxMessage | None:
 
 
 def receive_reply(*, sid: str, sender: str, body: str) -> InboundMessage | None:
-    """Act on one inbound SMS. Commits. Returns the stored row (None for a repeat).
+    """Act on one inbound SMS, in the caller's unit of work (the webhook's request). Returns
+    the stored row (None for a repeat, which writes nothing).
 
     The inbound row, its answer (an outbox row) and its interaction commit together; see
-    sms.case_record for why the order of the commits is what it is.
+    sms.case_record for the order of the writes. A reply to a channel's notice is the
+    channel's to act on (`sms.signals.reply_received`).
     """
     try:
         phone = normalise_phone(sender)
@@ -91,46 +93,48 @@ def receive_reply(*, sid: str, sender: str, body: str) -> InboundMessage | None:
         phone = (sender or "")[:32]
     inbound = _store(sid, phone, body or "")
     if inbound is None:
-        db.session.rollback()
         return None
     offer = _last_offer(phone)
+    language = _language(offer)
     inbound.in_reply_to_id = offer.id if offer else None
     inbound.party_id = (offer.party_id if offer else None) or case_record.party_for_address(phone)
+    case_record.verify_replying_number(inbound, offer)
     action = classify(body)
     word = first_word(body)
-    answer, outcome = None, ""
+    answer, purpose, outcome, unread = None, "reply", "", False
     if action in ("stop", "start"):
         consent.set_opted_out(phone, action == "stop", keyword=word)
         outcome = "opted out" if action == "stop" else "opted in"
         if word not in consent.TWILIO_HANDLED_WORDS:
-            answer = action
+            answer, purpose = answer_text(action, language), "consent"
     elif action in ("confirm", "cancel"):
-        # The booking side writes in a unit of work of its own, after this one's commit.
-        outcome = _act_on_offer(action, offer, phone, inbound.party_id)
+        # The channel may write in a unit of work of its own, after this one's commit.
+        handled = _act_on_offer(action, offer, phone, inbound.party_id, language)
         inbound = db.session.get(InboundMessage, inbound.id)
-        answer = {"confirmed": "confirmed", "cancelled": None, None: "unknown"}.get(
-            outcome, "too_late"
-        )
-        outcome = outcome or "no appointment to act on"
+        if handled is None:
+            unread, outcome = True, "nothing the reply could act on"
+        else:
+            answer, outcome = handled.answer, handled.outcome
     else:
-        answer, outcome = "unknown", "a colleague follows up"
-    if answer == "unknown":
-        case_record.party_for_reply(inbound)  # commits the inbound row, not yet acted on
+        unread, outcome = True, "a colleague follows up"
+    if unread:
+        answer = answer_text("unknown", language)
+        case_record.party_for_reply(inbound)
     inbound.action = action
-    inbound.outcome = outcome
+    inbound.outcome = outcome[:200]
     if answer:
         queue_message(
             key=f"reply:{sid}",
             recipient=phone,
-            body=answer_text(answer, _language(offer)),
-            language=_language(offer),
-            purpose="consent" if answer in ("stop", "start") else "reply",
+            body=answer,
+            language=language,
+            purpose=purpose,
             party_id=inbound.party_id,
             link_type=offer.link_type if offer else None,
             link_id=offer.link_id if offer else None,
             reason=f"answer to a reply ({action})",
         )
-    case_record.record_reply(inbound, offer, task=answer == "unknown")
+    case_record.record_reply(inbound, offer, task=unread)
     return inbound
 
 
@@ -138,7 +142,7 @@ def _language(offer: OutboxMessage | None) -> str:
     return offer.language if offer else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def _act_on_offer(action, offer, phone, party_id) -> str | None:
+def _act_on_offer(action, offer, phone, party_id, language) -> signals.ReplyHandled | None:
     if offer is None or offer.link_type is None:
         return None
     results = signals.reply_received.send(
@@ -149,5 +153,6 @@ def _act_on_offer(action, offer, phone, party_id) -> str | None:
         phone=phone,
         party_id=party_id,
         message_id=offer.id,
+        language=language,
     )
     return next((value for _receiver, value in results if value is not None), None)

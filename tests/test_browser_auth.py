@@ -21,6 +21,8 @@ def test_sign_in_with_enrolment_is_accessible(page, live_server, make_staff, bro
     page.get_by_role("button", name="Volgende").click()
     page.wait_for_url("**/login/enrol")
     assert page.get_by_role("img", name="QR-code").is_visible()
+    qr = page.get_by_role("img", name="QR-code")
+    assert qr.evaluate("img => img.complete && img.naturalWidth") > 0  # an image, not a broken one
     assert axe_violations(page) == []
 
     secret = page.locator("#totp-secret").inner_text()

@@ -106,7 +106,7 @@ def test_desk_forms_and_merge_preview_are_accessible(
     assert "Wijs de taak toe" in page.locator(".error-summary").inner_text()
     assert axe_violations(page) == []
     page.goto(f"{live_server.url}/desk/parties/{jan.id}")
-    page.get_by_role("link", name="Samenvoegen met dit dossier").click()
+    page.get_by_role("link", name="Deze dossiers samenvoegen").click()
     assert page.locator("table").is_visible()
     assert axe_violations(page) == []
 

@@ -21,3 +21,18 @@ def test_every_string_has_a_dutch_translation(package):
 def test_french_and_english_catalogues_exist(package):
     for language in ("fr", "en"):
         assert catalogs.po_path(package, language).exists()
+
+
+@pytest.mark.parametrize("language", ["nl", "fr"])
+def test_a_string_means_the_same_in_every_catalogue(language):
+    """Flask-Babel merges the packages' catalogues into one, the last one's translation winning:
+    a msgid translated two ways shows the wrong one somewhere ("Aantal" as the board's ticket
+    column, "Balie" twice in the staff menu). A word with two meanings needs two msgids."""
+    seen: dict[str, dict[str, str]] = {}
+    for package in catalogs.packages():
+        for message in catalogs.read_catalog(package, language):
+            if message.id and message.string:
+                msgid = message.id if isinstance(message.id, str) else message.id[0]
+                seen.setdefault(msgid, {})[package] = str(message.string)
+    clashes = {msgid: found for msgid, found in seen.items() if len(set(found.values())) > 1}
+    assert not clashes

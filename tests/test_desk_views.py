@@ -170,6 +170,28 @@ def test_unknown_and_secret_parties_answer_404(client, clerk, make_staff, jan):
     assert client.get(f"/desk/parties/{jan.id}").status_code == 200
 
 
+def test_a_suggestion_about_a_secret_party_cannot_be_dismissed_by_naming_another(
+    client, clerk, jan
+):
+    from desk.models import DuplicateSuggestion
+
+    other = record.find_or_create_party(name="Jan P.", phone="0470 12 34 56")  # a suggestion
+    suggestion = db.session.scalars(select(DuplicateSuggestion)).one()
+    jan.secret = True
+    db.session.commit()
+    url = f"/desk/suggestions/{suggestion.id}/dismiss"
+    assert client.post(url, data={"party": other.id}).status_code == 404
+    assert client.post(url, data={"party": "abc"}).status_code == 404
+    assert db.session.get(DuplicateSuggestion, suggestion.id).resolved_at is None
+    jan.secret = False
+    db.session.commit()
+    response = client.post(url, data={"party": "abc"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/desk/parties/{suggestion.party_id}")
+    db.session.expire_all()
+    assert db.session.get(DuplicateSuggestion, suggestion.id).resolution == "dismissed"
+
+
 def test_confidential_cases_show_only_that_something_exists(
     make_app, client, make_staff, login, jan
 ):

@@ -16,10 +16,13 @@ One module per subject, so that each fits in a reader's head; callers use the na
 - `preferences`: consent per address, preferred channel and language
 - `representation`: one party acting for another
 - `access_log`: who looked at or changed a record
+- `attach`: a contact attached to the party staff chose, or a new party as the last choice
+- `verification`: an address or identifier proven to be the party's (how, by whom)
 - `common`: the value checks and look-ups they all share
 """
 
 from desk.record.access_log import _log, log_access
+from desk.record.attach import attach_contact, new_party_for_contact
 from desk.record.cases import open_case, resolve_case, set_case_status
 from desk.record.common import (
     LANGUAGES,
@@ -44,6 +47,7 @@ from desk.record.parties import (
 from desk.record.preferences import CONSENT_PURPOSES, set_contact_consent, set_preferences
 from desk.record.representation import add_representation, end_representation
 from desk.record.tasks import TASK_KINDS, close_task, create_task
+from desk.record.verification import verify_address, verify_by_reply, verify_identifier
 
 __all__ = [
     "CONSENT_PURPOSES",
@@ -59,6 +63,7 @@ __all__ = [
     "_log",
     "add_note",
     "add_representation",
+    "attach_contact",
     "close_task",
     "create_task",
     "end_representation",
@@ -67,6 +72,7 @@ __all__ = [
     "live_party",
     "log_access",
     "lost_race",
+    "new_party_for_contact",
     "open_case",
     "party_keys",
     "record_interaction",
@@ -78,4 +84,7 @@ __all__ = [
     "set_case_status",
     "set_contact_consent",
     "set_preferences",
+    "verify_address",
+    "verify_by_reply",
+    "verify_identifier",
 ]

@@ -29,6 +29,7 @@ from desk.models import (
     Party,
     PartyIdentifier,
     PartyKind,
+    VerifiedHow,
 )
 from desk.record.common import LANGUAGES, SUBJECT_MAX, _choice, _get, _text
 from extensions import db
@@ -259,6 +260,7 @@ def _create(contacts: list[Contact]) -> list[Party]:
                 value=v,
                 is_default=True,  # one of each kind: each the default
                 verified_at=now if contact.verified else None,
+                verified_how=VerifiedHow.CHANNEL.value if contact.verified else None,
             )
             for party, contact in zip(parties, contacts, strict=True)
             for k, v in contact.keys.addresses
@@ -329,10 +331,11 @@ def _add_keys(party: Party, keys: PartyKeys, verified: bool) -> None:
                     value=value,
                     is_default=not existing,
                     verified_at=now if verified else None,
+                    verified_how=VerifiedHow.CHANNEL.value if verified else None,
                 )
             )
         elif verified and same.verified_at is None:
-            same.verified_at = now
+            same.verified_at, same.verified_how = now, VerifiedHow.CHANNEL.value
     db.session.flush()
 
 

@@ -7,7 +7,7 @@ marketing is never a purpose. A change is logged, and nothing is written when no
 
 from core.database import utcnow
 from desk.errors import InvalidInput, NotFound
-from desk.models import ContactAddress, NotificationChannel, Party, Staff
+from desk.models import ContactAddress, NotificationChannel, Party, Staff, VerifiedHow
 from desk.record.access_log import _log
 from desk.record.common import LANGUAGES, _choice, _get, resolve_staff
 from desk.record.parties import live_party, resolve_party
@@ -60,6 +60,9 @@ def set_contact_consent(
             found.consent_changed_at = now
     if verified is not None and (found.verified_at is not None) != bool(verified):
         found.verified_at = now if verified else None
+        # staff ticking "verified" have checked a document; unticking forgets how and by whom
+        found.verified_how = VerifiedHow.IDENTITY_DOCUMENT.value if verified else None
+        found.verified_by_id = staff.id if verified and staff is not None else None
     _log(staff, target.id, "change", "contact", f"address {found.id}: {', '.join(changes)}")
     db.session.flush()
     return found

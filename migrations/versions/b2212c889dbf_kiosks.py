@@ -8,7 +8,7 @@ On SQLite the columns are added in place (ALTER TABLE ADD COLUMN), not by Alembi
 which would copy the ticket table with its partial indexes; the downgrade copies it.
 
 Revision ID: b2212c889dbf
-Revises: 5b1f0c2d9e47
+Revises: 6e1b7c3a9f20
 Create Date: 2026-12-06 14:15:23.115484
 
 """
@@ -20,7 +20,7 @@ import core.database
 
 # revision identifiers, used by Alembic.
 revision = 'b2212c889dbf'
-down_revision = '5b1f0c2d9e47'
+down_revision = '6e1b7c3a9f20'
 branch_labels = None
 depends_on = None
 

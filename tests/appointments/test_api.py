@@ -11,10 +11,10 @@ from openapi_spec_validator import validate
 from psycopg.pq import TransactionStatus
 from sqlalchemy import event, select, text
 
-from appointments import recorder
 from appointments.models import Appointment
 from desk.models import Interaction, Party
 from extensions import db
+from sms.models import OutboxMessage
 from tests.appointments.conftest import BRUSSELS, local, next_weekday
 from tests.races import race
 
@@ -341,15 +341,15 @@ def test_thirty_clients_racing_for_the_last_places_never_double_book(app, office
     ).scalar()
     assert overlaps == 0
     assert db.session.scalar(select(db.func.count()).select_from(Appointment)) == 2
-    # The 28 losers left no party behind; once the recorder has run, the two winners are in
-    # the case record, each with its interaction.
-    assert db.session.scalar(select(db.func.count()).select_from(Party)) == 0
-    assert recorder.record_waiting_bookings() == 2
+    # The 28 losers left no party, no interaction and no message behind; the two winners are
+    # in the case record, each with its interaction and its confirmation.
     winners = db.session.scalars(select(Appointment)).all()
     assert all(a.party_id is not None for a in winners)
     assert db.session.scalar(select(db.func.count()).select_from(Party)) == 2
     noted = db.session.scalars(select(Interaction.subject_id)).all()
     assert sorted(noted) == sorted(a.id for a in winners)
+    confirmed = db.session.scalars(select(OutboxMessage.link_id)).all()
+    assert sorted(confirmed) == sorted(a.id for a in winners)
 
 
 def test_a_retried_request_with_its_idempotency_key_gets_the_first_booking(client, office, spec):
@@ -362,8 +362,8 @@ def test_a_retried_request_with_its_idempotency_key_gets_the_first_booking(clien
     conforms(spec, "/api/v1/appointments", "post", again)
     assert again.get_json() == first.get_json()
     assert db.session.scalar(select(db.func.count()).select_from(Appointment)) == 1
-    assert recorder.record_waiting_bookings() == 1
     assert db.session.scalar(select(db.func.count()).select_from(Interaction)) == 1
+    assert db.session.scalar(select(db.func.count()).select_from(OutboxMessage)) == 1
     # Without the key, or with the key and other details, it is another booking.
     other = client.post("/api/v1/appointments", json=body)
     someone_else = booking_body(office, local(monday, 10), name="Els Peeters")
@@ -402,5 +402,5 @@ def test_ten_retries_racing_with_one_key_make_one_booking(app, office):
     assert len({a.get_json()["reference"] for a in answers}) == 1
     db.session.remove()
     assert db.session.scalar(select(db.func.count()).select_from(Appointment)) == 1
-    assert recorder.record_waiting_bookings() == 1
     assert db.session.scalar(select(db.func.count()).select_from(Party)) == 1
+    assert db.session.scalar(select(db.func.count()).select_from(OutboxMessage)) == 1

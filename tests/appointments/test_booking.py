@@ -138,7 +138,7 @@ def test_the_appointment_and_its_services_are_written_together(office, backend):
     )
     db.session.expire_all()
     assert sorted(s.id for s in db.session.get(Appointment, appointment.id).services) == services
-    writes = [s for s in statements if "appointment_service" in s]
+    writes = [s for s in statements if "INSERT INTO appointment_service" in s]
     assert len(writes) == 1 and ("INSERT INTO appointment " in writes[0]) == (
         backend == "postgresql"
     )

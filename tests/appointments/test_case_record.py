@@ -6,13 +6,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from appointments import booking, recorder
+from appointments import booking
 from appointments.models import Appointment
+from appointments.signals import appointment_changed
 from core.unit_of_work import Busy
 from desk import record as record_module
 from desk.models import Channel, Direction, Interaction, Party, Role
 from desk.record import parties as parties_module
 from extensions import db
+from sms.models import OutboxMessage
 from tests.appointments.conftest import local, next_weekday
 from tests.units import each_call_committed
 
@@ -49,6 +51,56 @@ def count(model) -> int:
     return db.session.scalar(select(db.func.count()).select_from(model))
 
 
+def test_every_booking_is_in_the_record_with_its_confirmation_right_after_the_request(
+    client, office, make_staff, login
+):
+    """The citizen's own (API and form), one with a national number, one by staff: each
+    answer comes after the commit that holds the appointment, its party, its "booked" contact
+    moment and its confirmation in the outbox."""
+    monday = next_weekday(0)
+    answers = [
+        client.post(
+            "/api/v1/appointments",
+            json={
+                "service_id": office.id_card.id,
+                "start": local(monday, 9).isoformat(),
+                "name": "Mia Maes",
+                "email": "mia@example.be",
+            },
+        ),
+        client.post(
+            "/api/v1/appointments",
+            json={
+                "service_id": office.id_card.id,
+                "start": local(monday, 10).isoformat(),
+                "name": "An Peeters",
+                "phone": "0470 12 34 56",
+                "language": "fr",
+            },
+        ),
+    ]
+    assert [answer.status_code for answer in answers] == [201, 201]
+    clerk = make_staff(email="clerk@example.org", role=Role.COUNTER)
+    by_staff = book(office, local(monday, 11), staff=clerk, channel="phone", now=None)
+    with_number = book(office, local(monday, 13), national_number=NATIONAL_NUMBER, now=None)
+    db.session.expire_all()
+    references = [answer.get_json()["reference"] for answer in answers]
+    references += [by_staff.reference, with_number.reference]
+    for reference in references:
+        stored = db.session.scalar(select(Appointment).where(Appointment.reference == reference))
+        party = db.session.get(Party, stored.party_id)
+        assert party is not None and party.name == stored.name
+        [noted] = interactions_of(stored)
+        assert (noted.party_id, noted.outcome) == (party.id, "booked")
+        [confirmation] = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.link_id == stored.id)
+        ).all()
+        assert confirmation.idempotency_key == f"booked:{stored.id}:0"
+        assert confirmation.party_id == party.id
+    mia = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient.contains("@")))
+    assert (mia.channel, mia.recipient) == ("email", "mia@example.be")
+
+
 def test_a_booking_creates_the_party_and_an_interaction_linked_to_it(office):
     appointment = book(office, local(MONDAY, 9), national_number=NATIONAL_NUMBER)
     db.session.expire_all()
@@ -65,6 +117,28 @@ def test_a_booking_creates_the_party_and_an_interaction_linked_to_it(office):
     )
     assert "Identiteitskaart" in noted.subject and appointment.reference in noted.summary
     assert noted.staff_id is None
+
+
+def test_appointment_changed_announces_each_committed_change_and_no_refused_one(office):
+    heard = []
+
+    def receiver(sender, **change):
+        heard.append((change, count(Appointment)))  # after the commit: the row is there
+
+    appointment_changed.connect(receiver)
+    try:
+        appointment = book(office, local(MONDAY, 9))
+        with pytest.raises(booking.BookingError):
+            book(office, local(MONDAY, 9, 7))  # not on the grid: nothing written, nothing heard
+        booking.cancel(appointment, now=NOW)
+    finally:
+        appointment_changed.disconnect(receiver)
+    change = {
+        "appointment_id": appointment.id,
+        "reference": appointment.reference,
+        "party_id": appointment.party_id,
+    }
+    assert heard == [({**change, "event": "booked"}, 1), ({**change, "event": "cancelled"}, 1)]
 
 
 def test_the_same_national_number_matches_the_same_party(office):
@@ -91,14 +165,18 @@ def test_reschedule_and_cancel_add_interactions_to_the_same_party(office):
 def test_a_refused_booking_leaves_no_party_and_no_interaction(office):
     book(office, local(MONDAY, 9))
     book(office, local(MONDAY, 9), name="Bert Claes", email="bert@example.be")
-    parties, interactions = count(Party), count(Interaction)
+    parties, interactions, messages = count(Party), count(Interaction), count(OutboxMessage)
     with pytest.raises(booking.SlotTaken):  # both counters are taken: 409
         book(office, local(MONDAY, 9), name="Carla Dewit", email="carla@example.be")
     with pytest.raises(booking.BookingError):  # not on the grid: 422
         book(office, local(MONDAY, 9, 7), name="Carla Dewit", email="carla@example.be")
     with pytest.raises(booking.BookingError):  # a national number with wrong check digits
         book(office, local(MONDAY, 10), name="Carla Dewit", national_number="85.07.30-033.29")
-    assert (count(Party), count(Interaction)) == (parties, interactions)
+    assert (count(Party), count(Interaction), count(OutboxMessage)) == (
+        parties,
+        interactions,
+        messages,
+    )
     assert count(Appointment) == 2
 
 
@@ -132,8 +210,6 @@ def test_an_appointment_from_before_the_record_gets_its_party_on_the_next_change
 def test_a_record_write_that_keeps_failing_leaves_no_booking_and_no_message(
     app, office, monkeypatch
 ):
-    from sms.models import OutboxMessage
-
     tries = []
 
     def locked(moments):
@@ -141,8 +217,8 @@ def test_a_record_write_that_keeps_failing_leaves_no_booking_and_no_message(
         raise OperationalError("INSERT", {}, Exception("database is locked"))
 
     monkeypatch.setattr(record_module, "record_interactions", locked)
-    with pytest.raises(Busy):  # recorded in the request: it has a national number
-        book(office, local(MONDAY, 9), national_number=NATIONAL_NUMBER)
+    with pytest.raises(Busy):
+        book(office, local(MONDAY, 9))
     assert len(tries) == app.config["BOOKING_RETRIES"]  # the booking was retried whole
     db.session.expire_all()
     assert [count(m) for m in (Appointment, Party, Interaction, OutboxMessage)] == [0, 0, 0, 0]
@@ -178,7 +254,6 @@ def test_the_day_view_links_each_name_to_the_party_page(client, office, make_sta
         },
     )
     assert response.status_code == 201
-    recorder.record_waiting_bookings()
     appointment = db.session.scalar(select(Appointment))
     day = client.get(
         "/desk/appointments/",
@@ -191,16 +266,12 @@ def test_the_day_view_links_each_name_to_the_party_page(client, office, make_sta
     )
 
 
-@pytest.mark.parametrize("when", ["booked", "from_before_the_record", "waiting_for_the_recorder"])
+@pytest.mark.parametrize("when", ["booked", "from_before_the_record"])
 def test_losing_the_race_for_an_identifier_retries_the_whole_booking(office, monkeypatch, when):
     """Another booking stored the same national number a moment earlier: this transaction is
     undone whole and tried again, and then finds that party: nothing is lost or doubled."""
-    from sms.models import OutboxMessage
-
     if when != "booked":
         appointment = book(office, local(MONDAY, 9))
-    if when == "from_before_the_record":
-        recorder.record_waiting_bookings()
         db.session.execute(db.update(Appointment).values(party_id=None))
         db.session.execute(db.delete(Interaction))
         db.session.commit()
@@ -219,7 +290,7 @@ def test_losing_the_race_for_an_identifier_retries_the_whole_booking(office, mon
     db.session.expire_all()
     assert parties_module._create is real_create  # the race did happen
     assert count(Appointment) == 1 and count(Party) == parties_before + 1  # one new, not two
-    # Each notice once; a booking cancelled before the recorder came gets no confirmation.
+    # Each notice once: the booking's, and the cancellation's.
     assert count(OutboxMessage) == (2 if when == "from_before_the_record" else 1)
     [noted] = interactions_of(appointment)[-1:]
     assert noted.party_id == db.session.get(Appointment, appointment.id).party_id

@@ -89,6 +89,22 @@ def test_call_next_and_finish_with_a_counter_token(client, town, counter_token, 
     assert client.post(url, headers=headers).json["number"] == "A002"
 
 
+def test_only_the_counter_that_called_a_ticket_or_an_admin_finishes_it(
+    client, town, counter_token, kiosk
+):
+    mine, other, admin = counter_token(), counter_token(), counter_token(Role.ADMIN)
+    issued = take(client, town, kiosk=kiosk).json
+    called = client.post(f"/api/v1/counters/{town.desk_1.id}/call-next", headers=mine)
+    assert called.status_code == 200
+    finish_url = f"/api/v1/tickets/{issued['id']}/finish"
+    refused = client.post(finish_url, json={"outcome": "served"}, headers=other)
+    assert refused.status_code == 403 and refused.json["error"]["code"] == "ticket_not_open"
+    db.session.commit()
+    assert db.session.scalar(select(Ticket.status)) == TicketStatus.CALLED
+    done = client.post(finish_url, json={"outcome": "served"}, headers=admin)
+    assert done.status_code == 200 and done.json["status"] == "finished"
+
+
 def test_staff_endpoints_need_a_token_of_counter_staff(client, town, counter_token, kiosk):
     take(client, town, kiosk=kiosk)
     url = f"/api/v1/counters/{town.desk_1.id}/call-next"

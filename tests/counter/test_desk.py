@@ -1,35 +1,39 @@
-"""Counter staff at work, and the "your turn is near" signal for the SMS package."""
+"""Counter staff at work, and the "your turn is near" SMS a waiting citizen asked for."""
+
+from sqlalchemy import select
 
 from counter import calling, tickets
 from counter.models import Ticket, TicketStatus
-from counter.signals import turn_near
 from desk.models import Role
 from extensions import db
+from sms.models import OutboxMessage
 
 
-def test_a_phone_number_left_on_the_phone_page_gets_one_turn_near_signal(app, town):
+def test_a_phone_number_left_on_the_phone_page_gets_one_turn_near_sms(app, town):
     issued = [
         tickets.issue_ticket(service_id=town.id_card.id, location_id=town.hall.id) for _ in range(6)
     ]
     tickets.leave_phone(issued[5].public_token, "0470 12 34 56")
-    received = []
 
-    def receiver(sender, **notice):
-        received.append(notice)
+    def alerts():
+        db.session.commit()
+        query = select(OutboxMessage).where(OutboxMessage.purpose == "queue_alert")
+        return db.session.scalars(query).all()
 
-    turn_near.connect(receiver)
-    try:
-        calling.call_next(town.desk_1.id)  # five left, four ahead of the last
-        assert received == []
-        calling.finish(issued[0].id, outcome="served")
-        calling.call_next(town.desk_1.id)  # three ahead
-        calling.finish(issued[1].id, outcome="served")
-        calling.call_next(town.desk_1.id)  # two ahead: no second signal
-    finally:
-        turn_near.disconnect(receiver)
-    assert len(received) == 1
-    assert received[0]["phone"] == "+32470123456"
-    assert received[0]["code"] == "A006" and received[0]["ahead"] == 3
+    calling.call_next(town.desk_1.id)  # five left, four ahead of the last
+    assert alerts() == []
+    calling.finish(issued[0].id, calling.Closer(None, admin=True), outcome="served")
+    calling.call_next(town.desk_1.id)  # three ahead
+    calling.finish(issued[1].id, calling.Closer(None, admin=True), outcome="served")
+    calling.call_next(town.desk_1.id)  # two ahead: no second message
+    [alert] = alerts()
+    assert (alert.recipient, alert.link_type, alert.link_id) == (
+        "+32470123456",
+        "ticket",
+        issued[5].id,
+    )
+    assert "A006" in alert.body and "3 personen" in alert.body
+    assert db.session.get(Ticket, issued[5].id).turn_near_at is not None
 
 
 def test_staff_call_park_resume_transfer_and_finish_from_the_desk(client, login, make_staff, town):

@@ -40,7 +40,10 @@ def test_a_checked_in_visit_is_on_the_citizens_timeline(app, town, make_appointm
 
     serve_one(town, ticket=ticket)
     calling.finish(
-        ticket.id, outcome="follow_up", note="Brings a photo tomorrow.", staff_id=staff.id
+        ticket.id,
+        calling.Closer(staff.id, counter_id=town.desk_1.id),
+        outcome="follow_up",
+        note="Brings a photo tomorrow.",
     )
 
     db.session.commit()
@@ -61,7 +64,7 @@ def test_a_phone_number_left_for_the_sms_finds_the_record_only_when_served(app, 
     tickets.leave_phone(ticket.public_token, "0470 12 34 56")
     assert count(Party) == 0  # a public page makes no records
     serve_one(town, ticket=ticket)
-    calling.finish(ticket.id, outcome="served")
+    calling.finish(ticket.id, calling.Closer(None, admin=True), outcome="served")
 
     db.session.commit()
     address = db.session.scalars(select(ContactAddress)).one()
@@ -72,7 +75,12 @@ def test_a_phone_number_left_for_the_sms_finds_the_record_only_when_served(app, 
 
 def test_an_anonymous_walk_in_stays_on_the_ticket_only(app, town):
     ticket = serve_one(town)
-    calling.finish(ticket.id, outcome="served", note="Asked about opening hours.")
+    calling.finish(
+        ticket.id,
+        calling.Closer(None, admin=True),
+        outcome="served",
+        note="Asked about opening hours.",
+    )
     assert count(Party) == 0 and count(Interaction) == 0
     assert db.session.get(Ticket, ticket.id).note == "Asked about opening hours."
 
@@ -83,7 +91,7 @@ def test_a_no_show_of_a_known_citizen_is_recorded(app, town):
     db.session.get(Ticket, ticket.id).party_id = party.id
     db.session.commit()
     serve_one(town, ticket=ticket)
-    calling.mark_no_show(ticket.id)
+    calling.mark_no_show(ticket.id, calling.Closer(None, admin=True))
 
     db.session.commit()
     visit = db.session.scalars(select(Interaction)).one()
@@ -96,7 +104,7 @@ def test_a_finish_the_record_refuses_leaves_nothing_half_written(app, town):
     db.session.get(Ticket, ticket.id).party_id = 987654  # no such party (desk owns the table)
     db.session.commit()
     try:
-        calling.finish(ticket.id, outcome="served", note="Done.")
+        calling.finish(ticket.id, calling.Closer(None, admin=True), outcome="served", note="Done.")
     except Conflict as error:
         assert error.code == "record_failed"
     else:
@@ -120,7 +128,9 @@ def test_two_finishes_of_one_visit_at_once_record_it_once(app, town):
     serve_one(town, ticket=ticket)
 
     def finish(index):
-        return calling.finish(ticket.id, outcome="served", note=f"finish {index}").id
+        return calling.finish(
+            ticket.id, calling.Closer(None, admin=True), outcome="served", note=f"finish {index}"
+        ).id
 
     results, errors = race(app, 8, finish)
     assert [r for r in results if r is not None] == [ticket.id]
@@ -143,30 +153,8 @@ def test_the_desk_links_to_the_record_of_a_known_citizen(
     assert client.get(f"/desk/parties/{party_id}?purpose=contact").status_code == 200
 
 
-def test_the_desk_finds_the_record_of_a_phone_number_on_request(client, login, make_staff, town):
-    login(make_staff("balie@example.org", role=Role.COUNTER))
-    ticket = tickets.issue_ticket(service_id=town.id_card.id, location_id=town.hall.id)
-    tickets.leave_phone(ticket.public_token, "0470 12 34 56")
-    serve_one(town, ticket=ticket)
-    desk = f"/counter/desk/{town.desk_1.id}"
-
-    page = client.get(desk).get_data(as_text=True)
-    assert "/desk/parties/" not in page and f"{desk}/record" in page
-    assert count(Party) == 0  # showing the desk wrote nothing
-    answer = client.post(f"{desk}/record", data={"ticket_id": ticket.id})
-    db.session.commit()
-    party_id = db.session.get(Ticket, ticket.id).party_id
-    assert answer.status_code == 302
-    assert answer.headers["Location"] == f"/desk/parties/{party_id}?purpose=contact"
-    # Asked again (or finished), the same record: no second party for the same visit.
-    client.post(f"{desk}/record", data={"ticket_id": ticket.id})
-    client.post(f"{desk}/finish", data={"ticket_id": ticket.id, "outcome": "served"})
-    assert count(Party) == 1
-    assert db.session.scalars(select(Interaction.party_id)).all() == [party_id]
-
-
 def test_an_anonymous_visit_has_no_record_link(client, login, make_staff, town):
     login(make_staff("balie@example.org", role=Role.COUNTER))
     serve_one(town)
     page = client.get(f"/counter/desk/{town.desk_1.id}").get_data(as_text=True)
-    assert "/desk/parties/" not in page and "/record" not in page
+    assert "/desk/parties/" not in page  # nobody known: the search-and-attach is offered

@@ -1,9 +1,13 @@
 """The counter knows a booking only as booking tells it (office.visits), never by its tables."""
 
 import pytest
+from sqlalchemy import func, select
 
 from appointments import arrivals
 from core.database import utcnow
+from counter.models import Ticket, TicketKind, TicketStatus
+from desk.models import Role
+from extensions import db
 from office import visits
 
 
@@ -49,3 +53,60 @@ def test_without_a_booking_channel_no_reference_is_known(client, make_appointmen
     appointment = make_appointment(minutes=5)
     response = client.post("/api/v1/tickets", json={"appointment_reference": appointment.reference})
     assert (response.status_code, response.json["error"]["code"]) == (404, "unknown_reference")
+
+
+def _waiting_codes(counter) -> list[str]:
+    from counter.state import desk_overview
+
+    db.session.expire_all()
+    return [row["number"] for s in desk_overview(counter)["services"] for row in s["waiting"]]
+
+
+def test_arrived_on_the_day_view_queues_the_citizen_as_the_kiosk_would(
+    client, town, make_appointment, make_staff, login
+):
+    login(make_staff("clerk@example.org", role=Role.COUNTER))
+    appointment = make_appointment(minutes=5)
+    assert _waiting_codes(town.desk_1) == []
+
+    answer = client.post(f"/desk/appointments/{appointment.id}/arrived")
+    assert answer.status_code == 302
+
+    ticket = db.session.scalar(select(Ticket).where(Ticket.appointment_id == appointment.id))
+    assert ticket.kind == TicketKind.APPOINTMENT
+    assert ticket.booked_start == appointment.starts_at
+    assert ticket.status == TicketStatus.WAITING and ticket.location_id == town.hall.id
+    assert ticket.service_id == town.address.id
+    assert _waiting_codes(town.desk_1) == [ticket.code]
+    queue = client.get(f"/counter/desk/{town.desk_1.id}/queue")
+    assert ticket.code in queue.get_data(as_text=True)
+
+    # The kiosk's check-in afterwards, and "arrived" pressed again, make no second ticket.
+    again = client.post("/api/v1/tickets", json={"appointment_reference": appointment.reference})
+    assert (again.status_code, again.json["error"]["code"]) == (409, "already_checked_in")
+    client.post(f"/desk/appointments/{appointment.id}/arrived")
+    count = select(func.count()).select_from(Ticket).where(Ticket.appointment_id == appointment.id)
+    assert db.session.scalar(count) == 1
+
+
+def test_arrived_after_the_kiosk_check_in_keeps_the_kiosk_ticket(
+    client, town, make_appointment, make_staff, login
+):
+    appointment = make_appointment(minutes=5)
+    kiosk = client.post("/api/v1/tickets", json={"appointment_reference": appointment.reference})
+    assert kiosk.status_code == 201
+    login(make_staff("clerk@example.org", role=Role.COUNTER))
+    client.post(f"/desk/appointments/{appointment.id}/arrived")
+    tickets = db.session.scalars(select(Ticket).where(Ticket.appointment_id == appointment.id))
+    [ticket] = tickets.all()
+    assert ticket.kind == TicketKind.APPOINTMENT and ticket.booked_start == appointment.starts_at
+
+
+def test_arrived_late_on_the_day_view_joins_the_normal_queue_as_at_the_kiosk(
+    client, town, make_appointment, make_staff, login
+):
+    login(make_staff("clerk@example.org", role=Role.COUNTER))
+    appointment = make_appointment(minutes=-60)
+    client.post(f"/desk/appointments/{appointment.id}/arrived")
+    ticket = db.session.scalar(select(Ticket).where(Ticket.appointment_id == appointment.id))
+    assert ticket.kind == TicketKind.WALK_IN and ticket.booked_start is None

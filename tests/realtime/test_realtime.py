@@ -1,5 +1,7 @@
 """The real-time layer: emits wait for the commit, staff namespaces need a signed-in session."""
 
+import time
+
 import pytest
 import socketio
 
@@ -88,3 +90,28 @@ def test_a_deactivated_account_cannot_connect_to_the_desk(live_server, make_staf
             transports=["websocket"],
         )
     client.disconnect()
+
+
+def test_signing_out_closes_the_staff_member_s_open_connections(live_server, make_staff):
+    from desk import accounts
+    from desk.models import Staff
+
+    staff = make_staff("uit@example.org", role=Role.COUNTER)
+    listener = Listener(
+        live_server.url,
+        "/desk",
+        headers={"Cookie": session_cookie(live_server.app, staff)},
+        events=["signed_out"],
+    )
+    try:
+        assert listener.client.connected
+        with live_server.app.app_context(), unit_of_work():
+            accounts.end_sessions(db.session.get(Staff, staff.id))
+        assert listener.next("signed_out") == {}
+        for _ in range(100):
+            if not listener.client.connected:
+                break
+            time.sleep(0.05)
+        assert not listener.client.connected
+    finally:
+        listener.close()

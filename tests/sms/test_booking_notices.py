@@ -5,11 +5,11 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
-from appointments import booking, recorder
+from appointments import booking, notices
 from appointments.models import Appointment, Status
+from appointments.reminder_plans import ReminderPlan
 from extensions import db
-from sms import booking_notices
-from sms.models import DevMessage, MessageStatus, OutboxMessage, ReminderPlan
+from sms.models import DevMessage, MessageStatus, OutboxMessage
 from sms.sender import Sender
 from tests.appointments.conftest import local
 from tests.fake_twilio import AUTH_TOKEN
@@ -17,7 +17,7 @@ from tests.sms.conftest import PUBLIC_BASE_URL
 from tests.statements import statements_during
 from tests.units import each_call_committed
 
-queue_due_reminders = each_call_committed(booking_notices).queue_due_reminders
+queue_due_reminders = each_call_committed(notices).queue_due_reminders
 
 NOW = datetime(2027, 3, 1, 6, 0, tzinfo=UTC)
 TUESDAY = date(2027, 3, 2)
@@ -32,9 +32,7 @@ def book(office, start=None, **fields):
         "now": NOW,
     }
     values.update(fields)
-    appointment = booking.book(**values)
-    recorder.record_waiting_bookings()  # as the scheduler does within seconds
-    return appointment
+    return booking.book(**values)
 
 
 def outbox() -> list[OutboxMessage]:
@@ -225,9 +223,25 @@ def test_replying_ja_confirms_and_thanks(office, fake_twilio, twilio_client):
     assert thanks.body.startswith("Gemeente Loket: bedankt, uw afspraak is bevestigd")
 
 
+def test_a_reply_after_the_appointment_was_cancelled_is_too_late_in_the_notice_s_language(
+    office, fake_twilio, twilio_client
+):
+    appointment = book(office, start=local(TUESDAY, 14), language="fr")
+    queue_due_reminders(now=appointment.starts_at - timedelta(hours=23))
+    booking.cancel(db.session.get(Appointment, appointment.id), now=NOW)  # by staff, meanwhile
+    send()
+    signed_inbound(twilio_client, "NON", "SMlate")  # answers the reminder: its words were NON
+    [answer] = [n for n in outbox() if n.purpose == "reply"]
+    assert answer.body.splitlines() == [
+        "Gemeente Loket: ce rendez-vous ne peut plus être modifié par SMS",
+        "Appelez-nous ou utilisez le lien de votre confirmation.",
+    ]
+    assert (answer.language, answer.link_id) == ("fr", appointment.id)
+
+
 def test_the_scheduler_once_queues_and_sends(office, fake_twilio, twilio_app):
     book(office)
     result = twilio_app.test_cli_runner().invoke(args=["scheduler", "--once"])
     assert result.exit_code == 0, result.output
-    assert "sms.reminders" in result.output and "sms.send_outbox" in result.output
+    assert "appointments.reminders" in result.output and "sms.send_outbox" in result.output
     assert len(fake_twilio.received()) == 1

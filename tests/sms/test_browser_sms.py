@@ -14,10 +14,10 @@ from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 from werkzeug.serving import make_server
 
+from appointments import notices
 from appointments.models import Appointment, Status
 from desk.models import Role
 from extensions import db
-from sms import booking_notices
 from sms.models import MessageStatus, OutboxMessage
 from tests import services
 from tests.browser import axe_violations
@@ -25,7 +25,7 @@ from tests.fake_twilio import AUTH_TOKEN
 from tests.sms.conftest import PUBLIC_BASE_URL, ROOT, sender_environment
 from tests.units import each_call_committed
 
-queue_due_reminders = each_call_committed(booking_notices).queue_due_reminders
+queue_due_reminders = each_call_committed(notices).queue_due_reminders
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PHONE = "+32470998877"

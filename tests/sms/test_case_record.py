@@ -6,11 +6,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from appointments.models import Appointment, Status
+from appointments.notices import queue_due_reminders
 from desk import record as record_module
 from desk.errors import InvalidInput
 from desk.models import ContactAddress, Interaction, Party, Task
 from extensions import db
-from sms.booking_notices import queue_due_reminders
 from sms.models import InboundMessage, MessageStatus
 from tests.appointments.conftest import local
 from tests.sms.test_booking_notices import TUESDAY, book, outbox, send
@@ -204,3 +204,19 @@ def test_a_merged_party_s_messages_land_on_the_survivor(office, fake_twilio, mak
     [notice] = outbox()
     assert notice.party_id == survivor.id and notice.status == MessageStatus.SENT
     assert len(timeline(survivor.id)) == 1
+
+
+def test_a_reply_from_the_number_we_wrote_to_verifies_it(office, fake_twilio, twilio_client):
+    appointment = book(office, start=local(TUESDAY, 14))  # her number, not verified
+    send()
+    party_id = db.session.get(Appointment, appointment.id).party_id
+    stranger = record.find_or_create_party(name="Iemand", phone="0470 99 99 99")
+    assert inbound(twilio_client, "JA", sid="SMja").status_code == 200
+    db.session.commit()
+    [address] = db.session.scalars(
+        select(ContactAddress).where(ContactAddress.party_id == party_id)
+    ).all()
+    assert address.verified_at is not None
+    assert (address.verified_how, address.verified_by_id) == ("sms_reply", None)
+    # a number nobody wrote to on the party's behalf proves nothing
+    assert db.session.get(Party, stranger.id).addresses[0].verified_at is None

@@ -1,12 +1,12 @@
-"""The counter's "your turn is near": one SMS per ticket, in the ticket's transaction and
-language, through the fake Twilio; on both databases."""
+"""The counter's "your turn is near" (counter.citizen_notices): one SMS per ticket, in the
+transaction that moved the queue and in the ticket's language, through the fake Twilio; on both
+databases."""
 
 import pytest
 from sqlalchemy import select
 
-from counter import calling, tickets
+from counter import calling, citizen_notices, tickets
 from counter.models import CounterServiceSetting
-from counter.signals import turn_near
 from desk import record as record_module
 from desk.models import Interaction
 from extensions import db
@@ -43,7 +43,7 @@ def queue_of_six(town, language="nl", phone="0470 12 34 56"):
 
 def serve(town, ticket):
     calling.call_next(town.desk_1.id)
-    calling.finish(ticket.id, outcome="served")
+    calling.finish(ticket.id, calling.Closer(None, admin=True), outcome="served")
 
 
 def alerts() -> list[OutboxMessage]:
@@ -71,19 +71,20 @@ def test_one_sms_when_the_turn_is_near_in_the_ticket_s_language(town, fake_twili
     assert received["to"] == "+32470123456" and received["body"] == alert.body
 
 
-def test_a_rolled_back_call_queues_nothing(town):
+def test_a_rolled_back_call_queues_nothing(town, monkeypatch):
     issued = queue_of_six(town)
     serve(town, issued[0])
+    queued, real = [], citizen_notices.send_turn_near
 
-    def fail(sender, **notice):
-        raise RuntimeError("the counter's transaction fails after the signal")
+    def queue_then_fail(ticket, ahead):
+        real(ticket, ahead)
+        queued.append(ticket.id)
+        raise RuntimeError("the counter's transaction fails after the SMS was queued")
 
-    turn_near.connect(fail)
-    try:
-        with pytest.raises(RuntimeError):
-            serve(town, issued[1])
-    finally:
-        turn_near.disconnect(fail)
+    monkeypatch.setattr(citizen_notices, "send_turn_near", queue_then_fail)
+    with pytest.raises(RuntimeError):
+        serve(town, issued[1])
+    assert queued == [issued[5].id]
     assert alerts() == []
 
 

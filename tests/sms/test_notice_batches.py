@@ -1,19 +1,13 @@
-"""Many notices at once (a hundred new bookings recorded in one transaction): the same rows as
-one call per notice, in a number of statements that does not grow with the batch."""
-
-from datetime import timedelta
+"""Many notices at once (a pass of reminders): the same rows as one call per notice, in a number
+of statements that does not grow with the batch."""
 
 from sqlalchemy import func, select
 
-from appointments.models import Appointment
-from appointments.signals import appointments_changed
 from extensions import db
 from sms import consent
 from sms.models import MessageStatus, OutboxMessage
 from sms.notices import Addressee, send_notice, send_notices
 from sms.texts import Text
-from tests.appointments.conftest import local
-from tests.sms.test_booking_notices import TUESDAY
 from tests.statements import statements_during
 
 # What each row says, without what differs between two runs (ids, clocks).
@@ -127,55 +121,3 @@ def test_a_mixed_batch_gives_the_rows_of_one_call_each(app):
     db.session.commit()
     assert one_by_one == together
     assert count_rows() == 7
-
-
-def test_the_plural_signal_queues_each_confirmation_in_statements_not_per_appointment(
-    office, twilio_app
-):
-    from desk.models import ContactAddress, NotificationChannel, Party
-
-    def booked(n: int) -> Appointment:
-        party = Party(
-            name=f"Burger {n}",
-            preferred_channel=NotificationChannel.SMS,
-            addresses=[ContactAddress(kind="phone", value=f"+324710{n:05d}", is_default=True)],
-        )
-        db.session.add(party)
-        db.session.flush()
-        parties.append(party)  # held, as the recorder holds what it made: the session does not
-        start = local(TUESDAY, 9) + timedelta(minutes=20 * n)
-        return Appointment(
-            reference=f"REF{n:05d}",
-            location=office.town_hall,
-            counter=office.desk_1,
-            services=[office.id_card],
-            starts_at=start,
-            ends_at=start + timedelta(minutes=15),
-            blocked_until=start + timedelta(minutes=20),
-            name=party.name,
-            phone=f"+324710{n:05d}",
-            party_id=party.id,
-            manage_nonce=f"nonce{n}",
-            manage_token_expires_at=start,
-        )
-
-    parties = []
-    assert office.town_hall.name and office.id_card.name_nl and office.desk_1.name  # loaded
-    sent = {}
-    for numbers in ([0], list(range(1, 21))):
-        appointments = [booked(n) for n in numbers]
-        db.session.add_all(appointments)
-        db.session.flush()
-        _, sent[len(numbers)] = statements_during(
-            lambda a=appointments: appointments_changed.send(
-                twilio_app, appointments=a, event="booked"
-            )
-        )
-    assert kinds(sent[1]) == kinds(sent[20]) == ["SELECT", "INSERT"]
-    db.session.commit()
-    rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
-    assert len(rows) == 21
-    appointment_ids = db.session.scalars(select(Appointment.id).order_by(Appointment.id)).all()
-    assert [r.idempotency_key for r in rows] == [f"booked:{i}:0" for i in appointment_ids]
-    assert all(r.status == MessageStatus.QUEUED and r.party_id for r in rows)
-    assert rows[0].body.splitlines()[0] == "Gemeente Loket: afspraak bevestigd"

@@ -5,11 +5,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from appointments.notices import queue_due_reminders
+from appointments.reminder_plans import ReminderPlan
+from appointments.reminders import parse_plan
 from desk.models import Role
 from extensions import db
-from sms.booking_notices import queue_due_reminders
-from sms.models import ReminderPlan
-from sms.reminders import parse_plan
 from tests.appointments.conftest import local
 from tests.sms.test_booking_notices import TUESDAY, book, reminders
 
@@ -40,6 +40,7 @@ def plan_of(service_id):
 
 
 def test_an_admin_sets_a_service_s_reminders_and_the_job_follows(office, client, admin):
+    assert 'href="/admin/sms/reminders"' in client.get("/admin/booking/").text
     page = client.get("/admin/sms/reminders")
     assert page.status_code == 200
     assert "Identiteitskaart" in page.text and "24h, 2h" in page.text  # the default

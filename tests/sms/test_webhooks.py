@@ -6,11 +6,13 @@ import pytest
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
+from desk.models import Task
 from extensions import db
 from sms import consent, signals
 from sms.models import InboundMessage, MessageStatus, OutboxMessage
 from sms.outbox import queue_message
 from sms.sender import Sender
+from sms.signals import ReplyHandled
 from tests.fake_twilio import AUTH_TOKEN
 from tests.sms.conftest import PUBLIC_BASE_URL
 
@@ -129,40 +131,45 @@ def offer(key="reminder:5:0:24h", link_id=5, language="nl"):
 
 
 @pytest.fixture
-def booking_side():
-    """Stands in for the booking package: records what the signal asked, answers an outcome."""
-    calls, outcome = [], {"value": "confirmed"}
+def channel_side():
+    """Stands in for the channel whose notice offered the reply words: records what the signal
+    asked, and answers with what the test sets."""
+    calls = []
+    handled = {"value": ReplyHandled("confirmed", "Gemeente Loket: bevestigd, dank u")}
 
     def receiver(sender, **kwargs):
         calls.append(kwargs)
-        return outcome["value"]
+        return handled["value"]
 
     signals.reply_received.connect(receiver)
-    yield calls, outcome
+    yield calls, handled
     signals.reply_received.disconnect(receiver)
 
 
-def test_ja_confirms_through_the_signal(twilio_client, twilio_app, fake_twilio, booking_side):
-    calls, _outcome = booking_side
+def test_ja_confirms_through_the_signal(twilio_client, twilio_app, fake_twilio, channel_side):
+    calls, _handled = channel_side
     message_id = offer()
     inbound(twilio_client, "Ja!")
     [call] = calls
     assert call["action"] == "confirm"
-    assert (call["link_type"], call["link_id"], call["message_id"]) == (
+    assert (call["link_type"], call["link_id"], call["message_id"], call["language"]) == (
         "thing",
         5,
         message_id,
+        "nl",
     )
     [answer] = answers()
-    assert "bevestigd" in answer.body
-    assert answer.link_id == 5
+    assert answer.body == "Gemeente Loket: bevestigd, dank u"  # the channel's words
+    assert (answer.purpose, answer.link_id) == ("reply", 5)
+    [row] = reload_all(InboundMessage)
+    assert (row.action, row.outcome) == ("confirm", "confirmed")
 
 
-def test_nee_cancels_and_the_booking_side_sends_the_notice(
-    twilio_client, twilio_app, fake_twilio, booking_side
+def test_nee_cancels_and_the_channel_sends_the_notice(
+    twilio_client, twilio_app, fake_twilio, channel_side
 ):
-    calls, outcome = booking_side
-    outcome["value"] = "cancelled"
+    calls, handled = channel_side
+    handled["value"] = ReplyHandled("cancelled")
     offer(language="fr")
     inbound(twilio_client, "non")
     assert calls[0]["action"] == "cancel"
@@ -171,16 +178,30 @@ def test_nee_cancels_and_the_booking_side_sends_the_notice(
     assert row.outcome == "cancelled"
 
 
-def test_a_reply_too_late_gets_a_helpful_answer_in_the_right_language(
-    twilio_client, twilio_app, fake_twilio, booking_side
+def test_the_channel_s_answer_goes_out_in_the_notice_s_language(
+    twilio_client, twilio_app, fake_twilio, channel_side
 ):
-    _calls, outcome = booking_side
-    outcome["value"] = "too_late"
+    calls, handled = channel_side
+    handled["value"] = ReplyHandled("too_late", "Gemeente Loket: trop tard")
     offer(language="fr")
     inbound(twilio_client, "NEE")
+    assert calls[0]["language"] == "fr"  # the channel words its answer in it
     [answer] = answers()
-    assert answer.body.startswith("Gemeente Loket: ")
+    assert answer.body == "Gemeente Loket: trop tard"
     assert answer.language == "fr"
+
+
+def test_a_yes_that_no_channel_acts_on_is_answered_and_left_to_staff(
+    twilio_client, twilio_app, fake_twilio
+):
+    offer()  # about a "thing" no channel claims
+    inbound(twilio_client, "JA")
+    [answer] = answers()
+    assert answer.body.startswith("Gemeente Loket: we begrijpen uw antwoord niet")
+    [row] = reload_all(InboundMessage)
+    assert (row.action, row.outcome) == ("confirm", "nothing the reply could act on")
+    [task] = reload_all(Task)
+    assert task.party_id == row.party_id
 
 
 def test_an_unknown_reply_gets_a_short_answer(twilio_client, twilio_app):

@@ -1,9 +1,11 @@
-"""INTEGRATION with online booking (appointments/): confirmations and reminders.
+"""Booking's notices to citizens: the confirmation of each change, and the reminders.
 
-The one module of sms/ that knows appointments. It reads their models and the manage-link
-token (services, never views), connects to `appointments.signals.appointment_changed` to queue
-a confirmation in the booking's own transaction, and runs the reminder job. The other way
-round (a reply cancels) goes through `sms.signals`, which `appointments.sms_replies` connects.
+Booking hands the SMS package finished notices (sms.notices): the words (notice_texts), whom
+they are for, and the idempotency key that makes a second queueing a no-op. A confirmation is
+queued in the unit of work of the change it confirms (case_record.note_booking), so it commits
+with the change or not at all; the reminders job queues a pass of reminders in one unit of
+work. The other way round, a reply to one of these notices comes back through
+`sms.signals.reply_received` (appointments.sms_replies).
 """
 
 from datetime import datetime, time, timedelta
@@ -12,22 +14,27 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from appointments.manage_links import public_manage_url
+from appointments.models import Appointment, Status
+from appointments.notice_texts import AppointmentFacts, appointment_text
+from appointments.reminder_plans import ReminderPlan, parse_offsets
+from appointments.reminders import QuietHours, decide, offset_label
 from core.database import utcnow
 from extensions import db
-from sms import case_record
-from sms.models import OutboxMessage, ReminderPlan, parse_offsets
-from sms.notices import Addressee, send_notices
-from sms.reminders import QuietHours, decide, offset_label
-from sms.texts import AppointmentFacts, appointment_text
+from sms.notices import (
+    Addressee,
+    addressee_for_party,
+    already_queued,
+    parties_with_addresses,
+    party_for_address,
+    send_notice,
+    send_notices,
+)
 
-NOTICE_EVENTS = ("booked", "rescheduled", "cancelled")
+NOTICE_EVENTS = ("booked", "rescheduled", "cancelled")  # arrived and no-show are not announced
 
 
-def facts(appointment) -> AppointmentFacts:
-    from appointments.booking import manage_token
-
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    token = manage_token(appointment)
+def facts(appointment: Appointment) -> AppointmentFacts:
     names = {
         language: " + ".join(s.name_in(language) for s in appointment.services)
         for language in ("nl", "fr", "en")
@@ -38,23 +45,23 @@ def facts(appointment) -> AppointmentFacts:
         starts_at=appointment.starts_at,
         service=names,
         location=appointment.location.name,
-        manage_url=f"{base}/appointments/manage/{appointment.reference}?token={token}",
+        manage_url=public_manage_url(appointment),
     )
 
 
-def addressee_for(appointment) -> Addressee:
+def addressee_for(appointment: Appointment) -> Addressee:
     """The party's preferences when the record knows the citizen; else what they booked with.
 
     The booking's own party link wins (`appointment.party_id`: every booking change sets it
     before its notice); appointments from before the case record have none, and their
     reminders go to the party holding the number or e-mail they were booked with. Reads only:
-    this runs inside the booking transaction.
+    this runs inside the booking's unit of work.
     """
-    party_id = getattr(appointment, "party_id", None)
+    party_id = appointment.party_id
     for value in (appointment.phone, appointment.email):
         if value and party_id is None:
-            party_id = case_record.party_for_address(value)
-    found = case_record.addressee_for_party(party_id) if party_id else None
+            party_id = party_for_address(value)
+    found = addressee_for_party(party_id) if party_id else None
     if found is not None:
         found.phone = found.phone or appointment.phone
         found.email = found.email or appointment.email
@@ -68,20 +75,15 @@ def addressee_for(appointment) -> Addressee:
     )
 
 
-def notify_appointment(sender, *, appointment, event: str, **_kwargs) -> None:
-    """Receiver of appointment_changed: the confirmation, in the booking's transaction."""
-    notify_appointments(sender, appointments=[appointment], event=event)
+def send_confirmation(appointment: Appointment, event: str) -> None:
+    """Queue the confirmation of `event` by the party's channel, in the caller's unit of work
+    (the change's). Call once the appointment's party is known. Events other than
+    NOTICE_EVENTS send nothing."""
+    if event in NOTICE_EVENTS:
+        send_notice(**confirmation(appointment, event))
 
 
-def notify_appointments(sender, *, appointments, event: str, **_kwargs) -> None:
-    """Receiver of appointments_changed: the confirmations of a batch, in its transaction, in a
-    few statements for all (the opt-outs, the outbox INSERT, the rows queued before)."""
-    if event not in NOTICE_EVENTS:
-        return
-    send_notices([confirmation(appointment, event) for appointment in appointments])
-
-
-def confirmation(appointment, event: str) -> dict:
+def confirmation(appointment: Appointment, event: str) -> dict:
     """The `send_notice` keywords of an appointment's confirmation of `event`."""
     the_facts = facts(appointment)
     addressee = addressee_for(appointment)
@@ -94,13 +96,6 @@ def confirmation(appointment, event: str) -> dict:
         link_id=appointment.id,
         expires_at=None if event == "cancelled" else appointment.starts_at,
     )
-
-
-def connect() -> None:
-    from appointments.signals import appointment_changed, appointments_changed
-
-    appointment_changed.connect(notify_appointment)
-    appointments_changed.connect(notify_appointments)
 
 
 # --- reminders ------------------------------------------------------------------------------
@@ -119,7 +114,7 @@ def plans() -> dict[int, list[int]]:
     return {p.service_id: p.offset_minutes for p in db.session.scalars(select(ReminderPlan))}
 
 
-def offsets_for(appointment, by_service: dict, default: list[int]) -> list[int]:
+def offsets_for(appointment: Appointment, by_service: dict, default: list[int]) -> list[int]:
     chosen = set()
     for service in appointment.services:
         chosen.update(by_service.get(service.id, default))
@@ -127,9 +122,12 @@ def offsets_for(appointment, by_service: dict, default: list[int]) -> list[int]:
 
 
 def queue_due_reminders(now: datetime | None = None) -> int:
-    """Queue every reminder whose time has come; record the ones that will never go. Commits."""
-    from appointments.models import Appointment, Status
+    """Queue every reminder whose time has come, and record the ones that will never go, in
+    the caller's unit of work (the reminders job's); answers how many were queued to send.
 
+    Each reminder's idempotency key (`reminder:<appointment>:<sequence>:24h`) makes a second
+    pass, or a second scheduler, a no-op for it; a moved appointment (a new sequence) gets its
+    reminders again, for its new time."""
     now = now or utcnow()
     quiet = quiet_hours()
     default = parse_offsets(current_app.config["SMS_REMINDER_OFFSETS"])
@@ -148,18 +146,14 @@ def queue_due_reminders(now: datetime | None = None) -> int:
     ).all()
     # The citizens' parties, read once for the pass and held (the session keeps a row only
     # while someone refers to it), so each notice's addressee_for reads nothing.
-    _held = case_record.parties_with_addresses([a.party_id for a in upcoming if a.party_id])
+    _held = parties_with_addresses([a.party_id for a in upcoming if a.party_id])
     keys = {
         f"reminder:{a.id}:{a.sequence}:{offset_label(m)}": (a, m)
         for a in upcoming
         for m in offsets_for(a, by_service, default)
     }
-    done = set(
-        db.session.scalars(
-            select(OutboxMessage.idempotency_key).where(OutboxMessage.idempotency_key.in_(keys))
-        )
-    ) if keys else set()  # fmt: skip
-    notices = []
+    done = already_queued(keys)
+    batch = []
     for key, (appointment, minutes) in keys.items():
         if key in done:
             continue
@@ -174,7 +168,7 @@ def queue_due_reminders(now: datetime | None = None) -> int:
             continue
         the_facts = facts(appointment)
         addressee = addressee_for(appointment)
-        notices.append(
+        batch.append(
             dict(
                 key=key,
                 addressee=addressee,
@@ -188,5 +182,5 @@ def queue_due_reminders(now: datetime | None = None) -> int:
                 skip=f"reminder not sent: {decision.reason}" if decision.action == "skip" else None,
             )
         )
-    send_notices(notices)  # all of this pass's reminders in one batch
-    return sum(notice["skip"] is None for notice in notices)
+    send_notices(batch)  # all of this pass's reminders in one batch
+    return sum(notice["skip"] is None for notice in batch)

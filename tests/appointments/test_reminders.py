@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from appointments.reminders import QuietHours, decide, due_at, offset_label
 from core.time import BRUSSELS
-from sms.reminders import QuietHours, decide, due_at, offset_label
 
 QUIET = QuietHours()
 

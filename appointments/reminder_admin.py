@@ -1,4 +1,5 @@
-"""Admin screens: reminder times per service (`sms_reminder_plan`).
+"""Admin screens: reminder times per service (`reminder_plan`), at /admin/sms/reminders (the
+address admins know from when reminders were the SMS package's).
 
 It lists the office's services (office.models). A service without a plan uses
 SMS_REMINDER_OFFSETS; saving an empty field removes the plan, so the service follows the
@@ -11,13 +12,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from appointments.forms import ReminderPlanForm
+from appointments.reminder_plans import ReminderPlan, parse_offsets
+from appointments.reminders import offset_label
 from extensions import db
 from office.models import Service
-from sms.forms import ReminderPlanForm
-from sms.models import ReminderPlan, parse_offsets
-from sms.reminders import offset_label
 
-bp = Blueprint("sms_admin", __name__, url_prefix="/admin/sms")
+bp = Blueprint("reminder_admin", __name__, url_prefix="/admin/sms")
 
 
 @bp.before_request
@@ -37,7 +38,7 @@ def reminder_plans():
     plans = {p.service_id: p for p in db.session.scalars(select(ReminderPlan))}
     default = labels(parse_offsets(current_app.config["SMS_REMINDER_OFFSETS"]))
     return render_template(
-        "sms/reminder_plans.html",
+        "appointments/reminder_plans.html",
         rows=[(s, labels(plans[s.id].offset_minutes) if s.id in plans else None) for s in services],
         default=default,
     )
@@ -62,9 +63,9 @@ def reminder_plan(service_id):
             plan.offsets = ",".join(str(m) for m in minutes)
             db.session.add(plan)
         flash(_("Reminder times saved for %(service)s.", service=service.name_nl), "success")
-        return redirect(url_for("sms_admin.reminder_plans"))
+        return redirect(url_for("reminder_admin.reminder_plans"))
     return render_template(
-        "sms/reminder_plan_form.html",
+        "appointments/reminder_plan_form.html",
         form=form,
         service=service,
         default=labels(parse_offsets(current_app.config["SMS_REMINDER_OFFSETS"])),

@@ -1,0 +1,79 @@
+"""What other packages may know of appointments: a party's appointments, as plain values.
+
+Other packages (Mijn Loket, the phone console's screen pop) read bookings through
+`appointments.of_party` and never the booking tables: they learn no internal state, and booking
+may change its rows without breaking them.
+
+One citizen, one list: the record may have merged parties since a booking was made, and an
+appointment keeps the party it was booked under. So the party asked for is followed to the
+party that survives it (desk.record.live_party), and the appointments of every party merged
+into that one count as its own (desk.merging.absorbed_party_ids); an undone merge gives them
+back.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from appointments.models import Appointment
+from core.database import utcnow
+from desk import merging, record
+from desk.errors import RecordError
+from extensions import db
+
+
+@dataclass(frozen=True)
+class PartyAppointment:
+    id: int
+    reference: str
+    starts_at: datetime  # aware, UTC
+    ends_at: datetime
+    location: str  # the location's name
+    services: tuple[str, ...]  # their names in the reader's language
+    status: str  # booked | arrived | no_show | cancelled
+    upcoming: bool  # it had not begun when it was read
+
+
+def of_party(
+    party_id: int, *, language: str | None = None, now: datetime | None = None
+) -> list[PartyAppointment]:
+    """The party's appointments: upcoming ones first, soonest first, then past ones, latest
+    first. Cancelled ones are included (their status says so). An unknown party has none.
+    Reads only, in the caller's transaction. `language`: of the service names (default: the
+    reader's, as the request or the CLI has it)."""
+    party_ids = _party_and_merged(party_id)
+    if not party_ids:
+        return []
+    rows = db.session.scalars(
+        select(Appointment)
+        .where(Appointment.party_id.in_(party_ids))
+        .options(selectinload(Appointment.services), selectinload(Appointment.location))
+        .order_by(Appointment.starts_at, Appointment.id)
+    ).all()
+    now = now or utcnow()
+    found = [
+        PartyAppointment(
+            id=row.id,
+            reference=row.reference,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            location=row.location.name,
+            services=tuple(service.name_in(language) for service in row.services),
+            status=str(row.status),
+            upcoming=row.starts_at > now,
+        )
+        for row in rows
+    ]
+    upcoming = [a for a in found if a.upcoming]
+    return upcoming + [a for a in reversed(found) if not a.upcoming]
+
+
+def _party_and_merged(party_id: int) -> list[int]:
+    """The surviving party's id and those of every party merged into it, however deep."""
+    try:
+        survivor = record.resolve_party(party_id)
+    except RecordError:
+        return []
+    return [survivor.id, *merging.absorbed_party_ids(survivor.id)]
