@@ -29,7 +29,7 @@ from counter.queue import local_day
 from extensions import db
 from office.models import Location, Service
 
-bp = Blueprint("counter_admin", __name__, url_prefix="/admin/counter")
+bp = Blueprint("counter_admin", __name__, url_prefix="/counter/admin")
 
 
 @bp.before_request

@@ -35,12 +35,12 @@ def test_an_admin_removes_junk_tickets_and_the_queue_updates(
     called = tickets.issue_ticket(service_id=town.address.id, location_id=town.hall.id)
     calling.call_next(town.desk_3.id)  # serves the address change only: `called`
     admin = login(make_staff(email="admin@example.org", role=Role.ADMIN))
-    page = client.get(f"/admin/counter/queue/{town.hall.id}")
+    page = client.get(f"/counter/admin/queue/{town.hall.id}")
     assert page.status_code == 200
     assert page.text.count('name="ticket_id"') == 4
     recorder = client.application.extensions["socketio"] = Recorder()
     answer = client.post(
-        f"/admin/counter/queue/{town.hall.id}/remove",
+        f"/counter/admin/queue/{town.hall.id}/remove",
         data={"ticket_id": [*junk[:2], called.id]},  # a ticket called meanwhile stays called
         follow_redirects=True,
     )
@@ -69,11 +69,11 @@ def test_an_admin_removes_junk_tickets_and_the_queue_updates(
 
 def test_only_admins_reach_the_kiosk_and_queue_pages(client, town, make_staff, login, kiosk):
     pages = [
-        ("get", "/admin/counter/kiosks"),
-        ("get", f"/admin/counter/queue/{town.hall.id}"),
-        ("post", f"/admin/counter/queue/{town.hall.id}/remove"),
-        ("post", "/admin/counter/kiosks"),
-        ("post", f"/admin/counter/kiosks/{kiosk.id}/revoke"),
+        ("get", "/counter/admin/kiosks"),
+        ("get", f"/counter/admin/queue/{town.hall.id}"),
+        ("post", f"/counter/admin/queue/{town.hall.id}/remove"),
+        ("post", "/counter/admin/kiosks"),
+        ("post", f"/counter/admin/kiosks/{kiosk.id}/revoke"),
     ]
     for method, path in pages:
         assert getattr(client, method)(path).status_code == 302  # to the sign-in
@@ -84,10 +84,10 @@ def test_only_admins_reach_the_kiosk_and_queue_pages(client, town, make_staff, l
 
 def test_an_admin_registers_a_kiosk_and_sees_its_secrets_once(client, town, make_staff, login):
     login(make_staff(email="admin@example.org", role=Role.ADMIN))
-    bad = client.post("/admin/counter/kiosks", data={"name": "", "location_id": town.hall.id})
+    bad = client.post("/counter/admin/kiosks", data={"name": "", "location_id": town.hall.id})
     assert bad.status_code == 422 and "error-summary" in bad.text
     shown = client.post(
-        "/admin/counter/kiosks", data={"name": "Hal links", "location_id": town.hall.id}
+        "/counter/admin/kiosks", data={"name": "Hal links", "location_id": town.hall.id}
     )
     assert shown.status_code == 200
     assert shown.headers["Cache-Control"] == "no-store"
@@ -96,15 +96,15 @@ def test_an_admin_registers_a_kiosk_and_sees_its_secrets_once(client, town, make
     pairing = shown.text.split('id="pairing-url">')[1].split("<")[0]
     assert kiosks.digest(token) == kiosk.token_hash  # only the hash is kept
     assert kiosk.pairing_hash == kiosks.digest(pairing.rsplit("/", 1)[1])
-    listed = client.get("/admin/counter/kiosks").text
+    listed = client.get("/counter/admin/kiosks").text
     assert "Hal links" in listed and token not in listed
     assert "Nog geen ticket" in listed
     body = {"service_id": town.id_card.id}
     assert (
         client.post("/api/v1/tickets", json=body, headers={kiosks.HEADER: token}).status_code == 201
     )
-    assert "Nog geen ticket" not in client.get("/admin/counter/kiosks").text  # its last one
-    revoked = client.post(f"/admin/counter/kiosks/{kiosk.id}/revoke", follow_redirects=True)
+    assert "Nog geen ticket" not in client.get("/counter/admin/kiosks").text  # its last one
+    revoked = client.post(f"/counter/admin/kiosks/{kiosk.id}/revoke", follow_redirects=True)
     assert "Hal links" in revoked.text
     assert (
         client.post("/api/v1/tickets", json=body, headers={kiosks.HEADER: token}).status_code == 401
