@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from sqlalchemy import text
 
-from core import errors, i18n, openapi, security, unit_of_work
+from core import bounds, errors, i18n, openapi, security, unit_of_work
 from core.config import load_config
 from core.database import utcnow
 from core.json_provider import OrjsonProvider
@@ -64,6 +64,7 @@ def create_app(test_config=None):
     unit_of_work.init_app(app)
     errors.init_errors(app)
     app.context_processor(i18n.template_globals)
+    bounds.init_app(app)  # before the blueprints: their <int:…> rules take its converter
     register_blueprints(app)
     register_commands(app)
     init_realtime(app)
@@ -88,6 +89,7 @@ def register_blueprints(app):
     from appointments import jobs as booking_jobs
     from appointments import reminder_admin as booking_reminders
     from appointments import views as booking_views
+    from counter.admin import bp as counter_admin_bp
     from counter.api import bp as counter_api_bp
     from counter.views import bp as counter_bp
     from desk.admin import bp as admin_bp
@@ -106,6 +108,7 @@ def register_blueprints(app):
     app.register_blueprint(desk_api_bp)
     app.register_blueprint(counter_bp)
     app.register_blueprint(counter_api_bp)
+    app.register_blueprint(counter_admin_bp)
     app.register_blueprint(sms_bp)
     app.register_blueprint(sms_hooks_bp)
     booking_jobs.init_app(app)  # before the sender: `scheduler --once` sends what they queue

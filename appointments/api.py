@@ -18,12 +18,14 @@ from appointments import booking, openapi
 from appointments.models import Service
 from appointments.slots import (
     BookingError,
+    UnknownService,
     check_range,
     find_starts,
     load_visit,
     locations_for,
     starts_json,
 )
+from core import bounds
 from core.database import read_only_request
 from core.time import BRUSSELS
 from extensions import csrf, db, limiter
@@ -68,21 +70,40 @@ def appointment_json(appointment) -> dict:
 def parse_day(name: str) -> date:
     value = request.args.get(name, "")
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
-        raise BookingError(
-            _l("Give dates as YYYY-MM-DD."), {name: _l("Not a date (YYYY-MM-DD).")}
-        ) from None
+        day = None
+    if day is None or not bounds.sane_day(day):
+        raise BookingError(_l("Give dates as YYYY-MM-DD."), {name: _l("Not a date (YYYY-MM-DD).")})
+    return day
 
 
-def optional_int(value, name: str) -> int | None:
-    if value in (None, ""):
+def not_a_number(name: str) -> BookingError:
+    return BookingError(
+        _l("Some details are missing or not valid."), {name: _l("Not a valid number.")}
+    )
+
+
+def query_int(name: str, low: int = 0) -> int | None:
+    """An optional whole number in the query string, within what the database holds."""
+    value = request.args.get(name, "")
+    if value == "":
         return None
-    if isinstance(value, bool) or not str(value).isdigit():
-        raise BookingError(
-            _l("Some details are missing or not valid."), {name: _l("Not a number.")}
-        )
-    return int(value)
+    number = bounds.as_int(value, low=low)
+    if number is None:
+        raise not_a_number(name)
+    return number
+
+
+def body_int(data: dict, name: str, low: int = 0) -> int | None:
+    """An optional whole number in the JSON body: absent is None; anything but a JSON integer
+    within what the database holds (null included) is refused."""
+    if name not in data:
+        return None
+    number = bounds.as_int(data[name], low=low) if isinstance(data[name], int) else None
+    if number is None:
+        raise not_a_number(name)
+    return number
 
 
 @bp.get("/services")
@@ -106,10 +127,10 @@ def services():
 @bp.get("/services/<int:service_id>/slots")
 def service_slots(service_id: int):
     read_only_request()
-    people = optional_int(request.args.get("people"), "people") or 1
+    people = query_int("people", low=1) or 1
     visit = load_visit([service_id], people, attached=False)
     first_day, last_day = parse_day("from"), parse_day("to")
-    location_id = optional_int(request.args.get("location_id"), "location_id")
+    location_id = query_int("location_id")
     check_range(first_day, last_day, locations_for(visit, location_id))
     starts = find_starts(visit, first_day, last_day, location_id=location_id)
     return jsonify(starts_json(starts, visit.need_minutes))
@@ -151,11 +172,13 @@ def create_appointment():
         isinstance(i, int) and not isinstance(i, bool) for i in service_ids
     ):
         raise BookingError(_l("Choose a service."), {"service_id": _l("Required: a number.")})
+    if not all(bounds.as_id(i) for i in service_ids):
+        raise UnknownService(_l("This service does not exist."), {"service_id": _l("Unknown.")})
     try:
-        start = datetime.fromisoformat(str(data.get("start") or ""))
-    except ValueError:
+        start = datetime.fromisoformat(data.get("start") or "")
+    except (TypeError, ValueError):
         start = None
-    if start is None or start.tzinfo is None:
+    if start is None or start.tzinfo is None or not bounds.sane_day(start):
         raise BookingError(
             _l("Give the start as an ISO 8601 time with its offset."),
             {"start": _l("Required: e.g. 2027-03-01T09:00:00+01:00.")},
@@ -166,12 +189,12 @@ def create_appointment():
     appointment = booking.book(
         service_ids=service_ids,
         start=start,
-        location_id=optional_int(data.get("location_id"), "location_id"),
+        location_id=body_int(data, "location_id"),
         name=data.get("name"),
         phone=data.get("phone"),
         email=data.get("email"),
         national_number=data.get("national_number"),
-        people=optional_int(data.get("people"), "people") or 1,
+        people=body_int(data, "people", low=1) or 1,
         language=str(get_locale() or "nl"),
         channel="web",
         submission_key=submission_key,

@@ -76,11 +76,13 @@ def new_reference() -> str:
 
 
 def appointment_for_link(reference: str, token: str | None, now: datetime | None = None):
-    """The appointment a manage link points at; a wrong token looks like an unknown one."""
+    """The appointment a manage link points at; a wrong token, whatever its characters, looks
+    like an unknown reference (compared as bytes: compare_digest refuses non-ASCII text)."""
     appointment = db.session.scalar(
         select(Appointment).where(Appointment.reference == normalise_reference(reference))
     )
-    if appointment is None or not hmac.compare_digest(manage_token(appointment), token or ""):
+    given = (token if isinstance(token, str) else "").encode("utf-8", "replace")
+    if appointment is None or not hmac.compare_digest(manage_token(appointment).encode(), given):
         raise ManageLinkInvalid(_l("We cannot find an appointment for this link."))
     if (now or utcnow()) > appointment.manage_token_expires_at:
         raise ManageLinkExpired(_l("This link has expired."))

@@ -1,6 +1,9 @@
 """Booking's paths in the one OpenAPI document of /api/v1 (core.openapi serves it)."""
 
 from core import openapi
+from core.bounds import INT32_MAX
+
+ROW_ID = {"type": "integer", "minimum": 1, "maximum": INT32_MAX}
 
 # A taken time's 409 carries free times near it (booking.SlotTaken).
 ERROR_PROPERTIES = {
@@ -38,21 +41,30 @@ SCHEMAS = {
     },
     "NewAppointment": {
         "type": "object",
-        "required": ["service_id", "start", "name"],
+        "required": ["start", "name"],
+        "allOf": [
+            {"anyOf": [{"required": ["service_id"]}, {"required": ["service_ids"]}]},
+            {"anyOf": [{"required": ["phone"]}, {"required": ["email"]}]},
+        ],
         "properties": {
-            "service_id": {"type": "integer"},
+            "service_id": ROW_ID,
             "service_ids": {
                 "type": "array",
-                "items": {"type": "integer"},
+                "items": ROW_ID,
+                "minItems": 1,
                 "description": "Several services in one visit; replaces service_id.",
             },
-            "start": {"type": "string", "format": "date-time", "description": "With offset."},
-            "location_id": {"type": "integer"},
-            "name": {"type": "string", "maxLength": 200},
+            "start": {
+                "type": "string",
+                "format": "date-time",
+                "description": "With offset; a free time from the slots.",
+            },
+            "location_id": ROW_ID,
+            "name": {"type": "string", "minLength": 1, "maxLength": 200},
             "phone": {"type": "string", "description": "A phone number and/or an e-mail."},
             "email": {"type": "string", "format": "email"},
             "national_number": {"type": "string", "description": "Optional, 11 digits."},
-            "people": {"type": "integer", "minimum": 1},
+            "people": {"type": "integer", "minimum": 1, "maximum": INT32_MAX},
         },
     },
     "Booked": {
@@ -136,7 +148,7 @@ PATHS = {
             "summary": "Free times for one service, computed from hours and bookings",
             "operationId": "listSlots",
             "parameters": [
-                {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                {"name": "id", "in": "path", "required": True, "schema": ROW_ID},
                 {
                     "name": "from",
                     "in": "query",
@@ -149,8 +161,12 @@ PATHS = {
                     "required": True,
                     "schema": {"type": "string", "format": "date"},
                 },
-                {"name": "location_id", "in": "query", "schema": {"type": "integer"}},
-                {"name": "people", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                {"name": "location_id", "in": "query", "schema": ROW_ID},
+                {
+                    "name": "people",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": INT32_MAX},
+                },
             ],
             "responses": {
                 "200": _list("Slot", "Free times, Europe/Brussels offsets"),
@@ -171,7 +187,7 @@ PATHS = {
                     "description": "A fresh random key (e.g. a UUID) per booking. Sending the "
                     "same request again with the same key, after a timeout, answers with the "
                     "first booking instead of making a second one.",
-                    "schema": {"type": "string", "minLength": 8, "maxLength": 255},
+                    "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{8,255}$"},
                 }
             ],
             "requestBody": {

@@ -31,6 +31,7 @@ from appointments.availability import local_today
 from appointments.forms import ContactForm, FindForm
 from appointments.models import Appointment, Status
 from appointments.slots import BookingError, find_slots, load_visit, local_iso, locations_for
+from core import bounds
 from core.database import utcnow
 from core.errors import form_errors
 from core.time import BRUSSELS
@@ -54,10 +55,11 @@ class Choice:
 
     def __init__(self, source=None):
         source = source or request.values
-        self.service_ids = [int(v) for v in source.getlist("service") if v.isdigit()]
-        self.people = int(source.get("people")) if (source.get("people") or "").isdigit() else 1
-        location = source.get("location") or ""
-        self.location_id = int(location) if location.isdigit() else None
+        # What no row or visit can have is dropped, as if it were not there (core.bounds).
+        chosen = (bounds.as_id(v) for v in source.getlist("service"))
+        self.service_ids = [i for i in chosen if i is not None]
+        self.people = bounds.as_int(source.get("people") or "", low=1) or 1
+        self.location_id = bounds.as_id(source.get("location") or "")
         self.behalf = source.get("behalf") if current_user.is_authenticated else None
 
     def args(self, **extra) -> dict:
@@ -72,9 +74,10 @@ class Choice:
 
 def parse_day(value: str | None) -> date | None:
     try:
-        return date.fromisoformat(value or "")
+        day = date.fromisoformat(value or "")
     except ValueError:
         return None
+    return day if bounds.sane_day(day) else None
 
 
 def parse_start(value: str | None) -> datetime | None:
@@ -82,7 +85,7 @@ def parse_start(value: str | None) -> datetime | None:
         start = datetime.fromisoformat(value or "")
     except ValueError:
         return None
-    return start if start.tzinfo else None
+    return start if start.tzinfo and bounds.sane_day(start) else None
 
 
 def days_with_time(slots) -> "OrderedDict[date, int]":

@@ -1,6 +1,7 @@
--- wrk script: POST a ticket; prints latency percentiles as JSON at the end.
+-- wrk script: POST a ticket from a kiosk; prints latency percentiles as JSON at the end.
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Kiosk-Token"] = os.getenv("KIOSK_TOKEN")  -- a registered kiosk, as in an office
 wrk.body = os.getenv("TICKET_BODY")
 
 done = function(summary, latency, requests)

@@ -107,7 +107,8 @@ def main():
         headers = setup["headers"]
 
         def issue():
-            assert client.post("/api/v1/tickets", json=body).status_code == 201
+            issued = client.post("/api/v1/tickets", json=body, headers=setup["kiosk_headers"])
+            assert issued.status_code == 201
 
         def healthz():
             assert client.get("/healthz").status_code == 200

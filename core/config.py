@@ -55,6 +55,8 @@ DEFAULTS = {
     "COUNTER_KIOSK_IDLE_SECONDS": 30,  # an untouched kiosk goes back to the default language
     "WRITE_ATTEMPTS": 6,  # tries of a write that collides with a rival (core.unit_of_work)
     "COUNTER_TICKET_RATE_LIMIT": "120 per minute",  # per address: a kiosk is one address
+    # Tickets taken without a registered kiosk's token (one's own phone), per address.
+    "COUNTER_PUBLIC_TICKET_RATE_LIMIT": "5 per hour",
     # SMS and e-mail notices (sms/): price, retries, the sender, quiet hours, reminders.
     "SMS_COST_PER_SEGMENT": "0.07",
     "SMS_MAX_ATTEMPTS": 8,

@@ -143,12 +143,17 @@ def api_error(status: int, code: str, message: str, fields: dict | None = None, 
 
 
 def handle_http_error(error: HTTPException):
+    """Our page or envelope in place of Werkzeug's, with the headers the error carries (a 405's
+    `Allow`, a 429's `Retry-After`): only its body is replaced."""
     _roll_back()
     status = error.code or 500
     title, message = _messages().get(status, (error.name, error.description))
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     if wants_json():
-        return api_error(status, error.name.lower().replace(" ", "_"), message)
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+        body, status = api_error(status, error.name.lower().replace(" ", "_"), message)
+        return body, status, headers
+    page = render_template("errors/error.html", status=status, title=title, message=message)
+    return page, status, headers
 
 
 def handle_csrf_error(error: CSRFError):

@@ -26,6 +26,24 @@ ERROR = {
     },
 }
 
+# Staff operations name it in their `security` (BEARER); public ones leave `security` out.
+BEARER_HELP = "A staff member's personal API token: `flask --app app create-api-token EMAIL`."
+SECURITY_SCHEMES = {"bearerAuth": {"type": "http", "scheme": "bearer", "description": BEARER_HELP}}
+BEARER = [{"bearerAuth": []}]
+
+# Every operation may meet these; a package describes only its own answers (and its own 422
+# wins over this one).
+COMMON_RESPONSES = {
+    "422": {
+        "description": "Input no request may hold: a NUL character (core.bounds)",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    },
+    "503": {
+        "description": "The database is unavailable; try again after Retry-After seconds",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    },
+}
+
 _paths: dict[str, dict] = {}
 _schemas: dict[str, dict] = {"Error": ERROR}
 
@@ -53,8 +71,20 @@ def document() -> dict:
             "description": "Citizen-facing endpoints are public and rate-limited per client.",
         },
         "servers": [{"url": "/"}],
-        "paths": _paths,
-        "components": {"schemas": _schemas},
+        "paths": {path: _with_common(item) for path, item in _paths.items()},
+        "components": {"schemas": _schemas, "securitySchemes": SECURITY_SCHEMES},
+    }
+
+
+METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def _with_common(item: dict) -> dict:
+    return {
+        key: {**value, "responses": {**COMMON_RESPONSES, **value["responses"]}}
+        if key in METHODS
+        else value
+        for key, value in item.items()
     }
 
 

@@ -294,3 +294,33 @@ def finish(ticket_id, closer: Closer, *, outcome, note="") -> Ticket:
         return ticket
 
     return run_in_transaction(work)
+
+
+def remove_waiting(location_id: int, ticket_ids, staff_id=None, now=None) -> list[Ticket]:
+    """Take junk tickets out of a location's queue at once (a flood from outside, a test): each
+    waiting one among `ticket_ids` becomes `removed`, kept with an event that says who removed
+    it, never deleted. Tickets called, parked or done meanwhile are left as they are. Desks
+    and phones refetch the queue after the commit."""
+    ids = {as_id(value, "unknown_ticket", "ticket_id") for value in ticket_ids}
+
+    def work():
+        moment = now or utcnow()
+        tickets = db.session.scalars(
+            select(Ticket)
+            .where(
+                Ticket.id.in_(ids),
+                Ticket.location_id == location_id,
+                Ticket.status == TicketStatus.WAITING,
+            )
+            .order_by(Ticket.id)
+            .with_for_update()
+        ).all()
+        for ticket in tickets:
+            ticket.status = TicketStatus.REMOVED
+            ticket.finished_at = moment
+            _log(ticket, "removed", staff_id, now=moment)
+        if tickets:
+            notices.queue_changed(location_id)
+        return tickets
+
+    return run_in_transaction(work) if ids else []

@@ -6,6 +6,7 @@ from core.errors import DomainError
 
 MESSAGES = {
     "invalid": _l("This request is not valid."),
+    "not_text": _l("Send this as text."),
     "unknown_service": _l("This service does not exist or is not offered here."),
     "unknown_location": _l("This location does not exist."),
     "location_required": _l("Choose a location."),
@@ -24,6 +25,15 @@ MESSAGES = {
     "invalid_outcome": _l("Choose an outcome."),
     "note_too_long": _l("The note is too long."),
     "invalid_phone": _l("This is not a valid mobile number."),
+    "phone_required": _l(
+        "Give your mobile number: we send you a text when it is nearly your turn."
+    ),
+    "phone_has_ticket": _l("This number already has a ticket waiting for this service."),
+    "kiosk_token_invalid": _l("This kiosk's token is not valid. Ask an administrator."),
+    "kiosk_other_location": _l("This kiosk issues tickets for its own location only."),
+    "kiosk_name": _l("Give the kiosk a name of at most 80 characters."),
+    "unknown_kiosk": _l("This kiosk does not exist or was revoked."),
+    "pairing_invalid": _l("This pairing link is not valid: it was used, or it expired."),
     "counter_role_required": _l("This needs a counter staff account."),
     "record_failed": _l("The visit could not be written to the citizen's record. Try again."),
 }

@@ -9,7 +9,7 @@ import enum
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.database import UTCDateTime, utcnow
@@ -32,6 +32,7 @@ class TicketStatus(enum.StrEnum):
     PARKED = "parked"
     FINISHED = "finished"
     NO_SHOW = "no_show"
+    REMOVED = "removed"  # taken out of the queue by staff (junk); kept, never deleted
 
 
 class TicketKind(enum.StrEnum):
@@ -67,6 +68,31 @@ class CounterServiceSetting(db.Model):
     at_kiosk: Mapped[bool] = mapped_column(default=True)
 
 
+class Kiosk(db.Model):
+    """A kiosk an admin registered at a location. Its device token lifts the limits on tickets
+    taken from one's own phone, at its own location only: kiosk hardware sends it as
+    `X-Kiosk-Token`; a kiosk browser holds a signed cookie tied to it, set by the one-time
+    pairing link (counter.kiosks). Only hashes are stored; revoking ends both."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    pairing_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    pairing_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    paired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    location = relationship("Location")
+
+
+# A ticket taken from one's own phone (no kiosk) carries the number it was taken with: one such
+# ticket waits per service, day and number. The database holds the rule, not a check-then-write.
+REMOTE_WAITING = "status = 'waiting' AND remote"
+
+
 class Ticket(db.Model):
     __table_args__ = (
         UniqueConstraint("location_id", "day", "number"),
@@ -77,6 +103,15 @@ class Ticket(db.Model):
             unique=True,
             sqlite_where=text("status = 'called'"),
             postgresql_where=text("status = 'called'"),
+        ),
+        Index(
+            "uq_ticket_remote_waiting_phone",
+            "service_id",
+            "day",
+            "notify_phone",
+            unique=True,
+            sqlite_where=text(REMOTE_WAITING),
+            postgresql_where=text(REMOTE_WAITING),
         ),
     )
 
@@ -109,6 +144,9 @@ class Ticket(db.Model):
     # A kiosk's one-time key per press: a retried request after a network drop returns the
     # ticket of the first one instead of printing a second.
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Where it was taken: at a registered kiosk, or on the citizen's own phone (remote).
+    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosk.id"))
+    remote: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     events: Mapped[list["TicketEvent"]] = relationship(
         order_by="TicketEvent.id", cascade="all, delete-orphan"

@@ -1,6 +1,8 @@
 """The counter's paths in the one OpenAPI document of /api/v1 (core.openapi serves it)."""
 
 from core import openapi
+from core.bounds import INT32_MAX
+from counter.models import TicketStatus
 
 
 def _json(ref: str, description: str) -> dict:
@@ -14,16 +16,43 @@ def _error(description: str) -> dict:
     return _json("Error", description)
 
 
+# What a client does next with a ticket it got (OpenAPI links: clients and test tools follow
+# them from one answer to the next operation).
+FINISH_IT = {
+    "finishTicket": {
+        "operationId": "finishTicket",
+        "parameters": {"ticket_id": "$response.body#/id"},
+    }
+}
+
+
 STAFF = "Needs `Authorization: Bearer <personal API token>` of counter staff."
+
+ROW_ID = {"type": "integer", "minimum": 1, "maximum": INT32_MAX}
 
 SCHEMAS = {
     "NewTicket": {
         "type": "object",
+        "anyOf": [{"required": ["service_id"]}, {"required": ["appointment_reference"]}],
         "properties": {
-            "service_id": {"type": "integer", "description": "required without a reference"},
-            "location_id": {"type": "integer"},
-            "appointment_reference": {"type": "string", "description": "check in a booking"},
+            "service_id": {**ROW_ID, "description": "required without a reference"},
+            "location_id": {
+                **ROW_ID,
+                "description": "leave it out when the service is offered at one location",
+            },
+            "appointment_reference": {
+                "type": "string",
+                "minLength": 1,
+                "description": "check in a booking",
+            },
             "submission_key": {"type": "string", "description": "repeat-safe kiosk press"},
+            "phone": {
+                "type": "string",
+                "description": "A mobile number: required without a kiosk token (it gets a "
+                "text when the turn is near, and holds one waiting ticket per service); at a "
+                "kiosk optional, for that text only",
+                "examples": ["0470 12 34 56"],
+            },
         },
     },
     "IssuedTicket": {
@@ -42,7 +71,7 @@ SCHEMAS = {
         "properties": {
             "id": {"type": "integer"},
             "number": {"type": "string"},
-            "status": {"enum": ["waiting", "called", "parked", "finished", "no_show"]},
+            "status": {"enum": [status.value for status in TicketStatus]},
             "kind": {"enum": ["walk_in", "appointment"]},
             "service": {"type": "string"},
             "location_id": {"type": "integer"},
@@ -63,12 +92,26 @@ SCHEMAS = {
     },
 }
 
-ID = {"in": "path", "required": True, "schema": {"type": "integer"}}
+ID = {"in": "path", "required": True, "schema": ROW_ID}
 
 PATHS = {
     "/api/v1/tickets": {
         "post": {
             "summary": "Take a walk-in ticket, or check in with an appointment reference",
+            "operationId": "createTicket",
+            "description": "A registered kiosk sends its device token in X-Kiosk-Token and "
+            "gets tickets for its own location. Without one (a citizen's own phone) a walk-in "
+            "ticket needs a mobile number, one waits per service and number, and a client "
+            "gets a few tickets per hour (COUNTER_PUBLIC_TICKET_RATE_LIMIT).",
+            "parameters": [
+                {
+                    "name": "X-Kiosk-Token",
+                    "in": "header",
+                    "required": False,
+                    "schema": {"type": "string"},
+                    "description": "A registered kiosk's device token (admin: Kiosks)",
+                }
+            ],
             "requestBody": {
                 "required": True,
                 "content": {
@@ -76,21 +119,31 @@ PATHS = {
                 },
             },
             "responses": {
-                "201": _json("IssuedTicket", "The ticket"),
+                "201": {**_json("IssuedTicket", "The ticket"), "links": FINISH_IT},
+                "401": _error("X-Kiosk-Token names no registered kiosk (or a revoked one)"),
+                "403": _error("The kiosk asked for another location than its own"),
                 "404": _error("Unknown location or reference"),
-                "409": _error("Location closed, appointment cancelled or already checked in"),
-                "422": _error("Unknown service, not today, too early, another office"),
-                "429": _error("Too many requests"),
+                "409": _error(
+                    "Location closed, appointment cancelled or already checked in, or this "
+                    "phone number already has a ticket waiting for this service"
+                ),
+                "422": _error(
+                    "Unknown service, not today, too early, another office; a mobile number "
+                    "missing or not valid"
+                ),
+                "429": _error("Too many tickets from this client"),
             },
         }
     },
     "/api/v1/counters/{counter_id}/call-next": {
         "post": {
             "summary": "Call the next citizen to this counter",
+            "operationId": "callNext",
             "description": STAFF,
+            "security": openapi.BEARER,
             "parameters": [{"name": "counter_id", **ID}],
             "responses": {
-                "200": _json("Ticket", "The called ticket"),
+                "200": {**_json("Ticket", "The called ticket"), "links": FINISH_IT},
                 "204": {"description": "Nobody waits for this counter's services"},
                 "401": _error("No valid API token"),
                 "403": _error("The token's staff member is not counter staff"),
@@ -102,7 +155,9 @@ PATHS = {
     "/api/v1/tickets/{ticket_id}/finish": {
         "post": {
             "summary": "Finish the visit with an outcome and a note",
+            "operationId": "finishTicket",
             "description": STAFF,
+            "security": openapi.BEARER,
             "parameters": [{"name": "ticket_id", **ID}],
             "requestBody": {
                 "required": True,
@@ -116,7 +171,7 @@ PATHS = {
                 "403": _error("The token's staff member is not counter staff"),
                 "404": _error("Unknown ticket"),
                 "409": _error("The ticket is not open at a counter"),
-                "422": _error("Unknown outcome or note too long"),
+                "422": _error("Unknown outcome, note too long or not text"),
             },
         }
     },

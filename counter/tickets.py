@@ -19,6 +19,7 @@ from sqlalchemy import String, bindparam, insert, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from core import bounds
 from core.database import utcnow
 from core.rows import attach_written
 from core.time import BRUSSELS
@@ -35,12 +36,12 @@ from office.visits import BookedVisit, booked_visit, mark_arrived, visit_checked
 
 
 def as_id(value, code: str, field: str, error_class=NotFound) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
+    """A row id from a path or a body; anything no row can have is the error for an unknown
+    one (a number beyond the database's range too, core.bounds)."""
+    chosen = bounds.as_id(value.strip() if isinstance(value, str) else value)
+    if chosen is None:
         raise error_class(code, field=field)
-    try:
-        return int(value)
-    except ValueError as error:
-        raise error_class(code, field=field) from error
+    return chosen
 
 
 def open_now(location: Location, now: datetime) -> bool:
@@ -254,9 +255,22 @@ def _write_walk_in_at_once(location_id: int, service_id: int, now: datetime, let
 
 
 def issue_ticket(
-    *, service_id, location_id=None, language="nl", submission_key=None, now=None
+    *,
+    service_id,
+    location_id=None,
+    language="nl",
+    submission_key=None,
+    kiosk_id=None,
+    remote=False,
+    phone=None,
+    now=None,
 ) -> Ticket:
     """A walk-in ticket for a service at a location that is open now.
+
+    `remote`: taken on the citizen's own phone, not at a registered kiosk (`kiosk_id`). Such a
+    ticket needs a mobile number, which gets the turn-near SMS, and only one of them waits per
+    service, day and number (the partial unique index uq_ticket_remote_waiting_phone decides a
+    race). At a kiosk a number is optional and only asks for that SMS.
 
     On PostgreSQL on an autocommit connection (see run_read_only): one read for the checks, then
     the ticket with its number and first event in one statement that commits by itself. Fifty
@@ -269,6 +283,10 @@ def issue_ticket(
     now = now or utcnow()
     key = str(submission_key)[:64] if submission_key else None
     at_once = db.session.get_bind().dialect.name == "postgresql"
+    if remote and not phone:
+        raise CounterError("phone_required", field="phone")
+    notify_phone = e164(phone) if phone else None
+    where = {"kiosk_id": kiosk_id, "remote": bool(remote), "notify_phone": notify_phone}
 
     def work():
         if key:
@@ -285,7 +303,7 @@ def issue_ticket(
             chosen = service.locations[0].id
         chosen, service, letter = kiosk_check(chosen, service_id, now)
         write = _write_walk_in_at_once if at_once else _new_ticket
-        return write(chosen, service, now, letter, language=language, submission_key=key)
+        return write(chosen, service, now, letter, language=language, submission_key=key, **where)
 
     try:
         if at_once:
@@ -293,6 +311,8 @@ def issue_ticket(
         # Not expired: the 201 reply reads the ticket right after the commit.
         return run_in_transaction(work, expire=False)
     except IntegrityError as error:
+        if "notify_phone" in str(error.orig):  # the column names the index on both engines
+            raise Conflict("phone_has_ticket", field="phone") from error
         if not key or "submission_key" not in str(error.orig):
             raise
     # The same press arrived twice at once and the other request wrote first (the unique key
@@ -305,7 +325,7 @@ def submitted_ticket(key: str) -> Ticket | None:
     return db.session.scalar(select(Ticket).where(Ticket.submission_key == key))
 
 
-def check_in(*, reference, location_id=None, language="nl", now=None) -> Ticket:
+def check_in(*, reference, location_id=None, language="nl", kiosk_id=None, now=None) -> Ticket:
     """A booked citizen arrives. On time: a ticket served by booked time. Late: the normal
     queue. Too early, another day, another office, cancelled or used: refused, nothing changes."""
     now = now or utcnow()
@@ -322,7 +342,10 @@ def check_in(*, reference, location_id=None, language="nl", now=None) -> Ticket:
             raise Conflict("appointment_cancelled", field="appointment_reference")
         if local_day(visit.starts_at) != local_day(now):
             raise CounterError("not_today", field="appointment_reference")
-        if location_id is not None and int(location_id) != visit.location_id:
+        chosen = (
+            None if location_id is None else as_id(location_id, "unknown_location", "location_id")
+        )
+        if chosen is not None and chosen != visit.location_id:
             raise CounterError("other_location", field="appointment_reference")
         if visit.status != "booked" or db.session.scalar(
             select(Ticket.id).where(Ticket.appointment_id == visit.id)
@@ -334,16 +357,19 @@ def check_in(*, reference, location_id=None, language="nl", now=None) -> Ticket:
             raise CounterError("too_early", field="appointment_reference", time=shown)
         location = kiosk_location(visit.location_id, now)
         mark_arrived(visit.id, now)
-        return _queue_visit(visit, location.id, now, language)
+        return _queue_visit(visit, location.id, now, language, kiosk_id=kiosk_id)
 
     ticket = run_in_transaction(work)
     visits.link_party_quietly(ticket.id)  # the booking says who it is: the desk can link
     return ticket
 
 
-def _queue_visit(visit: BookedVisit, location_id: int, now: datetime, language: str) -> Ticket:
+def _queue_visit(
+    visit: BookedVisit, location_id: int, now: datetime, language: str, kiosk_id=None
+) -> Ticket:
     """The checked-in citizen's ticket, the same from the kiosk and from staff's "arrived": on
-    time, served by booked time; late, in the normal queue."""
+    time, served by booked time; late, in the normal queue. `kiosk_id`: the registered kiosk
+    it was checked in at."""
     late_after = timedelta(minutes=current_app.config["COUNTER_CHECKIN_LATE_MINUTES"])
     late = now > visit.starts_at + late_after
     return _new_ticket(
@@ -354,6 +380,7 @@ def _queue_visit(visit: BookedVisit, location_id: int, now: datetime, language: 
         appointment_id=visit.id,
         booked_start=None if late else visit.starts_at,
         language=visit.language or language,
+        kiosk_id=kiosk_id,
     )
 
 
@@ -397,8 +424,14 @@ def leave_phone(token: str, phone: str) -> Ticket:
     def work():
         ticket = ticket_by_token(token)
         ticket.notify_phone = number
+        db.session.flush()
         return ticket
 
     # No party is made here: this page is public, and a number typed on it is only matched to
     # a record once staff have served the citizen (counter.record).
-    return run_in_transaction(work)
+    try:
+        return run_in_transaction(work)
+    except IntegrityError as error:  # a remote ticket moved onto a number that already waits
+        if "notify_phone" not in str(error.orig):
+            raise
+        raise Conflict("phone_has_ticket", field="phone") from error

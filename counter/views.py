@@ -8,6 +8,7 @@ from flask import (
     current_app,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -19,13 +20,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from core.errors import api_error
+from core.errors import api_error, form_errors
 from core.qr import qr_data_uri
 from core.time import BRUSSELS
 from core.unit_of_work import unit_of_work
-from counter import calling, tickets
+from counter import calling, kiosks, tickets
 from counter import record as visits
 from counter.errors import CounterError
+from counter.forms import RemoteTicketForm
 from counter.models import CounterServiceSetting, Outcome, Ticket
 from counter.state import board_state, desk_overview, ticket_view
 from desk import search
@@ -42,6 +44,10 @@ bp = Blueprint("counter", __name__, url_prefix="/counter")
 
 def ticket_rate_limit() -> str:
     return current_app.config["COUNTER_TICKET_RATE_LIMIT"]
+
+
+def public_ticket_rate_limit() -> str:
+    return current_app.config["COUNTER_PUBLIC_TICKET_RATE_LIMIT"]
 
 
 def outcome_labels() -> dict:
@@ -104,7 +110,18 @@ def kiosk_script_asks() -> bool:
 
 @bp.get("/kiosk/<int:location_id>")
 def kiosk(location_id):
+    """A registered kiosk's touch screen; anyone else (one's own phone) gets the form that asks
+    for a mobile number too (counter.kiosks)."""
     location = location_or_404(location_id)
+    kiosk = kiosks.kiosk_at(location.id)
+    if kiosk is None:
+        return remote_ticket_page(location, RemoteTicketForm())
+    response = make_response(kiosk_page(location))
+    kiosks.set_cookie(response, kiosk)  # renewed each visit: a kiosk never has to pair again
+    return response
+
+
+def kiosk_page(location: Location) -> str:
     services = kiosk_services(location)
     life_events = {}
     for service in services:
@@ -127,35 +144,90 @@ def kiosk(location_id):
     )
 
 
+def remote_ticket_page(location: Location, form: RemoteTicketForm, status: int = 200):
+    services = kiosk_services(location)
+    form.service_id.choices = [(s.id, s.name) for s in services]
+    is_open = tickets.open_now(location, tickets.utcnow())
+    page = render_template(
+        "counter/take_ticket.html", location=location, form=form, is_open=is_open
+    )
+    return page, status
+
+
 @bp.post("/kiosk/<int:location_id>/tickets")
 @limiter.limit(ticket_rate_limit)
+@limiter.limit(public_ticket_rate_limit, exempt_when=kiosks.is_kiosk)
 def kiosk_ticket(location_id):
     location = location_or_404(location_id)
+    kiosk = kiosks.kiosk_at(location.id)
+    if kiosk is None:
+        return remote_ticket(location)
     try:
         ticket = tickets.issue_ticket(
             service_id=request.form.get("service_id", ""),
             location_id=location.id,
             language=str(get_locale()),
             submission_key=request.form.get("submission_key") or None,
+            kiosk_id=kiosk.id,
         )
     except CounterError as error:
         return kiosk_refusal(error, location)
     return kiosk_answer(ticket)
 
 
+def remote_ticket(location: Location):
+    """One's own phone: the form's errors shown on it (422), or the ticket's follow page."""
+    form = RemoteTicketForm()
+    if form.validate_on_submit():
+        try:  # in its own transaction: an error has written nothing
+            ticket = tickets.issue_ticket(
+                service_id=form.service_id.data,
+                location_id=location.id,
+                language=str(get_locale()),
+                remote=True,
+                phone=form.phone.data,
+            )
+        except CounterError as error:
+            form_errors(form, error, fallback="service_id")
+        else:
+            return redirect(url_for("counter.follow", token=ticket.public_token))
+    return remote_ticket_page(location, form, 422)
+
+
 @bp.post("/kiosk/<int:location_id>/check-in")
 @limiter.limit(ticket_rate_limit)
+@limiter.limit(public_ticket_rate_limit, exempt_when=kiosks.is_kiosk)
 def kiosk_check_in(location_id):
     location = location_or_404(location_id)
+    kiosk = kiosks.kiosk_at(location.id)
     try:
         ticket = tickets.check_in(
             reference=request.form.get("reference", ""),
             location_id=location.id,
             language=str(get_locale()),
+            kiosk_id=kiosk.id if kiosk else None,
         )
     except CounterError as error:
         return kiosk_refusal(error, location, "#check-in")
+    if kiosk is None:  # one's own phone: the page that follows the queue, not a printout
+        return redirect(url_for("counter.follow", token=ticket.public_token))
     return kiosk_answer(ticket)
+
+
+@bp.get("/kiosk/pair/<code>")
+def kiosk_pairing(code):
+    """The pairing link an admin hands out, opened on the kiosk: a button confirms it (a link
+    previewer that fetches the address must not use it up)."""
+    kiosk = kiosks.pairing(code)
+    return render_template("counter/pair.html", kiosk=kiosk), 200 if kiosk else 404
+
+
+@bp.post("/kiosk/pair/<code>")
+def kiosk_pair(code):
+    kiosk = kiosks.pair(code)  # 404 when used, expired or revoked
+    response = redirect(url_for("counter.kiosk", location_id=kiosk.location_id))
+    kiosks.set_cookie(response, kiosk)
+    return response
 
 
 @bp.get("/ticket/<token>")

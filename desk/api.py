@@ -2,11 +2,13 @@
 
 from flask import Blueprint, g, jsonify
 
+from desk import openapi
 from desk.auth import token_required
 from extensions import csrf
 
 bp = Blueprint("desk_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
+openapi.register()
 
 
 @bp.get("/me")

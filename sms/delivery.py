@@ -10,6 +10,7 @@ import logging
 
 from sqlalchemy import select, update
 
+from core import bounds
 from core.database import utcnow
 from extensions import db
 from sms.models import RANK, MessageStatus, OutboxMessage
@@ -63,7 +64,7 @@ def apply_status(sid: str, twilio_status: str, error_code: str | None, outbox_id
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount == 0 and str(outbox_id or "").isdigit():
+    if result.rowcount == 0 and bounds.as_id(outbox_id) is not None:
         # The callback beat the sender's own write of the SID.
         result = db.session.execute(
             update(M)

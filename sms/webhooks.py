@@ -7,10 +7,12 @@ no session) and answer quickly: the work is small and the answers go through the
 """
 
 import logging
+import re
 
 from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 
+from core import bounds
 from extensions import csrf, limiter
 from sms import delivery, replies
 
@@ -36,14 +38,26 @@ def require_twilio_signature() -> None:
         abort(403)
 
 
+SID = re.compile(r"[A-Za-z0-9]{1,64}")  # Twilio's are 34: two letters, 32 hex digits
+
+
+def message_sid(*names: str) -> str:
+    """The message's SID from the first of these form fields that has one; a signed request
+    with a SID that cannot be one (too long for its column, odd characters) is a 400."""
+    sid = next((request.form[n] for n in names if request.form.get(n)), "")
+    if not SID.fullmatch(sid):
+        abort(400)
+    return sid
+
+
 @bp.post("/inbound")
 @csrf.exempt
 @limiter.exempt
 def inbound():
     require_twilio_signature()
     replies.receive_reply(
-        sid=request.form.get("MessageSid") or request.form.get("SmsSid") or "",
-        sender=request.form.get("From", ""),
+        sid=message_sid("MessageSid", "SmsSid"),
+        sender=request.form.get("From", "")[:32],
         body=request.form.get("Body", ""),
     )
     return Response(EMPTY_TWIML, mimetype="text/xml")
@@ -55,9 +69,9 @@ def inbound():
 def status():
     require_twilio_signature()
     delivery.apply_status(
-        request.form.get("MessageSid", ""),
-        request.form.get("MessageStatus") or request.form.get("SmsStatus", ""),
-        request.form.get("ErrorCode"),
-        outbox_id=request.args.get("id"),
+        message_sid("MessageSid", "SmsSid"),
+        (request.form.get("MessageStatus") or request.form.get("SmsStatus", ""))[:32],
+        request.form.get("ErrorCode", "")[:20] or None,
+        outbox_id=bounds.as_id(request.args.get("id", "")),
     )
     return Response("", status=200)

@@ -18,6 +18,8 @@
           if (navigator.vibrate) { navigator.vibrate([300, 100, 300]); }
         } else if (view.status === "parked") {
           text = status.dataset.parked;
+        } else if (view.status === "removed") {
+          text = status.dataset.removed;
         } else {
           text = status.dataset.done;
         }

@@ -1,5 +1,6 @@
 """The public booking API, exactly as DESIGN.md describes it, checked against its OpenAPI."""
 
+import json
 import sqlite3
 from datetime import datetime, timedelta
 
@@ -212,6 +213,85 @@ def test_invalid_bookings_are_4xx_with_field_errors_and_write_nothing(
     conforms(spec, "/api/v1/appointments", "post", response)
     assert field in response.get_json()["error"]["fields"]
     assert db.session.scalar(select(db.func.count()).select_from(Appointment)) == 0
+
+
+HUGE = 229813937968015080825548254448170565632  # beyond every integer column
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "field"),
+    [
+        ({"start": "9999-12-31T23:59:00+00:00"}, 422, "start"),
+        ({"start": "0001-01-01T00:00:00+01:00"}, 422, "start"),
+        ({"start": 20300107}, 422, "start"),
+        ({"service_id": HUGE}, 422, "service_id"),  # read as a float: not an id
+        ({"service_ids": [2**31]}, 404, "service_id"),
+        ({"location_id": HUGE}, 422, "location_id"),
+        ({"location_id": None}, 422, "location_id"),  # leave it out for any location
+        ({"location_id": "1"}, 422, "location_id"),
+        ({"people": HUGE}, 422, "people"),
+        ({"people": 0}, 422, "people"),
+        ({"name": "Jan\x00Janssens"}, 422, "name"),
+        ({"name": 12}, 422, "name"),
+    ],
+)
+def test_input_no_database_can_hold_is_a_4xx_never_a_500(
+    client, office, spec, change, status, field
+):
+    """Issue 16, 19: each of these was a 500 (on PostgreSQL, or on both engines)."""
+    body = {**booking_body(office, local(next_weekday(0), 9)), **change}
+    # The standard library's JSON: the app's own (orjson) writes no integer beyond 64 bits.
+    response = client.post(
+        "/api/v1/appointments", data=json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == status, response.get_json()
+    conforms(spec, "/api/v1/appointments", "post", response)
+    assert field in response.get_json()["error"]["fields"]
+    assert db.session.scalar(select(db.func.count()).select_from(Appointment)) == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "field"),
+    [
+        ("from=9999-12-31&to=9999-12-31", 422, "from"),
+        ("from=0001-01-01&to=0001-01-02", 422, "from"),
+        ("from={monday}&to={monday}&location_id=" + str(HUGE), 422, "location_id"),
+        ("from={monday}&to={monday}&people=" + str(HUGE), 422, "people"),
+        ("from={monday}&to={monday}&people=\u00b2", 422, "people"),  # a digit int() refuses
+        ("from={monday}%00&to={monday}", 422, "from"),
+    ],
+)
+def test_slot_queries_out_of_range_are_422(client, office, spec, query, status, field):
+    query = query.format(monday=next_weekday(0))
+    response = client.get(f"/api/v1/services/{office.id_card.id}/slots?{query}")
+    assert response.status_code == status
+    conforms(spec, "/api/v1/services/{id}/slots", "get", response)
+    assert field in response.get_json()["error"]["fields"]
+
+
+def test_a_service_id_beyond_the_databases_range_is_404(client, office, spec):
+    monday = next_weekday(0)
+    response = client.get(f"/api/v1/services/{HUGE}/slots?from={monday}&to={monday}")
+    assert response.status_code == 404
+    conforms(spec, "/api/v1/services/{id}/slots", "get", response)
+
+
+def test_a_wrong_token_in_any_characters_looks_like_an_unknown_reference(client, office, spec):
+    """A non-ASCII token was a 500 for a reference that exists, and a 404 for one that does
+    not: the difference told that a reference exists."""
+    booked = client.post(
+        "/api/v1/appointments", json=booking_body(office, local(next_weekday(0), 9))
+    )
+    reference = booked.get_json()["reference"]
+    answers = []
+    for path in (f"/api/v1/appointments/{reference}", "/api/v1/appointments/ZZZ-999"):
+        for token in ("%C3%A9t%C3%A9", "nope", "\u20ac" * 32):
+            for method in (client.get, client.delete):
+                response = method(f"{path}?token={token}")
+                conforms(spec, "/api/v1/appointments/{reference}", "get", response)
+                answers.append((response.status_code, response.get_json()))
+    assert len({str(answer) for answer in answers}) == 1
+    assert answers[0][0] == 404
 
 
 def test_a_body_that_is_not_json_is_422(client, office):

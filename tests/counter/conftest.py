@@ -129,3 +129,23 @@ def counter_token(make_staff):
         return {"Authorization": f"Bearer {token}"}
 
     return factory
+
+
+@pytest.fixture
+def kiosk(town):
+    """The town hall's registered kiosk: `.headers` as kiosk hardware sends them, `.cookie` as
+    a paired kiosk browser holds it (`pair(client)`), `.code` its unused pairing code."""
+    from counter import kiosks
+
+    made, token, code = kiosks.register(name="Inkom", location_id=town.hall.id)
+    made.token, made.code = token, code
+    made.headers = {kiosks.HEADER: token}
+
+    def pair(client):
+        with client.application.app_context():
+            value = kiosks.cookie_for(made)
+        client.set_cookie(kiosks.COOKIE, value, path=kiosks.COOKIE_PATH)
+        return client
+
+    made.pair = pair
+    return made

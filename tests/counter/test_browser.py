@@ -8,8 +8,12 @@ from tests.browser import axe_violations
 pytestmark = pytest.mark.browser
 
 
-def test_a_walk_in_takes_a_ticket_at_the_kiosk(page, live_server, town):
-    page.goto(f"{live_server.url}/counter/kiosk/{town.hall.id}")
+def test_a_walk_in_takes_a_ticket_at_the_kiosk(page, live_server, town, kiosk):
+    """The kiosk's browser is paired once, through the link an admin hands out."""
+    page.goto(f"{live_server.url}/counter/kiosk/pair/{kiosk.code}")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Maak van deze browser de kiosk").click()
+    page.wait_for_url(f"**/counter/kiosk/{town.hall.id}")
     assert axe_violations(page) == []
     page.get_by_role("button", name="Identiteitskaart").first.click()
     page.wait_for_url("**/counter/ticket/**")
@@ -20,11 +24,13 @@ def test_a_walk_in_takes_a_ticket_at_the_kiosk(page, live_server, town):
     assert axe_violations(page) == []
 
 
-def test_the_board_shows_a_call_live(page, live_server, town, counter_token, client):
+def test_the_board_shows_a_call_live(page, live_server, town, counter_token, client, kiosk):
     import requests
 
     client.post(
-        "/api/v1/tickets", json={"service_id": town.id_card.id, "location_id": town.hall.id}
+        "/api/v1/tickets",
+        json={"service_id": town.id_card.id, "location_id": town.hall.id},
+        headers=kiosk.headers,
     )
     page.goto(f"{live_server.url}/counter/board/{town.hall.id}")
     assert axe_violations(page) == []
@@ -40,13 +46,77 @@ def test_the_board_shows_a_call_live(page, live_server, town, counter_token, cli
     assert axe_violations(page) == []
 
 
+def test_a_citizen_takes_a_ticket_on_their_own_phone(page, live_server, town):
+    """No kiosk: the page asks for a mobile number, shows what is missing, then follows."""
+    page.goto(f"{live_server.url}/counter/kiosk/{town.hall.id}")
+    assert axe_violations(page) == []
+    page.get_by_label("Identiteitskaart").check()
+    page.get_by_role("button", name="Neem een ticket").click()
+    summary = page.get_by_role("alert")
+    assert "Geef uw gsm-nummer." in summary.inner_text()
+    assert axe_violations(page) == []
+    page.get_by_label("Identiteitskaart").check()
+    page.get_by_label("Gsm-nummer").fill("0470 12 34 56")
+    page.get_by_role("button", name="Neem een ticket").click()
+    page.wait_for_url("**/counter/follow/**")
+    assert "sms" in page.locator("main").inner_text()
+    assert axe_violations(page) == []
+
+
+def test_an_admin_registers_a_kiosk_and_clears_a_flooded_queue(
+    page, live_server, town, make_staff, browser_sign_in, client
+):
+    admin = make_staff(email="admin@example.org", role="admin")
+    for number in ("0470 12 34 56", "0471 12 34 56", "0472 12 34 56"):
+        body = {"service_id": town.id_card.id, "location_id": town.hall.id, "phone": number}
+        assert client.post("/api/v1/tickets", json=body).status_code == 201
+    browser_sign_in(page, admin)
+
+    page.goto(f"{live_server.url}/counter/desk")
+    page.get_by_role("link", name="Kiosken").click()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Kiosk registreren").click()  # no name: refused
+    assert "Geef de kiosk een naam." in page.get_by_role("alert").inner_text()
+    assert axe_violations(page) == []
+    page.get_by_label("Naam van de kiosk").fill("Inkomhal")
+    page.get_by_label("Locatie").select_option(label="Stadhuis")
+    page.get_by_role("button", name="Kiosk registreren").click()
+    assert page.locator("#device-token").inner_text().startswith("lkk_")
+    assert "/counter/kiosk/pair/" in page.locator("#pairing-url").inner_text()
+    assert axe_violations(page) == []
+
+    page.get_by_role("link", name="Terug naar de kiosken").click()
+    page.get_by_role("link", name="Wachtende tickets").click()
+    page.get_by_role("navigation", name="Locatie").get_by_role("link", name="Stadhuis").click()
+    assert page.locator("tbody tr").count() == 3
+    assert axe_violations(page) == []
+    page.get_by_label("Alles selecteren").check()
+    page.get_by_role("button", name="Geselecteerde tickets verwijderen").click()
+    assert "3 tickets verwijderd uit de wachtrij." in page.locator(".flashes").inner_text()
+    assert "Niemand wacht." in page.locator("main").inner_text()
+    assert axe_violations(page) == []
+
+
+def paired(tab, live_server, kiosk):
+    """The tab's browser as the town hall's paired kiosk (the cookie its pairing link sets)."""
+    from counter import kiosks
+
+    with live_server.app.app_context():
+        value = kiosks.cookie_for(kiosk)
+    tab.context.add_cookies(
+        [{"name": kiosks.COOKIE, "value": value, "url": f"{live_server.url}{kiosks.COOKIE_PATH}"}]
+    )
+    return tab
+
+
 def no_sideways_scroll(tab) -> bool:
     return tab.evaluate(
         "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     )
 
 
-def test_a_refused_check_in_says_why_on_the_kiosk(page, live_server, town):
+def test_a_refused_check_in_says_why_on_the_kiosk(page, live_server, town, kiosk):
+    paired(page, live_server, kiosk)
     page.goto(f"{live_server.url}/counter/kiosk/{town.hall.id}")
     page.get_by_label("Uw referentie").fill("ZZZ-999")
     page.get_by_role("button", name="Aanmelden").click()
@@ -59,7 +129,8 @@ def test_a_refused_check_in_says_why_on_the_kiosk(page, live_server, town):
     page.wait_for_url("**/counter/ticket/**")
 
 
-def test_the_ticket_shows_its_qr_code_and_the_follow_address(page, live_server, town):
+def test_the_ticket_shows_its_qr_code_and_the_follow_address(page, live_server, town, kiosk):
+    paired(page, live_server, kiosk)
     page.goto(f"{live_server.url}/counter/kiosk/{town.hall.id}")
     page.get_by_role("button", name="Identiteitskaart").first.click()
     page.wait_for_url("**/counter/ticket/**")
@@ -70,7 +141,8 @@ def test_the_ticket_shows_its_qr_code_and_the_follow_address(page, live_server, 
     assert page.locator("#follow-url").is_visible()
 
 
-def test_the_kiosk_speaks_dutch_again_after_a_ticket(page, live_server, town):
+def test_the_kiosk_speaks_dutch_again_after_a_ticket(page, live_server, town, kiosk):
+    paired(page, live_server, kiosk)
     page.goto(f"{live_server.url}/counter/kiosk/{town.hall.id}")
     page.get_by_role("button", name="Français").click()
     page.wait_for_function("() => document.documentElement.lang === 'fr'")
@@ -82,7 +154,8 @@ def test_the_kiosk_speaks_dutch_again_after_a_ticket(page, live_server, town):
     assert page.locator("html").get_attribute("lang") == "nl"  # the next citizen's kiosk
 
 
-def test_an_untouched_kiosk_goes_back_to_dutch(page, live_server, town):
+def test_an_untouched_kiosk_goes_back_to_dutch(page, live_server, town, kiosk):
+    paired(page, live_server, kiosk)
     live_server.app.config["COUNTER_KIOSK_IDLE_SECONDS"] = 1
     page.goto(f"{live_server.url}/counter/kiosk/{town.hall.id}")
     page.get_by_role("button", name="Français").click()
@@ -91,7 +164,8 @@ def test_an_untouched_kiosk_goes_back_to_dutch(page, live_server, town):
     assert page.get_by_role("button", name="Identiteitskaart").first.is_visible()
 
 
-def test_life_events_are_large_touch_targets(page, live_server, town):
+def test_life_events_are_large_touch_targets(page, live_server, town, kiosk):
+    paired(page, live_server, kiosk)
     page.goto(f"{live_server.url}/counter/kiosk/{town.hall.id}")
     event = page.locator("summary.kiosk-event-name").first
     box = event.bounding_box()
@@ -102,9 +176,12 @@ def test_life_events_are_large_touch_targets(page, live_server, town):
 
 
 @pytest.mark.parametrize("width", [320, 390])
-def test_kiosk_ticket_and_board_fit_a_narrow_screen(page, live_server, town, client, width):
+def test_kiosk_ticket_and_board_fit_a_narrow_screen(page, live_server, town, client, width, kiosk):
+    paired(page, live_server, kiosk)
     client.post(
-        "/api/v1/tickets", json={"service_id": town.id_card.id, "location_id": town.hall.id}
+        "/api/v1/tickets",
+        json={"service_id": town.id_card.id, "location_id": town.hall.id},
+        headers=kiosk.headers,
     )
     page.set_viewport_size({"width": width, "height": 700})
     page.goto(f"{live_server.url}/counter/kiosk/{town.hall.id}")

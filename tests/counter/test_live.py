@@ -18,9 +18,11 @@ def call_next(url, counter_id, headers):
     )
 
 
-def test_a_board_gets_the_state_and_then_each_call(live_server, town, counter_token, client):
+def test_a_board_gets_the_state_and_then_each_call(live_server, town, counter_token, client, kiosk):
     client.post(
-        "/api/v1/tickets", json={"service_id": town.id_card.id, "location_id": town.hall.id}
+        "/api/v1/tickets",
+        json={"service_id": town.id_card.id, "location_id": town.hall.id},
+        headers=kiosk.headers,
     )
     board = Listener(
         live_server.url,
@@ -42,6 +44,7 @@ def test_a_board_gets_the_state_and_then_each_call(live_server, town, counter_to
 
 
 def test_a_phone_follows_queue_changes_and_calls(live_server, town, counter_token):
+    """A ticket taken on the phone itself (no kiosk: with a mobile number)."""
     headers = counter_token()
     phone = Listener(
         live_server.url,
@@ -53,7 +56,11 @@ def test_a_phone_follows_queue_changes_and_calls(live_server, town, counter_toke
         phone.next("board_state")
         requests.post(
             f"{live_server.url}/api/v1/tickets",
-            json={"service_id": town.id_card.id, "location_id": town.hall.id},
+            json={
+                "service_id": town.id_card.id,
+                "location_id": town.hall.id,
+                "phone": "0470 12 34 56",
+            },
             timeout=30,
         ).raise_for_status()
         assert phone.next("queue_changed") == {"location_id": town.hall.id}
@@ -76,7 +83,7 @@ def test_a_board_for_an_unknown_location_is_refused(live_server, town):
 
 @pytest.mark.slow
 def test_a_call_in_one_process_reaches_a_board_on_another(
-    redis_server, database_url, town, counter_token, client
+    redis_server, database_url, town, counter_token, client, kiosk
 ):
     env = {
         "DATABASE_URL": database_url,
@@ -86,7 +93,9 @@ def test_a_call_in_one_process_reaches_a_board_on_another(
     }
     headers = counter_token()
     client.post(
-        "/api/v1/tickets", json={"service_id": town.id_card.id, "location_id": town.hall.id}
+        "/api/v1/tickets",
+        json={"service_id": town.id_card.id, "location_id": town.hall.id},
+        headers=kiosk.headers,
     )
     first, second = ProductionServer(env), ProductionServer(env)
     board = None

@@ -32,11 +32,11 @@ def test_fifty_kiosks_at_once_get_fifty_different_numbers(app, town):
     assert sorted(stored) == list(range(1, 51))
 
 
-def press_together(app, count, body):
+def press_together(app, count, body, headers=None):
     """`count` kiosk requests with one body at once, each on its own test client."""
 
     def post(_index):
-        response = app.test_client().post("/api/v1/tickets", json=body)
+        response = app.test_client().post("/api/v1/tickets", json=body, headers=headers or {})
         return response.status_code, response.get_json()
 
     answers, errors = race(app, count, post)
@@ -56,9 +56,9 @@ def written_counts():
     )
 
 
-def test_a_kiosk_press_sent_twice_at_once_gives_one_ticket(app, town):
+def test_a_kiosk_press_sent_twice_at_once_gives_one_ticket(app, town, kiosk):
     body = {"service_id": town.id_card.id, "location_id": town.hall.id, "submission_key": "k-1"}
-    answers = press_together(app, 8, body)
+    answers = press_together(app, 8, body, kiosk.headers)
     assert {status for status, _ in answers} == {201}
     assert len({(json["id"], json["number"]) for _, json in answers}) == 1
     assert answers[0][1]["number"] == "A001"
@@ -66,6 +66,18 @@ def test_a_kiosk_press_sent_twice_at_once_gives_one_ticket(app, town):
     # No number was used up by the requests that lost: the next press gets A002.
     after = tickets.issue_ticket(service_id=town.id_card.id, location_id=town.hall.id)
     assert after.number == 2
+
+
+def test_one_phone_pressing_eight_times_at_once_gets_one_waiting_ticket(app, town):
+    """From one's own phone: the partial unique index lets one ticket wait per service, day and
+    number, whoever wins the race; the losers used up no number."""
+    body = {"service_id": town.id_card.id, "location_id": town.hall.id, "phone": "0470123456"}
+    answers = press_together(app, 8, body)
+    assert sorted(status for status, _ in answers) == [201] + [409] * 7
+    assert {json["error"]["code"] for status, json in answers if status == 409} == {
+        "phone_has_ticket"
+    }
+    assert written_counts() == (1, 1, [1])
 
 
 def test_a_check_in_pressed_twice_at_once_gives_one_ticket(app, town, make_appointment):

@@ -262,3 +262,25 @@ def test_a_callback_that_beats_the_sender_is_matched_by_the_outbox_id(twilio_cli
     db.session.commit()
     db.session.refresh(row)
     assert (row.provider_sid, row.status) == ("SMearly", MessageStatus.DELIVERED)
+
+
+@pytest.mark.parametrize("path", ["/sms/inbound", "/sms/status"])
+def test_a_signed_webhook_with_a_sid_no_column_can_hold_is_400(twilio_client, twilio_app, path):
+    """Issue 16, 19: a 5,000-character MessageSid, correctly signed, was a 500 (PostgreSQL's
+    column holds 64). Twilio's SIDs are 34 letters and digits."""
+    for sid in ("SM" + "a" * 4998, "SM-1; drop", ""):
+        form = {"MessageSid": sid, "From": NUMBER, "Body": "JA", "MessageStatus": "delivered"}
+        assert signed_post(twilio_client, path, form).status_code == 400
+    assert reload_all(InboundMessage) == []
+
+
+def test_a_status_callback_with_odd_extras_changes_nothing_it_should_not(twilio_client, twilio_app):
+    row = queue_message(key="odd", recipient=NUMBER, body="x", purpose="reminder")
+    db.session.commit()
+    form = {"MessageSid": "SModd", "MessageStatus": "failed", "ErrorCode": "3" * 5000}
+    for query in (f"?id={2**63}", "?id=%C2%B2", f"?id={row.id}"):
+        assert signed_post(twilio_client, f"/sms/status{query}", form).status_code == 200
+    db.session.commit()
+    db.session.refresh(row)
+    assert (row.provider_sid, row.status) == ("SModd", MessageStatus.FAILED)
+    assert row.error_code == "3" * 20
