@@ -97,7 +97,8 @@ def party_id_for(ticket_id: int) -> int | None:
         party = record.find_or_create_party(**details)
         known = party.id
         if ticket.notify_phone:
-            record_turn_near_consent(party, ticket.notify_phone)
+            source = "counter.remote" if ticket.remote else "counter.follow"
+            record_turn_near_consent(party, ticket.notify_phone, source)
     if ticket.party_id == known:
         return known
 
@@ -111,18 +112,17 @@ def party_id_for(ticket_id: int) -> int | None:
     return db.session.get(Ticket, ticket_id, populate_existing=True).party_id
 
 
-def record_turn_near_consent(party, phone: str) -> None:
-    """The number left on the ticket's phone page asked for the turn-near SMS: queue alerts,
-    and nothing else; a purpose never asked about on that number is refused, not assumed."""
+def record_turn_near_consent(party, phone: str, source: str = "counter.follow") -> None:
+    """The number left on the ticket's phone page (or given to take the ticket on one's own
+    phone, "counter.remote") asked for the turn-near SMS: queue alerts, and nothing else; a
+    purpose never asked about on that number is refused, not assumed."""
     for address in list(party.addresses):
         if address.value != phone:
             continue
         answers = {"queue_alerts": True}
         if address.consent_changed_at is None:
             answers = {purpose: False for purpose in record.CONSENT_PURPOSES} | answers
-        record.set_contact_consent(
-            party=party, address=address, consents=answers, source="counter.follow"
-        )
+        record.set_contact_consent(party=party, address=address, consents=answers, source=source)
 
 
 def link_party_quietly(ticket_id: int) -> None:

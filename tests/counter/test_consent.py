@@ -25,3 +25,21 @@ def test_the_phone_page_says_what_the_number_is_for(client, app, town):
     db.session.commit()
     page = client.get(f"/counter/follow/{ticket.public_token}", headers={"Accept-Language": "en"})
     assert "We send one SMS for this ticket, and no other messages." in page.get_data(as_text=True)
+
+
+def test_a_ticket_taken_on_ones_own_phone_records_where_the_number_was_given(app, town):
+    ticket = tickets.issue_ticket(
+        service_id=town.id_card.id, location_id=town.hall.id, remote=True, phone="0470123456"
+    )
+    serve_one(town, ticket=ticket)
+    calling.finish(ticket.id, calling.Closer(None, admin=True), outcome="served")
+    db.session.commit()
+    address = db.session.scalars(select(ContactAddress)).one()
+    assert address.consent_queue_alerts is True
+    assert address.consent_reminders is False and address.consent_case_updates is False
+    assert address.consent_source == "counter.remote"
+
+
+def test_the_phone_form_says_what_the_number_is_for(client, app, town):
+    page = client.get(f"/counter/kiosk/{town.hall.id}", headers={"Accept-Language": "en"})
+    assert "We send one SMS for this ticket, and no other messages." in page.text
