@@ -25,9 +25,6 @@ MESSAGES = {
     "invalid_outcome": _l("Choose an outcome."),
     "note_too_long": _l("The note is too long."),
     "invalid_phone": _l("This is not a valid mobile number."),
-    "phone_required": _l(
-        "Give your mobile number: we send you a text when it is nearly your turn."
-    ),
     "phone_has_ticket": _l("This number already has a ticket waiting for this service."),
     "kiosk_token_invalid": _l("This kiosk's token is not valid. Ask an administrator."),
     "kiosk_other_location": _l("This kiosk issues tickets for its own location only."),

@@ -12,9 +12,21 @@ def test_every_string_has_a_dutch_translation(package):
     missing = sorted(
         str(msgid)
         for msgid in extracted
-        if msgid not in dutch or not dutch[msgid].string or dutch[msgid].fuzzy
+        if msgid not in dutch or not all_forms(dutch[msgid].string) or dutch[msgid].fuzzy
     )
     assert not missing, f"run `python -m core.catalogs {package}` and translate: {missing}"
+
+
+def all_forms(string) -> bool:
+    """A plural (ngettext) is translated only when every one of its forms is."""
+    return all(string) if isinstance(string, tuple) else bool(string)
+
+
+@pytest.mark.parametrize("package", catalogs.packages())
+def test_every_plural_has_its_french_forms(package):
+    french = catalogs.read_catalog(package, "fr")
+    missing = [m.id for m in french if isinstance(m.id, tuple) and not all_forms(m.string)]
+    assert not missing, f"translate every form of {missing}"
 
 
 @pytest.mark.parametrize("package", catalogs.packages())

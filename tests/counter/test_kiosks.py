@@ -106,16 +106,17 @@ def test_a_kiosk_issues_for_its_own_location_only(client, town, kiosk):
 # --- one waiting ticket per service per phone --------------------------------------------------
 
 
-def test_without_a_kiosk_a_mobile_number_is_required(client, town):
-    missing = client.post(
-        "/api/v1/tickets", json={"service_id": town.id_card.id, "location_id": town.hall.id}
-    )
-    assert (missing.status_code, set(missing.json["error"]["fields"])) == (422, {"phone"})
-    assert missing.json["error"]["code"] == "phone_required"
+def test_without_a_kiosk_the_documented_body_still_works_and_a_bad_number_is_refused(client, town):
     for bad in ("12", "02 123 45 67", "not a number"):  # a landline gets no text either
         answer = remote(client, town, bad)
         assert (answer.status_code, answer.json["error"]["code"]) == (422, "invalid_phone")
     assert waiting() == []
+    plain = client.post(  # the public API's body as documented: no phone needed
+        "/api/v1/tickets", json={"service_id": town.id_card.id, "location_id": town.hall.id}
+    )
+    assert plain.status_code == 201
+    [ticket] = waiting()
+    assert ticket.remote and ticket.notify_phone is None
 
 
 def test_one_waiting_ticket_per_service_per_phone_number(client, town, counter_token):
