@@ -48,9 +48,8 @@ SCHEMAS = {
             "submission_key": {"type": "string", "description": "repeat-safe kiosk press"},
             "phone": {
                 "type": "string",
-                "description": "A mobile number: required without a kiosk token (it gets a "
-                "text when the turn is near, and holds one waiting ticket per service); at a "
-                "kiosk optional, for that text only",
+                "description": "A mobile number, optional: it gets a text when the turn is "
+                "near; without a kiosk token it holds one waiting ticket per service",
                 "examples": ["0470 12 34 56"],
             },
         },
@@ -100,9 +99,9 @@ PATHS = {
             "summary": "Take a walk-in ticket, or check in with an appointment reference",
             "operationId": "createTicket",
             "description": "A registered kiosk sends its device token in X-Kiosk-Token and "
-            "gets tickets for its own location. Without one (a citizen's own phone) a walk-in "
-            "ticket needs a mobile number, one waits per service and number, and a client "
-            "gets a few tickets per hour (COUNTER_PUBLIC_TICKET_RATE_LIMIT).",
+            "gets tickets for its own location. Without one (a citizen's own phone) a client "
+            "gets a few tickets per hour (COUNTER_PUBLIC_TICKET_RATE_LIMIT), and one ticket "
+            "waits per service and mobile number.",
             "parameters": [
                 {
                     "name": "X-Kiosk-Token",
