@@ -129,6 +129,18 @@ def _drop_queue(session, previous_transaction):
         session.info.pop(QUEUE, None)
 
 
+def _own_transaction_next(caller: str):
+    """The session, with whatever it holds committed: the next statement begins a transaction
+    of the caller's own. Inside a unit of work that would cut the unit in two (and a retry would
+    repeat its first half), so it is refused."""
+    session = db.session()
+    if session.info.get(DEPTH):
+        raise RuntimeError(f"{caller} inside a unit of work")
+    if session.in_transaction():
+        session.commit()
+    return session
+
+
 def run_in_transaction(
     work: Callable,
     *args,
@@ -146,11 +158,7 @@ def run_in_transaction(
     on SQLite the write's BEGIN IMMEDIATE would otherwise come too late.
     """
     attempts = attempts or current_app.config["WRITE_ATTEMPTS"]
-    session = db.session()
-    if session.info.get(DEPTH):
-        raise RuntimeError("run_in_transaction inside a unit of work: a retry would repeat it")
-    if session.in_transaction():
-        session.commit()
+    _own_transaction_next("run_in_transaction")
     for attempt in range(1, attempts + 1):
         try:
             with unit_of_work(expire=expire):
@@ -176,11 +184,7 @@ def run_read_only(work: Callable, *args, **kwargs):
     plain transaction, ended at once. What work loaded stays loaded afterwards (not expired):
     callers build answers from it.
     """
-    session = db.session()
-    if session.info.get(DEPTH):
-        raise RuntimeError("run_read_only inside a unit of work")
-    if session.in_transaction():
-        session.commit()
+    session = _own_transaction_next("run_read_only")
     if session.get_bind().dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     expiring, session.expire_on_commit = session.expire_on_commit, False

@@ -186,12 +186,19 @@ def recall(ticket_id, staff_id=None) -> Ticket:
     return run_in_transaction(work)
 
 
+def _party_before_closing(ticket_id, closer: Closer) -> int | None:
+    """Refused before a party is made for a ticket this closer may not close; the locked read
+    in the closing unit of work decides a race (counter.record explains the order)."""
+    called = _ticket(ticket_id, TicketStatus.CALLED)
+    closer.check(called)
+    return visits.party_for_visit(called.id)
+
+
 def mark_no_show(ticket_id, closer: Closer) -> Ticket:
     """The called citizen did not come: the ticket closes, and a known citizen's record shows
     the missed visit (counter.record explains the order of the writes)."""
-    closer.check(_ticket(ticket_id, TicketStatus.CALLED))
+    party_id = _party_before_closing(ticket_id, closer)
     staff_id = closer.staff_id
-    party_id = visits.party_for_visit(_ticket(ticket_id, TicketStatus.CALLED).id)
 
     def work():
         ticket = _ticket(ticket_id, TicketStatus.CALLED, lock=True)
@@ -275,10 +282,8 @@ def finish(ticket_id, closer: Closer, *, outcome, note="") -> Ticket:
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise CounterError("note_too_long", field="note")
-    # Refused before a party is made for it; the locked read below decides a race.
-    closer.check(_ticket(ticket_id, TicketStatus.CALLED))
+    party_id = _party_before_closing(ticket_id, closer)
     staff_id = closer.staff_id
-    party_id = visits.party_for_visit(_ticket(ticket_id, TicketStatus.CALLED).id)
 
     def work():
         ticket = _ticket(ticket_id, TicketStatus.CALLED, lock=True)
