@@ -1,15 +1,21 @@
 """The booking side of an arrival at the office (office.visits): what a reference stands for,
 "arrived" when the counter's kiosk checks the citizen in, and the announcement that checks the
-citizen in when staff mark the booking arrived (booking.mark_arrived)."""
+citizen in when staff mark the booking arrived (booking.mark_arrived).
 
+Either way the party's timeline gets the same one "arrived" entry (case_record.note_booking)."""
+
+import logging
 from datetime import datetime
 
 from sqlalchemy import select
 
+from appointments import case_record
 from appointments.models import Appointment, Status
 from extensions import db
 from office import visits
 from office.visits import BookedVisit, booked_visit_wanted, visit_arrived
+
+logger = logging.getLogger(__name__)
 
 
 def normalise_reference(value: str) -> str:
@@ -57,7 +63,18 @@ def answer_booked_visit(_sender, *, reference=None, visit_id=None, lock=False, *
 
 @visit_arrived.connect
 def mark_arrived(_sender, *, visit_id, at, **_kwargs):
+    """The kiosk checked the citizen in: arrived, on the record as the day view's "arrived" is.
+    A record that refuses the booking's contact details never costs the citizen the ticket:
+    the entry is left out (in a savepoint) and logged."""
     appointment = db.session.get(Appointment, visit_id)
-    if appointment is not None:
-        appointment.status = Status.ARRIVED
-        appointment.arrived_at = at
+    if appointment is None or appointment.status == Status.ARRIVED:
+        return
+    appointment.status = Status.ARRIVED
+    appointment.arrived_at = at
+    appointment.updated_at = at
+    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            case_record.note_booking(appointment, "arrived")
+    except (case_record.RecordRefused, case_record.BookingLost):
+        logger.warning("arrival of appointment %s not on the record", visit_id, exc_info=True)

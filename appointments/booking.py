@@ -436,11 +436,13 @@ def _locked(appointment_id: int) -> Appointment:
 
 
 def _set_status(appointment: Appointment, change, event: str, staff) -> Appointment:
+    """`change` returns False when the appointment is already so: nothing is written again."""
     appointment_id = appointment.id
 
     def attempt():
         current = _locked(appointment_id)
-        change(current)
+        if change(current) is False:
+            return current
         current.updated_at = utcnow()
         db.session.flush()
         case_record.note_booking(current, event, staff=staff)
@@ -463,12 +465,15 @@ def cancel(appointment: Appointment, *, staff=None, now=None) -> Appointment:
 
 def mark_arrived(appointment: Appointment, *, staff=None, now=None) -> Appointment:
     """Arriving is checking in: the citizen joins the counter's queue with the appointment's
-    priority, as at the kiosk, in this same transaction (office.visits.check_in)."""
+    priority, as at the kiosk, in this same transaction (office.visits.check_in). A citizen
+    already arrived (at the kiosk, or marked twice) arrives once: no second record entry."""
     now = now or utcnow()
 
     def change(current):
         if current.status == Status.CANCELLED:
             raise TooLate(_l("This appointment was cancelled."))
+        if current.status == Status.ARRIVED:
+            return False
         current.status = Status.ARRIVED
         current.arrived_at = current.arrived_at or now
         arrivals.check_in(current, now)

@@ -58,9 +58,10 @@ class BookingLost(Exception):
 
 def channel_and_direction(appointment: Appointment, event: str, staff) -> tuple[str, str]:
     """The citizen's own actions are web contacts. Arrived and no-show are marked at the
-    counter, and a no-show is no contact at all (internal). Other staff changes are made where
-    the booking was made on the citizen's behalf: by phone, or else at the counter."""
-    if staff is None:
+    counter (by staff or at its kiosk), and a no-show is no contact at all (internal). Other
+    staff changes are made where the booking was made on the citizen's behalf: by phone, or
+    else at the counter."""
+    if staff is None and event not in ("arrived", "no_show"):
         return Channel.WEB, Direction.INBOUND
     if event in ("arrived", "no_show") or appointment.channel not in ("counter", "phone"):
         channel = Channel.COUNTER

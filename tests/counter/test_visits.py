@@ -110,3 +110,57 @@ def test_arrived_late_on_the_day_view_joins_the_normal_queue_as_at_the_kiosk(
     client.post(f"/desk/appointments/{appointment.id}/arrived")
     ticket = db.session.scalar(select(Ticket).where(Ticket.appointment_id == appointment.id))
     assert ticket.kind == TicketKind.WALK_IN and ticket.booked_start is None
+
+
+def _arrived_entries(appointment) -> list:
+    from desk.models import Interaction
+
+    db.session.expire_all()
+    return db.session.scalars(
+        select(Interaction).where(
+            Interaction.subject_type == "appointment",
+            Interaction.subject_id == appointment.id,
+            Interaction.outcome == "arrived",
+        )
+    ).all()
+
+
+def test_the_kiosk_check_in_writes_the_same_arrived_entry_as_the_day_view(
+    client, town, make_appointment, make_staff, login
+):
+    at_kiosk, at_desk = make_appointment(minutes=5), make_appointment(minutes=10)
+    kiosk = client.post("/api/v1/tickets", json={"appointment_reference": at_kiosk.reference})
+    assert kiosk.status_code == 201
+    login(make_staff("clerk@example.org", role=Role.COUNTER))
+    client.post(f"/desk/appointments/{at_desk.id}/arrived")
+
+    [from_kiosk], [from_desk] = _arrived_entries(at_kiosk), _arrived_entries(at_desk)
+    for entry, appointment in ((from_kiosk, at_kiosk), (from_desk, at_desk)):
+        assert entry.party_id == appointment.party_id is not None
+        assert (entry.channel, entry.direction) == ("counter", "inbound")
+    assert from_kiosk.subject == from_desk.subject
+
+
+def test_arriving_at_the_kiosk_and_on_the_day_view_is_one_arrival(
+    client, town, make_appointment, make_staff, login
+):
+    appointment = make_appointment(minutes=5)
+    client.post("/api/v1/tickets", json={"appointment_reference": appointment.reference})
+    login(make_staff("clerk@example.org", role=Role.COUNTER))
+    client.post(f"/desk/appointments/{appointment.id}/arrived")
+    client.post(f"/desk/appointments/{appointment.id}/arrived")
+    assert len(_arrived_entries(appointment)) == 1
+    count = select(func.count()).select_from(Ticket).where(Ticket.appointment_id == appointment.id)
+    assert db.session.scalar(count) == 1
+
+
+def test_arrived_twice_on_the_day_view_is_one_arrival(
+    client, town, make_appointment, make_staff, login
+):
+    login(make_staff("clerk@example.org", role=Role.COUNTER))
+    appointment = make_appointment(minutes=5)
+    client.post(f"/desk/appointments/{appointment.id}/arrived")
+    client.post(f"/desk/appointments/{appointment.id}/arrived")
+    assert len(_arrived_entries(appointment)) == 1
+    [ticket] = db.session.scalars(select(Ticket).where(Ticket.appointment_id == appointment.id))
+    assert ticket.kind == TicketKind.APPOINTMENT
