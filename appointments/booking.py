@@ -33,6 +33,7 @@ from core.rows import insert_row, insert_row_with_links
 from core.time import TIMEZONE
 from core.unit_of_work import run_in_transaction
 from extensions import db
+from office import visits
 
 # Letters and digits that are hard to mishear or misread (no 0/O, 1/I/L, 2/Z, 5/S, 8/B).
 REFERENCE_ALPHABET = "ACDEFHJKMNPRTWXY34679"
@@ -68,6 +69,13 @@ class ManageLinkExpired(BookingError):
 class TooLate(BookingError):
     status = 409
     code = "too_late"
+
+
+class BeingServed(BookingError):
+    """A no-show refused: a counter is serving the citizen right now."""
+
+    status = 409
+    code = "being_served"
 
 
 def new_reference() -> str:
@@ -481,10 +489,22 @@ def mark_arrived(appointment: Appointment, *, staff=None, now=None) -> Appointme
     return _set_status(appointment, change, "arrived", staff)
 
 
-def mark_no_show(appointment: Appointment, *, staff=None) -> Appointment:
+def mark_no_show(appointment: Appointment, *, staff=None, now=None) -> Appointment:
+    """The citizen did not come: one queued at the counter already (arrived) leaves its queue,
+    in this same transaction (office.visits.missed); one being served cannot be a no-show."""
+    now = now or utcnow()
+
     def change(current):
         if current.status == Status.CANCELLED:
             raise TooLate(_l("This appointment was cancelled."))
+        if current.status == Status.NO_SHOW:
+            return False
+        try:
+            visits.missed(current.id, now, staff_id=staff.id if staff is not None else None)
+        except visits.VisitBeingServed as error:
+            raise BeingServed(
+                _l("This citizen is being served at a counter now: they did come.")
+            ) from error
         current.status = Status.NO_SHOW
         current.arrived_at = None
 

@@ -27,12 +27,26 @@ from core.unit_of_work import after_commit, run_in_transaction, run_read_only
 from counter import notices
 from counter import record as visits
 from counter.errors import Conflict, CounterError, NotFound
-from counter.models import CounterServiceSetting, Ticket, TicketEvent, TicketKind, TicketSequence
+from counter.models import (
+    CounterServiceSetting,
+    Ticket,
+    TicketEvent,
+    TicketKind,
+    TicketSequence,
+    TicketStatus,
+)
 from counter.queue import default_letter, local_day
 from extensions import db
 from office import hours
 from office.models import Location, Service, service_location
-from office.visits import BookedVisit, booked_visit, mark_arrived, visit_checked_in
+from office.visits import (
+    BookedVisit,
+    VisitBeingServed,
+    booked_visit,
+    mark_arrived,
+    visit_checked_in,
+    visit_missed,
+)
 
 
 def as_id(value, code: str, field: str, error_class=NotFound) -> int:
@@ -395,6 +409,32 @@ def queue_arrived_visit(_sender, *, visit: BookedVisit, at: datetime, **_kwargs)
         return
     ticket = _queue_visit(visit, visit.location_id, at, visit.language)
     after_commit(visits.link_party_quietly, ticket.id)
+
+
+@visit_missed.connect
+def drop_missed_visit(_sender, *, visit_id: int, at: datetime, staff_id=None, **_kwargs) -> None:
+    """Staff marked the booking a no-show after the citizen was queued: the ticket leaves the
+    queue as a no-show (waiting or parked), in the caller's transaction. A called ticket is
+    being served, so the no-show is refused; a closed one is left as it is. Locked: a call-next
+    at the same moment either calls it first (and the no-show is refused) or skips it."""
+    ticket = db.session.scalar(
+        select(Ticket).where(Ticket.appointment_id == visit_id).with_for_update()
+    )
+    if ticket is None:
+        return
+    db.session.refresh(ticket)
+    if ticket.status == TicketStatus.CALLED:
+        raise VisitBeingServed()
+    if ticket.status not in (TicketStatus.WAITING, TicketStatus.PARKED):
+        return
+    ticket.status = TicketStatus.NO_SHOW
+    ticket.finished_at = at
+    db.session.add(
+        TicketEvent(
+            ticket_id=ticket.id, at=at, action="no_show", staff_id=staff_id, detail="appointment"
+        )
+    )
+    notices.queue_changed(ticket.location_id)
 
 
 def ticket_by_token(token: str) -> Ticket:

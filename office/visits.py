@@ -11,7 +11,11 @@ arrived (`visit_arrived`), and staff marking a booking arrived on booking's day 
 it (`visit_checked_in`), to which the counter answers by queueing the citizen exactly as its
 kiosk would (counter.tickets.queue_arrived_visit). One ticket per booking either way.
 
-Both are sent inside the caller's transaction: what a receiver reads or writes (a lock, the
+A booked citizen who does not come after all (staff mark the booking a no-show after it
+arrived) leaves the queue: `visit_missed` takes their ticket out, or refuses (raises
+`VisitBeingServed`) while a counter is serving them.
+
+All are sent inside the caller's transaction: what a receiver reads or writes (a lock, the
 appointment's new status) commits or rolls back with the ticket.
 """
 
@@ -31,6 +35,13 @@ visit_arrived = signals.signal("office.visit-arrived")
 # kwargs: visit (BookedVisit, already arrived), at (aware UTC). Staff marked a booked citizen
 # arrived; a receiver puts them in its queue (nothing when they are in it already).
 visit_checked_in = signals.signal("office.visit-checked-in")
+# kwargs: visit_id, at (aware UTC), staff_id. Staff marked the booking a no-show; a receiver
+# takes the citizen out of its queue, or raises VisitBeingServed when they are being served.
+visit_missed = signals.signal("office.visit-missed")
+
+
+class VisitBeingServed(Exception):
+    """A counter is serving the citizen now: they came, whatever the booking says."""
 
 
 @dataclass(frozen=True)
@@ -65,3 +76,9 @@ def mark_arrived(visit_id: int, at: datetime) -> None:
 def check_in(visit: BookedVisit, at: datetime) -> None:
     """Staff recorded the citizen's arrival: the counter queues them, in this transaction."""
     visit_checked_in.send(None, visit=visit, at=at)
+
+
+def missed(visit_id: int, at: datetime, staff_id: int | None = None) -> None:
+    """Staff marked the booking a no-show: the counter takes the citizen out of its queue, in
+    this transaction. Raises VisitBeingServed while a counter serves them."""
+    visit_missed.send(None, visit_id=visit_id, at=at, staff_id=staff_id)

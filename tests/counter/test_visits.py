@@ -164,3 +164,42 @@ def test_arrived_twice_on_the_day_view_is_one_arrival(
     assert len(_arrived_entries(appointment)) == 1
     [ticket] = db.session.scalars(select(Ticket).where(Ticket.appointment_id == appointment.id))
     assert ticket.kind == TicketKind.APPOINTMENT
+
+
+def test_a_no_show_after_arriving_takes_the_ticket_out_of_the_queue(
+    client, town, make_appointment, make_staff, login
+):
+    login(make_staff("clerk@example.org", role=Role.COUNTER))
+    appointment = make_appointment(minutes=5)
+    client.post(f"/desk/appointments/{appointment.id}/arrived")
+    ticket = db.session.scalar(select(Ticket).where(Ticket.appointment_id == appointment.id))
+    assert _waiting_codes(town.desk_1) == [ticket.code]
+
+    client.post(f"/desk/appointments/{appointment.id}/no_show")
+
+    assert _waiting_codes(town.desk_1) == []
+    db.session.refresh(ticket)
+    assert ticket.status == TicketStatus.NO_SHOW and ticket.finished_at is not None
+    assert visits.booked_visit(visit_id=appointment.id).status == "no_show"
+    from counter import calling
+
+    assert calling.call_next(town.desk_1.id) is None
+
+
+def test_a_citizen_being_served_cannot_be_marked_a_no_show(
+    client, town, make_appointment, make_staff, login
+):
+    from counter import calling
+
+    login(make_staff("clerk@example.org", role=Role.COUNTER))
+    appointment = make_appointment(minutes=5)
+    client.post(f"/desk/appointments/{appointment.id}/arrived")
+    called = calling.call_next(town.desk_1.id)
+    assert called is not None
+
+    page = client.post(f"/desk/appointments/{appointment.id}/no_show", follow_redirects=True)
+
+    assert "wordt nu aan een loket geholpen" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Ticket, called.id).status == TicketStatus.CALLED
+    assert visits.booked_visit(visit_id=appointment.id).status == "arrived"
