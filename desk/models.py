@@ -210,10 +210,11 @@ class ContactAddress(db.Model):
     verified_how: Mapped[str | None] = mapped_column(String(20))
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     is_default: Mapped[bool] = mapped_column(default=False)
-    # Consent per purpose; marketing is never a purpose here.
-    consent_reminders: Mapped[bool] = mapped_column(default=True)
-    consent_queue_alerts: Mapped[bool] = mapped_column(default=True)
-    consent_case_updates: Mapped[bool] = mapped_column(default=True)
+    # Consent per purpose, never assumed: off until the citizen says yes to that purpose (a form
+    # or an API call that asked it: record.set_contact_consent). Marketing is never a purpose.
+    consent_reminders: Mapped[bool] = mapped_column(default=False)
+    consent_queue_alerts: Mapped[bool] = mapped_column(default=False)
+    consent_case_updates: Mapped[bool] = mapped_column(default=False)
     consent_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Where the citizen last answered (a code: "appointments.web", "counter.follow", "desk"),
     # beside when (`consent_changed_at`); None while nobody asked them.

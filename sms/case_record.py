@@ -101,14 +101,16 @@ def addressee_for_party(party_id: int):
 
 def address_consents(value: str) -> dict:
     """{"sms"|"email": {consent column: allowed}} of the address row holding this value (a
-    verified one first), for a message to a number the citizen gave just now."""
+    verified one first), for a message to a number the citizen gave just now. Only an answer
+    counts as a refusal: where nobody asked yet (consent is never assumed, so the columns are
+    off), giving the number for this very message is the answer, and nothing is returned."""
     row = db.session.scalar(
         select(ContactAddress)
         .where(ContactAddress.value == value)
         .order_by(ContactAddress.verified_at.is_(None), ContactAddress.id.desc())
         .limit(1)
     )
-    if row is None:
+    if row is None or row.consent_changed_at is None:
         return {}
     channel = "sms" if row.kind == "phone" else "email"
     return {channel: {column: getattr(row, column) for column in set(CONSENT_COLUMN.values())}}

@@ -41,16 +41,29 @@ def clerk(make_staff, login):
     return login(make_staff(email="clerk@example.org", department="burgerzaken"))
 
 
+def consenting(party):
+    """As if the citizen had said yes to every purpose on every address (nothing is assumed)."""
+    for address in party.addresses:
+        for column in record.CONSENT_PURPOSES.values():
+            setattr(address, column, True)
+    db.session.commit()
+    return party
+
+
 @pytest.fixture
 def jan(app):
-    return record.find_or_create_party(
-        name="Jan Peeters", phone="0470123456", email="jan@example.org", national_number=JAN
+    return consenting(
+        record.find_or_create_party(
+            name="Jan Peeters", phone="0470123456", email="jan@example.org", national_number=JAN
+        )
     )
 
 
 @pytest.fixture
 def lisa(app):
-    return record.find_or_create_party(name="Lisa Maes", phone="0471998877", national_number=LISA)
+    return consenting(
+        record.find_or_create_party(name="Lisa Maes", phone="0471998877", national_number=LISA)
+    )
 
 
 def page_text(response) -> str:

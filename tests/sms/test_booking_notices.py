@@ -29,6 +29,7 @@ def book(office, start=None, **fields):
         "start": start or local(TUESDAY, 10),
         "name": "An Peeters",
         "phone": "0470 12 34 56",
+        "consents": {"reminders": True},  # the booking form's box, ticked
         "now": NOW,
     }
     values.update(fields)
