@@ -28,6 +28,7 @@ from appointments.slots import (
 from core import bounds
 from core.database import read_only_request
 from core.time import BRUSSELS
+from desk import record
 from extensions import csrf, db, limiter
 
 bp = Blueprint("booking_api", __name__, url_prefix="/api/v1")
@@ -104,6 +105,24 @@ def body_int(data: dict, name: str, low: int = 0) -> int | None:
     if number is None:
         raise not_a_number(name)
     return number
+
+
+def consents_given(data: dict) -> dict[str, bool] | None:
+    """The optional `consents` object: true or false per purpose the client asked the citizen
+    about (desk.record.CONSENT_PURPOSES). Absent: nobody asked, nothing is assumed."""
+    if "consents" not in data:
+        return None
+    given = data["consents"]
+    if (
+        not isinstance(given, dict)
+        or set(given) - set(record.CONSENT_PURPOSES)
+        or not all(isinstance(answer, bool) for answer in given.values())
+    ):
+        raise BookingError(
+            _l("Give consent as true or false per purpose: reminders, queue_alerts, case_updates."),
+            {"consents": _l("Not valid.")},
+        )
+    return given
 
 
 @bp.get("/services")
@@ -198,6 +217,8 @@ def create_appointment():
         language=str(get_locale() or "nl"),
         channel="web",
         submission_key=submission_key,
+        consents=consents_given(data),
+        consent_source="appointments.api",
     )
     return jsonify(booked_json(appointment)), 201
 

@@ -273,13 +273,15 @@ def book(
     staff=None,
     submission_key: str | None = None,
     consents: dict[str, bool] | None = None,
+    consent_source: str | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Book a visit. Raises BookingError (422), SlotTaken (409) or UnknownService (404).
 
     `consents`: the citizen's answers per purpose (desk.record.CONSENT_PURPOSES) where the
-    booking asked them (the booking form); recorded on the addresses booked with, with when and
-    where (`channel`). None where nobody asked (the API): the record is left as it is.
+    booking asked them (the booking form, or the API's optional `consents`); recorded on the
+    addresses booked with, with when and where (`consent_source`, else the channel). None where
+    nobody asked: the record is left as it is, and a new address has every purpose off.
 
     Everything is read inside the write transaction, once: the services, the set-up rows and
     the appointments of the day. Whether the start is on the hours' grid at all (422) and
@@ -351,7 +353,8 @@ def book(
             set_committed_value(appointment, "location", place)
             case_record.note_booking(appointment, "booked", staff=staff)
             if consents is not None:
-                case_record.record_consent(appointment, consents, f"appointments.{channel}")
+                source = consent_source or f"appointments.{channel}"
+                case_record.record_consent(appointment, consents, source)
 
         # The appointment, its party, its record entry and its confirmation: one commit.
         return _hold(start, timetable, now, fill, note)

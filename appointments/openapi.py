@@ -65,6 +65,20 @@ SCHEMAS = {
             "email": {"type": "string", "format": "email"},
             "national_number": {"type": "string", "description": "Optional, 11 digits."},
             "people": {"type": "integer", "minimum": 1, "maximum": INT32_MAX},
+            "consents": {
+                "type": "object",
+                "description": (
+                    "What the citizen answered, per purpose they were asked about, on the "
+                    "phone and e-mail booked with. A purpose left out is never assumed: a new "
+                    "address has every purpose off."
+                ),
+                "additionalProperties": False,
+                "properties": {
+                    "reminders": {"type": "boolean"},
+                    "queue_alerts": {"type": "boolean"},
+                    "case_updates": {"type": "boolean"},
+                },
+            },
         },
     },
     "Booked": {

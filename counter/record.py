@@ -185,6 +185,9 @@ def attach_visit(ticket_id: int, choice: str, *, staff, name: str = "") -> int:
         )
     else:
         raise InvalidInput("unknown_party", field="party")
+    if ticket.notify_phone:  # the number was left for the turn-near SMS: that purpose only
+        source = "counter.remote" if ticket.remote else "counter.follow"
+        record_turn_near_consent(party, ticket.notify_phone, source)
     ticket.party_id = party.id
     db.session.flush()
     return party.id

@@ -92,3 +92,67 @@ def test_a_reminder_goes_when_asked_for(client, office):
         select(OutboxMessage).where(OutboxMessage.purpose == "reminder")
     ).first()
     assert reminder is not None and reminder.status == MessageStatus.QUEUED, reminder.reason
+
+
+# --- the API and staff: nothing is assumed either ---------------------------------------------
+
+
+def api_booking(client, office, **fields):
+    from tests.appointments.test_api import booking_body
+
+    start = local(next_weekday(0, after=date.today() + timedelta(days=7)), 10)
+    body = booking_body(office, start, email="jan@example.org", **fields)
+    return client.post("/api/v1/appointments", json=body)
+
+
+def test_an_api_booking_that_asked_nothing_switches_no_consent_on(client, office):
+    assert api_booking(client, office).status_code == 201
+    db.session.commit()
+    assert set(addresses()) == {"phone", "email"}
+    for address in addresses().values():
+        assert not address.consent_reminders
+        assert not address.consent_queue_alerts
+        assert not address.consent_case_updates
+        assert address.consent_changed_at is None and address.consent_source is None
+
+
+def test_an_api_booking_records_the_purposes_it_asked_with_when_and_where(client, office):
+    answer = api_booking(client, office, consents={"reminders": True, "case_updates": False})
+    assert answer.status_code == 201
+    db.session.commit()
+    for address in addresses().values():
+        given = (
+            address.consent_reminders,
+            address.consent_queue_alerts,
+            address.consent_case_updates,
+        )
+        assert given == (True, False, False)
+        assert address.consent_source == "appointments.api"
+        assert address.consent_changed_at is not None
+
+
+@pytest.mark.parametrize(
+    "consents", [{"marketing": True}, {"reminders": "yes"}, ["reminders"], None, {"reminders": 1}]
+)
+def test_an_api_consent_that_is_not_true_or_false_per_purpose_is_422(client, office, consents):
+    answer = api_booking(client, office, consents=consents)
+    assert answer.status_code == 422
+    assert "consents" in answer.json["error"]["fields"]
+    assert addresses() == {}
+
+
+def test_a_party_staff_create_at_the_counter_has_no_consent_switched_on(app, make_staff):
+    from desk import record
+
+    staff = make_staff(email="clerk@example.org")
+    party = record.new_party_for_contact(
+        staff=staff, name="Nieuw", phone="0470 99 88 77", email="nieuw@example.org"
+    )
+    db.session.commit()
+    assert len(party.addresses) == 2
+    for address in party.addresses:
+        assert not (
+            address.consent_reminders
+            or address.consent_queue_alerts
+            or address.consent_case_updates
+        )
