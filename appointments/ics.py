@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 
 from appointments.models import Appointment, Status
@@ -21,9 +23,10 @@ from core.database import utcnow
 from core.time import BRUSSELS, TIMEZONE
 
 
-def uid_for(appointment: Appointment) -> str:
+def uid_for(appointment: Appointment, *, with_reference: bool = True) -> str:
     host = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "loket"
-    return f"appointment-{appointment.id}-{appointment.reference}@{host}"
+    reference = f"-{appointment.reference}" if with_reference else ""
+    return f"appointment-{appointment.id}{reference}@{host}"
 
 
 def brussels_vtimezone() -> Timezone:
@@ -61,11 +64,13 @@ def _calendar(method: str, name: str | None = None) -> Calendar:
     return calendar
 
 
-def _event(appointment: Appointment, language: str, description: str = "") -> Event:
+def _event(
+    appointment: Appointment, language: str, description: str = "", secret: bool = False
+) -> Event:
     location = appointment.location
     services = ", ".join(s.name_in(language) for s in appointment.services)
     event = Event()
-    event.add("uid", uid_for(appointment))
+    event.add("uid", uid_for(appointment, with_reference=not secret))
     event.add("sequence", appointment.sequence)
     event.add("dtstamp", utcnow())
     event.add("last-modified", appointment.updated_at)
@@ -88,12 +93,22 @@ def appointment_ics(appointment: Appointment, *, description: str = "") -> bytes
     return calendar.to_ical()
 
 
-def feed_ics(name: str, appointments: list[Appointment], language: str = "nl") -> bytes:
-    """A subscription feed for a counter or location: every standing appointment in it."""
+def feed_ics(
+    name: str, appointments: list[Appointment], secret_ids=frozenset(), language: str = "nl"
+) -> bytes:
+    """A subscription feed for a counter or location: every standing appointment in it.
+
+    Anyone holding the link reads it, and calendar services keep copies, so it names no
+    citizen (no name, no contact: nothing a staff read would have to log); a reference leads
+    to the day view, which shows and logs who it is. A secret citizen's booking (`secret_ids`,
+    appointment ids) is only "reserved", without even its reference."""
     calendar = _calendar("PUBLISH", name)
+    with force_locale(language):
+        reserved = _("Reserved")
     for appointment in appointments:
-        description = f"{appointment.reference} · {appointment.name}"
-        if appointment.counter:
-            description += f" · {appointment.counter.name}"
-        calendar.add_component(_event(appointment, language, description))
+        secret = appointment.id in secret_ids
+        shown = reserved if secret else appointment.reference
+        parts = [shown, appointment.counter.name if appointment.counter else None]
+        description = " · ".join(p for p in parts if p)
+        calendar.add_component(_event(appointment, language, description, secret))
     return calendar.to_ical()

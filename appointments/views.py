@@ -36,7 +36,7 @@ from core.database import utcnow
 from core.errors import form_errors
 from core.time import BRUSSELS
 from core.unit_of_work import run_in_transaction
-from desk import identifiers
+from desk import access, identifiers
 from extensions import db, limiter
 from office.models import Counter, LifeEvent, Location, Service
 
@@ -536,7 +536,10 @@ def feed(token: str):
         query = query.where(Appointment.location_id == location.id)
         name = location.name
     rows = db.session.scalars(query.order_by(Appointment.starts_at)).all()
-    return calendar_response(ics.feed_ics(name, rows), "loket.ics")
+    # Read by no one signed in: a secret citizen is hidden as from staff who may not see them.
+    visible = access.visible_live_ids(None, [a.party_id for a in rows])
+    secret = {a.id for a in rows if a.party_id is not None and visible[a.party_id] is None}
+    return calendar_response(ics.feed_ics(name, rows, secret), "loket.ics")
 
 
 # English readers here are in Belgium: British forms ("Thursday 7 January 2027", 24-hour

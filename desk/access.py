@@ -38,10 +38,11 @@ def can_see_party(staff: Staff, party: Party) -> bool:
 
 
 def visible_party_clause(staff: Staff):
-    """A WHERE clause over Party: can_see_party as SQL, so a page loads and checks in one go."""
+    """A WHERE clause over Party: can_see_party as SQL, so a page loads and checks in one go.
+    No staff member (a feed read through a link, by no one signed in): no secret party."""
     if sees_everything(staff):
         return Party.id.isnot(None)
-    if staff.department_id is None:
+    if staff is None or staff.department_id is None:
         return Party.secret.is_(False)
     holds_a_case = exists().where(
         Case.party_id == Party.id, Case.department_id == staff.department_id
@@ -76,7 +77,7 @@ def hidden_confidential_exists(staff: Staff, party_id: int) -> bool:
     )
 
 
-def visible_live_ids(staff: Staff, party_ids) -> dict[int, int | None]:
+def visible_live_ids(staff: Staff | None, party_ids) -> dict[int, int | None]:
     """For each party id a list shows (a day's appointments, the sent messages): the id of the
     live party it stands for (merges followed) when this staff member may see that party, else
     None. A list of citizens applies the party page's rule with it, row by row: a secret party

@@ -67,3 +67,29 @@ def test_an_admin_sees_the_secret_citizen_and_it_is_logged(client, office, make_
     assert db.session.scalars(
         select(AccessLog.party_id).where(AccessLog.staff_id == admin.id)
     ).all() == [party_id]
+
+
+def test_the_staff_feeds_name_no_citizen_and_show_a_secret_one_as_reserved(client, office):
+    """A feed is read through a link, by no one signed in: nothing a staff read would have to
+    log (no name, no contact), and a secret citizen's booking without even its reference."""
+    monday = next_weekday(0)
+    common = dict(service_ids=[office.id_card.id], location_id=office.town_hall.id)
+    secret = booking.book(
+        **common, start=local(monday, 10), name="Sara Geheim", phone="0470 55 55 55"
+    )
+    open_one = booking.book(
+        **common, start=local(monday, 11), name="Mia Maes", email="mia@example.org"
+    )
+    db.session.commit()
+    db.session.get(Party, db.session.get(Appointment, secret.id).party_id).secret = True
+    db.session.commit()
+    logged = db.session.scalar(select(db.func.count()).select_from(AccessLog))
+
+    for token in (office.town_hall.feed_token, office.desk_1.feed_token):
+        feed = client.get(f"/appointments/feeds/{token}.ics").get_data(as_text=True)
+        unfolded = feed.replace("\r\n ", "")
+        for personal in ("Sara Geheim", "Mia Maes", "mia@example.org", "470 55", "470555"):
+            assert personal not in unfolded
+        assert secret.reference not in unfolded and open_one.reference in unfolded
+        assert unfolded.count("Gereserveerd") == 1
+    assert db.session.scalar(select(db.func.count()).select_from(AccessLog)) == logged
