@@ -30,7 +30,7 @@ from counter.errors import CounterError
 from counter.forms import RemoteTicketForm
 from counter.models import CounterServiceSetting, Outcome, Ticket
 from counter.state import board_state, desk_overview, ticket_view
-from desk import search
+from desk import access, record, search
 from desk.access import can_see_party
 from desk.auth import role_required
 from desk.errors import RecordError
@@ -339,6 +339,14 @@ def record_url(party_id: int | None) -> str | None:
     return url_for("desk.party", party_id=party.id, purpose="contact")
 
 
+def hidden_party(party_id: int | None) -> bool:
+    """The visit's citizen is on a record this staff member may not see (the party page's
+    rule, desk.access): the desk shows nothing of them, not even the name they booked with."""
+    if party_id is None:
+        return False
+    return access.visible_live_ids(current_user, [party_id])[party_id] is None
+
+
 @bp.get("/desk/<int:counter_id>")
 @staff_only
 @with_counter
@@ -346,8 +354,9 @@ def desk(counter):
     services = db.session.scalars(select(Service).where(Service.active.is_(True))).all()
     current = calling.open_ticket(counter.id)
     party_id = visits.known_party_id(current) if current else None
+    hidden = hidden_party(party_id)
     attach = None
-    if current is not None and (party_id is None or request.args.get("attach")):
+    if current is not None and not hidden and (party_id is None or request.args.get("attach")):
         attach = attach_context(counter, current)
     page = render_template(
         "counter/desk.html",
@@ -356,10 +365,20 @@ def desk(counter):
         services=services,
         outcomes=outcome_labels(),
         record_url=record_url(party_id),
+        hidden_record=hidden,
         attach=attach,
     )
     if attach and attach["candidates"]:
         search.log_shown(current_user, attach["candidates"])
+    if attach and attach["new_name"] and party_id is not None:
+        # the name the visit's record knows, offered for a new record: a read of that party
+        record.log_access(
+            staff=current_user,
+            party_ids=record.resolve_party(party_id).id,
+            action="view",
+            purpose="contact",
+            detail=f"counter desk, ticket {current.code}",
+        )
     return page
 
 
@@ -397,6 +416,9 @@ def attach_record(counter):
     back = url_for("counter.desk", counter_id=counter.id)
     if current is None or str(current.id) != request.form.get("ticket_id", ""):
         flash(_("This ticket is not at your counter any more."), "error")
+        return redirect(back)
+    if hidden_party(visits.known_party_id(current)):
+        flash(_("This visit is on a record you may not see: it stays on that record."), "error")
         return redirect(back)
     try:
         with unit_of_work():

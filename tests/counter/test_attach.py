@@ -180,3 +180,54 @@ def test_staff_mark_an_address_and_an_identifier_verified_with_how_and_by_whom(
 def test_calling_next_still_works_without_a_record(town):
     ticket = serve_one(town)
     assert calling.open_ticket(town.desk_1.id).id == ticket.id
+
+
+def _booked_ticket_at_the_desk(client, town, make_appointment, *, secret: bool) -> Ticket:
+    appointment = make_appointment(minutes=5)  # An Janssens, +32470123456
+    checked_in = client.post(
+        "/api/v1/tickets", json={"appointment_reference": appointment.reference}
+    )
+    assert checked_in.status_code == 201
+    ticket = db.session.get(Ticket, checked_in.json["id"])
+    db.session.refresh(ticket)
+    assert ticket.party_id is not None
+    db.session.get(Party, ticket.party_id).secret = secret
+    db.session.commit()
+    assert calling.call_next(town.desk_1.id).id == ticket.id
+    return ticket
+
+
+def test_the_desk_shows_nothing_of_a_secret_citizen_and_cannot_move_the_visit(
+    client, login, make_staff, town, make_appointment
+):
+    ticket = _booked_ticket_at_the_desk(client, town, make_appointment, secret=True)
+    party_id = ticket.party_id
+    login(make_staff("balie@example.org", role=Role.COUNTER))
+    desk = f"/counter/desk/{town.desk_1.id}"
+
+    for path in (desk, f"{desk}?attach=1"):
+        page = client.get(path).get_data(as_text=True)
+        assert "An Janssens" not in page and "470123456" not in page
+        assert "Dit bezoek staat op een dossier dat u niet mag zien." in page
+        assert f"/desk/parties/{party_id}" not in page and 'name="party_id"' not in page
+
+    moved = client.post(
+        f"{desk}/attach", data={"ticket_id": ticket.id, "party_id": "new"}, follow_redirects=True
+    )
+    assert "niet mag zien" in moved.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Ticket, ticket.id).party_id == party_id
+    assert count(Party) == 1
+
+
+def test_the_desk_logs_the_citizen_whose_name_it_offers(
+    client, login, make_staff, town, make_appointment
+):
+    ticket = _booked_ticket_at_the_desk(client, town, make_appointment, secret=False)
+    clerk = login(make_staff("balie@example.org", role=Role.COUNTER))
+    page = client.get(f"/counter/desk/{town.desk_1.id}?attach=1").get_data(as_text=True)
+    assert "An Janssens" in page
+    viewed = db.session.scalars(select(AccessLog).where(AccessLog.action == "view")).all()
+    assert [(row.party_id, row.staff_id, row.detail) for row in viewed] == [
+        (ticket.party_id, clerk.id, f"counter desk, ticket {ticket.code}")
+    ]
