@@ -36,7 +36,9 @@ def test_a_checked_in_visit_is_on_the_citizens_timeline(app, town, make_appointm
     db.session.commit()
     party = db.session.get(Party, db.session.get(Ticket, ticket.id).party_id)
     assert party.name == "An Janssens"  # known from check-in on: the desk can link to it
-    assert count(Interaction) == 0
+    [arrived] = db.session.scalars(select(Interaction)).all()  # as the day view's "arrived"
+    assert (arrived.party_id, arrived.outcome) == (party.id, "arrived")
+    assert (arrived.subject_type, arrived.subject_id) == ("appointment", appointment.id)
 
     serve_one(town, ticket=ticket)
     calling.finish(
@@ -47,7 +49,9 @@ def test_a_checked_in_visit_is_on_the_citizens_timeline(app, town, make_appointm
     )
 
     db.session.commit()
-    visit = db.session.scalars(select(Interaction)).one()
+    visit = db.session.scalars(
+        select(Interaction).where(Interaction.subject_type == "ticket")
+    ).one()
     stored = db.session.get(Ticket, ticket.id)
     assert (visit.party_id, visit.channel, visit.direction) == (party.id, "counter", "inbound")
     assert (visit.subject, visit.summary, visit.outcome) == (
