@@ -402,10 +402,18 @@ def _queue_visit(
 def queue_arrived_visit(_sender, *, visit: BookedVisit, at: datetime, **_kwargs) -> None:
     """Staff marked a booked citizen arrived (office.visits.check_in): the kiosk's check-in,
     in the caller's transaction. An appointment of another day, one without services, or one
-    queued already (checked in at the kiosk, or marked arrived twice) gets no ticket."""
+    queued already (checked in at the kiosk, or marked arrived twice) gets no ticket; one
+    taken out of the queue by a mistaken no-show gets its own back."""
     if local_day(visit.starts_at) != local_day(at) or not visit.service_ids:
         return
-    if db.session.scalar(select(Ticket.id).where(Ticket.appointment_id == visit.id)):
+    queued = db.session.scalar(
+        select(Ticket)
+        .where(Ticket.appointment_id == visit.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if queued is not None:
+        _return_missed(queued, at)
         return
     ticket = _queue_visit(visit, visit.location_id, at, visit.language)
     after_commit(visits.link_party_quietly, ticket.id)
@@ -418,11 +426,13 @@ def drop_missed_visit(_sender, *, visit_id: int, at: datetime, staff_id=None, **
     being served, so the no-show is refused; a closed one is left as it is. Locked: a call-next
     at the same moment either calls it first (and the no-show is refused) or skips it."""
     ticket = db.session.scalar(
-        select(Ticket).where(Ticket.appointment_id == visit_id).with_for_update()
+        select(Ticket)
+        .where(Ticket.appointment_id == visit_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if ticket is None:
         return
-    db.session.refresh(ticket)
     if ticket.status == TicketStatus.CALLED:
         raise VisitBeingServed()
     if ticket.status not in (TicketStatus.WAITING, TicketStatus.PARKED):
@@ -434,6 +444,24 @@ def drop_missed_visit(_sender, *, visit_id: int, at: datetime, staff_id=None, **
             ticket_id=ticket.id, at=at, action="no_show", staff_id=staff_id, detail="appointment"
         )
     )
+    notices.queue_changed(ticket.location_id)
+
+
+def _return_missed(ticket: Ticket, at: datetime) -> None:
+    """A booking marked a no-show by mistake, then arrived after all: the ticket the no-show
+    took out of the queue (drop_missed_visit) is back in its place. One the counter closed
+    itself stays closed."""
+    last = db.session.scalar(
+        select(TicketEvent)
+        .where(TicketEvent.ticket_id == ticket.id)
+        .order_by(TicketEvent.id.desc())
+        .limit(1)
+    )
+    if ticket.status != TicketStatus.NO_SHOW or last is None or last.detail != "appointment":
+        return
+    ticket.status = TicketStatus.WAITING
+    ticket.finished_at = None
+    db.session.add(TicketEvent(ticket_id=ticket.id, at=at, action="returned", detail="appointment"))
     notices.queue_changed(ticket.location_id)
 
 

@@ -203,3 +203,17 @@ def test_a_citizen_being_served_cannot_be_marked_a_no_show(
     db.session.expire_all()
     assert db.session.get(Ticket, called.id).status == TicketStatus.CALLED
     assert visits.booked_visit(visit_id=appointment.id).status == "arrived"
+
+
+def test_arrived_after_a_mistaken_no_show_puts_the_ticket_back(
+    client, town, make_appointment, make_staff, login
+):
+    login(make_staff("clerk@example.org", role=Role.COUNTER))
+    appointment = make_appointment(minutes=5)
+    client.post(f"/desk/appointments/{appointment.id}/arrived")
+    client.post(f"/desk/appointments/{appointment.id}/no_show")
+    client.post(f"/desk/appointments/{appointment.id}/arrived")
+    [ticket] = db.session.scalars(select(Ticket).where(Ticket.appointment_id == appointment.id))
+    assert ticket.status == TicketStatus.WAITING and ticket.finished_at is None
+    assert _waiting_codes(town.desk_1) == [ticket.code]
+    assert visits.booked_visit(visit_id=appointment.id).status == "arrived"
