@@ -31,6 +31,7 @@ MESSAGES = {
     "invalid_times": _l("The end cannot be before the start."),
     "naive_datetime": _l("Times must carry a time zone."),
     "invalid_link": _l("A link needs both a type and a number."),
+    "invalid_code": _l("Unknown text code."),
     "task_needs_assignee": _l("Assign the task to a person or a department."),
     "invalid_language": _l("Unknown language."),
     "invalid_preferred_channel": _l("Unknown notification channel."),

@@ -16,6 +16,7 @@ from core.time import BRUSSELS
 from desk import access, record
 from extensions import db
 from sms.models import DevMessage, MessageStatus, OutboxMessage
+from sms.purposes import purpose_label
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
 PAGE = 50
@@ -74,6 +75,7 @@ def messages():
         problems=problems,
         statuses=[s.value for s in MessageStatus],
         status_label=status_label,
+        purpose_label=purpose_label,
         money=money,
         number=format_decimal,
         zone=BRUSSELS,
