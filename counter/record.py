@@ -38,7 +38,8 @@ from office.visits import BookedVisit, booked_visit
 
 logger = logging.getLogger(__name__)
 # What the timeline says of a visit, in the reader's language (desk.interaction_texts).
-register_texts({"counter.visit": _l("%(service)s, ticket %(ticket)s")})
+# The ticket's number ("B001") is on the timeline as the visit's link (counter.record_names).
+register_texts({"counter.visit": _l("Visit: %(service)s")})
 
 
 def booked(ticket: Ticket) -> BookedVisit | None:
@@ -144,7 +145,7 @@ def record_visit(ticket: Ticket, *, outcome: str, staff_id: int | None) -> None:
     if ticket.party_id is None:
         return
     service = db.session.get(Service, ticket.service_id)
-    params = {"service": in_languages(service.name_in), "ticket": ticket.code}
+    params = {"service": in_languages(service.name_in)}
     try:
         record.record_interaction(
             party=ticket.party_id,

@@ -48,7 +48,7 @@ def render(code: str | None, params: dict | None, fallback: str) -> str:
         return fallback or ""
     try:
         return str(words) % {name: _value(name, v) for name, v in (params or {}).items()}
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError):  # another version's params, or a damaged time
         return fallback or ""
 
 
@@ -85,9 +85,11 @@ def _value(name: str, value):
 
 
 def moment(value: datetime) -> str:
-    """Date and time on the Brussels clock in the reader's format: "6 dec. 2026 14:30",
-    "6 déc. 2026, 14:30", "Dec 6, 2026, 14:30" (the 24-hour clock in every language)."""
-    return format_skeleton("yMMMdHm", value, tzinfo=BRUSSELS, locale=get_locale())
+    """Date and time on the Brussels clock in the reader's format: "6 dec 2026 14:30",
+    "6 déc. 2026 14:30", "Dec 6, 2026 14:30" (the 24-hour clock in every language)."""
+    locale = get_locale()
+    day = format_skeleton("yMMMd", value, tzinfo=BRUSSELS, locale=locale)
+    return f"{day} {format_skeleton('Hm', value, tzinfo=BRUSSELS, locale=locale)}"
 
 
 def iso_utc(value: datetime) -> str:
