@@ -34,7 +34,7 @@ from appointments.slots import BookingError, find_slots, load_visit, local_iso, 
 from core import bounds
 from core.database import utcnow
 from core.errors import form_errors
-from core.time import BRUSSELS
+from core.time import BRUSSELS, local_clock
 from core.unit_of_work import run_in_transaction
 from desk import identifiers
 from extensions import db, limiter
@@ -567,7 +567,7 @@ def local_month(value: date) -> str:
 @bp.app_template_filter("local_time")
 def local_time(value: datetime) -> str:
     """Wall-clock time in Brussels, whoever looks at it and wherever the server runs."""
-    return value.astimezone(BRUSSELS).strftime("%H:%M")
+    return local_clock(value)
 
 
 @bp.app_template_global("weekday_names")

@@ -16,11 +16,10 @@ older rows, and rows a newer version wrote, still read as they were written.
 
 from datetime import UTC, datetime
 
-from babel.dates import format_skeleton
 from flask import current_app
 from flask_babel import force_locale, format_currency, format_decimal, get_locale
 
-from core.time import BRUSSELS
+from core.time import local_moment
 from desk import labels
 
 TEXTS: dict[str, object] = {}  # code -> lazy_gettext text with %(name)s parameters
@@ -76,20 +75,12 @@ def _value(name: str, value):
     if isinstance(value, list):
         return ", ".join(str(_value(name, item)) for item in value)
     if isinstance(value, str) and (name == "when" or name.endswith(("_when", "_at"))):
-        return moment(datetime.fromisoformat(value))
+        return local_moment(datetime.fromisoformat(value))
     if name.endswith("_amount") and isinstance(value, int | float):
         return format_currency(value, "EUR")
     if isinstance(value, int | float) and not isinstance(value, bool):
         return format_decimal(value)
     return value
-
-
-def moment(value: datetime) -> str:
-    """Date and time on the Brussels clock in the reader's format: "6 dec 2026 14:30",
-    "6 déc. 2026 14:30", "Dec 6, 2026 14:30" (the 24-hour clock in every language)."""
-    locale = get_locale()
-    day = format_skeleton("yMMMd", value, tzinfo=BRUSSELS, locale=locale)
-    return f"{day} {format_skeleton('Hm', value, tzinfo=BRUSSELS, locale=locale)}"
 
 
 def iso_utc(value: datetime) -> str:
