@@ -42,6 +42,16 @@ log = logging.getLogger(__name__)
 REPLY = "sms.reply"
 register_texts({f"sms.sent.{purpose}": words for purpose, words in PURPOSES.items()})
 register_texts({REPLY: _l("Reply from the citizen")})
+# A message that did not go out: its outcome is its status (the reason is on the outbox row).
+register_texts(
+    {
+        "sms.failed": _l("Failed"),
+        "sms.refused": _l("Refused"),
+        "sms.undelivered": _l("Not delivered"),
+        "sms.skipped": _l("Not sent"),
+        "sms.expired": _l("Too late, not sent"),
+    }
+)
 
 # Which ContactAddress consent column a purpose needs; other purposes need none. A
 # confirmation of what the citizen just did (a booking) is a service message: it needs none.
@@ -164,7 +174,6 @@ def record_outbound(message_ids: list[int]) -> list[tuple[int, int]]:
             OutboxMessage.body,
             OutboxMessage.purpose,
             OutboxMessage.status,
-            OutboxMessage.reason,
             OutboxMessage.link_type,
             OutboxMessage.link_id,
         )
@@ -182,7 +191,7 @@ def record_outbound(message_ids: list[int]) -> list[tuple[int, int]]:
             direction="outbound",
             **_sent_subject(row.purpose, row.body),
             summary=row.body,
-            outcome=_outcome(row.status, row.reason),
+            outcome=_outcome(row.status),
             **_link(row.link_type, row.link_id, "sms_message", row.id),
         )
         for row in rows
@@ -201,11 +210,11 @@ def _sent_subject(purpose: str, body: str) -> dict:
     return {"subject": in_default_language(code, None), "subject_code": code}
 
 
-def _outcome(status, reason: str) -> str:
+def _outcome(status) -> str:
     status = MessageStatus(status)
     if status in (MessageStatus.SENT, MessageStatus.DELIVERED):
         return "sent"
-    return f"{status.value}: {reason}"[:200]
+    return f"sms.{status.value}"
 
 
 def link_interactions(pairs: list[tuple[int, int]]) -> None:

@@ -126,6 +126,14 @@ def test_codes_render_in_the_reader_s_language_and_older_rows_as_written(
         subject="Tekst van een nieuwere versie",
         subject_code="appointments.unheard_of",
     )
+    record.record_interaction(
+        party=jan,
+        channel="sms",
+        direction="outbound",
+        subject="Herinnering",
+        subject_code="sms.sent.reminder",
+        outcome="sms.failed",
+    )
     speak(client, language)
     page = client.get(f"/desk/parties/{jan.id}").get_data(as_text=True)
     subject = {"nl": "Afspraak verplaatst: Paspoort", "fr": "Rendez-vous déplacé\xa0: Passeport"}
@@ -133,6 +141,11 @@ def test_codes_render_in_the_reader_s_language_and_older_rows_as_written(
     assert str(escape(MOVED[language])) in page
     assert "Oude tekst zonder code" in page and "Tekst van een nieuwere versie" in page
     assert "appointments.rescheduled" not in page and "appointments.unheard_of" not in page
+    reminder, failed = {"nl": ("Herinnering", "Mislukt"), "fr": ("Rappel", "Échoué")}.get(
+        language, ("Reminder", "Failed")
+    )
+    assert f">{reminder}</h3>" in page and f"</strong> {failed}</p>" in page
+    assert "sms.sent" not in page and "sms.failed" not in page
 
 
 @pytest.mark.parametrize("language", ["nl", "fr", "en"])
