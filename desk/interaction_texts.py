@@ -1,8 +1,9 @@
 """A contact moment's subject, summary and outcome in the reader's language.
 
-The record stores codes with parameters ("appointments.booked", {"services": ..., "when_at":
-...}); each channel registers the words of its own codes here at import time, so the desk
-renders them without importing a channel. A parameter is rendered by its kind:
+The record stores codes with parameters ("appointments.summary", {"reference": "ABC-123",
+"when": "2027-03-02T08:30:00+00:00", ...}); each channel registers the words of its own codes
+here at import time, so the desk renders them without importing a channel. A parameter is
+rendered by its kind:
 
 - a dict of languages ({"nl": "Paspoort", "fr": "Passeport"}): the reader's, else Dutch;
 - a list: its items, each rendered, joined by commas;
@@ -84,5 +85,5 @@ def _value(name: str, value):
 
 
 def iso_utc(value: datetime) -> str:
-    """A time as a parameter: ISO 8601 in UTC, rendered by `moment` when read."""
+    """A time as a parameter: ISO 8601 in UTC, shown on the Brussels clock when read."""
     return value.astimezone(UTC).isoformat()
