@@ -3,6 +3,7 @@
 from desk.models import Role, Staff
 from extensions import db
 from office.models import Counter, Location
+from tests.appointments.conftest import local, next_weekday
 
 
 def branch_office() -> Location:
@@ -65,8 +66,6 @@ def test_booking_for_a_caller_speaks_to_the_clerk(client, office, make_staff, lo
 
 
 def test_the_details_step_speaks_about_the_citizen_to_staff(client, office, make_staff, login):
-    from tests.appointments.conftest import local, next_weekday
-
     start = local(next_weekday(0), 9).isoformat()
     query = {"service": office.id_card.id, "location": office.town_hall.id, "start": start}
     citizen = client.get("/appointments/details", query_string=query).text
