@@ -25,8 +25,8 @@ def style(page, selector: str) -> dict:
     return page.eval_on_selector(
         selector,
         """e => { const s = getComputedStyle(e);
-                  return {cursor: s.cursor, borderTop: s.borderTopWidth, radius: s.borderTopLeftRadius,
-                          shadow: s.boxShadow, background: s.backgroundColor}; }""",
+                  return {cursor: s.cursor, borderTop: s.borderTopWidth,
+                          radius: s.borderTopLeftRadius, background: s.backgroundColor}; }""",
     )
 
 
@@ -43,7 +43,7 @@ def test_staff_pages_at_1280_pixels(page, live_server, office, make_staff, brows
     )
     db.session.commit()
     page.set_viewport_size({"width": 1280, "height": 800})
-    browser_sign_in(page, admin, f"?next=/desk/appointments/%3Fday%3D{monday.isoformat()}")
+    browser_sign_in(page, admin)
     page.goto(f"{live_server.url}/desk/appointments/?day={monday.isoformat()}")
     accessible(page)
     assert "Stadhuis" in page.locator("h1").inner_text()  # the clerk's own office
@@ -110,14 +110,17 @@ def test_the_month_grid_with_arrow_keys(page, live_server, office):
     def days_after(day: str, n: int) -> str:
         return (date.fromisoformat(day) + timedelta(days=n)).isoformat()
 
-    page.keyboard.press("ArrowRight")
-    assert focused_day() == days_after(first, 1)
-    page.keyboard.press("ArrowLeft")
-    assert focused_day() == first
-    page.keyboard.press("ArrowDown")
-    assert focused_day() == days_after(first, 7)
-    page.keyboard.press("ArrowUp")
-    assert focused_day() == first
+    def in_grid(day: str) -> bool:
+        return page.locator(f"table.month-grid td[data-day='{day}']").count() == 1
+
+    # A day and a week on, and back (or back and on, at the month's end).
+    for forward, back, step in (("ArrowRight", "ArrowLeft", 1), ("ArrowDown", "ArrowUp", 7)):
+        if not in_grid(days_after(first, step)):
+            forward, back, step = back, forward, -step
+        page.keyboard.press(forward)
+        assert focused_day() == days_after(first, step)
+        page.keyboard.press(back)
+        assert focused_day() == first
     page.keyboard.press("Home")  # the week's Monday, or the month's first day
     week_start = date.fromisoformat(focused_day())
     assert week_start.weekday() == 0 or week_start.day == 1
@@ -143,4 +146,14 @@ def test_the_month_grid_with_arrow_keys(page, live_server, office):
     page.keyboard.press("Enter")
     page.wait_for_url("**/appointments/times**")
     assert f"day={chosen}" in page.url
+    accessible(page)
+
+    # Page Down opens the next month, whose grid again has one stop in the Tab order.
+    page.go_back()
+    page.wait_for_url("**/appointments/when**")
+    next_month = page.locator(".pager a[rel=next]").get_attribute("href")
+    tab_to(page, "table.month-grid [tabindex='0']")
+    page.keyboard.press("PageDown")
+    page.wait_for_url(f"**{next_month}")
+    assert page.locator("table.month-grid [tabindex='0']").count() == 1
     accessible(page)
