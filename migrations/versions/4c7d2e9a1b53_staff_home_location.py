@@ -1,7 +1,7 @@
 """staff home_location_id: the office a clerk works at; staff pages open on it
 
-On SQLite the column is added in place (ALTER TABLE ADD COLUMN with its REFERENCES clause), not
-by batch mode, which would copy and drop the staff table that other tables refer to.
+On SQLite the column is added and dropped in place (ALTER TABLE ADD / DROP COLUMN), not by
+batch mode: dropping the copied staff table would cascade to the rows that refer to it.
 
 Revision ID: 4c7d2e9a1b53
 Revises: b2212c889dbf
@@ -33,9 +33,10 @@ def upgrade():
 
 
 def downgrade():
-    if op.get_bind().dialect.name != "sqlite":
-        op.drop_constraint('fk_staff_home_location_id_location', 'staff', type_='foreignkey')
-    # SQLite (3.35+) drops a column in place unless a constraint names it; the reference is
-    # gone with the column only through a copy, so copy the table there.
-    with op.batch_alter_table('staff', recreate='auto') as batch_op:
-        batch_op.drop_column('home_location_id')
+    if op.get_bind().dialect.name == "sqlite":
+        # In place (SQLite 3.35+), never by a copy: dropping the old staff table would cascade
+        # to the rows that refer to it (API tokens, recovery codes).
+        op.execute("ALTER TABLE staff DROP COLUMN home_location_id")
+        return
+    op.drop_constraint('fk_staff_home_location_id_location', 'staff', type_='foreignkey')
+    op.drop_column('staff', 'home_location_id')
