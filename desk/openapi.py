@@ -152,6 +152,12 @@ PATHS = {
             "responses": {
                 "200": {
                     "description": "The parties found, at most 20, the likeliest first",
+                    "links": {
+                        "listPartyInteractions": {
+                            "operationId": "listPartyInteractions",
+                            "parameters": {"party_id": "$response.body#/0/id"},
+                        }
+                    },
                     "content": {
                         "application/json": {
                             "schema": {
