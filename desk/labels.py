@@ -66,6 +66,14 @@ def label(table: dict, code) -> str:
     return str(found) if found is not None else str(code)
 
 
+def contact_texts(item) -> tuple[str, str | None]:
+    """A timeline row's subject and outcome as the reader reads them, in the request's
+    language: the one place that turns what an interaction stores into words (the record API
+    answers with these)."""
+    outcome = label(OUTCOMES, item.outcome) if item.outcome is not None else None
+    return item.subject, outcome
+
+
 def link_labels(items) -> dict[tuple[str, int], str]:
     """(type, id) -> "Afspraak ABC-123" for the links of a page's contacts: one signal per
     type, whichever channels answer it; a link no channel names shows its type and number."""
