@@ -20,6 +20,8 @@ MESSAGES = {
     "party_needs_a_key": _l(
         "Give at least a name, a phone number, an e-mail address or an identifier."
     ),
+    "search_needs_a_key": _l("Give a phone number, an e-mail address or a text to search for."),
+    "invalid_cursor": _l("This page marker is not valid. Start again from the first page."),
     "invalid_channel": _l("Unknown channel."),
     "invalid_direction": _l("Unknown direction."),
     "invalid_kind": _l("Unknown kind."),

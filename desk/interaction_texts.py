@@ -1,4 +1,5 @@
-"""A contact moment's subject, summary and outcome in the reader's language.
+"""A contact moment's subject and summary in the reader's language (its outcome too, when a
+channel registered the outcome's code; desk.labels.interaction_outcome).
 
 The record stores codes with parameters ("appointments.summary", {"reference": "ABC-123",
 "when": "2027-03-02T08:30:00+00:00", ...}); each channel registers the words of its own codes
@@ -21,7 +22,6 @@ from flask import current_app
 from flask_babel import force_locale, format_currency, format_decimal, get_locale
 
 from core.time import local_moment
-from desk import labels
 
 TEXTS: dict[str, object] = {}  # code -> lazy_gettext text with %(name)s parameters
 
@@ -59,14 +59,6 @@ def interaction_subject(interaction) -> str:
 
 def interaction_summary(interaction) -> str:
     return render(interaction.summary_code, interaction.summary_params, interaction.summary)
-
-
-def interaction_outcome(interaction) -> str:
-    """An outcome code in words ("served" → "Served"); older free text as it was written."""
-    outcome = interaction.outcome
-    if outcome and outcome in TEXTS:
-        return render(outcome, None, outcome)
-    return labels.label(labels.OUTCOMES, outcome)
 
 
 def _value(name: str, value):

@@ -30,6 +30,9 @@ class Staff(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(text_enum(Role))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    # The office the clerk works at (office.models.Location, named by its table only: the desk
+    # imports no floor beside it). Staff pages open on it; None opens on the first location.
+    home_location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"))
     password_hash: Mapped[str] = mapped_column(String(255))
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     # The secret being enrolled, until a first code confirms it (never in the session cookie).

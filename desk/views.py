@@ -214,7 +214,7 @@ def render_party(overview: Overview, status: int = 200, **forms_given):
         # desk.interaction_texts)
         "subject_text": interaction_texts.interaction_subject,
         "summary_text": interaction_texts.interaction_summary,
-        "outcome_text": interaction_texts.interaction_outcome,
+        "outcome_text": labels.interaction_outcome,
         "link_labels": labels.link_labels(page.interactions),
         "direction_labels": {
             "inbound": _("from the citizen"),

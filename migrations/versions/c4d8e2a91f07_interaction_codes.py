@@ -9,7 +9,7 @@ mode, which would copy the table and its append-only trigger; the trigger is cre
 that the new columns cannot change after insert either.
 
 Revision ID: c4d8e2a91f07
-Revises: b2212c889dbf
+Revises: 4c7d2e9a1b53
 Create Date: 2026-12-06 16:20:00.000000
 
 """
@@ -21,7 +21,7 @@ import core.database
 
 # revision identifiers, used by Alembic.
 revision = 'c4d8e2a91f07'
-down_revision = 'b2212c889dbf'
+down_revision = '4c7d2e9a1b53'
 branch_labels = None
 depends_on = None
 
