@@ -22,6 +22,7 @@ from core import bounds, errors, i18n, openapi, security, unit_of_work
 from core.config import load_config
 from core.database import utcnow
 from core.json_provider import OrjsonProvider
+from core.time import local_clock, local_moment
 from extensions import babel, csrf, db, limiter, login_manager, migrate
 from realtime import init_realtime
 
@@ -64,6 +65,9 @@ def create_app(test_config=None):
     unit_of_work.init_app(app)
     errors.init_errors(app)
     app.context_processor(i18n.template_globals)
+    # Times in the reader's format (Babel) on the Brussels clock: "6 dec 2026 14:30", "14:30".
+    app.add_template_filter(local_moment, "moment")
+    app.add_template_filter(local_clock, "clock")
     bounds.init_app(app)  # before the blueprints: their <int:…> rules take its converter
     register_blueprints(app)
     register_commands(app)

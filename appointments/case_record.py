@@ -18,8 +18,6 @@ confirmation in the outbox are committed together, or none of them is.
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
@@ -27,20 +25,27 @@ from appointments import notices
 from appointments.models import Appointment
 from appointments.signals import appointment_changed
 from appointments.slots import BookingError
-from core.time import BRUSSELS
 from core.unit_of_work import after_commit
 from desk import record
 from desk.errors import RecordError
+from desk.interaction_texts import in_default_language, in_languages, iso_utc, register_texts
 from desk.models import Channel, Direction, Party
 
 LINK_TYPE = "appointment"
-SUBJECTS = {
-    "booked": _l("Appointment booked"),
-    "rescheduled": _l("Appointment moved"),
-    "cancelled": _l("Appointment cancelled"),
-    "arrived": _l("Arrived for the appointment"),
-    "no_show": _l("Did not come to the appointment"),
-}
+# What the timeline says, in the reader's language (desk.interaction_texts).
+register_texts(
+    {
+        "appointments.booked": _l("Appointment booked: %(services)s"),
+        "appointments.rescheduled": _l("Appointment moved: %(services)s"),
+        "appointments.cancelled": _l("Appointment cancelled: %(services)s"),
+        "appointments.arrived": _l("Arrived for the appointment: %(services)s"),
+        "appointments.no_show": _l("Did not come to the appointment: %(services)s"),
+        "appointments.summary": _l("Reference %(reference)s, %(when)s, %(place)s."),
+        "appointments.summary_moved": _l(
+            "Reference %(reference)s, %(when)s, %(place)s. Was %(previous_when)s."
+        ),
+    }
+)
 
 
 class RecordRefused(BookingError):
@@ -71,21 +76,18 @@ def channel_and_direction(appointment: Appointment, event: str, staff) -> tuple[
 
 
 def describe(appointment: Appointment, event: str, previous_start: datetime | None = None):
-    """Subject and summary in the municipality's language: staff of any language read them."""
-    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        services = ", ".join(s.name for s in appointment.services)
-        subject = f"{SUBJECTS[event]}: {services}" if services else str(SUBJECTS[event])
-        when = appointment.starts_at.astimezone(BRUSSELS).strftime("%Y-%m-%d %H:%M")
-        summary = _(
-            "Reference %(reference)s, %(when)s, %(place)s.",
-            reference=appointment.reference,
-            when=when,
-            place=appointment.location.name,
-        )
-        if previous_start is not None:
-            before = previous_start.astimezone(BRUSSELS).strftime("%Y-%m-%d %H:%M")
-            summary += " " + _("Was %(when)s.", when=before)
-    return subject[: record.SUBJECT_MAX], summary
+    """The codes and parameters of the subject and summary (desk.interaction_texts)."""
+    subject_params = {"services": [in_languages(s.name_in) for s in appointment.services]}
+    summary_params = {
+        "reference": appointment.reference,
+        "when": iso_utc(appointment.starts_at),
+        "place": in_languages(appointment.location.name_in),
+    }
+    summary_code = "appointments.summary"
+    if previous_start is not None:
+        summary_params["previous_when"] = iso_utc(previous_start)
+        summary_code = "appointments.summary_moved"
+    return (f"appointments.{event}", subject_params), (summary_code, summary_params)
 
 
 def note_booking(
@@ -119,14 +121,20 @@ def note_booking(
 
 def _moment(appointment: Appointment, event: str, *, staff=None, previous_start=None):
     """The contact moment of `event` on the appointment's party, in record_interactions' terms."""
-    subject, summary = describe(appointment, event, previous_start)
+    (subject_code, subject_params), (summary_code, summary_params) = describe(
+        appointment, event, previous_start
+    )
     channel, direction = channel_and_direction(appointment, event, staff)
     return dict(
         party=appointment.party_id,
         channel=channel,
         direction=direction,
-        subject=subject,
-        summary=summary,
+        subject=in_default_language(subject_code, subject_params)[: record.SUBJECT_MAX],
+        subject_code=subject_code,
+        subject_params=subject_params,
+        summary=in_default_language(summary_code, summary_params),
+        summary_code=summary_code,
+        summary_params=summary_params,
         outcome=event,
         staff=staff,
         link_type=LINK_TYPE,

@@ -36,13 +36,21 @@ def day_bounds(day) -> tuple[datetime, datetime]:
     return start, end
 
 
+def home_or_chosen(locations: list[Location]) -> Location | None:
+    """The location asked for; without one, the clerk's own office, else the first."""
+    asked = request.args.get("location", type=int)
+    if asked:
+        return db.session.get(Location, asked)
+    home = current_user.home_location_id
+    return next((loc for loc in locations if loc.id == home), locations[0])
+
+
 @bp.get("/")
 def day_view():
     locations = db.session.scalars(select(Location).order_by(Location.name)).all()
     if not locations:
         return render_template("appointments/desk_day.html", locations=[], location=None)
-    location_id = request.args.get("location", type=int) or locations[0].id
-    location = db.session.get(Location, location_id) or abort(404)
+    location = home_or_chosen(locations) or abort(404)
     day = parse_day(request.args.get("day")) or local_today(utcnow(), location.timezone)
     counter_id = request.args.get("counter", type=int)
     start, end = day_bounds(day)

@@ -45,6 +45,19 @@ class ContactForm(FlaskForm):
         _l("Tell me when there is news about my request (for example: my document is ready)")
     )
     submission_key = HiddenField()
+    reach_message = _l("Give a phone number or an e-mail address, so we can reach you.")
+
+    def address_staff(self) -> None:
+        """Staff fill the form in for a citizen: the labels speak about the citizen."""
+        self.name.label.text = _l("The citizen's name")
+        self.reminders.label.text = _l("Send a reminder before this appointment")
+        self.case_updates.label.text = _l(
+            "Tell the citizen when there is news about their request "
+            "(for example: the document is ready)"
+        )
+        self.reach_message = _l(
+            "Give a phone number or an e-mail address, so we can reach the citizen."
+        )
 
     def consents(self) -> dict[str, bool]:
         """The answers, as desk.record.set_contact_consent takes them."""
@@ -57,7 +70,7 @@ class ContactForm(FlaskForm):
         valid = super().validate(extra_validators)
         # Asked whatever else is wrong, and said at both fields: the error summary lists both.
         if not (self.phone.data or self.email.data or self.phone.errors or self.email.errors):
-            message = _l("Give a phone number or an e-mail address, so we can reach you.")
+            message = self.reach_message
             self.phone.errors = [*self.phone.errors, message]
             self.email.errors = [*self.email.errors, message]
             return False

@@ -31,4 +31,4 @@ def references(_sender, *, link_type: str, ids, **_kwargs) -> dict[int, str] | N
     rows = db.session.execute(
         select(Appointment.id, Appointment.reference).where(Appointment.id.in_(ids))
     )
-    return dict(rows.tuples().all())
+    return {appointment_id: reference for appointment_id, reference in rows}

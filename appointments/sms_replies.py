@@ -1,13 +1,23 @@
 """The booking side of an SMS reply: "JA" confirms, "NEE" cancels (sms.signals)."""
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from appointments import booking
 from appointments.models import Appointment, Status
 from appointments.notice_texts import reply_answer
 from core.database import utcnow
+from desk.interaction_texts import register_texts
 from extensions import db
 from sms.signals import ReplyHandled, reply_received
+
+# The outcomes of a reply on the timeline, beside desk.labels.OUTCOMES' confirmed and cancelled.
+register_texts(
+    {
+        "too_late": _l("Too late to change the appointment"),
+        "not_found": _l("No appointment to change"),
+    }
+)
 
 
 @reply_received.connect

@@ -34,7 +34,7 @@ from appointments.slots import BookingError, find_slots, load_visit, local_iso, 
 from core import bounds
 from core.database import utcnow
 from core.errors import form_errors
-from core.time import BRUSSELS
+from core.time import BRUSSELS, local_clock
 from core.unit_of_work import run_in_transaction
 from desk import access, identifiers
 from extensions import db, limiter
@@ -48,6 +48,15 @@ def booking_rate_limit() -> str:
 
 
 limiter.limit(booking_rate_limit, methods=["POST"])(bp)
+
+STAFF_BEHALF = ("counter", "phone")
+
+
+@bp.context_processor
+def booking_for_staff() -> dict:
+    """Staff booking on a citizen's behalf read about "the citizen", not "you"."""
+    staff = current_user.is_authenticated and request.values.get("behalf") in STAFF_BEHALF
+    return {"for_staff": staff}
 
 
 class Choice:
@@ -66,7 +75,7 @@ class Choice:
         values = {"service": self.service_ids, "people": self.people}
         if self.location_id:
             values["location"] = self.location_id
-        if self.behalf in ("counter", "phone"):
+        if self.behalf in STAFF_BEHALF:
             values["behalf"] = self.behalf
         values.update(extra)
         return values
@@ -209,6 +218,13 @@ def times():
     )
 
 
+def contact_form(choice: Choice) -> ContactForm:
+    form = ContactForm()
+    if choice.behalf in STAFF_BEHALF:
+        form.address_staff()
+    return form
+
+
 def contact_page(choice, visit, start, form, status=200):
     return (
         render_template(
@@ -234,7 +250,7 @@ def details():
     if visit is None or start is None or choice.location_id is None:
         flash(_("Choose a time first."), "error")
         return redirect(url_for("booking.when", **choice.args()))
-    form = ContactForm()
+    form = contact_form(choice)
     if request.method == "GET":
         form.submission_key.data = secrets.token_hex(16)
         return contact_page(choice, visit, start, form)
@@ -261,7 +277,7 @@ def confirm():
     start = parse_start(request.form.get("start"))
     if visit is None or start is None or choice.location_id is None:
         return redirect(url_for("booking.when", **choice.args()))
-    form = ContactForm()
+    form = contact_form(choice)
     if not form.validate():
         return contact_page(choice, visit, start, form, 422)
     staff = current_user if choice.behalf else None
@@ -570,7 +586,7 @@ def local_month(value: date) -> str:
 @bp.app_template_filter("local_time")
 def local_time(value: datetime) -> str:
     """Wall-clock time in Brussels, whoever looks at it and wherever the server runs."""
-    return value.astimezone(BRUSSELS).strftime("%H:%M")
+    return local_clock(value)
 
 
 @bp.app_template_global("weekday_names")

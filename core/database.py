@@ -1,9 +1,10 @@
 """Database behaviour both engines must share: UTC datetimes and real SQLite transactions."""
 
+import json
 import sqlite3
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, DateTime, Enum, event
+from sqlalchemy import BigInteger, DateTime, Enum, Text, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -28,6 +29,20 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class JSONText(TypeDecorator):
+    """JSON kept as text: the same column on SQLite and PostgreSQL, and a plain text array
+    when core.rows inserts many rows at once (PostgreSQL's json type has no equality)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else json.loads(value)
 
 
 def utcnow() -> datetime:

@@ -10,8 +10,8 @@ record gives (the party and every party merged into it).
 from flask_babel import gettext as _
 
 from core.database import utcnow
+from core.time import local_clock
 from counter.models import TicketStatus
-from counter.queue import BRUSSELS
 from counter.state import open_tickets_of
 from desk.panels import Panel
 from desk.signals import party_panels
@@ -33,7 +33,7 @@ def tickets_panel(_sender, *, party_ids, **_kwargs) -> Panel:
             "service": service.name,
             "location": location,
             "status": status_label(ticket.status, counter),
-            "issued_clock": ticket.issued_at.astimezone(BRUSSELS).strftime("%H:%M"),
+            "issued_clock": local_clock(ticket.issued_at),
         }
         for ticket, service, location, counter in open_tickets_of(party_ids, utcnow())
     ]

@@ -22,6 +22,7 @@ Transactions, in this order:
 
 import logging
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 
@@ -30,11 +31,15 @@ from counter.errors import Conflict
 from counter.models import Ticket
 from desk import identifiers, record
 from desk.errors import InvalidInput, RecordError
+from desk.interaction_texts import in_default_language, in_languages, register_texts
 from extensions import db
 from office.models import Service
 from office.visits import BookedVisit, booked_visit
 
 logger = logging.getLogger(__name__)
+# What the timeline says of a visit, in the reader's language (desk.interaction_texts).
+# The ticket's number ("B001") is on the timeline as the visit's link (counter.record_names).
+register_texts({"counter.visit": _l("Visit: %(service)s")})
 
 
 def booked(ticket: Ticket) -> BookedVisit | None:
@@ -140,13 +145,16 @@ def record_visit(ticket: Ticket, *, outcome: str, staff_id: int | None) -> None:
     if ticket.party_id is None:
         return
     service = db.session.get(Service, ticket.service_id)
+    params = {"service": in_languages(service.name_in)}
     try:
         record.record_interaction(
             party=ticket.party_id,
             channel="counter",
             direction="inbound",
-            subject=service.name_nl,
-            summary=ticket.note or "",
+            subject=in_default_language("counter.visit", params),
+            subject_code="counter.visit",
+            subject_params=params,
+            summary=ticket.note or "",  # what staff typed: text
             outcome=outcome,
             staff=staff_id if staff_id is not None else ticket.staff_id,
             started_at=ticket.called_at,

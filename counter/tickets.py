@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from core import bounds
 from core.database import utcnow
 from core.rows import attach_written
-from core.time import BRUSSELS
+from core.time import local_clock
 from core.unit_of_work import after_commit, run_in_transaction, run_read_only
 from counter import notices
 from counter import record as visits
@@ -367,7 +367,7 @@ def check_in(*, reference, location_id=None, language="nl", kiosk_id=None, now=N
             raise Conflict("already_checked_in", field="appointment_reference")
         earliest = visit.starts_at - timedelta(minutes=config["COUNTER_CHECKIN_EARLY_MINUTES"])
         if now < earliest:
-            shown = earliest.astimezone(BRUSSELS).strftime("%H:%M")
+            shown = local_clock(earliest)
             raise CounterError("too_early", field="appointment_reference", time=shown)
         location = kiosk_location(visit.location_id, now)
         mark_arrived(visit.id, now)

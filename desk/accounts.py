@@ -65,7 +65,13 @@ def get_or_create_department(code: str, name: str | None = None) -> Department:
 
 
 def create_staff(
-    *, email: str, name: str, role: Role, password: str, department_id: int | None = None
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    password: str,
+    department_id: int | None = None,
+    home_location_id: int | None = None,
 ) -> Staff:
     if find_staff_by_email(email):
         raise AccountError("email_taken")
@@ -75,6 +81,7 @@ def create_staff(
         role=Role(role),
         password_hash=hash_password(password),
         department_id=department_id,
+        home_location_id=home_location_id,
     )
     db.session.add(staff)
     db.session.flush()

@@ -1,6 +1,6 @@
 """Admins create, edit and deactivate staff accounts and reset a lost second factor."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -8,6 +8,7 @@ from sqlalchemy import select
 from desk import accounts
 from desk.auth import role_required
 from desk.models import Department, Role, Staff
+from desk.signals import staff_locations
 from desk.staff_forms import ROLE_LABELS, StaffForm
 from extensions import db
 
@@ -29,6 +30,19 @@ def department_choices():
     return [(0, _("None"))] + [(d.id, d.name) for d in departments]
 
 
+def location_choices():
+    """The offices the booking package answers with (desk.signals.staff_locations)."""
+    answers = staff_locations.send(current_app._get_current_object())
+    offices = [choice for _receiver, choices in answers for choice in choices or []]
+    return [(0, _("No fixed location"))] + offices
+
+
+def choose_from(form: StaffForm) -> StaffForm:
+    form.department_id.choices = department_choices()
+    form.home_location_id.choices = location_choices()
+    return form
+
+
 @bp.get("/staff")
 def staff_list():
     staff = db.session.scalars(select(Staff).order_by(Staff.name)).all()
@@ -37,8 +51,7 @@ def staff_list():
 
 @bp.route("/staff/new", methods=["GET", "POST"])
 def staff_new():
-    form = StaffForm()
-    form.department_id.choices = department_choices()
+    form = choose_from(StaffForm())
     status = 200
     if form.validate_on_submit():
         if not form.password.data:
@@ -51,6 +64,7 @@ def staff_new():
                     role=Role(form.role.data),
                     password=form.password.data,
                     department_id=form.department_id.data or None,
+                    home_location_id=form.home_location_id.data or None,
                 )
             except accounts.AccountError:
                 form.email.errors.append(_("There is already an account with this address."))
@@ -65,11 +79,11 @@ def staff_new():
 @bp.route("/staff/<int:staff_id>", methods=["GET", "POST"])
 def staff_edit(staff_id):
     staff = staff_or_404(staff_id)
-    form = StaffForm(obj=staff if request.method == "GET" else None)
-    form.department_id.choices = department_choices()
+    form = choose_from(StaffForm(obj=staff if request.method == "GET" else None))
     if request.method == "GET":
         form.role.data = staff.role.value
         form.department_id.data = staff.department_id or 0
+        form.home_location_id.data = staff.home_location_id or 0
     status = 200
     if form.validate_on_submit():
         other = accounts.find_staff_by_email(form.email.data)
@@ -80,6 +94,7 @@ def staff_edit(staff_id):
             staff.email = accounts.normalise_email(form.email.data)
             staff.role = Role(form.role.data)
             staff.department_id = form.department_id.data or None
+            staff.home_location_id = form.home_location_id.data or None
             if form.password.data:
                 accounts.set_password(staff, form.password.data)
             flash(_("Account of %(name)s saved.", name=staff.name), "success")

@@ -20,6 +20,8 @@ MESSAGES = {
     "party_needs_a_key": _l(
         "Give at least a name, a phone number, an e-mail address or an identifier."
     ),
+    "search_needs_a_key": _l("Give a phone number, an e-mail address or a text to search for."),
+    "invalid_cursor": _l("This page marker is not valid. Start again from the first page."),
     "invalid_channel": _l("Unknown channel."),
     "invalid_direction": _l("Unknown direction."),
     "invalid_kind": _l("Unknown kind."),
@@ -31,6 +33,7 @@ MESSAGES = {
     "invalid_times": _l("The end cannot be before the start."),
     "naive_datetime": _l("Times must carry a time zone."),
     "invalid_link": _l("A link needs both a type and a number."),
+    "invalid_code": _l("Unknown text code."),
     "task_needs_assignee": _l("Assign the task to a person or a department."),
     "invalid_language": _l("Unknown language."),
     "invalid_preferred_channel": _l("Unknown notification channel."),

@@ -14,6 +14,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from desk import signals
+from desk.interaction_texts import TEXTS, interaction_subject, render
 
 ACTIONS = {
     "view": _l("viewed"),
@@ -64,6 +65,22 @@ def label(table: dict, code) -> str:
         return ""
     found = table.get(str(code))
     return str(found) if found is not None else str(code)
+
+
+def contact_texts(item) -> tuple[str, str | None]:
+    """A timeline row's subject and outcome as the reader reads them, in the request's
+    language: the one place that turns what an interaction stores into words (the record API
+    answers with these, the party page shows them)."""
+    outcome = interaction_outcome(item) if item.outcome is not None else None
+    return interaction_subject(item), outcome
+
+
+def interaction_outcome(item) -> str:
+    """An outcome code in words ("served" → "Served", a channel's registered "sms.failed" →
+    "Failed"); older free text as it was written."""
+    if item.outcome in TEXTS:
+        return render(item.outcome, None, item.outcome)
+    return label(OUTCOMES, item.outcome)
 
 
 def link_labels(items) -> dict[tuple[str, int], str]:

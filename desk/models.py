@@ -7,7 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.database import UTCDateTime, text_enum, utcnow
+from core.database import JSONText, UTCDateTime, text_enum, utcnow
 from extensions import db
 
 
@@ -30,6 +30,9 @@ class Staff(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(text_enum(Role))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    # The office the clerk works at (office.models.Location, named by its table only: the desk
+    # imports no floor beside it). Staff pages open on it; None opens on the first location.
+    home_location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"))
     password_hash: Mapped[str] = mapped_column(String(255))
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     # The secret being enrolled, until a first code confirms it (never in the session cookie).
@@ -301,9 +304,16 @@ class Interaction(db.Model):
     direction: Mapped[Direction] = mapped_column(text_enum(Direction, length=10))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What staff read is rendered from the codes in the reader's language
+    # (desk.interaction_texts); the text is the default language's words, kept for search and
+    # for rows written before codes (a staff note's text is only text).
     subject: Mapped[str] = mapped_column(String(200))
+    subject_code: Mapped[str | None] = mapped_column(String(60))
+    subject_params: Mapped[dict | None] = mapped_column(JSONText)
     summary: Mapped[str] = mapped_column(db.Text, default="")
-    outcome: Mapped[str | None] = mapped_column(String(200))
+    summary_code: Mapped[str | None] = mapped_column(String(60))
+    summary_params: Mapped[dict | None] = mapped_column(JSONText)
+    outcome: Mapped[str | None] = mapped_column(String(200))  # a code, or older free text
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     representative_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"))
     # What the contact concerns, e.g. ("appointment", 12): channels own those tables.

@@ -36,3 +36,7 @@ link_names = _signals.signal("link-names")
 # sender: the Flask app; kwargs: staff_id. Every session of that staff member has ended
 # (signed out, deactivated, password or second factor reset): open connections close.
 staff_signed_out = _signals.signal("staff-signed-out")
+# sender: the Flask app; no kwargs. Asks: the package that shows the municipality's offices
+# answers [(location_id, name)], the places a staff member can work at, for the staff form's
+# "home location" (the desk knows the office's table by name only).
+staff_locations = _signals.signal("staff-locations")

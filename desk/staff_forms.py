@@ -66,6 +66,7 @@ class StaffForm(FlaskForm):
         validators=[DataRequired()],
     )
     department_id = SelectField(_l("Department"), coerce=int, validators=[Optional()])
+    home_location_id = SelectField(_l("Works at"), coerce=int, validators=[Optional()])
     password = PasswordField(
         _l("Password"),
         validators=[

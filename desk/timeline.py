@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import or_, select, tuple_
 from sqlalchemy.orm import aliased, joinedload
 
+from core.bounds import as_id
 from desk import access
 from desk.models import Case, CaseStatus, Interaction, Party, Representation, Staff, Task
 from extensions import db
@@ -38,15 +39,17 @@ def encode_cursor(interaction) -> str:
 
 
 def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
-    """None for no or a damaged cursor: a bad link shows the first page, never an error."""
+    """None for no or a damaged cursor: a bad link shows the first page, never an error (the
+    API answers 422). An id no row can have is damage too: the database would overflow on it."""
     if not cursor:
         return None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         micros, _, ident = raw.partition(":")
-        return EPOCH + timedelta(microseconds=int(micros)), int(ident)
+        started_at, interaction_id = EPOCH + timedelta(microseconds=int(micros)), as_id(ident)
     except (ValueError, UnicodeDecodeError, OverflowError):
         return None
+    return None if interaction_id is None else (started_at, interaction_id)
 
 
 def timeline_page(
@@ -68,7 +71,11 @@ def timeline_page(
             Interaction.started_at,
             Interaction.ended_at,
             Interaction.subject,
+            Interaction.subject_code,
+            Interaction.subject_params,
             Interaction.summary,
+            Interaction.summary_code,
+            Interaction.summary_params,
             Interaction.outcome,
             Interaction.subject_type,
             Interaction.subject_id,

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from core.errors import form_errors
 from core.time import BRUSSELS
 from core.unit_of_work import unit_of_work
-from desk import access, forms, identifiers, labels, merging, record, timeline
+from desk import access, forms, identifiers, interaction_texts, labels, merging, record, timeline
 from desk.errors import NotAllowed, NotFound, RecordError
 from desk.export import export_record
 from desk.models import (
@@ -210,8 +210,11 @@ def render_party(overview: Overview, status: int = 200, **forms_given):
         "on_behalf_label": _("on behalf of the citizen by"),
         "case_label": _("case"),
         "outcome_label": _("Outcome"),
-        # codes in the reader's language: "Served", "Afspraak ABC-123" (desk.labels)
-        "outcome_text": functools.partial(labels.label, labels.OUTCOMES),
+        # codes in the reader's language: "Served", "Afspraak ABC-123" (desk.labels,
+        # desk.interaction_texts)
+        "subject_text": interaction_texts.interaction_subject,
+        "summary_text": interaction_texts.interaction_summary,
+        "outcome_text": labels.interaction_outcome,
         "link_labels": labels.link_labels(page.interactions),
         "direction_labels": {
             "inbound": _("from the citizen"),

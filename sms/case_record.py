@@ -22,17 +22,36 @@ Transactions. Nothing here commits: the caller's unit of work does.
 import logging
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import selectinload
 
 from core.database import utcnow
 from desk import accounts, record
 from desk.errors import RecordError
+from desk.interaction_texts import in_default_language, register_texts
 from desk.models import ContactAddress, Party
 from extensions import db
 from sms.models import InboundMessage, MessageStatus, OutboxMessage
+from sms.purposes import PURPOSES
 
 log = logging.getLogger(__name__)
+
+# What the timeline says of a message, in the reader's language (desk.interaction_texts): a
+# message sent is named by its purpose, a reply is what the citizen typed (the summary).
+REPLY = "sms.reply"
+register_texts({f"sms.sent.{purpose}": words for purpose, words in PURPOSES.items()})
+register_texts({REPLY: _l("Reply from the citizen")})
+# A message that did not go out: its outcome is its status (the reason is on the outbox row).
+register_texts(
+    {
+        "sms.failed": _l("Failed"),
+        "sms.refused": _l("Refused"),
+        "sms.undelivered": _l("Not delivered"),
+        "sms.skipped": _l("Not sent"),
+        "sms.expired": _l("Too late, not sent"),
+    }
+)
 
 # Which ContactAddress consent column a purpose needs; other purposes need none. A
 # confirmation of what the citizen just did (a booking) is a service message: it needs none.
@@ -157,7 +176,6 @@ def record_outbound(message_ids: list[int]) -> list[tuple[int, int]]:
             OutboxMessage.body,
             OutboxMessage.purpose,
             OutboxMessage.status,
-            OutboxMessage.reason,
             OutboxMessage.link_type,
             OutboxMessage.link_id,
         )
@@ -173,9 +191,9 @@ def record_outbound(message_ids: list[int]) -> list[tuple[int, int]]:
             party=row.party_id,
             channel="email" if row.channel == "email" else "sms",
             direction="outbound",
-            subject=_first_line(row.body, row.purpose),
+            **_sent_subject(row.purpose, row.body),
             summary=row.body,
-            outcome=_outcome(row.status, row.reason),
+            outcome=_outcome(row.status),
             **_link(row.link_type, row.link_id, "sms_message", row.id),
         )
         for row in rows
@@ -186,11 +204,19 @@ def record_outbound(message_ids: list[int]) -> list[tuple[int, int]]:
     return [(row.id, interaction.id) for row, interaction in zip(rows, interactions, strict=True)]
 
 
-def _outcome(status, reason: str) -> str:
+def _sent_subject(purpose: str, body: str) -> dict:
+    """A known purpose is a code; any other keeps the message's first line as its subject."""
+    if purpose not in PURPOSES:
+        return {"subject": _first_line(body, purpose)}
+    code = f"sms.sent.{purpose}"
+    return {"subject": in_default_language(code, None), "subject_code": code}
+
+
+def _outcome(status) -> str:
     status = MessageStatus(status)
     if status in (MessageStatus.SENT, MessageStatus.DELIVERED):
         return "sent"
-    return f"{status.value}: {reason}"[:200]
+    return f"sms.{status.value}"
 
 
 def link_interactions(pairs: list[tuple[int, int]]) -> None:
@@ -260,8 +286,9 @@ def record_reply(inbound: InboundMessage, offer: OutboxMessage | None, *, task: 
             party=inbound.party_id,
             channel="sms",
             direction="inbound",
-            subject=_first_line(inbound.body, "(empty)"),
-            summary=inbound.body,
+            subject=in_default_language(REPLY, None),
+            subject_code=REPLY,
+            summary=inbound.body,  # what the citizen typed: text
             outcome=inbound.outcome[:200] or None,
             **link,
         )

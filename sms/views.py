@@ -3,10 +3,11 @@ mailbox. A party's consent and preferred channel are edited on the desk's party 
 record owns them, on ContactAddress and Party); sms reads them from there."""
 
 from collections import OrderedDict
+from datetime import date
 from decimal import Decimal
 
 from flask import Blueprint, current_app, render_template, request
-from flask_babel import format_currency, format_decimal
+from flask_babel import format_currency, format_date, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from core.time import BRUSSELS
 from desk import access, record
 from extensions import db
 from sms.models import DevMessage, MessageStatus, OutboxMessage
+from sms.purposes import purpose_label
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
 PAGE = 50
@@ -74,9 +76,9 @@ def messages():
         problems=problems,
         statuses=[s.value for s in MessageStatus],
         status_label=status_label,
+        purpose_label=purpose_label,
         money=money,
         number=format_decimal,
-        zone=BRUSSELS,
     )
 
 
@@ -102,12 +104,16 @@ def month_totals(months: int = 12) -> list[dict]:
         .execution_options(yield_per=5000)
     )
     for created_at, segments, cost in rows:
-        month = created_at.astimezone(BRUSSELS).strftime("%Y-%m")
+        local = created_at.astimezone(BRUSSELS)
+        month = (local.year, local.month)
         entry = totals.setdefault(month, {"month": month, "messages": 0, "segments": 0})
         entry["messages"] += 1
         entry["segments"] += segments or 0
         entry["cost"] = entry.get("cost", Decimal("0")) + Decimal(cost or 0)
-    return sorted(totals.values(), key=lambda e: e["month"], reverse=True)
+    ordered = sorted(totals.values(), key=lambda e: e["month"], reverse=True)
+    for entry in ordered:  # "december 2026", "décembre 2026", "December 2026"
+        entry["label"] = format_date(date(*entry["month"], 1), "LLLL y")
+    return ordered
 
 
 @bp.get("/dev")
@@ -127,7 +133,6 @@ def dev_messages():
         rows=rows,
         hidden=hidden,
         gateway=current_app.config["SMS_GATEWAY"],
-        zone=BRUSSELS,
     )
 
 

@@ -44,6 +44,8 @@ def test_staff_operations_declare_the_bearer_token_and_public_ones_none(client):
         ("/api/v1/counters/{counter_id}/call-next", "post"),
         ("/api/v1/tickets/{ticket_id}/finish", "post"),
         ("/api/v1/me", "get"),
+        ("/api/v1/parties", "get"),
+        ("/api/v1/parties/{party_id}/interactions", "get"),
     }
     for path, method, operation in operations(document):
         assert "security" in operation or (path, method) not in staff

@@ -1,6 +1,7 @@
 """Staff read words, not the record's codes, in their own language (issue 16, point 5): the
 access log's actions and purposes, contact outcomes and what a contact concerns on the timeline,
-a merge's filled-in fields, and money in the locale's format."""
+a merge's filled-in fields, money in the locale's format; a contact moment's subject and summary
+from their codes, an older row's as written; why a message was sent."""
 
 import pytest
 from markupsafe import escape
@@ -82,3 +83,83 @@ def test_money_on_the_messages_page_is_in_the_locale_s_format(client, login, mak
     db.session.commit()
     page = client.get("/sms/messages").get_data(as_text=True)
     assert WORDS[language]["money"] in page
+
+
+# A move from summer time (UTC+2) to winter time (UTC+1): both on the Brussels clock.
+MOVED = {
+    "nl": "Referentie ABC-123, 6 dec 2026 13:30, Stadhuis. Was 6 jul 2026 14:30.",
+    "fr": "Référence ABC-123, 6 déc. 2026 13:30, Hôtel de ville. Était 6 juil. 2026 14:30.",
+    "en": "Reference ABC-123, Dec 6, 2026 13:30, Town hall. Was Jul 6, 2026 14:30.",
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "fr", "en"])
+def test_codes_render_in_the_reader_s_language_and_older_rows_as_written(
+    client, login, make_staff, language
+):
+    login(make_staff())
+    jan = record.find_or_create_party(name="Jan Peeters", phone="0470 12 34 56")
+    record.record_interaction(
+        party=jan, channel="counter", direction="inbound", subject="Oude tekst zonder code"
+    )
+    record.record_interaction(
+        party=jan,
+        channel="web",
+        direction="inbound",
+        subject="Afspraak verplaatst: Paspoort",
+        subject_code="appointments.rescheduled",
+        subject_params={"services": [{"nl": "Paspoort", "fr": "Passeport", "en": "Passport"}]},
+        summary=MOVED["nl"],
+        summary_code="appointments.summary_moved",
+        summary_params={
+            "reference": "ABC-123",
+            "when": "2026-12-06T12:30:00+00:00",
+            "previous_when": "2026-07-06T12:30:00+00:00",
+            "place": {"nl": "Stadhuis", "fr": "Hôtel de ville", "en": "Town hall"},
+        },
+        outcome="rescheduled",
+    )
+    record.record_interaction(
+        party=jan,
+        channel="web",
+        direction="inbound",
+        subject="Tekst van een nieuwere versie",
+        subject_code="appointments.unheard_of",
+    )
+    record.record_interaction(
+        party=jan,
+        channel="sms",
+        direction="outbound",
+        subject="Herinnering",
+        subject_code="sms.sent.reminder",
+        outcome="sms.failed",
+    )
+    speak(client, language)
+    page = client.get(f"/desk/parties/{jan.id}").get_data(as_text=True)
+    subject = {"nl": "Afspraak verplaatst: Paspoort", "fr": "Rendez-vous déplacé\xa0: Passeport"}
+    assert subject.get(language, "Appointment moved: Passport") in page
+    assert str(escape(MOVED[language])) in page
+    assert "Oude tekst zonder code" in page and "Tekst van een nieuwere versie" in page
+    assert "appointments.rescheduled" not in page and "appointments.unheard_of" not in page
+    reminder, failed = {"nl": ("Herinnering", "Mislukt"), "fr": ("Rappel", "Échoué")}.get(
+        language, ("Reminder", "Failed")
+    )
+    assert f">{reminder}</h3>" in page and f"</strong> {failed}</p>" in page
+    assert "sms.sent" not in page and "sms.failed" not in page
+
+
+@pytest.mark.parametrize("language", ["nl", "fr", "en"])
+def test_the_messages_page_names_each_purpose_in_words(client, login, make_staff, language):
+    from sms.outbox import queue_message
+
+    login(make_staff())
+    speak(client, language)
+    queue_message(key="a", recipient="+32470123456", body="Hallo", purpose="reminder")
+    queue_message(key="b", recipient="+32470123456", body="Hallo", purpose="manage_link")
+    db.session.commit()
+    page = client.get("/sms/messages").get_data(as_text=True)
+    words = {"nl": ("Herinnering", "Link om de afspraak te beheren"),
+             "fr": ("Rappel", "Lien pour gérer le rendez-vous"),
+             "en": ("Reminder", "Link to manage the appointment")}[language]  # fmt: skip
+    assert all(f"<td>{word}</td>" in page for word in words)
+    assert "<td>reminder</td>" not in page and "manage_link" not in page

@@ -22,6 +22,7 @@ from desk.record.common import SUBJECT_MAX, SUMMARY_MAX, _aware, _choice, _text,
 from desk.record.parties import resolve_party
 
 LINK_TYPE = re.compile(r"[a-z][a-z_]{0,39}")
+CODE = re.compile(r"[a-z][a-z_.]{0,59}")
 
 
 def record_interaction(**moment) -> Interaction:
@@ -65,6 +66,10 @@ def _checked_interaction(
     direction: str,
     subject: str,
     summary: str = "",
+    subject_code: str | None = None,
+    subject_params: dict | None = None,
+    summary_code: str | None = None,
+    summary_params: dict | None = None,
     outcome: str | None = None,
     staff: Staff | None = None,
     started_at=None,
@@ -75,7 +80,12 @@ def _checked_interaction(
     representative: Party | None = None,
     purpose: str = "contact",
 ) -> tuple[dict, Staff | None, str]:
-    """The column values of one moment, after every check; raises before anything is written."""
+    """The column values of one moment, after every check; raises before anything is written.
+
+    `subject` and `summary` are the words in the municipality's language; a channel that
+    generates them also passes their codes and parameters (desk.interaction_texts), so that
+    each reader reads them in their own language.
+    """
     target = resolve_party(party)
     staff = resolve_staff(staff)
     the_channel = _choice(Channel, channel, "invalid_channel", "channel")
@@ -83,6 +93,8 @@ def _checked_interaction(
     subject = _text(subject, "subject", required=True, limit=SUBJECT_MAX)
     summary = _text(summary, "summary", required=False, limit=SUMMARY_MAX)
     outcome = _text(outcome, "outcome", required=False, limit=SUBJECT_MAX) or None
+    subject_code, subject_params = _code(subject_code, subject_params, "subject_code")
+    summary_code, summary_params = _code(summary_code, summary_params, "summary_code")
     started_at = _aware(started_at, "started_at") or utcnow()
     ended_at = _aware(ended_at, "ended_at")
     if ended_at is not None and ended_at < started_at:
@@ -105,7 +117,11 @@ def _checked_interaction(
         started_at=started_at,
         ended_at=ended_at,
         subject=subject,
+        subject_code=subject_code,
+        subject_params=subject_params,
         summary=summary,
+        summary_code=summary_code,
+        summary_params=summary_params,
         outcome=outcome,
         staff_id=staff.id if staff else None,
         representative_id=the_representative.id if the_representative else None,
@@ -113,6 +129,14 @@ def _checked_interaction(
         subject_id=int(link_id) if link_id is not None else None,
     )
     return values, staff, purpose
+
+
+def _code(code: str | None, params: dict | None, field: str) -> tuple[str | None, dict | None]:
+    if code is None:
+        return None, None
+    if not CODE.fullmatch(code) or not isinstance(params, dict | None):
+        raise InvalidInput("invalid_code", field=field)
+    return code, params or None
 
 
 def add_note(*, party: Party | int, staff: Staff, text: str, case: Case | int | None = None):

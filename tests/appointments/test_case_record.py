@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -294,3 +295,35 @@ def test_losing_the_race_for_an_identifier_retries_the_whole_booking(office, mon
     assert count(OutboxMessage) == (2 if when == "from_before_the_record" else 1)
     [noted] = interactions_of(appointment)[-1:]
     assert noted.party_id == db.session.get(Appointment, appointment.id).party_id
+
+
+READ_AS = {
+    "en": ("Appointment booked: Identity card", "Reference {}, Mar 2, 2027 09:30, Stadhuis."),
+    "fr": ("Rendez-vous pris\xa0: Carte d'identité", "Référence {}, 2 mars 2027 09:30, Stadhuis."),
+    "nl": ("Afspraak geboekt: Identiteitskaart", "Referentie {}, 2 mrt 2027 09:30, Stadhuis."),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_booking_recorded_in_dutch_is_read_in_the_reader_s_language(
+    client, office, make_staff, login, language
+):
+    """The record keeps codes: a booking made while the municipality's language is Dutch
+    reads in English or French to staff who work in it, the time on the Brussels clock."""
+    appointment = book(office, start=local(date(2027, 3, 2), 9, 30))
+    [noted] = interactions_of(appointment)
+    assert (noted.subject_code, noted.summary_code) == (
+        "appointments.booked",
+        "appointments.summary",
+    )
+    subject, summary = READ_AS["nl"]
+    assert (noted.subject, noted.summary) == (subject, summary.format(appointment.reference))
+
+    login(make_staff(email="clerk@example.org", role=Role.COUNTER))
+    with client.session_transaction() as session:
+        session["lang"] = language
+    page = client.get(f"/desk/parties/{appointment.party_id}").get_data(as_text=True)
+    subject, summary = READ_AS[language]
+    assert str(escape(subject)) in page
+    assert str(escape(summary.format(appointment.reference))) in page
+    assert "Afspraak geboekt" not in page and "Referentie" not in page

@@ -55,7 +55,7 @@ def test_a_checked_in_visit_is_on_the_citizens_timeline(app, town, make_appointm
     stored = db.session.get(Ticket, ticket.id)
     assert (visit.party_id, visit.channel, visit.direction) == (party.id, "counter", "inbound")
     assert (visit.subject, visit.summary, visit.outcome) == (
-        "Adreswijziging",
+        "Bezoek: Adreswijziging",
         "Brings a photo tomorrow.",
         "follow_up",
     )

@@ -49,7 +49,10 @@ def test_confirmation_and_reminder_are_outbound_interactions_linked_to_the_appoi
     assert [(m.subject_type, m.subject_id) for m in moments] == [
         ("appointment", appointment.id)
     ] * 2
-    assert moments[0].subject == "Gemeente Loket: afspraak bevestigd"
+    # named by purpose, in the reader's language; the text as sent is the summary
+    assert [m.subject_code for m in moments] == ["sms.sent.confirmation", "sms.sent.reminder"]
+    assert moments[0].subject == "Bevestiging"
+    assert moments[0].summary.startswith("Gemeente Loket: afspraak bevestigd")
     assert moments[1].summary == reminder.body and moments[1].outcome == "sent"
     assert [confirmation.interaction_id, reminder.interaction_id] == [m.id for m in moments]
     send()  # nothing due: nothing recorded twice
@@ -110,10 +113,11 @@ def test_nee_is_an_inbound_interaction_on_the_appointment_and_cancels_it(
     db.session.commit()
     assert db.session.get(Appointment, appointment.id).status == Status.CANCELLED
     [reply] = [m for m in timeline(an.id) if m.direction == "inbound"]
-    assert (reply.channel, reply.subject, reply.outcome) == ("sms", "NEE", "cancelled")
+    assert (reply.channel, reply.summary, reply.outcome) == ("sms", "NEE", "cancelled")
+    assert (reply.subject_code, reply.subject) == ("sms.reply", "Antwoord van de burger")
     assert (reply.subject_type, reply.subject_id) == ("appointment", appointment.id)
     send()  # the cancellation notice goes out and is on the timeline too
-    assert timeline(an.id)[-1].subject == "Gemeente Loket: afspraak geannuleerd"
+    assert timeline(an.id)[-1].summary.startswith("Gemeente Loket: afspraak geannuleerd")
 
 
 def test_an_unreadable_reply_becomes_a_task_for_the_contact_centre(
@@ -152,7 +156,7 @@ def test_stop_and_start_change_the_consent_on_the_party_s_addresses(office, twil
     [phone] = db.session.scalars(select(ContactAddress)).all()
     assert not phone.consent_reminders and not phone.consent_queue_alerts
     assert phone.consent_changed_at is not None
-    assert [m.subject for m in timeline(an.id)] == ["STOP"]
+    assert [(m.summary, m.outcome) for m in timeline(an.id)] == [("STOP", "opted out")]
     inbound(twilio_client, "START", sid="SM2")
     db.session.commit()
     db.session.refresh(phone)
