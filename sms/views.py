@@ -20,6 +20,7 @@ from desk.interaction_texts import register_texts
 from extensions import db
 from sms.models import DevMessage, MessageStatus, OutboxMessage
 from sms.purposes import purpose_label
+from sms.reasons import reason_words
 
 # The pages' access-log details (desk.record.access_log).
 register_texts(
@@ -87,6 +88,7 @@ def messages():
         statuses=[s.value for s in MessageStatus],
         status_label=status_label,
         purpose_label=purpose_label,
+        reason_words=reason_words,
         money=money,
         number=format_decimal,
     )
