@@ -35,10 +35,11 @@ def menu_item(endpoint: str, label) -> None:
 
 def init_app(app) -> None:
     import portal.models  # noqa: F401  (its tables, for Alembic)
-    from portal import sign_in  # noqa: F401  (its routes)
+    from portal import oidc, sign_in  # noqa: F401  (their routes)
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
+    oidc.init_app(app)
     app.register_blueprint(bp)
 
 
