@@ -301,7 +301,10 @@ def test_a_session_ends_after_fifteen_idle_minutes(sending, client):
         assert client.get("/my/_whoami").status_code == 200
         traveller.shift(timedelta(minutes=15, seconds=1))
         answer = client.get("/my/_whoami")
+        told = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert answer.status_code == 302 and answer.headers["Location"].startswith("/my/sign-in")
+    assert f"{COOKIE_NAME}=;" in answer.headers["Set-Cookie"]
+    assert "U bent afgemeld bij Mijn Loket. Meld u opnieuw aan." in told
     db.session.expire_all()
     assert db.session.scalar(select(CitizenSession)).ended_at is not None
 
