@@ -112,8 +112,9 @@ def request_code(address: Address, language: str) -> SignInCode:
 
 
 def _send(row: SignInCode, address: Address, code: str, language: str) -> None:
-    """Through the outbox like every message, but tied to no party: a code is no notice, and
-    its words must not land on the timeline."""
+    """Through the outbox like every message, for the party: it is among the messages sent to
+    them, hidden like theirs when their record is secret; the timeline names it by purpose and
+    keeps no copy of the code (sms.case_record.SECRET_BODIES)."""
     language = language_of(language)
     with force_locale(language):
         subject = _("your code for Mijn Loket")
@@ -132,6 +133,7 @@ def _send(row: SignInCode, address: Address, code: str, language: str) -> None:
         body=body,
         purpose=PURPOSE,
         language=language,
+        party_id=row.party_id,
         expires_at=row.expires_at,
     )
 

@@ -10,6 +10,7 @@ contacted the municipality must still be able to sign in (and see an empty Mijn 
 visit). A merged party signs in as its survivor.
 """
 
+import requests
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import current_app, render_template, url_for
@@ -62,7 +63,10 @@ def oidc_start():
     provider = client()
     if provider is None:
         return refused("unavailable", 404)
-    return provider.authorize_redirect(callback_url(), ui_locales=str(get_locale()))
+    try:
+        return provider.authorize_redirect(callback_url(), ui_locales=str(get_locale()))
+    except (OAuthError, requests.RequestException, ValueError):
+        return refused("provider_down", 503)
 
 
 @bp.get("/sign-in/oidc/callback")
@@ -74,10 +78,15 @@ def oidc_callback():
         token = provider.authorize_access_token()
     except OAuthError:
         return refused("cancelled", 400)
+    except (requests.RequestException, ValueError):
+        return refused("provider_down", 503)
     claims = dict(token.get("userinfo") or {})
     claim = current_app.config["OIDC_NATIONAL_NUMBER_CLAIM"]
     if claim not in claims:
-        claims.update(provider.userinfo(token=token))
+        try:
+            claims.update(provider.userinfo(token=token))
+        except (OAuthError, requests.RequestException, ValueError):
+            return refused("provider_down", 503)
     try:
         digits = identifiers.normalise_national_number(str(claims.get(claim) or ""))
     except InvalidInput:
@@ -115,6 +124,10 @@ def refused(reason: str, status: int):
         "unavailable": _("Signing in with itsme or eID is not available here."),
         "cancelled": _(
             "Signing in with itsme or eID did not finish. Nothing was changed; you can try again."
+        ),
+        "provider_down": _(
+            "We cannot reach the itsme and eID sign-in service just now. Try again later, or "
+            "sign in with a code."
         ),
         "no_national_number": _(
             "Your identity provider did not give us your national register number, so we cannot "

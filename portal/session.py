@@ -42,6 +42,15 @@ class Citizen:
         return self.acting_for_id or self.own_party_id
 
 
+def citizen_of(row: CitizenSession) -> Citizen:
+    return Citizen(
+        session_id=row.id,
+        own_party_id=row.party_id,
+        acting_for_id=row.acting_for_id,
+        representation_id=row.representation_id,
+    )
+
+
 def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="loket-my-session")
 
@@ -145,9 +154,11 @@ def _valid(held: Representation, party_id: int, now) -> bool:
 
 def act_for(row: CitizenSession, representation_id: int | None) -> None:
     """Switch to acting for the party of a representation the citizen holds now (None: back to
-    themselves). Any other id is a 404: it tells nothing about other people's representations."""
+    themselves); `g.citizen` follows. Any other id is a 404: it tells nothing about other
+    people's representations."""
     if representation_id is None:
         row.acting_for_id = row.representation_id = None
+        g.citizen = citizen_of(row)
         return
     held = db.session.get(Representation, representation_id)
     if held is None or not _valid(held, row.party_id, utcnow()):
@@ -155,6 +166,7 @@ def act_for(row: CitizenSession, representation_id: int | None) -> None:
     row.acting_for_id = record.resolve_party(held.represented_id).id
     row.representation_id = held.id
     db.session.flush()
+    g.citizen = citizen_of(row)
 
 
 def end_session(row: CitizenSession | None) -> None:
@@ -176,13 +188,7 @@ def citizen_required(view):
                 flash(_("You were signed out of Mijn Loket. Please sign in again."), "info")
                 clear_cookie(answer)
             return answer
-        g.citizen_session = row
-        g.citizen = Citizen(
-            session_id=row.id,
-            own_party_id=row.party_id,
-            acting_for_id=row.acting_for_id,
-            representation_id=row.representation_id,
-        )
+        g.citizen_session, g.citizen = row, citizen_of(row)
         return view(*args, **kwargs)
 
     return wrapped

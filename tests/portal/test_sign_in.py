@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from core.database import utcnow
 from desk import record
 from desk.merging import merge_parties
-from desk.models import ContactAddress, VerifiedHow
+from desk.models import ContactAddress, Interaction, VerifiedHow
 from extensions import db
 from portal.models import CitizenSession, SignInCode
 from portal.session import COOKIE_NAME, citizen_required
@@ -144,6 +144,9 @@ def test_a_code_by_sms_signs_in_and_verifies_the_number(sending, client, fake_tw
     assert address.verified_how == VerifiedHow.ONE_TIME_CODE and address.verified_at is not None
     row = db.session.scalar(select(SignInCode))
     assert code_in(sms["body"]) not in row.code_hash and row.used_at is not None
+    # On the timeline by purpose, without a copy of the code.
+    [sent] = db.session.scalars(select(Interaction).where(Interaction.party_id == party.id)).all()
+    assert sent.subject_code == "sms.sent.sign_in_code" and code_in(sms["body"]) not in sent.summary
 
 
 def test_a_code_by_e_mail_signs_in(sending, client, mailbox, fake_twilio):
@@ -171,6 +174,7 @@ def test_an_unknown_address_gets_the_same_answer_and_no_message(sending, make_cl
     send_outbox()
     assert [m["to"] for m in fake_twilio.received()] == [PHONE_E164]
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+    assert db.session.scalar(select(func.count()).select_from(SignInCode)) == 2
     # Whatever the unknown address types, it opens nothing.
     answer = unknown.post("/my/sign-in/code", data={"code": "123456"})
     assert answer.status_code == 422 and COOKIE_NAME not in answer.headers.get("Set-Cookie", "")
