@@ -8,6 +8,8 @@ citizen's never opens the desk. Nothing imports portal.
 
 from flask import Blueprint, g
 
+from core.scheduler import register_job
+
 bp = Blueprint("portal", __name__, url_prefix="/my")
 
 DEFAULTS = {
@@ -40,7 +42,17 @@ def init_app(app) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     oidc.init_app(app)
+    register_job(app, "portal.forget_sign_ins", forget_sign_ins, seconds=3600)
     app.register_blueprint(bp)
+
+
+def forget_sign_ins() -> None:
+    """Spent codes and old sessions are deleted a day after they stopped mattering."""
+    from portal.codes import forget_spent_codes
+    from portal.session import forget_old_sessions
+
+    forget_spent_codes()
+    forget_old_sessions()
 
 
 @bp.context_processor

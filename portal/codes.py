@@ -18,7 +18,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from core.database import utcnow
 from desk import identifiers, record
@@ -157,3 +157,13 @@ def check_code(code_id: int | None, typed: str) -> SignInCode:
     )
     db.session.flush()
     return row
+
+
+def forget_spent_codes() -> int:
+    """Delete codes that expired more than a day ago (the limits and tries need them no
+    longer). The scheduler's job `portal.forget_sign_ins`; returns how many went."""
+    gone = db.session.execute(
+        delete(SignInCode).where(SignInCode.expires_at < utcnow() - timedelta(days=1))
+    ).rowcount
+    db.session.commit()
+    return gone

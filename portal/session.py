@@ -15,7 +15,7 @@ from datetime import timedelta
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from core.database import utcnow
 from desk import record
@@ -129,10 +129,15 @@ def current_session() -> CitizenSession | None:
 
 
 def _follow_merges(row: CitizenSession) -> None:
-    """A party merged while signed in: carry on as the survivor."""
+    """A party merged while signed in: carry on as the survivor (both the citizen and whom
+    they act for)."""
     survivor = record.resolve_party(row.party_id).id
     if survivor != row.party_id:
         row.party_id = survivor
+    if row.acting_for_id is not None:
+        represented = record.resolve_party(row.acting_for_id).id
+        if represented != row.acting_for_id:
+            row.acting_for_id = represented
 
 
 def _drop_lapsed_representation(row: CitizenSession, now) -> None:
@@ -167,6 +172,20 @@ def act_for(row: CitizenSession, representation_id: int | None) -> None:
     row.representation_id = held.id
     db.session.flush()
     g.citizen = citizen_of(row)
+
+
+def forget_old_sessions() -> int:
+    """Delete sessions ended, or idle past the limit, more than a day ago: nothing reads them
+    then. The scheduler's job `portal.forget_sign_ins`; returns how many went."""
+    cutoff = utcnow() - timedelta(days=1)
+    gone = db.session.execute(
+        delete(CitizenSession).where(
+            (CitizenSession.ended_at < cutoff)
+            | (CitizenSession.last_seen_at < cutoff - idle_limit())
+        )
+    ).rowcount
+    db.session.commit()
+    return gone
 
 
 def end_session(row: CitizenSession | None) -> None:

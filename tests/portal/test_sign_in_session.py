@@ -101,3 +101,27 @@ def test_acting_for_ends_when_the_representation_runs_out(make_app, family):
         assert client.get("/my/_whoami").json["party"] == father.id
         traveller.move_to(held.valid_until + timedelta(minutes=1))
         assert client.get("/my/_whoami").json["party"] == daughter.id
+
+
+def test_the_scheduler_forgets_spent_codes_and_old_sessions(app, client, family, runner):
+    from sqlalchemy import func, select
+
+    from portal.codes import read_address, request_code
+    from portal.models import CitizenSession, SignInCode
+
+    daughter, father, *_rest = family
+    with time_machine.travel(utcnow(), tick=False) as traveller:
+        request_code(read_address("0470 12 34 56"), "nl")
+        db.session.commit()
+        sign_in_as(client, daughter.id)
+        sign_in_as(client, father.id)
+        traveller.shift(timedelta(days=1, minutes=40))
+        request_code(read_address("0470 12 34 56"), "nl")  # still within its ten minutes
+        db.session.commit()
+        sign_in_as(client, daughter.id)  # in use
+        assert not runner.invoke(
+            args=["scheduler", "--once", "--job", "portal.forget_sign_ins"]
+        ).exception
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(SignInCode)) == 1
+    assert db.session.scalar(select(func.count()).select_from(CitizenSession)) == 1
