@@ -60,6 +60,8 @@ def finish_sign_in(party_id: int, how: str):
 @limiter.limit(client_limit, methods=["POST"])
 @limiter.limit(address_limit, key_func=address_key, methods=["POST"])
 def sign_in():
+    if request.method == "GET" and citizen.current_session() is not None:
+        return redirect(HOME)
     form = ContactForm()
     if request.method == "GET" and request.args.get("next"):
         session["my_next"] = safe_next(request.args["next"])

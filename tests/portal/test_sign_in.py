@@ -380,3 +380,19 @@ def test_next_stays_inside_mijn_loket(sending, client, fake_twilio):
         "/my/sign-in/code", data={"code": code_in(fake_twilio.received()[0]["body"])}
     )
     assert answer.headers["Location"] == "/my/"
+
+
+def test_over_tls_the_cookie_is_secure(sending, client, fake_twilio):
+    party_with(phone=PHONE)
+    https = {"base_url": "https://loket.example.org"}
+    client.post("/my/sign-in", data={"contact": PHONE}, **https)
+    send_outbox()
+    code = code_in(fake_twilio.received()[0]["body"])
+    answer = client.post("/my/sign-in/code", data={"code": code}, **https)
+    assert answer.status_code == 302 and "; Secure" in answer.headers["Set-Cookie"]
+
+
+def test_a_signed_in_citizen_asking_the_sign_in_page_goes_to_mijn_loket(sending, client):
+    sign_in_as(client, party_with(phone=PHONE).id)
+    answer = client.get("/my/sign-in")
+    assert answer.status_code == 302 and answer.headers["Location"] == "/my/"
