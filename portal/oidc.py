@@ -16,11 +16,13 @@ from authlib.integrations.flask_client import OAuth
 from flask import current_app, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from core.unit_of_work import run_in_transaction
 from desk import identifiers, record
 from desk.errors import InvalidInput
-from desk.models import VerifiedHow
+from desk.models import PartyIdentifier, VerifiedHow
+from extensions import db
 from portal import bp
 from portal.sign_in import finish_sign_in
 
@@ -103,12 +105,14 @@ def party_for_national_number(digits: str, name: str | None) -> int:
     party = record.find_or_create_party(name=name, national_number=digits)
     key = identifiers.identifier_key(current_app.config)
     digest = identifiers.identifier_digest(identifiers.NATIONAL_NUMBER, digits, key)
-    held = next(
-        i for i in party.identifiers if i.kind == identifiers.NATIONAL_NUMBER and i.digest == digest
+    held = db.session.scalar(
+        select(PartyIdentifier).where(
+            PartyIdentifier.kind == identifiers.NATIONAL_NUMBER, PartyIdentifier.digest == digest
+        )
     )
-    if held.verified_at is None:
+    if held.verified_at is None:  # its row may still name a merged party: verify it there
         record.verify_identifier(
-            party=party, identifier=held, staff=None, how=VerifiedHow.IDENTITY_PROVIDER
+            party=held.party_id, identifier=held, staff=None, how=VerifiedHow.IDENTITY_PROVIDER
         )
     return party.id
 
