@@ -55,9 +55,10 @@ def forget_sign_ins() -> None:
     forget_old_sessions()
 
 
-@bp.context_processor
+@bp.app_context_processor
 def citizen_globals():
-    """What templates/portal/base.html shows: the menu, and who is signed in for whom."""
+    """What templates/portal/base.html shows: the menu, and who is signed in for whom (for
+    any view behind `citizen_required`, whichever blueprint it is on)."""
     from portal.session import signed_in_names
 
     citizen = g.get("citizen")
