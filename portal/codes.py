@@ -152,8 +152,10 @@ def check_code(code_id: int | None, typed: str) -> SignInCode:
         db.session.flush()
         raise CodeRefused("wrong" if row.tries < MAX_TRIES else "spent")
     row.used_at = now
+    address = db.session.get(ContactAddress, row.address_id)
+    # Named by its own party: after a merge the row may still be the absorbed party's.
     record.verify_address(
-        party=row.party_id, address=row.address_id, staff=None, how=VerifiedHow.ONE_TIME_CODE
+        party=address.party_id, address=address, staff=None, how=VerifiedHow.ONE_TIME_CODE
     )
     db.session.flush()
     return row

@@ -220,6 +220,23 @@ def test_a_merged_party_signs_in_as_its_survivor(make_staff, sending, client, fa
     assert client.get("/my/_whoami").json == {"party": survivor.id}
 
 
+def test_a_number_both_merged_parties_held_signs_in_to_the_survivor(
+    make_staff, sending, client, fake_twilio
+):
+    absorbed = party_with(phone=PHONE)  # the older row of the number stays with it
+    survivor = record.find_or_create_party(name="An Peeters-Claes", phone=PHONE)
+    db.session.commit()
+    merge_parties(survivor=survivor, absorbed=absorbed, staff=make_staff(role="admin"))
+    db.session.commit()
+
+    ask_code(client, PHONE)
+    send_outbox()
+    [sms] = fake_twilio.received()
+    answer = client.post("/my/sign-in/code", data={"code": code_in(sms["body"])})
+    assert answer.status_code == 302
+    assert client.get("/my/_whoami").json == {"party": survivor.id}
+
+
 def test_a_secret_party_signs_in_to_its_own_file(sending, client, fake_twilio):
     party = party_with(phone=PHONE)
     party.secret = True
