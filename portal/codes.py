@@ -148,7 +148,7 @@ def check_code(code_id: int | None, typed: str) -> SignInCode:
     row.tries += 1
     typed = "".join(ch for ch in typed or "" if not ch.isspace())
     right = hmac.compare_digest(row.code_hash, _code_hash(str(row.id), typed))
-    if not right or row.party_id is None:
+    if not right or row.address_id is None:
         db.session.flush()
         raise CodeRefused("wrong" if row.tries < MAX_TRIES else "spent")
     row.used_at = now
