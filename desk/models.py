@@ -371,7 +371,10 @@ class AccessLog(db.Model):
     party_id: Mapped[int] = mapped_column(ForeignKey("party.id"))
     action: Mapped[str] = mapped_column(String(20))  # view | search | export | change | merge
     purpose: Mapped[str] = mapped_column(String(40))
-    detail: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[str] = mapped_column(String(200), default="")  # rows before detail codes
+    # What was read or changed, as a code with parameters (desk.labels.access_detail).
+    detail_code: Mapped[str | None] = mapped_column(String(60))
+    detail_params: Mapped[dict | None] = mapped_column(JSONText)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     staff: Mapped[Staff] = relationship()

@@ -18,10 +18,12 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from core.database import utcnow
 from desk import identifiers, record
+from desk.interaction_texts import register_texts
 from desk.models import ContactAddress, Party, VerifiedHow
 from extensions import db
 from portal.models import SignInCode
@@ -32,6 +34,9 @@ CODE_DIGITS = 6
 VALID_FOR = timedelta(minutes=10)
 MAX_TRIES = 5
 PURPOSE = "sign_in_code"
+ASKED = "portal.reason.asked_to_sign_in"  # why it went out, on the staff messages page
+
+register_texts({ASKED: _l("the citizen asked for it to sign in to Mijn Loket")})
 
 
 class CodeRefused(Exception):
@@ -135,6 +140,7 @@ def _send(row: SignInCode, address: Address, code: str, language: str) -> None:
         language=language,
         party_id=row.party_id,
         expires_at=row.expires_at,
+        reason=ASKED,
     )
 
 

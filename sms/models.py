@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.database import UTCDateTime, text_enum, utcnow
+from core.database import JSONText, UTCDateTime, text_enum, utcnow
 from extensions import db
 
 
@@ -73,8 +73,10 @@ class OutboxMessage(db.Model):
     link_id: Mapped[int | None] = mapped_column()
     accepts_replies: Mapped[bool] = mapped_column(default=False)  # offered JA / NEE
     status: Mapped[MessageStatus] = mapped_column(text_enum(MessageStatus), default="queued")
-    # Why it was (or was not) sent, in words staff understand; shown on the staff page.
+    # Why it was (or was not) sent: a code with parameters (sms.reasons), read on the staff page
+    # in the reader's language; rows from before reason codes hold English text.
     reason: Mapped[str] = mapped_column(String(300), default="")
+    reason_params: Mapped[dict | None] = mapped_column(JSONText)
     provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

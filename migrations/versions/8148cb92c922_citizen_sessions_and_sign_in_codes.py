@@ -4,7 +4,7 @@ The portal's own tables: a citizen's server-side session (found by a hash of its
 token) and one-time sign-in codes (keyed hashes of code and address, never in clear).
 
 Revision ID: 8148cb92c922
-Revises: c4d8e2a91f07
+Revises: f3b8d6e2a415
 Create Date: 2026-12-06 16:39:39.671432
 
 """
@@ -16,7 +16,7 @@ import core.database
 
 # revision identifiers, used by Alembic.
 revision = '8148cb92c922'
-down_revision = 'c4d8e2a91f07'
+down_revision = 'f3b8d6e2a415'
 branch_labels = None
 depends_on = None
 

@@ -144,6 +144,7 @@ def test_a_code_by_sms_signs_in_and_verifies_the_number(sending, client, fake_tw
     assert address.verified_how == VerifiedHow.ONE_TIME_CODE and address.verified_at is not None
     row = db.session.scalar(select(SignInCode))
     assert code_in(sms["body"]) not in row.code_hash and row.used_at is not None
+    assert db.session.scalar(select(OutboxMessage.reason)) == "portal.reason.asked_to_sign_in"
     # On the timeline by purpose, without a copy of the code.
     [sent] = db.session.scalars(select(Interaction).where(Interaction.party_id == party.id)).all()
     assert sent.subject_code == "sms.sent.sign_in_code" and code_in(sms["body"]) not in sent.summary
