@@ -86,6 +86,7 @@ def register_blueprints(app):
     import counter.models  # noqa: F401
     import desk.models  # noqa: F401  (every table must be known to Alembic)
     import office.models  # noqa: F401
+    import portal
     import sms.models  # noqa: F401
     from appointments import admin as booking_admin
     from appointments import api as booking_api
@@ -124,6 +125,7 @@ def register_blueprints(app):
 
     for module in (booking_views, booking_desk, booking_admin, booking_reminders, booking_api):
         app.register_blueprint(module.bp)
+    portal.init_app(app)  # Mijn Loket, /my
 
 
 def register_commands(app):
