@@ -14,10 +14,12 @@ back.
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from appointments.models import Appointment
+from appointments.manage_links import manage_token
+from appointments.models import Appointment, Status
 from core.database import utcnow
 from desk import merging, record
 from desk.errors import RecordError
@@ -68,6 +70,49 @@ def of_party(
     ]
     upcoming = [a for a in found if a.upcoming]
     return upcoming + [a for a in reversed(found) if not a.upcoming]
+
+
+@dataclass(frozen=True)
+class ManageLinks:
+    """Where the party changes an appointment: the booking's own manage pages (its rules, its
+    confirmation notices), and a new booking of the same services at the same place."""
+
+    reschedule_url: str | None  # None: it can no longer be changed
+    cancel_url: str | None
+    book_again_url: str
+
+
+def manage_links_of(party_id: int, *, now: datetime | None = None) -> dict[int, ManageLinks]:
+    """Appointment id -> its links, for the party's appointments only (merges followed), so a
+    page that shows the party's own list never hands out another party's link."""
+    party_ids = _party_and_merged(party_id)
+    if not party_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Appointment)
+        .where(Appointment.party_id.in_(party_ids))
+        .options(selectinload(Appointment.services))
+    ).all()
+    now = now or utcnow()
+    links = {}
+    for row in rows:
+        changeable = row.status == Status.BOOKED and row.starts_at > now
+        token = manage_token(row)
+        links[row.id] = ManageLinks(
+            reschedule_url=url_for("booking.reschedule", reference=row.reference, token=token)
+            if changeable
+            else None,
+            cancel_url=url_for("booking.cancel", reference=row.reference, token=token)
+            if changeable
+            else None,
+            book_again_url=url_for(
+                "booking.when",
+                service=[service.id for service in row.services],
+                people=row.people,
+                location=row.location_id,
+            ),
+        )
+    return links
 
 
 def _party_and_merged(party_id: int) -> list[int]:

@@ -35,7 +35,7 @@ def menu_item(endpoint: str, label) -> None:
 
 def init_app(app) -> None:
     import portal.models  # noqa: F401  (its tables, for Alembic)
-    from portal import sign_in  # noqa: F401  (its routes)
+    from portal import pages, sign_in  # noqa: F401  (their routes)
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
