@@ -38,8 +38,9 @@ def staff_member(email="clerk@example.org", name="Clara Clerk", department="burg
 
 def citizen(name: str, phone: str, email: str, staff, *, subject: str) -> Citizen:
     """One citizen's record; commits."""
-    from desk.models import AccessLog
     from sqlalchemy import select
+
+    from desk.models import AccessLog
 
     party = record.find_or_create_party(name=name, phone=phone, email=email, language="nl")
     party.preferred_channel = "sms"
