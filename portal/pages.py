@@ -56,7 +56,10 @@ menu_item("portal.data_page", _l("My data"))
 
 
 def my_ids() -> list[int]:
-    return my_record.party_ids(g.citizen.party_id)
+    """The ids of the party shown, read once per request."""
+    if "my_ids" not in g:
+        g.my_ids = my_record.party_ids(g.citizen.party_id)
+    return g.my_ids
 
 
 def shown_party() -> Party:

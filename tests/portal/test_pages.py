@@ -216,3 +216,34 @@ def test_a_representation_request_becomes_a_back_office_task(app, client, people
     assert response.status_code == 302
     task = db.session.scalars(db.select(Task)).one()
     assert task.party_id == jan.party_id and "volmacht" in task.description
+
+
+def test_appointments_reschedule_and_cancel_through_the_booking_flow(app, client, people):
+    import re
+    from datetime import timedelta
+
+    from appointments import of_party
+    from core.database import utcnow
+    from desk.models import Party
+    from tests.test_party_panels import appointment, seeded_office
+
+    _staff, jan, piet = people
+    office = seeded_office()
+    party = db.session.get(Party, jan.party_id)
+    appointment(office, party, utcnow() + timedelta(days=3), reference="K7M-2QX")
+    appointment(office, party, utcnow() - timedelta(days=3), reference="P4S-T7X")
+    other = db.session.get(Party, piet.party_id)
+    appointment(office, other, utcnow() + timedelta(days=4), reference="PT3-TXX")
+    sign_in_as(client, jan.party_id)
+    page = client.get("/my/appointments").text
+    assert "K7M-2QX" in page and "P4S-T7X" in page and "PT3-TXX" not in page
+    cancel_links = re.findall(r'href="(/appointments/manage/[^"]+/cancel\?token=[^"]+)"', page)
+    assert len(cancel_links) == 1 and "K7M-2QX" in cancel_links[0]  # the past one: no change
+    assert len(re.findall(r"/appointments/manage/[^\"]+/reschedule\?token=", page)) == 1
+    assert page.count("/appointments/when?") == 2  # book again, with the services filled in
+    link = cancel_links[0].replace("&amp;", "&")
+    assert client.get(link).status_code == 200
+    assert client.post(link).status_code == 302
+    db.session.expire_all()
+    statuses = {a.reference: a.status for a in of_party(jan.party_id)}
+    assert statuses == {"K7M-2QX": "cancelled", "P4S-T7X": "booked"}
