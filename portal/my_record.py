@@ -114,7 +114,6 @@ def _visible_interactions(ids: list[int]):
 def _contact_query(ids: list[int]):
     return (
         select(
-            Interaction.id.label("interaction_id"),
             Interaction.channel,
             Interaction.direction,
             Interaction.subject,

@@ -14,8 +14,6 @@ from appointments import manage_links_of, of_party
 from core.database import utcnow
 from desk import labels
 from desk.interaction_texts import interaction_summary
-from desk.models import Party
-from extensions import db
 from portal import bp, menu_item, my_record, repeat_notices, texts
 from portal.session import citizen_required
 from sms import read as notices
@@ -62,10 +60,6 @@ def my_ids() -> list[int]:
     return g.my_ids
 
 
-def shown_party() -> Party:
-    return db.session.get(Party, g.citizen.party_id)
-
-
 def contact_view(row) -> dict:
     """A contact moment as the citizen reads it: subject, outcome and summary in their
     language; the staff member's name only where the municipality's policy says so."""
@@ -96,7 +90,6 @@ def overview():
     recent = my_record.contacts(ids, limit=OVERVIEW_ITEMS)
     return render_template(
         "portal/overview.html",
-        party=shown_party(),
         appointments=appointments,
         notices=recent_notices,
         contacts=[contact_view(row) for row in recent.rows],

@@ -18,7 +18,8 @@ from core.database import utcnow
 from core.scheduler import register_job
 from core.time import local_moment
 from core.unit_of_work import unit_of_work
-from sms import read
+from sms import consent, read
+from sms.models import MessageStatus
 from sms.outbox import queue_messages
 from sms.purposes import purpose_label
 from sms.segments import MAX_BODY
@@ -30,12 +31,14 @@ def repeat_unopened_notices(now=None) -> int:
     days = current_app.config["PORTAL_REPEAT_AFTER_DAYS"]
     with unit_of_work():
         due = read.important_unopened(now - timedelta(days=days))
-        queue_messages([repeat_of(notice) for notice in due])
+        stopped = consent.opted_out_among([notice.recipient for notice in due])
+        queue_messages([repeat_of(notice, stopped.get(notice.recipient)) for notice in due])
     return len(due)
 
 
-def repeat_of(notice) -> dict:
-    """The repeat's outbox keywords, worded in the notice's own language."""
+def repeat_of(notice, stop=None) -> dict:
+    """The repeat's outbox keywords, worded in the notice's own language. An address that
+    said STOP since gets none (kept as skipped, with why), unless the purpose is exempt."""
     sender = current_app.config["MUNICIPALITY_NAME"]
     with force_locale(notice.language):
         when = local_moment(notice.sent_at)
@@ -64,7 +67,14 @@ def repeat_of(notice) -> dict:
         link_type=notice.link_type,
         link_id=notice.link_id,
         important=False,
+        **skipped(notice, stop),
     )
+
+
+def skipped(notice, stop) -> dict:
+    if stop is None or notice.purpose in consent.EXEMPT_PURPOSES:
+        return {}
+    return {"status": MessageStatus.SKIPPED, "reason": f"opted out ({stop.keyword.upper()})"}
 
 
 def init_app(app) -> None:

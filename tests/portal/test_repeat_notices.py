@@ -96,3 +96,19 @@ def test_the_scheduler_runs_the_repeat_job(app, runner, people):
     result = runner.invoke(args=["scheduler", "--once", "--job", "portal.repeat_unopened_notices"])
     assert result.exit_code == 0, result.output
     assert len(repeats()) == 1
+
+
+def test_a_number_that_said_stop_gets_no_repeat(app, people):
+    from sms import consent
+
+    _staff, jan, _piet = people
+    update = sent("update", days_ago=30, party_id=jan.party_id)
+    legal = sent("legal", days_ago=30, purpose="legal", party_id=jan.party_id)
+    consent.set_opted_out(update.recipient, True, "stop")
+    db.session.commit()
+    assert repeat_unopened_notices() == 2
+    found = {m.idempotency_key: m for m in repeats()}
+    assert found[f"repeat:{update.id}"].status == MessageStatus.SKIPPED
+    assert "STOP" in found[f"repeat:{update.id}"].reason
+    assert found[f"repeat:{legal.id}"].status == MessageStatus.QUEUED  # the law's notice goes
+    assert repeat_unopened_notices() == 0
