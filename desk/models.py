@@ -128,6 +128,7 @@ class VerifiedHow(enum.StrEnum):
     IDENTITY_DOCUMENT = "identity_document"  # staff checked an identity document
     SMS_REPLY = "sms_reply"  # the citizen answered from this number
     ONE_TIME_CODE = "one_time_code"  # the citizen typed a code sent to it
+    IDENTITY_PROVIDER = "identity_provider"  # an eID / itsme sign-in (OpenID Connect) said so
     CHANNEL = "channel"  # a channel that knew it verified (before "how" was kept)
 
 

@@ -35,10 +35,11 @@ def menu_item(endpoint: str, label) -> None:
 
 def init_app(app) -> None:
     import portal.models  # noqa: F401  (its tables, for Alembic)
-    from portal import pages, sign_in  # noqa: F401  (their routes)
+    from portal import oidc, pages, sign_in  # noqa: F401  (their routes)
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
+    oidc.init_app(app)
     app.register_blueprint(bp)
 
 

@@ -12,7 +12,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import abort, current_app, g, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
@@ -170,7 +171,11 @@ def citizen_required(view):
     def wrapped(*args, **kwargs):
         row = current_session()
         if row is None:
-            return redirect(url_for("portal.sign_in", next=request.full_path.rstrip("?")))
+            answer = redirect(url_for("portal.sign_in", next=request.full_path.rstrip("?")))
+            if request.cookies.get(COOKIE_NAME):
+                flash(_("You were signed out of Mijn Loket. Please sign in again."), "info")
+                clear_cookie(answer)
+            return answer
         g.citizen_session = row
         g.citizen = Citizen(
             session_id=row.id,
