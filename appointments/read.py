@@ -78,7 +78,7 @@ class ManageLinks:
     confirmation notices), and a new booking of the same services at the same place."""
 
     reschedule_url: str | None  # None: it can no longer be changed
-    cancel_url: str | None
+    changeable: bool  # booked and not begun: it may be moved or cancelled (appointments.citizen)
     book_again_url: str
 
 
@@ -102,9 +102,7 @@ def manage_links_of(party_id: int, *, now: datetime | None = None) -> dict[int, 
             reschedule_url=url_for("booking.reschedule", reference=row.reference, token=token)
             if changeable
             else None,
-            cancel_url=url_for("booking.cancel", reference=row.reference, token=token)
-            if changeable
-            else None,
+            changeable=changeable,
             book_again_url=url_for(
                 "booking.when",
                 service=[service.id for service in row.services],

@@ -7,10 +7,12 @@ person they represent) and reads only through `portal.my_record` and the channel
 not theirs finds nothing: 404, in the citizen's language. Lists are keyset-paged.
 """
 
-from flask import abort, current_app, g, render_template, request
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from appointments import manage_links_of, of_party
+from appointments.citizen import CannotChange, NotTheirs, cancel_for_party
 from core.database import utcnow
 from desk import labels
 from desk.interaction_texts import interaction_summary
@@ -107,6 +109,28 @@ def appointments():
         upcoming=[a for a in found if a.upcoming],
         past=[a for a in found if not a.upcoming],
     )
+
+
+@bp.route("/appointments/<appointment_id>/cancel", methods=["GET", "POST"])
+@citizen_required
+def cancel_appointment(appointment_id):
+    """Cancelling asks first; the booking's rules decide (appointments.citizen), and a
+    representative's cancellation carries the representation on the record."""
+    shown = [a for a in of_party(g.citizen.party_id) if str(a.id) == str(appointment_id)]
+    if not shown:
+        abort(404)
+    if request.method == "POST":
+        acting = g.citizen.own_party_id if g.citizen.acting_for_id else None
+        try:
+            cancel_for_party(g.citizen.party_id, shown[0].id, representative_id=acting)
+        except NotTheirs:
+            abort(404)
+        except CannotChange as refused:
+            flash(str(refused), "error")
+        else:
+            flash(_("Your appointment is cancelled."), "success")
+        return redirect(url_for("portal.appointments"))
+    return render_template("portal/cancel_appointment.html", appointment=shown[0])
 
 
 @bp.get("/messages")

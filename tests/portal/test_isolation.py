@@ -141,3 +141,31 @@ def test_acting_for_someone_ends_with_the_representation(app, client, people):
     db.session.commit()
     assert client.get(f"/my/cases/{piet.case_id}").status_code == 404
     assert "Vraag paspoort" in client.get("/my/contacts").text
+
+
+def test_a_representative_cancels_an_appointment_and_the_record_says_who(app, client, people):
+    from appointments import of_party
+    from desk.models import Party
+    from tests.test_party_panels import appointment, seeded_office
+
+    staff, jan, piet = people
+    office = seeded_office()
+    booked = appointment(
+        office,
+        db.session.get(Party, piet.party_id),
+        utcnow() + timedelta(days=2),
+        reference="R3P-KXT",
+    )
+    held = represent(staff, jan.party_id, piet.party_id)
+    sign_in_as(client, jan.party_id)
+    assert client.post(f"/my/appointments/{booked.id}/cancel").status_code == 404  # as himself
+    client.post("/my/people/act", data={"representation": str(held)})
+    assert client.post(f"/my/appointments/{booked.id}/cancel").status_code == 302
+    db.session.expire_all()
+    assert [a.status for a in of_party(piet.party_id)] == ["cancelled"]
+    moment = db.session.scalars(
+        db.select(Interaction).where(
+            Interaction.subject_type == "appointment", Interaction.outcome == "cancelled"
+        )
+    ).one()
+    assert moment.party_id == piet.party_id and moment.representative_id == jan.party_id

@@ -218,7 +218,7 @@ def test_a_representation_request_becomes_a_back_office_task(app, client, people
     assert task.party_id == jan.party_id and "volmacht" in task.description
 
 
-def test_appointments_reschedule_and_cancel_through_the_booking_flow(app, client, people):
+def test_appointments_reschedule_and_cancel_by_the_booking_rules(app, client, people):
     import re
     from datetime import timedelta
 
@@ -230,20 +230,29 @@ def test_appointments_reschedule_and_cancel_through_the_booking_flow(app, client
     _staff, jan, piet = people
     office = seeded_office()
     party = db.session.get(Party, jan.party_id)
-    appointment(office, party, utcnow() + timedelta(days=3), reference="K7M-2QX")
+    upcoming = appointment(office, party, utcnow() + timedelta(days=3), reference="K7M-2QX")
     appointment(office, party, utcnow() - timedelta(days=3), reference="P4S-T7X")
     other = db.session.get(Party, piet.party_id)
-    appointment(office, other, utcnow() + timedelta(days=4), reference="PT3-TXX")
+    theirs = appointment(office, other, utcnow() + timedelta(days=4), reference="PT3-TXX")
     sign_in_as(client, jan.party_id)
     page = client.get("/my/appointments").text
     assert "K7M-2QX" in page and "P4S-T7X" in page and "PT3-TXX" not in page
-    cancel_links = re.findall(r'href="(/appointments/manage/[^"]+/cancel\?token=[^"]+)"', page)
-    assert len(cancel_links) == 1 and "K7M-2QX" in cancel_links[0]  # the past one: no change
-    assert len(re.findall(r"/appointments/manage/[^\"]+/reschedule\?token=", page)) == 1
+    assert re.findall(r'href="(/my/appointments/\d+/cancel)"', page) == [
+        f"/my/appointments/{upcoming.id}/cancel"  # the past one: no change
+    ]
+    reschedule = re.findall(r'href="(/appointments/manage/[^"]+/reschedule\?token=[^"]+)"', page)
+    assert len(reschedule) == 1 and "K7M-2QX" in reschedule[0]
+    assert client.get(reschedule[0].replace("&amp;", "&")).status_code == 200
     assert page.count("/appointments/when?") == 2  # book again, with the services filled in
-    link = cancel_links[0].replace("&amp;", "&")
-    assert client.get(link).status_code == 200
-    assert client.post(link).status_code == 302
+    assert client.get("/my/appointments/abc/cancel").status_code == 404
+    assert client.get(f"/my/appointments/{theirs.id}/cancel").status_code == 404
+    assert client.post(f"/my/appointments/{theirs.id}/cancel").status_code == 404
+    cancel = f"/my/appointments/{upcoming.id}/cancel"
+    assert "K7M-2QX" in client.get(cancel).text
+    assert client.post(cancel).status_code == 302
+    again = client.post(cancel, follow_redirects=True)  # too late now: the booking's words
+    assert "niet meer gewijzigd" in again.text
     db.session.expire_all()
     statuses = {a.reference: a.status for a in of_party(jan.party_id)}
     assert statuses == {"K7M-2QX": "cancelled", "P4S-T7X": "booked"}
+    assert {a.status for a in of_party(piet.party_id)} == {"booked"}

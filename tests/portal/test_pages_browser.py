@@ -34,12 +34,13 @@ def record_of_jan(app):
     _staff, jan, piet = two_citizens()
     office = seeded_office()
     party = db.session.get(Party, jan.party_id)
-    appointment(office, party, utcnow() + timedelta(days=3))
+    upcoming = appointment(office, party, utcnow() + timedelta(days=3))
     appointment(office, party, utcnow() - timedelta(days=30), reference="P4ST7X")
     record.add_representation(
         representative=jan.party_id, represented=piet.party_id, basis="volmacht"
     )
     db.session.commit()
+    jan.appointment_id = upcoming.id
     return jan
 
 
@@ -77,6 +78,7 @@ def test_every_page_by_keyboard_with_no_axe_violations(
             f"/my/messages/{record_of_jan.notice_id}",
             f"/my/cases/{record_of_jan.case_id}",
             f"/my/correction?item=case:{record_of_jan.case_id}",
+            f"/my/appointments/{record_of_jan.appointment_id}/cancel",
         ):
             tab.goto(f"{live_server.url}{path}")
             assert axe_violations(tab) == [], path
