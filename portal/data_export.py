@@ -107,7 +107,7 @@ def cases_json(ids) -> list[dict]:
                 for change in case.history
             ],
         }
-        for case in my_record.cases(ids, limit=10_000)
+        for case in my_record.cases(ids, limit=10_000, with_history=True)
     ]
 
 

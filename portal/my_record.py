@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, tuple_
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from core.bounds import as_id
 from core.database import utcnow
@@ -176,11 +176,15 @@ def iter_contacts(ids: list[int], page_size: int = 500) -> Iterator:
 # --- cases ------------------------------------------------------------------------------------
 
 
-def _case_query(ids: list[int]):
+def _case_query(ids: list[int], *, with_history: bool = True):
+    """Cases with their department (one JOIN); their status history only where a page shows it."""
+    options = [joinedload(Case.department)]
+    if with_history:
+        options.append(selectinload(Case.history))
     query = (
         select(Case)
         .where(_of(Case.party_id, ids))
-        .options(selectinload(Case.department), selectinload(Case.history))
+        .options(*options)
         .order_by(Case.opened_at.desc(), Case.id.desc())
     )
     if not _show_confidential():
@@ -188,8 +192,10 @@ def _case_query(ids: list[int]):
     return query
 
 
-def cases(ids: list[int], *, open_only: bool = False, limit: int = 100) -> list[Case]:
-    query = _case_query(ids).limit(limit)
+def cases(
+    ids: list[int], *, open_only: bool = False, limit: int = 100, with_history: bool = False
+) -> list[Case]:
+    query = _case_query(ids, with_history=with_history).limit(limit)
     if open_only:
         query = query.where(Case.status != CaseStatus.CLOSED)
     return list(db.session.scalars(query))
