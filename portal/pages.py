@@ -14,7 +14,9 @@ from flask_babel import lazy_gettext as _l
 from appointments import manage_links_of, of_party
 from appointments.citizen import CannotChange, NotTheirs, cancel_for_party
 from core.database import utcnow
+from core.time import local_moment
 from desk import labels
+from desk.forms import channel_labels
 from desk.interaction_texts import interaction_summary
 from portal import bp, menu_item, my_record, repeat_notices, texts
 from portal.session import citizen_required
@@ -62,25 +64,40 @@ def my_ids() -> list[int]:
     return g.my_ids
 
 
-def contact_view(row) -> dict:
-    """A contact moment as the citizen reads it: subject, outcome and summary in their
-    language; the staff member's name only where the municipality's policy says so."""
-    subject, outcome = labels.contact_texts(row)
+def contact_views(rows) -> list[dict]:
+    """Contact moments as the citizen reads them: subject, outcome and summary in their
+    language, the department, the staff member's name only where the municipality's policy
+    says so. Worded here once per page (labels, links), not once per row in the template."""
     show_names = current_app.config["PORTAL_SHOW_STAFF_NAMES"]
-    return {
-        "id": row.id,
-        "channel": row.channel,
-        "direction": row.direction,
-        "started_at": row.started_at,
-        "subject": subject,
-        "outcome": outcome,
-        "summary": interaction_summary(row) if row.summary_code else "",
-        "case_id": row.case_id,
-        "case_subject": row.case_subject,
-        "department": row.department,
-        "staff_name": row.staff_name if show_names else None,
-        "representative_name": row.representative_name,
-    }
+    channels = {code: str(words) for code, words in channel_labels().items()}
+    directions = {code: str(words) for code, words in texts.DIRECTIONS.items()}
+    case_url = url_for("portal.case", case_id=0)[: -len("0")]
+    views = []
+    for row in rows:
+        subject, outcome = labels.contact_texts(row)
+        meta = [channels.get(row.channel, str(row.channel)), directions.get(row.direction, "")]
+        meta += [row.department or "", (row.staff_name or "") if show_names else ""]
+        views.append(
+            {
+                "id": row.id,
+                "started_at": row.started_at,
+                "when": local_moment(row.started_at),
+                "meta": " · ".join(part for part in meta if part),
+                "subject": subject,
+                "outcome": outcome,
+                "summary": interaction_summary(row) if row.summary_code else "",
+                "case_url": f"{case_url}{row.case_id}" if row.case_id else None,
+                "case_line": _("Case: %(subject)s", subject=row.case_subject)
+                if row.case_id
+                else None,
+                "representative_line": _(
+                    "Done by %(name)s, acting for you", name=row.representative_name
+                )
+                if row.representative_name
+                else None,
+            }
+        )
+    return views
 
 
 @bp.get("/")
@@ -88,13 +105,13 @@ def contact_view(row) -> dict:
 def overview():
     ids = my_ids()
     appointments = [a for a in of_party(g.citizen.party_id) if a.upcoming][:OVERVIEW_ITEMS]
-    recent_notices, _ = notices.notices_of(ids, limit=OVERVIEW_ITEMS)
+    recent_notices, _older = notices.notices_of(ids, limit=OVERVIEW_ITEMS)
     recent = my_record.contacts(ids, limit=OVERVIEW_ITEMS)
     return render_template(
         "portal/overview.html",
         appointments=appointments,
         notices=recent_notices,
-        contacts=[contact_view(row) for row in recent.rows],
+        contacts=contact_views(recent.rows),
         open_cases=my_record.cases(ids, open_only=True, limit=OVERVIEW_ITEMS),
     )
 
@@ -136,7 +153,9 @@ def cancel_appointment(appointment_id):
 @bp.get("/messages")
 @citizen_required
 def messages():
-    page, next_cursor = notices.notices_of(my_ids(), cursor=request.args.get("cursor"))
+    page, next_cursor = notices.notices_of(
+        my_ids(), cursor=request.args.get("cursor"), limit=my_record.PAGE_SIZE
+    )
     return render_template("portal/messages.html", notices=page, next_cursor=next_cursor)
 
 
@@ -161,7 +180,7 @@ def contacts():
     page = my_record.contacts(ids, cursor=request.args.get("cursor"))
     return render_template(
         "portal/contacts.html",
-        contacts=[contact_view(row) for row in page.rows],
+        contacts=contact_views(page.rows),
         next_cursor=page.next_cursor,
         open_cases=my_record.cases(ids, open_only=True),
         hidden_confidential=my_record.hidden_confidential(ids),
@@ -179,7 +198,7 @@ def case(case_id):
     return render_template(
         "portal/case.html",
         case=found,
-        contacts=[contact_view(row) for row in page.rows],
+        contacts=contact_views(page.rows),
         next_cursor=page.next_cursor,
     )
 

@@ -5,7 +5,9 @@ the desk already names are taken from it, so staff and citizen read the same wor
 thing; a code nobody names is shown as stored.
 """
 
+from flask import url_for
 from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from desk import labels
@@ -86,6 +88,8 @@ def notice_purpose(code) -> str:
 def template_helpers() -> dict:
     return {
         "my_words": {
+            "correction_url": url_for("portal.correction"),
+            "this_is_wrong": _("This is wrong"),
             "word": word,
             "channel": channel,
             "case_status": case_status,

@@ -256,3 +256,37 @@ def test_appointments_reschedule_and_cancel_by_the_booking_rules(app, client, pe
     statuses = {a.reference: a.status for a in of_party(jan.party_id)}
     assert statuses == {"K7M-2QX": "cancelled", "P4S-T7X": "booked"}
     assert {a.status for a in of_party(piet.party_id)} == {"booked"}
+
+
+def test_long_lists_are_paged_by_keyset_without_gaps_or_repeats(app, client, people):
+    import re
+    from datetime import timedelta
+
+    from core.database import utcnow
+    from desk import record
+
+    _staff, jan, _piet = people
+    start = utcnow() - timedelta(days=10)
+    record.record_interactions(
+        [
+            dict(
+                party=jan.party_id,
+                channel="web",
+                direction="inbound",
+                subject=f"Bezoek {i:02d}",
+                started_at=start + timedelta(minutes=i // 2),  # pairs share a moment
+            )
+            for i in range(40)
+        ]
+    )
+    db.session.commit()
+    sign_in_as(client, jan.party_id)
+    seen, url = [], "/my/contacts"
+    while url:
+        page = client.get(url).text
+        seen += re.findall(r"<strong>(Bezoek \d\d)</strong>", page)
+        older = re.search(r'href="(/my/contacts\?cursor=[^"]+)"', page)
+        url = older.group(1) if older else None
+    assert sorted(seen) == [f"Bezoek {i:02d}" for i in range(40)]
+    assert len(seen) == len(set(seen))
+    assert client.get("/my/contacts?cursor=rubbish").status_code == 200  # a bad link: page one
