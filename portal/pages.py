@@ -11,7 +11,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from appointments import manage_links_of, of_party
+from appointments import of_party, with_manage_links
 from appointments.citizen import CannotChange, NotTheirs, cancel_for_party
 from core.database import utcnow
 from core.time import local_moment
@@ -119,12 +119,11 @@ def overview():
 @bp.get("/appointments")
 @citizen_required
 def appointments():
-    found = of_party(g.citizen.party_id)
+    found = with_manage_links(g.citizen.party_id)
     return render_template(
         "portal/appointments.html",
-        links=manage_links_of(g.citizen.party_id),
-        upcoming=[a for a in found if a.upcoming],
-        past=[a for a in found if not a.upcoming],
+        upcoming=[pair for pair in found if pair[0].upcoming],
+        past=[pair for pair in found if not pair[0].upcoming],
     )
 
 
