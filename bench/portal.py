@@ -14,6 +14,7 @@ tracemalloc peak of one download. Prints JSON.
 import argparse
 import gc
 import json
+import os
 import statistics
 import sys
 import time
@@ -229,6 +230,8 @@ def run(url: str, args) -> None:
                     "rss_mib_after": after,
                     "tracemalloc_peak_kib": round(peak / 1024, 1),
                 },
+                "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
+                "cpu_cores": os.cpu_count(),
                 "target_p95_ms": target_ms,
                 "target_data_json_seconds": target_s,
                 "targets_met": all(r["p95_ms"] <= target_ms for k, r in results.items())
