@@ -8,6 +8,8 @@ citizen's never opens the desk. Nothing imports portal.
 
 from flask import Blueprint, g
 
+from core.scheduler import register_job
+
 bp = Blueprint("portal", __name__, url_prefix="/my")
 
 DEFAULTS = {
@@ -40,12 +42,23 @@ def init_app(app) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     oidc.init_app(app)
+    register_job(app, "portal.forget_sign_ins", forget_sign_ins, seconds=3600)
     app.register_blueprint(bp)
 
 
-@bp.context_processor
+def forget_sign_ins() -> None:
+    """Spent codes and old sessions are deleted a day after they stopped mattering."""
+    from portal.codes import forget_spent_codes
+    from portal.session import forget_old_sessions
+
+    forget_spent_codes()
+    forget_old_sessions()
+
+
+@bp.app_context_processor
 def citizen_globals():
-    """What templates/portal/base.html shows: the menu, and who is signed in for whom."""
+    """What templates/portal/base.html shows: the menu, and who is signed in for whom (for
+    any view behind `citizen_required`, whichever blueprint it is on)."""
     from portal.session import signed_in_names
 
     citizen = g.get("citizen")

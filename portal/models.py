@@ -21,7 +21,9 @@ class CitizenSession(db.Model):
     party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
     # Whom the citizen acts for now (a representation they hold), None: for themselves.
     acting_for_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"))
-    representation_id: Mapped[int | None] = mapped_column(ForeignKey("representation.id"))
+    representation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("representation.id", ondelete="SET NULL")
+    )
     signed_in_how: Mapped[str] = mapped_column(String(20))  # one_time_code | oidc
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -36,7 +38,10 @@ class SignInCode(db.Model):
     address_hash: Mapped[str] = mapped_column(String(64), index=True)
     # The party and address the code opens; None when the address is not in the record.
     party_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"))
-    address_id: Mapped[int | None] = mapped_column(ForeignKey("contact_address.id"))
+    # A code never stands in the way of removing an address: it then opens nothing.
+    address_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contact_address.id", ondelete="SET NULL")
+    )
     code_hash: Mapped[str] = mapped_column(String(64))
     tries: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

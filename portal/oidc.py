@@ -10,16 +10,19 @@ contacted the municipality must still be able to sign in (and see an empty Mijn 
 visit). A merged party signs in as its survivor.
 """
 
+import requests
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import current_app, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from core.unit_of_work import run_in_transaction
 from desk import identifiers, record
 from desk.errors import InvalidInput
-from desk.models import VerifiedHow
+from desk.models import PartyIdentifier, VerifiedHow
+from extensions import db
 from portal import bp
 from portal.sign_in import finish_sign_in
 
@@ -62,7 +65,10 @@ def oidc_start():
     provider = client()
     if provider is None:
         return refused("unavailable", 404)
-    return provider.authorize_redirect(callback_url(), ui_locales=str(get_locale()))
+    try:
+        return provider.authorize_redirect(callback_url(), ui_locales=str(get_locale()))
+    except (OAuthError, requests.RequestException, ValueError):
+        return refused("provider_down", 503)
 
 
 @bp.get("/sign-in/oidc/callback")
@@ -74,10 +80,15 @@ def oidc_callback():
         token = provider.authorize_access_token()
     except OAuthError:
         return refused("cancelled", 400)
+    except (requests.RequestException, ValueError):
+        return refused("provider_down", 503)
     claims = dict(token.get("userinfo") or {})
     claim = current_app.config["OIDC_NATIONAL_NUMBER_CLAIM"]
     if claim not in claims:
-        claims.update(provider.userinfo(token=token))
+        try:
+            claims.update(provider.userinfo(token=token))
+        except (OAuthError, requests.RequestException, ValueError):
+            return refused("provider_down", 503)
     try:
         digits = identifiers.normalise_national_number(str(claims.get(claim) or ""))
     except InvalidInput:
@@ -94,12 +105,14 @@ def party_for_national_number(digits: str, name: str | None) -> int:
     party = record.find_or_create_party(name=name, national_number=digits)
     key = identifiers.identifier_key(current_app.config)
     digest = identifiers.identifier_digest(identifiers.NATIONAL_NUMBER, digits, key)
-    held = next(
-        i for i in party.identifiers if i.kind == identifiers.NATIONAL_NUMBER and i.digest == digest
+    held = db.session.scalar(
+        select(PartyIdentifier).where(
+            PartyIdentifier.kind == identifiers.NATIONAL_NUMBER, PartyIdentifier.digest == digest
+        )
     )
-    if held.verified_at is None:
+    if held.verified_at is None:  # its row may still name a merged party: verify it there
         record.verify_identifier(
-            party=party, identifier=held, staff=None, how=VerifiedHow.IDENTITY_PROVIDER
+            party=held.party_id, identifier=held, staff=None, how=VerifiedHow.IDENTITY_PROVIDER
         )
     return party.id
 
@@ -115,6 +128,10 @@ def refused(reason: str, status: int):
         "unavailable": _("Signing in with itsme or eID is not available here."),
         "cancelled": _(
             "Signing in with itsme or eID did not finish. Nothing was changed; you can try again."
+        ),
+        "provider_down": _(
+            "We cannot reach the itsme and eID sign-in service just now. Try again later, or "
+            "sign in with a code."
         ),
         "no_national_number": _(
             "Your identity provider did not give us your national register number, so we cannot "

@@ -15,7 +15,7 @@ from datetime import timedelta
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from core.database import utcnow
 from desk import record
@@ -40,6 +40,15 @@ class Citizen:
     def party_id(self) -> int:
         """The party whose pages are shown: the represented one while acting for them."""
         return self.acting_for_id or self.own_party_id
+
+
+def citizen_of(row: CitizenSession) -> Citizen:
+    return Citizen(
+        session_id=row.id,
+        own_party_id=row.party_id,
+        acting_for_id=row.acting_for_id,
+        representation_id=row.representation_id,
+    )
 
 
 def _serializer() -> URLSafeSerializer:
@@ -120,10 +129,15 @@ def current_session() -> CitizenSession | None:
 
 
 def _follow_merges(row: CitizenSession) -> None:
-    """A party merged while signed in: carry on as the survivor."""
+    """A party merged while signed in: carry on as the survivor (both the citizen and whom
+    they act for)."""
     survivor = record.resolve_party(row.party_id).id
     if survivor != row.party_id:
         row.party_id = survivor
+    if row.acting_for_id is not None:
+        represented = record.resolve_party(row.acting_for_id).id
+        if represented != row.acting_for_id:
+            row.acting_for_id = represented
 
 
 def _drop_lapsed_representation(row: CitizenSession, now) -> None:
@@ -145,9 +159,11 @@ def _valid(held: Representation, party_id: int, now) -> bool:
 
 def act_for(row: CitizenSession, representation_id: int | None) -> None:
     """Switch to acting for the party of a representation the citizen holds now (None: back to
-    themselves). Any other id is a 404: it tells nothing about other people's representations."""
+    themselves); `g.citizen` follows. Any other id is a 404: it tells nothing about other
+    people's representations."""
     if representation_id is None:
         row.acting_for_id = row.representation_id = None
+        g.citizen = citizen_of(row)
         return
     held = db.session.get(Representation, representation_id)
     if held is None or not _valid(held, row.party_id, utcnow()):
@@ -155,6 +171,21 @@ def act_for(row: CitizenSession, representation_id: int | None) -> None:
     row.acting_for_id = record.resolve_party(held.represented_id).id
     row.representation_id = held.id
     db.session.flush()
+    g.citizen = citizen_of(row)
+
+
+def forget_old_sessions() -> int:
+    """Delete sessions ended, or idle past the limit, more than a day ago: nothing reads them
+    then. The scheduler's job `portal.forget_sign_ins`; returns how many went."""
+    cutoff = utcnow() - timedelta(days=1)
+    gone = db.session.execute(
+        delete(CitizenSession).where(
+            (CitizenSession.ended_at < cutoff)
+            | (CitizenSession.last_seen_at < cutoff - idle_limit())
+        )
+    ).rowcount
+    db.session.commit()
+    return gone
 
 
 def end_session(row: CitizenSession | None) -> None:
@@ -176,13 +207,7 @@ def citizen_required(view):
                 flash(_("You were signed out of Mijn Loket. Please sign in again."), "info")
                 clear_cookie(answer)
             return answer
-        g.citizen_session = row
-        g.citizen = Citizen(
-            session_id=row.id,
-            own_party_id=row.party_id,
-            acting_for_id=row.acting_for_id,
-            representation_id=row.representation_id,
-        )
+        g.citizen_session, g.citizen = row, citizen_of(row)
         return view(*args, **kwargs)
 
     return wrapped

@@ -46,8 +46,8 @@ def safe_next(target: str | None) -> str:
 
 
 def finish_sign_in(party_id: int, how: str):
-    """A fresh citizen session, and the page they asked for; Flask's session keeps only the
-    language (nothing from before sign-in carries over)."""
+    """A fresh citizen session (any earlier one on this browser ends), and the page they asked
+    for; nothing of the sign-in itself stays in Flask's session."""
     target = safe_next(session.pop("my_next", None))
     for key in ("my_code_id", "my_contact"):
         session.pop(key, None)
@@ -60,6 +60,8 @@ def finish_sign_in(party_id: int, how: str):
 @limiter.limit(client_limit, methods=["POST"])
 @limiter.limit(address_limit, key_func=address_key, methods=["POST"])
 def sign_in():
+    if request.method == "GET" and citizen.current_session() is not None:
+        return redirect(HOME)
     form = ContactForm()
     if request.method == "GET" and request.args.get("next"):
         session["my_next"] = safe_next(request.args["next"])

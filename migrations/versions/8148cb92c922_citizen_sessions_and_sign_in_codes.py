@@ -35,7 +35,7 @@ def upgrade():
     sa.Column('ended_at', core.database.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['acting_for_id'], ['party.id'], name=op.f('fk_citizen_session_acting_for_id_party')),
     sa.ForeignKeyConstraint(['party_id'], ['party.id'], name=op.f('fk_citizen_session_party_id_party')),
-    sa.ForeignKeyConstraint(['representation_id'], ['representation.id'], name=op.f('fk_citizen_session_representation_id_representation')),
+    sa.ForeignKeyConstraint(['representation_id'], ['representation.id'], name=op.f('fk_citizen_session_representation_id_representation'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_citizen_session')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_citizen_session_token_hash'))
     )
@@ -52,7 +52,7 @@ def upgrade():
     sa.Column('created_at', core.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('expires_at', core.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('used_at', core.database.UTCDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['address_id'], ['contact_address.id'], name=op.f('fk_sign_in_code_address_id_contact_address')),
+    sa.ForeignKeyConstraint(['address_id'], ['contact_address.id'], name=op.f('fk_sign_in_code_address_id_contact_address'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['party_id'], ['party.id'], name=op.f('fk_sign_in_code_party_id_party')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sign_in_code'))
     )

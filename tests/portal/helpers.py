@@ -3,10 +3,13 @@ call, so a test's session is one the app really issued (and can expire or end)."
 
 from extensions import db
 from portal import session as citizen
+from tests.conftest import settle
 
 
 def session_cookie(app, party_id: int, how: str = "one_time_code") -> str:
-    """A new citizen session for the party, committed; returns the `loket_my` cookie's value."""
+    """A new citizen session for the party, committed; returns the `loket_my` cookie's value.
+    The test's own transaction ends first (SQLite: it would hold the lock the new row needs)."""
+    settle()
     with app.test_request_context():
         value = citizen.start_session(party_id, how)
         db.session.commit()

@@ -179,3 +179,13 @@ def test_a_callback_with_a_state_this_browser_never_sent_is_refused(app, make_ap
 def test_without_an_issuer_there_is_no_button_and_no_route(client):
     assert "itsme" not in client.get("/my/sign-in").get_data(as_text=True)
     assert client.get("/my/sign-in/oidc").status_code == 404
+
+
+def test_a_provider_out_of_reach_gets_a_page_not_an_error(app, make_app):
+    closed = services.free_port()
+    client = make_app(
+        OIDC_ISSUER=f"http://127.0.0.1:{closed}", OIDC_CLIENT_ID="x", OIDC_CLIENT_SECRET="y"
+    ).test_client()
+    answer = client.get("/my/sign-in/oidc")
+    assert answer.status_code == 503
+    assert "meld u aan met een code" in answer.get_data(as_text=True)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from core.database import utcnow
 from desk import record
 from desk.merging import merge_parties
-from desk.models import ContactAddress, VerifiedHow
+from desk.models import ContactAddress, Interaction, VerifiedHow
 from extensions import db
 from portal.models import CitizenSession, SignInCode
 from portal.session import COOKIE_NAME, citizen_required
@@ -144,6 +144,9 @@ def test_a_code_by_sms_signs_in_and_verifies_the_number(sending, client, fake_tw
     assert address.verified_how == VerifiedHow.ONE_TIME_CODE and address.verified_at is not None
     row = db.session.scalar(select(SignInCode))
     assert code_in(sms["body"]) not in row.code_hash and row.used_at is not None
+    # On the timeline by purpose, without a copy of the code.
+    [sent] = db.session.scalars(select(Interaction).where(Interaction.party_id == party.id)).all()
+    assert sent.subject_code == "sms.sent.sign_in_code" and code_in(sms["body"]) not in sent.summary
 
 
 def test_a_code_by_e_mail_signs_in(sending, client, mailbox, fake_twilio):
@@ -171,6 +174,7 @@ def test_an_unknown_address_gets_the_same_answer_and_no_message(sending, make_cl
     send_outbox()
     assert [m["to"] for m in fake_twilio.received()] == [PHONE_E164]
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+    assert db.session.scalar(select(func.count()).select_from(SignInCode)) == 2
     # Whatever the unknown address types, it opens nothing.
     answer = unknown.post("/my/sign-in/code", data={"code": "123456"})
     assert answer.status_code == 422 and COOKIE_NAME not in answer.headers.get("Set-Cookie", "")
@@ -213,6 +217,23 @@ def test_a_merged_party_signs_in_as_its_survivor(make_staff, sending, client, fa
     send_outbox()
     [sms] = fake_twilio.received()
     client.post("/my/sign-in/code", data={"code": code_in(sms["body"])})
+    assert client.get("/my/_whoami").json == {"party": survivor.id}
+
+
+def test_a_number_both_merged_parties_held_signs_in_to_the_survivor(
+    make_staff, sending, client, fake_twilio
+):
+    absorbed = party_with(phone=PHONE)  # the older row of the number stays with it
+    survivor = record.find_or_create_party(name="An Peeters-Claes", phone=PHONE)
+    db.session.commit()
+    merge_parties(survivor=survivor, absorbed=absorbed, staff=make_staff(role="admin"))
+    db.session.commit()
+
+    ask_code(client, PHONE)
+    send_outbox()
+    [sms] = fake_twilio.received()
+    answer = client.post("/my/sign-in/code", data={"code": code_in(sms["body"])})
+    assert answer.status_code == 302
     assert client.get("/my/_whoami").json == {"party": survivor.id}
 
 
@@ -376,3 +397,19 @@ def test_next_stays_inside_mijn_loket(sending, client, fake_twilio):
         "/my/sign-in/code", data={"code": code_in(fake_twilio.received()[0]["body"])}
     )
     assert answer.headers["Location"] == "/my/"
+
+
+def test_over_tls_the_cookie_is_secure(sending, client, fake_twilio):
+    party_with(phone=PHONE)
+    https = {"base_url": "https://loket.example.org"}
+    client.post("/my/sign-in", data={"contact": PHONE}, **https)
+    send_outbox()
+    code = code_in(fake_twilio.received()[0]["body"])
+    answer = client.post("/my/sign-in/code", data={"code": code}, **https)
+    assert answer.status_code == 302 and "; Secure" in answer.headers["Set-Cookie"]
+
+
+def test_a_signed_in_citizen_asking_the_sign_in_page_goes_to_mijn_loket(sending, client):
+    sign_in_as(client, party_with(phone=PHONE).id)
+    answer = client.get("/my/sign-in")
+    assert answer.status_code == 302 and answer.headers["Location"] == "/my/"

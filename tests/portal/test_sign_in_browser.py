@@ -5,7 +5,7 @@ import re
 import threading
 
 import pytest
-from flask import g
+from flask import g, render_template_string
 from werkzeug.serving import make_server
 
 from desk import record
@@ -33,6 +33,15 @@ def whoami():
     return {"party": g.citizen.party_id}
 
 
+HOME = """{% extends "portal/base.html" %}{% block title %}Mijn Loket{% endblock %}
+{% block content %}<h1>Mijn Loket</h1>{% endblock %}"""
+
+
+def home():
+    """A page in the citizen's layout (the pages themselves are another package's)."""
+    return render_template_string(HOME)
+
+
 @pytest.fixture
 def fake_twilio():
     fake = FakeTwilio().start()
@@ -56,6 +65,7 @@ def server(make_app, fake_twilio):
         OIDC_CLIENT_SECRET="secret",
     )
     app.add_url_rule("/my/_whoami", "whoami", citizen_required(whoami))
+    app.add_url_rule("/my/_home", "home_probe", citizen_required(home))
     port = services.free_port()
     http = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
@@ -153,6 +163,16 @@ def test_keyboard_only_sign_in_is_accessible_on_every_page(
     type_into(page, "#code", code)
     page.wait_for_url(f"{server.url}/my/_whoami")
     assert str(party.id) in page.locator("body").inner_text()
+
+    page.goto(f"{server.url}/my/_home")  # the citizen's layout: who is signed in, signing out
+    assert "An Peeters" in page.locator("header").inner_text()
+    accessible(page)
+    tab_to(page, "header form[action$='/my/sign-out'] button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("h1").inner_text() == words["title"]
+    assert page.locator("main [role=status]").count() == 1
+    accessible(page)
 
     page.goto(f"{server.url}/my/sign-in/oidc/callback?code=x&state=forged")
     assert words["refused"] in page.locator("main").inner_text()
