@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from desk import labels
-from desk.forms import channel_labels, status_labels
+from desk.forms import status_labels
 from desk.interaction_texts import register_texts
 from desk.staff_forms import ROLE_LABELS
 from sms.purposes import purpose_label
@@ -61,10 +61,6 @@ def word(table: dict, code) -> str:
     return labels.label(table, code)
 
 
-def channel(code) -> str:
-    return labels.label(channel_labels(), code)
-
-
 def case_status(code) -> str:
     return labels.label(status_labels(), code)
 
@@ -91,7 +87,6 @@ def template_helpers() -> dict:
             "correction_url": url_for("portal.correction"),
             "this_is_wrong": _("This is wrong"),
             "word": word,
-            "channel": channel,
             "case_status": case_status,
             "role": role,
             "access_purpose": access_purpose,
@@ -103,7 +98,6 @@ def template_helpers() -> dict:
             "appointment_status": APPOINTMENT_STATUS,
             "consent_purposes": CONSENT_PURPOSES,
             "address_kinds": ADDRESS_KINDS,
-            "directions": DIRECTIONS,
             "languages": LANGUAGE_NAMES,
             "day": format_date,
         }
