@@ -37,7 +37,7 @@ def menu_item(endpoint: str, label) -> None:
 
 def init_app(app) -> None:
     import portal.models  # noqa: F401  (its tables, for Alembic)
-    from portal import oidc, sign_in  # noqa: F401  (their routes)
+    from portal import oidc, pages, sign_in  # noqa: F401  (their routes)
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)

@@ -53,6 +53,8 @@ class OutboxMessage(db.Model):
         Index("ix_sms_message_recipient_created_at", "recipient", "created_at"),
         Index("ix_sms_message_party_id_created_at", "party_id", "created_at"),
         Index("ix_sms_message_link", "link_type", "link_id"),
+        # The repeat job's query: important notices by when they went out.
+        Index("ix_sms_message_important_sent_at", "important", "sent_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,6 +94,11 @@ class OutboxMessage(db.Model):
     segments: Mapped[int] = mapped_column(default=0)
     cost: Mapped[Decimal] = mapped_column(Numeric(10, 4), default=Decimal("0"))
     interaction_id: Mapped[int | None] = mapped_column()
+    # Important notices not opened in Mijn Loket in time are repeated once (portal).
+    important: Mapped[bool] = mapped_column(default=False)
+    # When the citizen first read it in Mijn Loket: theirs alone, no staff page shows it (the
+    # postman does not look in the letterbox).
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

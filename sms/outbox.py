@@ -19,6 +19,9 @@ from sms import reasons
 from sms.models import MessageStatus, OutboxMessage
 from sms.segments import MAX_BODY, cost_of, count_segments
 
+# Notices a citizen must not miss: repeated once when still unopened (portal.repeat_notices).
+IMPORTANT_PURPOSES = ("legal", "case_update")
+
 
 class InvalidRecipient(ValueError):
     """Not a number or address we can send to; `args` are the reason's code and parameters
@@ -87,11 +90,13 @@ def message_values(
     reason: str = "",
     reason_params: dict | None = None,
     status: MessageStatus = MessageStatus.QUEUED,
+    important: bool | None = None,
 ) -> dict:
     """The outbox row's columns for a message.
 
     Bad input is stored, not raised: a refused message with its reason is what staff need to
-    see when a citizen says "I never got a text".
+    see when a citizen says "I never got a text". `important` (default: by purpose, see
+    IMPORTANT_PURPOSES) marks a notice that is repeated once when it stays unopened.
     """
     now = utcnow()
     if status == MessageStatus.QUEUED:
@@ -125,6 +130,7 @@ def message_values(
         expires_at=expires_at,
         segments=segments if status == MessageStatus.QUEUED else 0,
         cost=cost_of(segments, price) if status == MessageStatus.QUEUED else 0,
+        important=purpose in IMPORTANT_PURPOSES if important is None else important,
         created_at=now,
         updated_at=now,
     )
