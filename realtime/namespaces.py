@@ -13,6 +13,7 @@ from flask import current_app
 from flask_login import current_user
 
 from core.database import utcnow
+from core.unit_of_work import unit_of_work
 from extensions import db
 
 
@@ -49,6 +50,24 @@ def staff_from_environ(environ, roles=None) -> dict | None:
         if roles and current_user.role != Role.ADMIN and current_user.role not in roles:
             return None
         return {"staff_id": current_user.id, "role": current_user.role.value}
+
+
+def staff_from_token(auth, roles=None) -> dict | None:
+    """A staff member's personal API token in the handshake's `auth={"token": ...}`: for
+    counter hardware and integrations that hold no browser session (DESIGN: /desk)."""
+    from desk import accounts
+    from desk.models import Role
+
+    token = (auth or {}).get("token") if isinstance(auth, dict) else None
+    if not isinstance(token, str) or not token or len(token) > 200:
+        return None
+    with unit_of_work():  # the token's last use is noted, at most once a minute
+        staff = accounts.staff_for_api_token(token)
+        if staff is None:
+            return None
+        if roles and staff.role != Role.ADMIN and staff.role not in roles:
+            return None
+        return {"staff_id": staff.id, "role": staff.role.value}
 
 
 def display_room(location_id: int) -> str:
@@ -91,11 +110,12 @@ class DisplayNamespace(AppNamespace):
 
 
 class DeskNamespace(AppNamespace):
-    """Signed-in staff: a desk joins its location's room with `watch {"location_id"}`."""
+    """Signed-in staff (a session cookie, or a personal API token in `auth`): a desk joins its
+    location's room with `watch {"location_id"}`."""
 
     @in_app_context
     def on_connect(self, sid, environ, auth=None):
-        staff = staff_from_environ(environ)
+        staff = staff_from_environ(environ) or staff_from_token(auth)
         if staff is None:
             raise socketio.exceptions.ConnectionRefusedError("sign_in_required")
         self.save_session(sid, staff)

@@ -115,3 +115,32 @@ def test_signing_out_closes_the_staff_member_s_open_connections(live_server, mak
         assert not listener.client.connected
     finally:
         listener.close()
+
+
+def test_a_personal_api_token_opens_the_desk_namespace(live_server, make_staff):
+    """Counter hardware and integrations hold no browser session: DESIGN's
+    `auth={"token": api_token}` on /desk."""
+    from desk import accounts
+
+    staff = make_staff("kiosk@example.org", role=Role.COUNTER)
+    with live_server.app.app_context():
+        token = accounts.create_api_token(db.session.merge(staff))
+        db.session.commit()
+    listener = Listener(live_server.url, "/desk", auth={"token": token}, events=["queue_changed"])
+    try:
+        assert listener.client.call("watch", {"location_id": 4}, namespace="/desk") == {"ok": True}
+        with live_server.app.app_context(), unit_of_work():
+            emit_after_commit(
+                "queue_changed", {"location_id": 4}, namespace="/desk", to=desk_room(4)
+            )
+        assert listener.next("queue_changed") == {"location_id": 4}
+    finally:
+        listener.close()
+
+
+@pytest.mark.parametrize("auth", [{"token": "not-a-token"}, {"token": 12}, {"token": "x" * 500}])
+def test_a_wrong_token_is_refused_on_the_desk_namespace(live_server, auth):
+    client = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(live_server.url, namespaces=["/desk"], auth=auth, transports=["websocket"])
+    client.disconnect()
