@@ -101,6 +101,7 @@ def register_blueprints(app):
     from desk.api import bp as desk_api_bp
     from desk.auth import bp as auth_bp
     from desk.views import bp as desk_bp
+    from phone.admin import bp as phone_admin_bp
     from phone.webhooks import bp as phone_hooks_bp
     from sms import jobs as sms_jobs
     from sms.views import bp as sms_bp
@@ -118,6 +119,7 @@ def register_blueprints(app):
     app.register_blueprint(sms_bp)
     app.register_blueprint(sms_hooks_bp)
     app.register_blueprint(phone_hooks_bp)
+    app.register_blueprint(phone_admin_bp)
     booking_jobs.init_app(app)  # before the sender: `scheduler --once` sends what they queue
     sms_jobs.init_app(app)
     # The channels' panels on the party page connect to desk.signals.party_panels.
