@@ -386,13 +386,14 @@ def queue_result():
 
 def apply_queue_result(call: Call, result: str, waited: int | None) -> None:
     """How the caller left Twilio's queue. `leave` is the callback's own doing (/phone/callback
-    changed the call already); `redirected` is an agent's console taking the call elsewhere."""
+    changed the call already). `redirected` is the console bridging the caller it gave to an
+    agent (phone.bridge updates the call with new TwiML): from then on they talk."""
     live = call.status in (CallStatus.WAITING, CallStatus.CONNECTING)
     now = utcnow()
-    if result in ("bridged", "bridging-in-process") and call.status in (
-        CallStatus.WAITING,
-        CallStatus.CONNECTING,
-    ):
+    bridged = result in ("bridged", "bridging-in-process") or (
+        result == "redirected" and call.status == CallStatus.CONNECTING
+    )
+    if bridged and live:
         call.status = CallStatus.ON_CALL
         if call.answered_at is None:
             call.answered_at = (
@@ -433,14 +434,26 @@ ENDINGS = {"completed", "busy", "no-answer", "canceled", "failed"}
 
 def apply_status(call: Call, state: str, duration: int | None) -> None:
     """The caller's call ended. Hung up while waiting is abandoned; after talking, completed.
-    A callback's entry waits on for its callback (its own call will end it)."""
-    if state not in ENDINGS or call.status == CallStatus.CALLBACK or call.ended_at is not None:
+    A callback's entry waits on for its callback, and once an agent took it the callback's own
+    call is what ends it: the first call's end changes neither."""
+    callback_under_way = call.callback_state is not None and call.status in (
+        CallStatus.CONNECTING,
+        CallStatus.ON_CALL,
+    )
+    if (
+        state not in ENDINGS
+        or call.status == CallStatus.CALLBACK
+        or callback_under_way
+        or call.ended_at is not None
+    ):
         if call.ended_at is not None and call.duration_seconds is None and duration is not None:
             call.duration_seconds = duration
         return
-    if call.status in (CallStatus.WAITING, CallStatus.CONNECTING):
+    if call.status == CallStatus.WAITING or (
+        call.status == CallStatus.CONNECTING and call.answered_at is None
+    ):
         call.status = CallStatus.ABANDONED
-    elif call.status == CallStatus.ON_CALL:
+    elif call.status in (CallStatus.CONNECTING, CallStatus.ON_CALL):
         call.status = CallStatus.COMPLETED
     call.ended_at = utcnow()
     call.duration_seconds = duration

@@ -387,3 +387,44 @@ def test_unverified_holders_of_the_number_are_candidates_never_merged(hooks, lin
     assert call.party_id is None
     assert sorted(call.candidate_party_ids) == sorted([one.id, two.id])
     assert db.session.scalar(select(func.count()).select_from(ContactAddress)) == 2
+
+
+def taken_by_an_agent(caller: Caller, make_staff):
+    """What the console does when an agent takes the entry (phone.take): CONNECTING, the
+    agent on it; a callback's entry starts dialing."""
+    call = the_call(caller)
+    agent = make_staff(f"agent{call.id}@example.org", role="call_agent")
+    call = the_call(caller)
+    call.agent_id = agent.id
+    if call.status == CallStatus.CALLBACK:
+        call.callback_state = CallbackState.DIALING
+    call.status = CallStatus.CONNECTING
+    db.session.commit()
+
+
+def test_a_caller_the_console_bridges_talks_then_completes(hooks, lines, make_staff):
+    caller = Caller(hooks)
+    caller.incoming()
+    caller.press("1")
+    taken_by_an_agent(caller, make_staff)
+    # The console's REST update takes the caller out of the queue: Twilio says `redirected`.
+    caller.queue_result("redirected", waited=25)
+    call = the_call(caller)
+    assert call.status == CallStatus.ON_CALL
+    assert call.answered_at == call.queued_at + timedelta(seconds=25)
+    caller.status("completed", duration=200)
+    call = the_call(caller)
+    assert call.status == CallStatus.COMPLETED and call.duration_seconds == 200
+
+
+def test_the_first_call_s_end_leaves_a_callback_under_way_alone(hooks, lines, make_staff):
+    caller = Caller(hooks)
+    caller.incoming()
+    caller.press("1")
+    caller.press("1", path="/phone/callback")
+    caller.queue_result("leave")
+    taken_by_an_agent(caller, make_staff)  # an agent took the callback within seconds
+    caller.status("completed", duration=40)
+    call = the_call(caller)
+    assert call.status == CallStatus.CONNECTING and call.ended_at is None
+    assert call.callback_state == CallbackState.DIALING
