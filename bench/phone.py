@@ -135,7 +135,9 @@ class Load:
 
 async def run_load(base: str, calls: int, seconds: int, pace: float) -> dict:
     load = Load(base, pace, time.monotonic() + seconds)
-    connector = aiohttp.TCPConnector(limit=calls + 10)
+    # A new connection per request, as Twilio's webhooks come (and no reuse of a connection
+    # the server closed after its keep-alive).
+    connector = aiohttp.TCPConnector(limit=calls + 10, force_close=True)
     started = time.monotonic()
     async with aiohttp.ClientSession(connector=connector) as session:
         await asyncio.gather(load.healthz(session), *(load.call(session, i) for i in range(calls)))
@@ -205,6 +207,10 @@ def main():
             "seconds": args.seconds,
             "wait_every_seconds": args.pace,
             "endpoints": figures,
+            # Other work on the machine during the run (1, 5, 15 minutes): figures from a
+            # loaded machine say little; compare runs made on an idle one.
+            "load_average_after": [round(x, 2) for x in os.getloadavg()],
+            "cpus": os.cpu_count(),
             "integrity": integrity(url),
         }
         text_report = json.dumps(report, indent=2)
