@@ -166,15 +166,27 @@ def menu_prompts(call: Call, lines: list[PhoneLine], *, greeting: bool) -> list:
 
 
 def greet(call: Call, lines: list[PhoneLine], *, greeting: bool, before=()):
-    """The menu; with one line, the greeting and then straight into its queue."""
+    """The menu; with one line, the greeting and then straight into its queue. When every
+    line is closed: the greeting, when they open again, and a callback offer."""
     language = call.language
     if not lines:
         return twiml.goodbye([say("no_lines", language), say("goodbye", language)])
+    welcome = [say("welcome", language, name=current_app.config["MUNICIPALITY_NAME"])]
+    welcome = welcome if greeting else []
     intro = [*before, *menu_prompts(call, lines, greeting=greeting)]
     if len(lines) > 1:
-        return twiml.menu(intro)
+        now = utcnow()
+        if any(is_open(line, now) for line in lines):
+            return twiml.menu(intro)
+        call.status = CallStatus.CLOSED
+        said = [*welcome, say("no_lines", language)]
+        openings = [opening for line in lines if (opening := next_opening(line, now))]
+        if openings:
+            today = now.astimezone(BRUSSELS).date()
+            said.append(prompts.opens_again(language, *min(openings), today))
+        return callback_offer(call, said)
     line = lines[0]
-    refused = refusal(call, line)
+    refused = refusal(call, line, before=welcome)
     if refused is not None:
         return refused
     queue.join(call, line)
@@ -188,20 +200,20 @@ def queue_of(line: PhoneLine) -> tuple[str, int]:
     return line.queue_name, line.max_waiting
 
 
-def refusal(call: Call, line: PhoneLine):
+def refusal(call: Call, line: PhoneLine, before=()):
     """Outside the line's hours or over its length: the hours and a callback offer (the call
     stays on the line, so a request goes to its department); None when the caller may join."""
     now = utcnow()
     if not is_open(line, now):
         call.status = CallStatus.CLOSED
-        said = [prompts.closed(call.language, line.spoken_in(call.language))]
+        said = [*before, prompts.closed(call.language, line.spoken_in(call.language))]
         opening = next_opening(line, now)
         if opening:
             today = now.astimezone(BRUSSELS).date()
             said.append(prompts.opens_again(call.language, *opening, today))
     elif queue.is_full(line):
         call.status = CallStatus.QUEUE_FULL
-        said = [say("queue_full", call.language)]
+        said = [*before, say("queue_full", call.language)]
     else:
         return None
     call.line_id, call.service_id = line.id, line.service_id

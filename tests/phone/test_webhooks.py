@@ -428,3 +428,47 @@ def test_the_first_call_s_end_leaves_a_callback_under_way_alone(hooks, lines, ma
     call = the_call(caller)
     assert call.status == CallStatus.CONNECTING and call.ended_at is None
     assert call.callback_state == CallbackState.DIALING
+
+
+def test_when_every_line_is_closed_the_greeting_says_when_they_open(hooks, lines):
+    lines.id_line.location_id = lines.annex.id
+    db.session.commit()
+    caller = Caller(hooks)
+    closed = caller.incoming()
+    heard = said(closed)
+    assert heard.startswith("Welkom bij Gemeente Loket.")
+    assert "Onze telefoonlijnen zijn gesloten." in heard and "opnieuw open" in heard
+    assert "druk 1." not in heard
+    assert the_call(caller).status == CallStatus.CLOSED
+    caller.press("1", path="/phone/callback")
+    [task] = db.session.scalars(select(Task)).all()
+    assert task.department.code == "contact-centre"  # no line chosen
+
+
+def test_one_closed_line_greets_then_gives_the_hours(hooks, lines):
+    lines.id_line.active = False
+    db.session.commit()
+    answer = Caller(hooks).incoming()
+    heard = said(answer)
+    assert heard.startswith("Welkom bij Gemeente Loket.")
+    assert "Onze telefoonlijn voor Omgevingsvergunning is nu gesloten." in heard
+
+
+@pytest.mark.parametrize(
+    "result, words, status",
+    [
+        ("queue-full", "de wachtrij is vol", CallStatus.QUEUE_FULL),
+        ("error", "er ging iets mis", CallStatus.FAILED),
+    ],
+)
+def test_twilio_s_full_queue_or_error_offers_a_callback(hooks, lines, result, words, status):
+    caller = Caller(hooks)
+    caller.incoming()
+    caller.press("1")
+    answer = caller.queue_result(result)
+    assert words in said(answer)
+    [offer] = answer.iter("Gather")
+    assert offer.get("action") == f"{PUBLIC_BASE_URL}/phone/callback"
+    assert the_call(caller).status == status
+    caller.press("1", path="/phone/callback")
+    assert db.session.scalar(select(func.count()).select_from(Task)) == 1
