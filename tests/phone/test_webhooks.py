@@ -472,3 +472,12 @@ def test_twilio_s_full_queue_or_error_offers_a_callback(hooks, lines, result, wo
     assert the_call(caller).status == status
     caller.press("1", path="/phone/callback")
     assert db.session.scalar(select(func.count()).select_from(Task)) == 1
+
+
+def test_webhooks_need_no_csrf_token_twilio_has_no_session(make_app, lines):
+    from tests.phone.conftest import PHONE_CONFIG
+
+    strict = make_app(**PHONE_CONFIG, WTF_CSRF_ENABLED=True).test_client()
+    caller = Caller(strict)
+    assert "Welkom" in said(caller.incoming())
+    assert caller.status("completed").status_code == 200
