@@ -167,7 +167,12 @@ def _schedule(app) -> None:
             return
         _scheduled.add(id(app))
     server = app.extensions["socketio"]
-    server.start_background_task(_publish, app, server)
+    try:
+        server.start_background_task(_publish, app, server)
+    except Exception:
+        with _lock:
+            _scheduled.discard(id(app))
+        log.exception("could not schedule the phone queues' publish")
 
 
 def _publish(app, server) -> None:
