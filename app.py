@@ -87,6 +87,7 @@ def register_blueprints(app):
     import desk.models  # noqa: F401  (every table must be known to Alembic)
     import office.models  # noqa: F401
     import phone.models  # noqa: F401
+    import portal
     import sms.models  # noqa: F401
     from appointments import admin as booking_admin
     from appointments import api as booking_api
@@ -129,6 +130,7 @@ def register_blueprints(app):
 
     for module in (booking_views, booking_desk, booking_admin, booking_reminders, booking_api):
         app.register_blueprint(module.bp)
+    portal.init_app(app)  # Mijn Loket, /my
 
 
 def register_commands(app):

@@ -446,7 +446,9 @@ def _locked(appointment_id: int) -> Appointment:
     return db.session.get(Appointment, appointment_id, with_for_update=True, populate_existing=True)
 
 
-def _set_status(appointment: Appointment, change, event: str, staff) -> Appointment:
+def _set_status(
+    appointment: Appointment, change, event: str, staff, representative_id=None
+) -> Appointment:
     """`change` returns False when the appointment is already so: nothing is written again."""
     appointment_id = appointment.id
 
@@ -456,13 +458,17 @@ def _set_status(appointment: Appointment, change, event: str, staff) -> Appointm
             return current
         current.updated_at = utcnow()
         db.session.flush()
-        case_record.note_booking(current, event, staff=staff)
+        case_record.note_booking(current, event, staff=staff, representative_id=representative_id)
         return current
 
     return _in_transaction(attempt)
 
 
-def cancel(appointment: Appointment, *, staff=None, now=None) -> Appointment:
+def cancel(
+    appointment: Appointment, *, staff=None, now=None, representative_id=None
+) -> Appointment:
+    """`representative_id`: the party who cancelled for the citizen (Mijn Loket), on the
+    record's contact moment."""
     now = now or utcnow()
 
     def change(current):
@@ -471,7 +477,7 @@ def cancel(appointment: Appointment, *, staff=None, now=None) -> Appointment:
         current.cancelled_at = now
         current.sequence += 1
 
-    return _set_status(appointment, change, "cancelled", staff)
+    return _set_status(appointment, change, "cancelled", staff, representative_id)
 
 
 def mark_arrived(appointment: Appointment, *, staff=None, now=None) -> Appointment:

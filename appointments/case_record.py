@@ -96,6 +96,7 @@ def note_booking(
     *,
     staff=None,
     previous_start: datetime | None = None,
+    representative_id: int | None = None,
 ) -> None:
     """Record `event` on the citizen's party and queue its confirmation, in the caller's unit
     of work (the booking's).
@@ -108,7 +109,8 @@ def note_booking(
     if appointment.party_id is None:
         appointment.party_id = citizen_party(_contact(appointment), appointment.language).id
     notices.send_confirmation(appointment, event)
-    _record([_moment(appointment, event, staff=staff, previous_start=previous_start)])
+    moment = _moment(appointment, event, staff=staff, previous_start=previous_start)
+    _record([{**moment, "representative": representative_id} if representative_id else moment])
     after_commit(
         appointment_changed.send,
         current_app._get_current_object(),

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -18,8 +19,17 @@ from appointments.views import parse_day, reschedule_page
 from core.database import utcnow
 from core.time import BRUSSELS
 from desk import access, record
+from desk.interaction_texts import register_texts
 from extensions import db
 from office.models import Location
+
+# The pages' access-log details (desk.record.access_log).
+register_texts(
+    {
+        "appointments.day_view": _l("Appointments day view"),
+        "appointments.reschedule": _l("Rescheduling appointment %(reference)s"),
+    }
+)
 
 bp = Blueprint("booking_desk", __name__, url_prefix="/desk/appointments")
 
@@ -86,7 +96,11 @@ def day_view():
     )
     shown = [live for live in seen.values() if live is not None]
     record.log_access(
-        staff=staff, party_ids=shown, action="view", purpose="contact", detail="day view"
+        staff=staff,
+        party_ids=shown,
+        action="view",
+        purpose="contact",
+        detail="appointments.day_view",
     )
     return page
 
@@ -132,7 +146,8 @@ def reschedule(appointment_id: int):
             party_ids=record.resolve_party(appointment.party_id).id,
             action="view",
             purpose="contact",
-            detail=f"reschedule {appointment.reference}",
+            detail="appointments.reschedule",
+            detail_params={"reference": appointment.reference},
         )
     day = appointment.starts_at.astimezone(BRUSSELS).date().isoformat()
     return reschedule_page(

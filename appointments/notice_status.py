@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from appointments.models import Appointment
 from appointments.notices import confirmation_key
+from sms import reasons
 from sms.models import MessageStatus
 from sms.notices import notice_outcome
 
@@ -52,7 +53,7 @@ def _why(outcome) -> str:
     """The stored reason (written for staff, in English) in the citizen's words."""
     if outcome.status == MessageStatus.REFUSED:
         return _("the phone number or e-mail address is not valid.")
-    if "opted out" in outcome.reason:
+    if outcome.reason == reasons.OPTED_OUT:
         return _("this number asked for no more messages (STOP).")
     if not outcome.recipient:
         return _("we have no phone number or e-mail address to send it to.")

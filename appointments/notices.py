@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -24,6 +25,7 @@ from appointments.notice_texts import AppointmentFacts, appointment_text, link_t
 from appointments.reminder_plans import ReminderPlan, parse_offsets
 from appointments.reminders import QuietHours, decide, offset_label
 from core.database import utcnow
+from desk.interaction_texts import register_texts
 from extensions import db
 from sms.notices import (
     Addressee,
@@ -35,6 +37,19 @@ from sms.notices import (
     send_notices,
 )
 from sms.texts import Text, language_of
+
+# Why a reminder was not sent (reminders.decide), as staff read it on the messages page.
+register_texts(
+    {
+        "appointments.reminder.begun": _l("reminder not sent: the appointment had begun"),
+        "appointments.reminder.booked_after": _l(
+            "reminder not sent: booked after this reminder's time"
+        ),
+        "appointments.reminder.quiet_hours": _l(
+            "reminder not sent: its time passed (quiet hours began)"
+        ),
+    }
+)
 
 NOTICE_EVENTS = ("booked", "rescheduled", "cancelled")  # arrived and no-show are not announced
 
@@ -244,7 +259,7 @@ def queue_due_reminders(now: datetime | None = None) -> int:
                 link_type="appointment",
                 link_id=appointment.id,
                 expires_at=decision.expires_at,
-                skip=f"reminder not sent: {decision.reason}" if decision.action == "skip" else None,
+                skip=decision.reason if decision.action == "skip" else None,
             )
         )
     send_notices(batch)  # all of this pass's reminders in one batch

@@ -34,7 +34,7 @@ class Decision:
     action: str  # "wait" | "send" | "skip"
     due_at: datetime
     expires_at: datetime
-    reason: str = ""
+    reason: str = ""  # why it is skipped: a code (its words: appointments.notices)
 
 
 def offset_label(minutes: int) -> str:
@@ -73,11 +73,11 @@ def decide(
     if now < due:
         return Decision("wait", due, closes)
     if now >= starts_at:
-        return Decision("skip", due, closes, "the appointment had begun")
+        return Decision("skip", due, closes, "appointments.reminder.begun")
     if due < booked_at:
-        return Decision("skip", due, closes, "booked after this reminder's time")
+        return Decision("skip", due, closes, "appointments.reminder.booked_after")
     if now >= closes:
-        return Decision("skip", due, closes, "its time passed (quiet hours began)")
+        return Decision("skip", due, closes, "appointments.reminder.quiet_hours")
     return Decision("send", due, closes, "")
 
 

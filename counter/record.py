@@ -39,7 +39,15 @@ from office.visits import BookedVisit, booked_visit
 logger = logging.getLogger(__name__)
 # What the timeline says of a visit, in the reader's language (desk.interaction_texts).
 # The ticket's number ("B001") is on the timeline as the visit's link (counter.record_names).
-register_texts({"counter.visit": _l("Visit: %(service)s")})
+register_texts(
+    {
+        "counter.visit": _l("Visit: %(service)s"),
+        # access-log details (desk.record.access_log)
+        "counter.attached": _l("Visit with ticket %(ticket)s added to this record"),
+        "counter.new_record": _l("New record for the visit with ticket %(ticket)s"),
+        "counter.desk": _l("Counter desk, ticket %(ticket)s"),
+    }
+)
 
 
 def booked(ticket: Ticket) -> BookedVisit | None:
@@ -172,7 +180,7 @@ def attach_visit(ticket_id: int, choice: str, *, staff, name: str = "") -> int:
     ticket keeps it, replacing a party found before; in the caller's unit of work."""
     ticket = db.session.get(Ticket, ticket_id)
     details = contact_details(ticket)
-    context = f"at the counter, ticket {ticket.code}"
+    where = {"detail_params": {"ticket": ticket.code}}
     if choice == "new":
         language = details.get("language")
         party = record.new_party_for_contact(
@@ -181,7 +189,8 @@ def attach_visit(ticket_id: int, choice: str, *, staff, name: str = "") -> int:
             phone=details.get("phone"),
             email=details.get("email"),
             language=language if language in record.LANGUAGES else None,
-            context=context,
+            detail="counter.new_record",
+            **where,
         )
     elif str(choice).isdigit():
         party = record.attach_contact(
@@ -189,7 +198,8 @@ def attach_visit(ticket_id: int, choice: str, *, staff, name: str = "") -> int:
             staff=staff,
             phone=details.get("phone"),
             email=details.get("email"),
-            context=context,
+            detail="counter.attached",
+            **where,
         )
     else:
         raise InvalidInput("unknown_party", field="party")

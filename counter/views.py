@@ -377,7 +377,8 @@ def desk(counter):
             party_ids=record.resolve_party(party_id).id,
             action="view",
             purpose="contact",
-            detail=f"counter desk, ticket {current.code}",
+            detail="counter.desk",
+            detail_params={"ticket": current.code},
         )
     return page
 

@@ -56,7 +56,7 @@ def find_parties():
         party_ids=[p.id for p in parties],
         action="search",
         purpose="contact",
-        detail="API search",
+        detail="access.api_search",
     )
     return answer
 
@@ -81,7 +81,11 @@ def party_interactions(party_id):
     with force_locale(_reader_language(staff)):
         items = [_interaction(row) for row in page.interactions]
     record.log_access(
-        staff=staff, party_ids=party.id, action="view", purpose="contact", detail="API timeline"
+        staff=staff,
+        party_ids=party.id,
+        action="view",
+        purpose="contact",
+        detail="access.api_timeline",
     )
     return jsonify(items=items, next=page.next_cursor)
 

@@ -43,7 +43,7 @@ def preferences_form(party: Party, formdata=None) -> forms.PreferencesForm:
 
 
 def render_contact_page(party: Party, status: int = 200, **given):
-    log_view(party.id, detail="contact page")
+    log_view(party.id, detail="access.contact_page")
     consent_forms = given.get("consent_forms", {})
     return render_template(
         "desk/contact.html",

@@ -10,7 +10,8 @@ rendered by its kind:
 - a list: its items, each rendered, joined by commas;
 - a name `when`, or ending in `_when` or `_at`, holding an ISO UTC time (`iso_utc`): date
   and time on the Brussels clock;
-- a name ending in `_amount`: euros; any other number: a number in the reader's format.
+- a name ending in `_amount`: euros; any other number: a number in the reader's format;
+- a name ending in `_code` (or `_codes`, a list): a registered code, in its words.
 
 A code nobody registered, or parameters its words do not fit, show the stored text instead:
 older rows, and rows a newer version wrote, still read as they were written.
@@ -66,7 +67,9 @@ def _value(name: str, value):
         language = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])[:2]
         return value.get(language) or value.get("nl") or next(iter(value.values()), "")
     if isinstance(value, list):
-        return ", ".join(str(_value(name, item)) for item in value)
+        return ", ".join(str(_value(name.removesuffix("s"), item)) for item in value)
+    if name.endswith("_code") and isinstance(value, str):
+        return render(value, None, value)
     if isinstance(value, str) and (name == "when" or name.endswith(("_when", "_at"))):
         return local_moment(datetime.fromisoformat(value))
     if name.endswith("_amount") and isinstance(value, int | float):

@@ -14,7 +14,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from desk import signals
-from desk.interaction_texts import TEXTS, interaction_subject, render
+from desk.interaction_texts import TEXTS, interaction_subject, register_texts, render
 
 ACTIONS = {
     "view": _l("viewed"),
@@ -58,6 +58,77 @@ LINK_TYPES = {
 }
 # Fields a merge fills in on the surviving record.
 FIELDS = {"name": _l("name"), "preferred_language": _l("preferred language")}
+
+
+# What an access-log row read or changed (desk.record.access_log): the desk's own codes.
+register_texts(
+    {
+        "access.contact_page": _l("Contact details page"),
+        "access.new_case": _l("New case form"),
+        "access.new_task": _l("New task form"),
+        "access.merge_preview": _l("Merge preview"),
+        "access.access_log": _l("This access log"),
+        "access.search_hit": _l("Search result"),
+        "access.attach_candidates": _l("Offered as the record of a contact"),
+        "access.api_search": _l("Search through the API"),
+        "access.api_timeline": _l("Contacts read through the API"),
+        "access.contact_attached": _l("Contact details added to this record"),
+        "access.new_record": _l("New record for a contact"),
+        "access.address_changed": _l("Address %(address)s: %(change_codes)s"),
+        "access.address_verified": _l("Address %(address)s verified: %(how_code)s"),
+        "access.identifier_verified": _l("Identifier %(identifier)s verified: %(how_code)s"),
+        "access.preferences": _l("Preferences: %(change_codes)s"),
+        "access.representation": _l("Representation %(representation)s recorded"),
+        "access.representation_ended": _l("Representation %(representation)s ended"),
+        "access.case_opened": _l("Case %(case)s opened"),
+        "access.case_status": _l("Case %(case)s: %(status_code)s"),
+        "access.task_created": _l("Task %(task)s created"),
+        "access.task_closed": _l("Task %(task)s closed"),
+        "access.interaction": _l("Contact %(interaction)s recorded (%(channel_code)s)"),
+        "access.merged": _l("Merge %(merge)s: record %(absorbed)s into record %(kept)s"),
+        "access.merge_undone": _l("Merge %(merge)s undone"),
+        "access.suggestion_dismissed": _l("Possible duplicate %(suggestion)s dismissed"),
+        "consent.reminders.yes": _l("reminders: yes"),
+        "consent.reminders.no": _l("reminders: no"),
+        "consent.queue_alerts.yes": _l("queue alerts: yes"),
+        "consent.queue_alerts.no": _l("queue alerts: no"),
+        "consent.case_updates.yes": _l("case updates: yes"),
+        "consent.case_updates.no": _l("case updates: no"),
+        "verified.yes": _l("verified"),
+        "verified.no": _l("no longer verified"),
+        "verified.identity_document": _l("identity document checked"),
+        "verified.sms_reply": _l("reply by SMS"),
+        "verified.one_time_code": _l("one-time code"),
+        "verified.channel": _l("confirmed by a channel"),
+        "preference.channel.sms": _l("notices by SMS"),
+        "preference.channel.email": _l("notices by e-mail"),
+        "preference.channel.post": _l("notices by post"),
+        "preference.channel.none": _l("no notices"),
+        "preference.language.nl": _l("language: Dutch"),
+        "preference.language.fr": _l("language: French"),
+        "preference.language.en": _l("language: English"),
+        "preference.language.none": _l("language: not set"),
+        "case_status.open": _l("Open"),
+        "case_status.in_progress": _l("In progress"),
+        "case_status.waiting": _l("Waiting for the citizen"),
+        "case_status.closed": _l("Closed"),
+        "channel.web": _l("Web"),
+        "channel.sms": _l("SMS"),
+        "channel.chat": _l("Chat"),
+        "channel.video": _l("Video"),
+        "channel.phone": _l("Phone"),
+        "channel.counter": _l("Counter"),
+        "channel.email": _l("E-mail"),
+        "channel.post": _l("Post"),
+        "channel.note": _l("Staff note"),
+    }
+)
+
+
+def access_detail(row) -> str:
+    """What an access-log row read or changed, in the reader's language; rows written before
+    detail codes show their text."""
+    return render(row.detail_code, row.detail_params, row.detail)
 
 
 def label(table: dict, code) -> str:

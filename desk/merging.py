@@ -134,7 +134,8 @@ def merge_parties(*, survivor: Party | int, absorbed: Party | int, staff: Staff)
     db.session.add(record)
     db.session.flush()
     for party_id in (keep.id, drop.id):
-        _log(staff, party_id, "merge", "merge", f"merge {record.id}: {drop.id} into {keep.id}")
+        params = {"merge": record.id, "absorbed": drop.id, "kept": keep.id}
+        _log(staff, party_id, "merge", "merge", "access.merged", params)
     db.session.flush()
     db.session.expire_all()
     after_commit(
@@ -174,7 +175,7 @@ def undo_merge(*, merge: MergeRecord | int, staff: Staff) -> MergeRecord:
     drop.merged_into_id = None
     record.undone_at, record.undone_by_id = utcnow(), staff.id
     for party_id in (keep.id, drop.id):
-        _log(staff, party_id, "merge", "merge", f"merge {record.id} undone")
+        _log(staff, party_id, "merge", "merge", "access.merge_undone", {"merge": record.id})
     db.session.flush()
     db.session.expire_all()
     after_commit(
@@ -200,7 +201,8 @@ def dismiss_suggestion(*, suggestion: DuplicateSuggestion | int, staff: Staff) -
     if found.resolved_at is not None:
         raise Conflict("suggestion_resolved", field="suggestion")
     found.resolved_at, found.resolution = utcnow(), "dismissed"
-    _log(staff, found.party_id, "change", "merge", f"suggestion {found.id} dismissed")
+    params = {"suggestion": found.id}
+    _log(staff, found.party_id, "change", "merge", "access.suggestion_dismissed", params)
     db.session.flush()
 
 

@@ -128,6 +128,7 @@ class VerifiedHow(enum.StrEnum):
     IDENTITY_DOCUMENT = "identity_document"  # staff checked an identity document
     SMS_REPLY = "sms_reply"  # the citizen answered from this number
     ONE_TIME_CODE = "one_time_code"  # the citizen typed a code sent to it
+    IDENTITY_PROVIDER = "identity_provider"  # an eID / itsme sign-in (OpenID Connect) said so
     CHANNEL = "channel"  # a channel that knew it verified (before "how" was kept)
 
 
@@ -370,7 +371,10 @@ class AccessLog(db.Model):
     party_id: Mapped[int] = mapped_column(ForeignKey("party.id"))
     action: Mapped[str] = mapped_column(String(20))  # view | search | export | change | merge
     purpose: Mapped[str] = mapped_column(String(40))
-    detail: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[str] = mapped_column(String(200), default="")  # rows before detail codes
+    # What was read or changed, as a code with parameters (desk.labels.access_detail).
+    detail_code: Mapped[str | None] = mapped_column(String(60))
+    detail_params: Mapped[dict | None] = mapped_column(JSONText)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     staff: Mapped[Staff] = relationship()

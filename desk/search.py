@@ -138,5 +138,5 @@ def log_shown(staff: Staff, candidates: list[Candidate], purpose: str = "contact
         party_ids=[c.party.id for c in candidates],
         action="search",
         purpose=purpose,
-        detail="attach candidates",
+        detail="access.attach_candidates",
     )

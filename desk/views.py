@@ -121,7 +121,7 @@ def start():
             party_ids=[p.id for p in results],
             action="search",
             purpose=form.purpose.data,
-            detail="search hit",
+            detail="access.search_hit",
         )
     return page
 
@@ -309,7 +309,7 @@ def add_note(party_id):
     return render_party(_overview(party.id), 422, note_form=form)
 
 
-def log_view(party_ids, purpose: str = "contact", detail: str = "") -> None:
+def log_view(party_ids, purpose: str = "contact", detail: str | None = None) -> None:
     """A staff read of a party's data, in the access log (one INSERT for several)."""
     asked = request.args.get("purpose")
     purpose = asked if asked in record.PURPOSES else purpose
@@ -319,7 +319,7 @@ def log_view(party_ids, purpose: str = "contact", detail: str = "") -> None:
 
 
 def render_case_form(party: Party, form, status: int = 200):
-    log_view(party.id, detail="new case")
+    log_view(party.id, detail="access.new_case")
     return render_template(
         "desk/party_form.html",
         party=party,
@@ -386,7 +386,7 @@ def change_status(case_id):
 
 
 def render_task_form(party: Party, form, status: int = 200):
-    log_view(party.id, detail="new task")
+    log_view(party.id, detail="access.new_task")
     return render_template(
         "desk/party_form.html",
         party=party,
@@ -467,7 +467,7 @@ def merge_preview(party_id, other_id):
     except RecordError as error:
         flash(error.message, "error")
         return redirect(url_for("desk.party", party_id=party_id))
-    log_view([survivor, absorbed], purpose="merge", detail="merge preview")
+    log_view([survivor, absorbed], purpose="merge", detail="access.merge_preview")
     return render_template("desk/merge_preview.html", preview=preview, labels=labels)
 
 
@@ -553,7 +553,7 @@ def access_log(party_id):
     if before:
         query = query.where(AccessLog.id < before)
     rows = list(db.session.scalars(query))
-    log_view(party.id, purpose="quality", detail="access log")
+    log_view(party.id, purpose="quality", detail="access.access_log")
     return render_template(
         "desk/access_log.html",
         labels=labels,

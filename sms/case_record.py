@@ -41,6 +41,10 @@ log = logging.getLogger(__name__)
 # message sent is named by its purpose, a reply is what the citizen typed (the summary).
 REPLY = "sms.reply"
 register_texts({f"sms.sent.{purpose}": words for purpose, words in PURPOSES.items()})
+
+# Messages whose words are a secret of the moment (a sign-in code): on the timeline by purpose
+# only, so the record never holds a copy of the code.
+SECRET_BODIES = {"sign_in_code"}
 register_texts({REPLY: _l("Reply from the citizen")})
 # A message that did not go out: its outcome is its status (the reason is on the outbox row).
 register_texts(
@@ -192,7 +196,7 @@ def record_outbound(message_ids: list[int]) -> list[tuple[int, int]]:
             channel="email" if row.channel == "email" else "sms",
             direction="outbound",
             **_sent_subject(row.purpose, row.body),
-            summary=row.body,
+            summary="" if row.purpose in SECRET_BODIES else row.body,
             outcome=_outcome(row.status),
             **_link(row.link_type, row.link_id, "sms_message", row.id),
         )

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from core import bounds
 from core.database import utcnow
 from extensions import db
+from sms import reasons
 from sms.models import RANK, MessageStatus, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -31,16 +32,6 @@ TWILIO_STATUS = {
     "canceled": MessageStatus.FAILED,
 }
 
-CARRIER_ERRORS = {
-    "30003": "the handset is unreachable (off or out of coverage)",
-    "30004": "the message was blocked",
-    "30005": "unknown number, or no longer in use",
-    "30006": "a landline or an unreachable carrier",
-    "30007": "filtered by the carrier",
-    "30008": "unknown error at the carrier",
-    "21610": "the recipient unsubscribed (STOP)",
-}
-
 
 def lower_than(status: MessageStatus) -> list[str]:
     return [s.value for s, rank in RANK.items() if rank < RANK[status]]
@@ -57,7 +48,7 @@ def apply_status(sid: str, twilio_status: str, error_code: str | None, outbox_id
     if status in (MessageStatus.UNDELIVERED, MessageStatus.FAILED):
         code = str(error_code or "")
         values["error_code"] = code or None
-        values["reason"] = f"not delivered: {CARRIER_ERRORS.get(code, f'error {code}')}"[:300]
+        values["reason"], values["reason_params"] = reasons.not_delivered(code)
     result = db.session.execute(
         update(M)
         .where(M.provider_sid == sid, M.status.in_(lower_than(status)))

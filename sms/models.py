@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.database import UTCDateTime, text_enum, utcnow
+from core.database import JSONText, UTCDateTime, text_enum, utcnow
 from extensions import db
 
 
@@ -53,6 +53,8 @@ class OutboxMessage(db.Model):
         Index("ix_sms_message_recipient_created_at", "recipient", "created_at"),
         Index("ix_sms_message_party_id_created_at", "party_id", "created_at"),
         Index("ix_sms_message_link", "link_type", "link_id"),
+        # The repeat job's query: important notices by when they went out.
+        Index("ix_sms_message_important_sent_at", "important", "sent_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,8 +75,10 @@ class OutboxMessage(db.Model):
     link_id: Mapped[int | None] = mapped_column()
     accepts_replies: Mapped[bool] = mapped_column(default=False)  # offered JA / NEE
     status: Mapped[MessageStatus] = mapped_column(text_enum(MessageStatus), default="queued")
-    # Why it was (or was not) sent, in words staff understand; shown on the staff page.
+    # Why it was (or was not) sent: a code with parameters (sms.reasons), read on the staff page
+    # in the reader's language; rows from before reason codes hold English text.
     reason: Mapped[str] = mapped_column(String(300), default="")
+    reason_params: Mapped[dict | None] = mapped_column(JSONText)
     provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -90,6 +94,11 @@ class OutboxMessage(db.Model):
     segments: Mapped[int] = mapped_column(default=0)
     cost: Mapped[Decimal] = mapped_column(Numeric(10, 4), default=Decimal("0"))
     interaction_id: Mapped[int | None] = mapped_column()
+    # Important notices not opened in Mijn Loket in time are repeated once (portal).
+    important: Mapped[bool] = mapped_column(default=False)
+    # When the citizen first read it in Mijn Loket: theirs alone, no staff page shows it (the
+    # postman does not look in the letterbox).
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

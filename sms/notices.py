@@ -16,8 +16,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from desk.interaction_texts import iso_utc
 from extensions import db
-from sms import case_record, consent
+from sms import case_record, consent, reasons
 from sms.case_record import CONSENT_COLUMN
 from sms.models import MessageStatus, OutboxMessage
 from sms.outbox import queue_messages
@@ -83,33 +84,34 @@ def address_for(addressee: Addressee) -> str | None:
 
 def choose_channel(
     addressee: Addressee, purpose: str, opted_out: dict | None = None
-) -> tuple[str | None, str | None, str]:
-    """(channel, address, reason); channel None means: do not send, for `reason`.
+) -> tuple[str | None, str | None, tuple[str, dict | None]]:
+    """(channel, address, reason); channel None means: do not send, for `reason` (a code of
+    sms.reasons with its parameters).
 
     `opted_out`: `consent.opted_out_among` of the addresses, read once for a batch of notices;
     without it, this address's is read here.
     """
     preferred = addressee.preferred_channel
     if preferred == "post":
-        return None, None, "the party prefers post: not sent electronically"
+        return None, None, (reasons.PREFERS_POST, None)
     if preferred not in ("sms", "email"):
-        return None, None, "the party chose no notifications"
+        return None, None, (reasons.NO_NOTIFICATIONS, None)
     address = address_for(addressee)
-    label = "SMS" if preferred == "sms" else "e-mail"
     if not address:
-        missing = "mobile number" if preferred == "sms" else "e-mail address"
-        return None, None, f"preferred channel is {label}, but there is no {missing}"
+        return None, None, (reasons.NO_MOBILE if preferred == "sms" else reasons.NO_EMAIL, None)
+    channel_code = f"channel.{preferred}"
     column = CONSENT_COLUMN.get(purpose)
     if column and not addressee.consents.get(preferred, {}).get(column, True):
-        return None, address, f"no consent for {purpose} messages by {label}"
+        params = {"purpose_code": f"sms.purpose.{purpose}", "channel_code": channel_code}
+        return None, address, (reasons.NO_CONSENT, params)
     if purpose not in consent.EXEMPT_PURPOSES:
         if opted_out is None:
             opted_out = consent.opted_out_among([address])
         stop = opted_out.get(address)
         if stop is not None:
-            when = stop.changed_at.strftime("%Y-%m-%d")
-            return None, address, f"opted out ({stop.keyword.upper()} {when})"
-    return preferred, address, f"sent by {label}, the party's preferred channel"
+            params = {"keyword": stop.keyword.upper(), "stopped_at": iso_utc(stop.changed_at)}
+            return None, address, (reasons.OPTED_OUT, params)
+    return preferred, address, (reasons.SENT_BY, {"channel_code": channel_code})
 
 
 def already_queued(keys) -> set[str]:
@@ -182,8 +184,9 @@ def notice_message(
     skip: str | None = None,
 ) -> dict:
     """The `queue_message` keywords of a notice: by the party's channel, or skipped with why;
-    `skip` is a reason the caller already has not to send it (a reminder whose time passed)."""
-    channel, address, reason = choose_channel(addressee, purpose, opted_out)
+    `skip` is a reason the caller already has not to send it (a reminder whose time passed): a
+    code the caller registered (desk.interaction_texts.register_texts)."""
+    channel, address, (reason, reason_params) = choose_channel(addressee, purpose, opted_out)
     text: Text = text_for(channel or "sms")
     return dict(
         key=key,
@@ -201,5 +204,6 @@ def notice_message(
         accepts_replies=text.accepts_replies and channel == "sms",
         expires_at=expires_at,
         reason=skip or reason,
+        reason_params=None if skip else reason_params,
         status=MessageStatus.QUEUED if channel and not skip else MessageStatus.SKIPPED,
     )

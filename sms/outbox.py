@@ -15,26 +15,31 @@ from core.database import utcnow
 from core.rows import insert_rows_unless_exist
 from desk import identifiers
 from extensions import db
+from sms import reasons
 from sms.models import MessageStatus, OutboxMessage
 from sms.segments import MAX_BODY, cost_of, count_segments
 
+# Notices a citizen must not miss: repeated once when still unopened (portal.repeat_notices).
+IMPORTANT_PURPOSES = ("legal", "case_update")
+
 
 class InvalidRecipient(ValueError):
-    """Not a number or address we can send to; `args[0]` says why, for staff."""
+    """Not a number or address we can send to; `args` are the reason's code and parameters
+    (sms.reasons), for staff."""
 
 
 def normalise_phone(value: str, region: str = "BE") -> str:
     """E.164, or InvalidRecipient. Belgian numbers may be given as 0470 12 34 56."""
     number = identifiers.e164(value, region)
     if number is None:
-        raise InvalidRecipient(f"not a valid phone number: {value!r}")
+        raise InvalidRecipient(reasons.INVALID_PHONE, {"value": str(value)[:100]})
     return number
 
 
 def normalise_email(value: str) -> str:
     address = identifiers.mailbox(value)
     if address is None:
-        raise InvalidRecipient(f"not a valid e-mail address: {value!r}")
+        raise InvalidRecipient(reasons.INVALID_EMAIL, {"value": str(value)[:100]})
     return address
 
 
@@ -83,22 +88,25 @@ def message_values(
     expires_at: datetime | None = None,
     send_after: datetime | None = None,
     reason: str = "",
+    reason_params: dict | None = None,
     status: MessageStatus = MessageStatus.QUEUED,
+    important: bool | None = None,
 ) -> dict:
     """The outbox row's columns for a message.
 
     Bad input is stored, not raised: a refused message with its reason is what staff need to
-    see when a citizen says "I never got a text".
+    see when a citizen says "I never got a text". `important` (default: by purpose, see
+    IMPORTANT_PURPOSES) marks a notice that is repeated once when it stays unopened.
     """
     now = utcnow()
     if status == MessageStatus.QUEUED:
         try:
             recipient = normalise_address(channel, recipient)
         except InvalidRecipient as invalid:
-            status, reason = MessageStatus.REFUSED, str(invalid)
+            status, (reason, reason_params) = MessageStatus.REFUSED, invalid.args
     if len(body) > MAX_BODY and status == MessageStatus.QUEUED:
         status = MessageStatus.REFUSED
-        reason = f"body of {len(body)} characters is over the limit of {MAX_BODY}"
+        reason, reason_params = reasons.TOO_LONG, {"length": len(body), "limit": MAX_BODY}
     segments = count_segments(body) if channel == "sms" else 0
     price = current_app.config["SMS_COST_PER_SEGMENT"] if channel == "sms" else 0
     return dict(
@@ -117,10 +125,12 @@ def message_values(
         accepts_replies=accepts_replies,
         status=status,
         reason=reason[:300],
+        reason_params=reason_params,
         next_attempt_at=send_after or now,
         expires_at=expires_at,
         segments=segments if status == MessageStatus.QUEUED else 0,
         cost=cost_of(segments, price) if status == MessageStatus.QUEUED else 0,
+        important=purpose in IMPORTANT_PURPOSES if important is None else important,
         created_at=now,
         updated_at=now,
     )

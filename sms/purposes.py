@@ -12,6 +12,7 @@ PURPOSES = {
     "reply": _l("Answer to a reply"),
     "consent": _l("Answer to STOP or START"),
     "legal": _l("Legal notice"),
+    "sign_in_code": _l("Sign-in code for Mijn Loket"),
 }
 
 

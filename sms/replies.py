@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from core.database import utcnow
 from extensions import db
-from sms import case_record, consent, signals
+from sms import case_record, consent, reasons, signals
 from sms.models import InboundMessage, MessageStatus, OutboxMessage
 from sms.outbox import InvalidRecipient, normalise_phone, queue_message
 from sms.texts import answer_text
@@ -132,7 +132,7 @@ def receive_reply(*, sid: str, sender: str, body: str) -> InboundMessage | None:
             party_id=inbound.party_id,
             link_type=offer.link_type if offer else None,
             link_id=offer.link_id if offer else None,
-            reason=f"answer to a reply ({action})",
+            reason=reasons.ANSWER_TO_REPLY,
         )
     case_record.record_reply(inbound, offer, task=unread)
     return inbound

@@ -26,7 +26,7 @@ from core.database import utcnow
 from core.unit_of_work import unit_of_work
 from desk.errors import RecordError
 from extensions import db
-from sms import case_record, consent
+from sms import case_record, consent, reasons
 from sms.gateways import (
     LookupUnavailable,
     LookupUnsupported,
@@ -277,12 +277,13 @@ class Sender:
                     }
                 )
             else:
-                status, reason = self._final_status(claimed, result)
+                status, (reason, reason_params) = self._final_status(claimed, result)
                 final.append(
                     {
                         "b_id": message.id,
                         "status": status,
-                        "reason": reason[:300],
+                        "reason": reason,
+                        "reason_params": reason_params,
                         "code": result.error_code,
                         "error": result.error,
                     }
@@ -354,6 +355,7 @@ class Sender:
                 .values(
                     status=bindparam("status"),
                     reason=bindparam("reason"),
+                    reason_params=bindparam("reason_params"),
                     error_code=bindparam("code"),
                     last_error=bindparam("error"),
                     segments=0,
@@ -364,13 +366,14 @@ class Sender:
                 final,
             )
 
-    def _final_status(self, claimed: Claimed, result: SendResult) -> tuple[str, str]:
+    def _final_status(self, claimed: Claimed, result: SendResult) -> tuple[str, tuple]:
+        """The status and reason (sms.reasons) of a message no more attempts are made for; the
+        provider's own words stay in `last_error`, shown beside the reason."""
         if result.outcome == "expired":
-            return MessageStatus.EXPIRED.value, "not sent: its moment had passed"
+            return MessageStatus.EXPIRED.value, (reasons.EXPIRED, None)
         if result.outcome == "retry":
-            tries = claimed.attempts
-            return MessageStatus.FAILED.value, f"gave up after {tries} attempts: {result.error}"
-        return MessageStatus.FAILED.value, result.error or "refused by the provider"
+            return MessageStatus.FAILED.value, (reasons.GAVE_UP, {"tries": claimed.attempts})
+        return MessageStatus.FAILED.value, (reasons.REFUSED, None)
 
 
 def status_callback_url(config) -> str | None:

@@ -9,15 +9,26 @@ from decimal import Decimal
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import format_currency, format_date, format_decimal
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from core.database import utcnow
 from core.time import BRUSSELS
 from desk import access, record
+from desk.interaction_texts import register_texts
 from extensions import db
 from sms.models import DevMessage, MessageStatus, OutboxMessage
 from sms.purposes import purpose_label
+from sms.reasons import reason_words
+
+# The pages' access-log details (desk.record.access_log).
+register_texts(
+    {
+        "sms.sent_messages_page": _l("Sent messages page"),
+        "sms.development_mailbox": _l("Development mailbox"),
+    }
+)
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
 PAGE = 50
@@ -65,7 +76,7 @@ def messages():
     rows = db.session.scalars(query.limit(PAGE + 1)).all()
     older = rows[PAGE].id + 1 if len(rows) > PAGE else None
     rows = rows[:PAGE]
-    hidden = hidden_rows(rows, lambda row: row.party_id, "sent messages")
+    hidden = hidden_rows(rows, lambda row: row.party_id, "sms.sent_messages_page")
     return render_template(
         "sms/messages.html",
         rows=rows,
@@ -77,6 +88,7 @@ def messages():
         statuses=[s.value for s in MessageStatus],
         status_label=status_label,
         purpose_label=purpose_label,
+        reason_words=reason_words,
         money=money,
         number=format_decimal,
     )
@@ -127,7 +139,7 @@ def dev_messages():
     ).all()
     parties = {row.id: party_id for row, party_id in rows}
     rows = [row for row, _party_id in rows]
-    hidden = hidden_rows(rows, lambda row: parties[row.id], "development mailbox")
+    hidden = hidden_rows(rows, lambda row: parties[row.id], "sms.development_mailbox")
     return render_template(
         "sms/dev.html",
         rows=rows,

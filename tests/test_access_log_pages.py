@@ -44,3 +44,26 @@ def test_the_merge_preview_logs_both_parties(client, login, make_staff):
     other = record.find_or_create_party(name="J. Peeters", phone="0470 12 34 56")
     assert client.get(f"/desk/parties/{jan.id}/merge/{other.id}").status_code == 200
     assert views_of(clerk) == [(jan.id, "view", "merge"), (other.id, "view", "merge")]
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", "Case {case} opened"),
+        ("nl", "Dossier {case} geopend"),
+        ("fr", "Dossier {case} ouvert"),
+    ],
+)
+def test_the_access_log_reads_in_the_readers_language(client, login, make_staff, language, words):
+    """What a row read or changed is stored as a code: an English, Dutch or French admin reads
+    it in their own language, whoever wrote it (issue 16, point 5)."""
+    admin = login(make_staff("admin@example.org", role=Role.ADMIN, department="mobiliteit"))
+    jan = record.find_or_create_party(name="Jan Peeters", phone="0470 12 34 56")
+    case = record.open_case(
+        party=jan.id, subject="Parkeerkaart", department="mobiliteit", staff=admin
+    )
+    with client.session_transaction() as session:
+        session["lang"] = language
+    page = client.get(f"/desk/parties/{jan.id}/access-log").get_data(as_text=True)
+    assert words.format(case=case.id) in page
+    assert "access.case_opened" not in page and f"case {case.id} opened" not in page

@@ -8,8 +8,10 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from desk import labels
 from desk import record as record_module
 from desk.errors import Conflict, InvalidInput, NotFound
 from desk.models import AccessLog, ContactAddress, Party, Representation
@@ -90,8 +92,16 @@ def test_consent_per_purpose_and_verification_are_one_logged_change(app, make_st
     assert changed.verified_at is not None and changed.consent_changed_at is not None
     [log] = db.session.scalars(select(AccessLog).where(AccessLog.id > before)).all()
     assert (log.action, log.party_id, log.staff_id) == ("change", jan.id, staff.id)
-    assert "reminders=no" in log.detail and "verified=yes" in log.detail
-    assert "queue_alerts" not in log.detail  # it was already yes
+    assert log.detail_code == "access.address_changed"
+    assert log.detail_params == {
+        "address": phone.id,
+        "change_codes": ["consent.reminders.no", "verified.yes"],  # queue alerts were yes
+    }
+    with force_locale("en"):
+        words = labels.access_detail(log)
+    assert words == f"Address {phone.id}: reminders: no, verified"
+    with force_locale("nl"):
+        assert labels.access_detail(log) != words  # the reader's language, not the writer's
 
     record.set_contact_consent(party=jan.id, address=phone.id, verified=False, staff=staff)
     assert fresh(ContactAddress, phone.id).verified_at is None
@@ -144,7 +154,11 @@ def test_preferred_channel_and_language(app, make_staff, jan):
     party = fresh(Party, jan.id)
     assert (party.preferred_channel, party.preferred_language) == ("email", "fr")
     [log] = db.session.scalars(select(AccessLog).where(AccessLog.id > before)).all()
-    assert log.action == "change" and "channel=email" in log.detail and "language=fr" in log.detail
+    assert log.action == "change" and log.detail_code == "access.preferences"
+    with force_locale("en"):
+        assert labels.access_detail(log) == "Preferences: notices by e-mail, language: French"
+    with force_locale("fr"):
+        assert "français" in labels.access_detail(log)
 
     record.set_preferences(party=jan.id, language="", staff=staff)
     assert fresh(Party, jan.id).preferred_language is None

@@ -163,3 +163,24 @@ def test_the_messages_page_names_each_purpose_in_words(client, login, make_staff
              "en": ("Reminder", "Link to manage the appointment")}[language]  # fmt: skip
     assert all(f"<td>{word}</td>" in page for word in words)
     assert "<td>reminder</td>" not in page and "manage_link" not in page
+
+
+@pytest.mark.parametrize("language", ["nl", "fr", "en"])
+def test_the_messages_page_says_why_in_the_readers_language(client, login, make_staff, language):
+    """Why a message was not sent is stored as a code (sms.reasons) and read in the reader's
+    language, its parameters formatted for them."""
+    from sms.outbox import queue_message
+
+    login(make_staff())
+    speak(client, language)
+    queue_message(key="a", recipient="12", body="Hallo", purpose="reminder")
+    queue_message(key="b", recipient="+32470123456", body="x" * 1601, purpose="reminder")
+    db.session.commit()
+    page = client.get("/sms/messages").get_data(as_text=True)
+    words = {
+        "nl": ("geen geldig telefoonnummer: 12", "1.601 tekens"),
+        "fr": ("numéro de téléphone non valable\u00a0: 12", "1\u202f601 caractères"),
+        "en": ("not a valid phone number: 12", "1,601 characters"),
+    }[language]
+    assert all(str(escape(word)) in page for word in words), words
+    assert "sms.reason" not in page

@@ -34,7 +34,7 @@ def test_many_rows_come_back_in_order_with_their_own_keys(app):
     assert [r.value for r in rows] == values
     stored = dict(db.session.execute(select(ContactAddress.id, ContactAddress.value)).all())
     assert {r.id: r.value for r in rows} == stored
-    assert all(r.consent_reminders is True for r in rows)  # the column's default
+    assert all(r.consent_reminders is False for r in rows)  # the default: nothing assumed
 
 
 def test_many_rows_are_one_insert_with_every_value_stored_as_given(app):

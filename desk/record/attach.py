@@ -30,7 +30,8 @@ def attach_contact(
     phone: str | None = None,
     email: str | None = None,
     name: str | None = None,
-    context: str = "",
+    detail: str = "access.contact_attached",
+    detail_params: dict | None = None,
 ) -> Party:
     """The chosen (surviving) party, with this contact's phone and e-mail added where it lacks
     them. A party the staff member may not see is "not found"."""
@@ -41,7 +42,7 @@ def attach_contact(
         keys = _checked_contact(name=name or None, phone=phone, email=email).keys
         keys.name = ""  # a name typed at a kiosk never renames a record
         _add_keys(target, keys, verified=False)
-    _log(staff, target.id, "change", "contact", f"contact attached {context}".strip())
+    _log(staff, target.id, "change", "contact", detail, detail_params)
     db.session.flush()
     return target
 
@@ -53,7 +54,8 @@ def new_party_for_contact(
     phone: str | None = None,
     email: str | None = None,
     language: str | None = None,
-    context: str = "",
+    detail: str = "access.new_record",
+    detail_params: dict | None = None,
 ) -> Party:
     """A new party, because staff said none of the candidates is this citizen. Others holding
     the same phone or e-mail get a duplicate suggestion, as always."""
@@ -61,6 +63,6 @@ def new_party_for_contact(
     holders = _holders([contact.keys])
     [party] = _create([contact])
     _suggest_duplicates(party, contact.keys, holders.addresses, new=True)
-    _log(staff, party.id, "change", "contact", f"new record {context}".strip())
+    _log(staff, party.id, "change", "contact", detail, detail_params)
     db.session.flush()
     return party

@@ -79,7 +79,7 @@ def open_case(
             staff_id=staff.id if staff else None,
         )
     )
-    _log(staff, target.id, "change", "case_work", f"case {case.id} opened")
+    _log(staff, target.id, "change", "case_work", "access.case_opened", {"case": case.id})
     db.session.flush()
     return case
 
@@ -104,7 +104,8 @@ def set_case_status(
             staff_id=staff.id if staff else None,
         )
     )
-    _log(staff, the_case.party_id, "change", "case_work", f"case {the_case.id} {new_status}")
+    params = {"case": the_case.id, "status_code": f"case_status.{new_status}"}
+    _log(staff, the_case.party_id, "change", "case_work", "access.case_status", params)
     db.session.flush()
     after_commit(
         signals.case_status_changed.send,

@@ -46,8 +46,8 @@ def record_interactions(moments: list[dict]) -> list[Interaction]:
     # Written directly (core.rows): every channel records a moment per contact.
     written = insert_rows(Interaction, [values for values, _staff, _purpose in checked])
     for interaction, (_values, staff, purpose) in zip(written, checked, strict=True):
-        detail = f"interaction {interaction.id} ({interaction.channel})"
-        _log(staff, interaction.party_id, "change", purpose, detail)
+        params = {"interaction": interaction.id, "channel_code": f"channel.{interaction.channel}"}
+        _log(staff, interaction.party_id, "change", purpose, "access.interaction", params)
     app = current_app._get_current_object()
     for interaction in written:
         after_commit(

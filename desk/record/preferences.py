@@ -48,15 +48,17 @@ def set_contact_consent(
     if unknown:
         raise InvalidInput("unknown_purpose", field=sorted(unknown)[0])
     changes = [
-        f"{purpose}={'yes' if wanted else 'no'}"
+        f"consent.{purpose}.{'yes' if wanted else 'no'}"
         for purpose, wanted in consents.items()
         if getattr(found, CONSENT_PURPOSES[purpose]) != bool(wanted)
     ]
     first_answer = bool(consents) and source is not None and found.consent_changed_at is None
     if first_answer and not changes:
-        changes = [f"{purpose}={'yes' if wanted else 'no'}" for purpose, wanted in consents.items()]
+        changes = [
+            f"consent.{purpose}.{'yes' if wanted else 'no'}" for purpose, wanted in consents.items()
+        ]
     if verified is not None and (found.verified_at is not None) != bool(verified):
-        changes.append(f"verified={'yes' if verified else 'no'}")
+        changes.append(f"verified.{'yes' if verified else 'no'}")
     if not changes:
         return found  # nothing changed: nothing to write or log
     now = utcnow()
@@ -71,8 +73,8 @@ def set_contact_consent(
         # staff ticking "verified" have checked a document; unticking forgets how and by whom
         found.verified_how = VerifiedHow.IDENTITY_DOCUMENT.value if verified else None
         found.verified_by_id = staff.id if verified and staff is not None else None
-    where = f" ({source})" if source else ""
-    _log(staff, target.id, "change", "contact", f"address {found.id}: {', '.join(changes)}{where}")
+    params = {"address": found.id, "change_codes": changes}
+    _log(staff, target.id, "change", "contact", "access.address_changed", params)
     db.session.flush()
     return found
 
@@ -101,18 +103,18 @@ def set_preferences(
         if channel == NotificationChannel.EMAIL and "email" not in kinds:
             raise InvalidInput("channel_needs_email", field="preferred_channel")
         if channel != target.preferred_channel:
-            changes.append(f"channel={channel}")
+            changes.append(f"preference.channel.{channel}")
     if language is not None:
         if language and language not in LANGUAGES:
             raise InvalidInput("invalid_language", field="language")
         if (language or None) != target.preferred_language:
-            changes.append(f"language={language or '-'}")
+            changes.append(f"preference.language.{language or 'none'}")
     if not changes:
         return target
     if channel is not None:
         target.preferred_channel = channel
     if language is not None:
         target.preferred_language = language or None
-    _log(staff, target.id, "change", "contact", "preferences: " + ", ".join(changes))
+    _log(staff, target.id, "change", "contact", "access.preferences", {"change_codes": changes})
     db.session.flush()
     return target

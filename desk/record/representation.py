@@ -38,7 +38,8 @@ def add_representation(
     )
     db.session.add(representation)
     db.session.flush()
-    _log(staff, principal.id, "change", "case_work", f"representation {representation.id}")
+    params = {"representation": representation.id}
+    _log(staff, principal.id, "change", "case_work", "access.representation", params)
     return representation
 
 
@@ -59,6 +60,7 @@ def end_representation(
     if found.valid_until is not None and found.valid_until <= now:
         raise Conflict("representation_ended", field="representation")
     found.valid_until = now
-    _log(staff, found.represented_id, "change", "case_work", f"representation {found.id} ended")
+    params = {"representation": found.id}
+    _log(staff, found.represented_id, "change", "case_work", "access.representation_ended", params)
     db.session.flush()
     return found

@@ -65,7 +65,7 @@ def create_task(
     )
     db.session.add(task)
     db.session.flush()
-    _log(staff, target.id, "change", "case_work", f"task {task.id} created")
+    _log(staff, target.id, "change", "case_work", "access.task_created", {"task": task.id})
     return task
 
 
@@ -80,6 +80,8 @@ def close_task(*, task: Task | int, staff: Staff | None = None) -> Task:
         raise Conflict("task_already_closed", field="task")
     the_task.done_at = utcnow()
     the_task.done_by_id = staff.id if staff else None
-    _log(staff, the_task.party_id, "change", "case_work", f"task {the_task.id} closed")
+    _log(
+        staff, the_task.party_id, "change", "case_work", "access.task_closed", {"task": the_task.id}
+    )
     db.session.flush()
     return the_task

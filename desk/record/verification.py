@@ -41,7 +41,8 @@ def verify_address(
         return found
     found.verified_at, found.verified_how = utcnow(), how.value
     found.verified_by_id = staff.id if staff is not None else None
-    _log(staff, target.id, "change", "contact", f"address {found.id}: verified ({how.value})")
+    params = {"address": found.id, "how_code": f"verified.{how.value}"}
+    _log(staff, target.id, "change", "contact", "access.address_verified", params)
     db.session.flush()
     return found
 
@@ -61,7 +62,8 @@ def verify_identifier(
         return found
     found.verified_at, found.verified_how = utcnow(), how.value
     found.verified_by_id = staff.id if staff is not None else None
-    _log(staff, target.id, "change", "contact", f"identifier {found.id}: verified ({how.value})")
+    params = {"identifier": found.id, "how_code": f"verified.{how.value}"}
+    _log(staff, target.id, "change", "contact", "access.identifier_verified", params)
     db.session.flush()
     return found
 

@@ -4,7 +4,7 @@ A call is also its caller's place in line (queued_at), kept when it becomes a ca
 webhook or CTI event is stored once under a unique key, which makes repeats change nothing.
 
 Revision ID: 66697b22ca32
-Revises: c4d8e2a91f07
+Revises: d5a7e3c91b42
 Create Date: 2026-12-06 16:38:33.100012
 
 """
@@ -16,7 +16,7 @@ import core.database
 
 # revision identifiers, used by Alembic.
 revision = '66697b22ca32'
-down_revision = 'c4d8e2a91f07'
+down_revision = 'd5a7e3c91b42'
 branch_labels = None
 depends_on = None
 

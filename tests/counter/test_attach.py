@@ -228,6 +228,6 @@ def test_the_desk_logs_the_citizen_whose_name_it_offers(
     page = client.get(f"/counter/desk/{town.desk_1.id}?attach=1").get_data(as_text=True)
     assert "An Janssens" in page
     viewed = db.session.scalars(select(AccessLog).where(AccessLog.action == "view")).all()
-    assert [(row.party_id, row.staff_id, row.detail) for row in viewed] == [
-        (ticket.party_id, clerk.id, f"counter desk, ticket {ticket.code}")
+    assert [(r.party_id, r.staff_id, r.detail_code, r.detail_params) for r in viewed] == [
+        (ticket.party_id, clerk.id, "counter.desk", {"ticket": ticket.code})
     ]

@@ -16,6 +16,7 @@ from tests.fake_twilio import AUTH_TOKEN
 from tests.sms.conftest import PUBLIC_BASE_URL
 from tests.statements import statements_during
 from tests.units import each_call_committed
+from tests.words import english_reason
 
 queue_due_reminders = each_call_committed(notices).queue_due_reminders
 
@@ -146,7 +147,9 @@ def test_a_pass_queues_its_reminders_in_one_batch_and_skips_those_too_late(offic
     [day_before] = [
         r for r in reminders() if r.link_id == late.id and r.idempotency_key.endswith(":24h")
     ]
-    assert day_before.status == MessageStatus.SKIPPED and "quiet hours" in day_before.reason
+    assert day_before.status == MessageStatus.SKIPPED and "quiet hours" in english_reason(
+        day_before
+    )
 
 
 def test_reminder_offsets_are_configured_per_service(office):
@@ -171,7 +174,7 @@ def test_a_reminder_missed_until_the_start_is_never_sent(office, fake_twilio):
     queue_due_reminders(now=appointment.starts_at - timedelta(minutes=30))
     day_before, two_hours = reminders()
     assert day_before.status == MessageStatus.SKIPPED  # its window closed the evening before
-    assert "quiet hours began" in day_before.reason
+    assert "quiet hours began" in english_reason(day_before)
     assert two_hours.status == MessageStatus.QUEUED  # still before the start: it may go
     db.session.execute(
         OutboxMessage.__table__.update().values(expires_at=datetime(2000, 1, 1, tzinfo=UTC))

@@ -16,6 +16,7 @@ from tests.appointments.conftest import local
 from tests.sms.test_booking_notices import TUESDAY, book, outbox, send
 from tests.sms.test_webhooks import NUMBER, inbound
 from tests.units import each_call_committed
+from tests.words import english_reason
 
 record = each_call_committed(record_module)
 
@@ -196,7 +197,7 @@ def test_consent_refused_at_the_desk_is_honoured(office, fake_twilio):
     # The confirmation of the booking itself is a service message: it needs no consent.
     assert confirmation.purpose == "confirmation" and confirmation.status == MessageStatus.QUEUED
     assert reminders and {n.status for n in reminders} == {MessageStatus.SKIPPED}
-    assert "no consent for reminder messages by SMS" in reminders[-1].reason
+    assert english_reason(reminders[-1]) == "no consent for this purpose (Reminder) by SMS"
 
 
 def test_a_merged_party_s_messages_land_on_the_survivor(office, fake_twilio, make_staff):

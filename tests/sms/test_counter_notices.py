@@ -10,7 +10,7 @@ from counter.models import CounterServiceSetting
 from desk import record as record_module
 from desk.models import Interaction
 from extensions import db
-from sms import consent
+from sms import consent, reasons
 from sms.models import MessageStatus, OutboxMessage
 from sms.sender import Sender
 from tests.counter.conftest import Town
@@ -95,7 +95,7 @@ def test_a_number_that_said_stop_gets_no_queue_alert(town, fake_twilio):
     serve(town, issued[0])
     serve(town, issued[1])
     [alert] = alerts()
-    assert alert.status == MessageStatus.SKIPPED and "opted out" in alert.reason
+    assert alert.status == MessageStatus.SKIPPED and alert.reason == reasons.OPTED_OUT
     Sender(name="test", threads=1).run(once=True)
     assert fake_twilio.received() == []
 

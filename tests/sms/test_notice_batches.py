@@ -4,11 +4,12 @@ of statements that does not grow with the batch."""
 from sqlalchemy import func, select
 
 from extensions import db
-from sms import consent
+from sms import consent, reasons
 from sms.models import MessageStatus, OutboxMessage
 from sms.notices import Addressee, send_notice, send_notices
 from sms.texts import Text
 from tests.statements import statements_during
+from tests.words import english_reason
 
 # What each row says, without what differs between two runs (ids, clocks).
 COMPARED = (
@@ -25,6 +26,7 @@ COMPARED = (
     "accepts_replies",
     "status",
     "reason",
+    "reason_params",
     "expires_at",
     "segments",
     "cost",
@@ -106,13 +108,15 @@ def test_a_mixed_batch_gives_the_rows_of_one_call_each(app):
     db.session.commit()
     assert count_rows() == 7  # the earlier row and six new: nothing twice
     opted, refused_consent, existing, refused, no_number, exempt, first, repeat = batch
-    today = consent.consent_of("+32470000001").changed_at.strftime("%Y-%m-%d")
-    assert opted.status == MessageStatus.SKIPPED and opted.reason == f"opted out (STOP {today})"
+    assert opted.status == MessageStatus.SKIPPED and opted.reason == reasons.OPTED_OUT
+    assert english_reason(opted).startswith("the number opted out with STOP on ")
     assert refused_consent.status == MessageStatus.SKIPPED
-    assert refused_consent.reason == "no consent for reminder messages by SMS"
+    assert english_reason(refused_consent) == "no consent for this purpose (Reminder) by SMS"
     assert (existing.id, existing.body) == (earlier_id, earlier_body)
-    assert refused.status == MessageStatus.REFUSED and "not a valid phone number" in refused.reason
-    assert no_number.status == MessageStatus.SKIPPED and "no mobile number" in no_number.reason
+    assert refused.status == MessageStatus.REFUSED and english_reason(refused).startswith(
+        "not a valid phone number"
+    )
+    assert no_number.status == MessageStatus.SKIPPED and no_number.reason == reasons.NO_MOBILE
     assert exempt.status == MessageStatus.QUEUED and exempt.recipient == "+32470000001"
     assert repeat is first and first.recipient == "+32470000007" and first.party_id == 7
 

@@ -6,11 +6,12 @@ from sqlalchemy import select
 
 from core.database import utcnow
 from extensions import db
-from sms import consent
+from sms import consent, reasons
 from sms.models import MessageStatus, OutboxMessage
 from sms.outbox import queue_message
 from sms.sender import Sender
 from tests.services import free_port
+from tests.words import english_reason
 
 NUMBER = "+32470123456"
 
@@ -85,7 +86,8 @@ def test_an_invalid_number_fails_for_good_and_is_not_retried(twilio_app, fake_tw
     row = reloaded(message_id)
     assert row.status == MessageStatus.FAILED
     assert row.error_code == "21211"
-    assert "invalid" in row.reason
+    assert row.reason == reasons.REFUSED and "invalid" in row.last_error.lower()
+    assert english_reason(row) == "refused by the provider"
     assert row.cost == 0
     assert fake_twilio.stats()["requests"] == 1
 
@@ -107,7 +109,7 @@ def test_twilio_unreachable_keeps_the_message_queued(make_app, twilio_config, fa
         row = reloaded(message_id)
         assert row.status == MessageStatus.FAILED  # gave up after SMS_MAX_ATTEMPTS
         assert row.in_doubt_since is None  # a refused connection never reached anyone
-        assert "gave up after 2 attempts" in row.reason
+        assert english_reason(row) == "gave up after 2 attempts"
         db.session.remove()
     app = make_app(**{**twilio_config, "TWILIO_API_BASE_URL": closed})
     with app.app_context():

@@ -110,7 +110,7 @@ def test_a_refused_recipient_fails_for_good_and_says_why(smtp_app, smtp_server):
     failed = row(message_id)
     assert failed.status == MessageStatus.FAILED
     assert failed.attempts == 1
-    assert "no such user" in failed.reason
+    assert "no such user" in failed.last_error
     assert smtp_server.mailbox.messages == []
 
 

@@ -21,7 +21,7 @@ def test_sent_messages_show_status_reason_segments_and_month_cost(client, make_s
     page = client.get("/sms/messages").text
     assert "Verstuurde berichten" in page
     assert "Verstuurd" in page and "Geweigerd" in page
-    assert "not a valid phone number" in page or "not a phone number" in page
+    assert "geen geldig telefoonnummer" in page  # the reason in the reader's language
     assert "€\xa00,14" in page  # two segments at € 0.07, in the Dutch way
     problems = client.get("/sms/messages?problems=1").text
     assert "+32470123456" not in problems

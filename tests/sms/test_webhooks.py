@@ -15,6 +15,7 @@ from sms.sender import Sender
 from sms.signals import ReplyHandled
 from tests.fake_twilio import AUTH_TOKEN
 from tests.sms.conftest import PUBLIC_BASE_URL
+from tests.words import english_reason
 
 NUMBER = "+32470123456"
 
@@ -104,7 +105,7 @@ def test_after_stop_a_notice_is_not_sent_and_says_why(twilio_client, twilio_app)
     )
     db.session.commit()
     assert row.status == MessageStatus.SKIPPED
-    assert "opted out (STOP" in row.reason
+    assert english_reason(row).startswith("the number opted out with STOP on ")
 
 
 def test_a_repeated_webhook_acts_once(twilio_client, twilio_app):
@@ -243,7 +244,7 @@ def test_an_undelivered_message_shows_why(twilio_client, twilio_app, fake_twilio
     db.session.commit()
     db.session.refresh(row)
     assert row.status == MessageStatus.UNDELIVERED
-    assert "unreachable" in row.reason
+    assert "unreachable" in english_reason(row)
 
 
 def test_a_callback_for_an_unknown_sid_is_logged_and_accepted(twilio_client, twilio_app, caplog):
