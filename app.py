@@ -86,6 +86,7 @@ def register_blueprints(app):
     import counter.models  # noqa: F401
     import desk.models  # noqa: F401  (every table must be known to Alembic)
     import office.models  # noqa: F401
+    import phone.models  # noqa: F401
     import portal
     import sms.models  # noqa: F401
     from appointments import admin as booking_admin
@@ -101,6 +102,8 @@ def register_blueprints(app):
     from desk.api import bp as desk_api_bp
     from desk.auth import bp as auth_bp
     from desk.views import bp as desk_bp
+    from phone.admin import bp as phone_admin_bp
+    from phone.webhooks import bp as phone_hooks_bp
     from sms import jobs as sms_jobs
     from sms.views import bp as sms_bp
     from sms.webhooks import bp as sms_hooks_bp
@@ -116,6 +119,8 @@ def register_blueprints(app):
     app.register_blueprint(counter_admin_bp)
     app.register_blueprint(sms_bp)
     app.register_blueprint(sms_hooks_bp)
+    app.register_blueprint(phone_hooks_bp)
+    app.register_blueprint(phone_admin_bp)
     booking_jobs.init_app(app)  # before the sender: `scheduler --once` sends what they queue
     sms_jobs.init_app(app)
     # The channels' panels on the party page connect to desk.signals.party_panels.
