@@ -1,0 +1,121 @@
+"""Twilio's REST API for the agents' side: bridge a waiting caller to the agent who took the
+call, and ring the agent first, then the citizen, for a callback.
+
+The real `twilio` client (sms.gateways points it at TWILIO_API_BASE_URL: the local fake in
+tests). A live caller waits in a Twilio `<Enqueue>`; updating that call with new TwiML takes it
+out of the queue and dials the agent: the browser (`<Client>`, phone.token) or the agent's desk
+phone (`<Number>`). A callback is a new call to the agent whose TwiML then dials the citizen
+from the municipality's number (TWILIO_FROM), so the citizen sees the number they called.
+These run after the commit that gave the call to the agent: Twilio is never asked to bridge a
+call the database did not give.
+"""
+
+import logging
+import threading
+
+from flask import current_app
+from flask_babel import gettext as _
+from twilio.base.exceptions import TwilioRestException
+from twilio.rest import Client
+from twilio.twiml.voice_response import Dial, VoiceResponse
+
+from extensions import db
+from phone.models import AgentDevice, AgentStatus, Call, CallbackState, CallSource
+from phone.token import agent_identity
+from sms.gateways import BaseUrlHttpClient
+
+log = logging.getLogger(__name__)
+_local = threading.local()
+
+
+def configured() -> bool:
+    config = current_app.config
+    return bool(config.get("TWILIO_ACCOUNT_SID") and config.get("TWILIO_AUTH_TOKEN"))
+
+
+def twilio_client() -> Client:
+    """One client per thread (a requests Session is not shared between threads)."""
+    config = current_app.config
+    key = (config.get("TWILIO_ACCOUNT_SID"), config.get("TWILIO_API_BASE_URL"))
+    if getattr(_local, "key", None) != key:
+        http = BaseUrlHttpClient(config.get("TWILIO_API_BASE_URL"), 10.0)
+        _local.client = Client(
+            config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], http_client=http
+        )
+        _local.key = key
+    return _local.client
+
+
+def dial_agent(staff_id: int, desk_number: str | None, *, caller_id: str | None = None) -> Dial:
+    dial = Dial(caller_id=caller_id) if caller_id else Dial()
+    if desk_number:
+        dial.number(desk_number)
+    else:
+        dial.client(agent_identity(staff_id))
+    return dial
+
+
+def bridge_twiml(staff_id: int, desk_number: str | None) -> str:
+    response = VoiceResponse()
+    response.append(dial_agent(staff_id, desk_number))
+    return str(response)
+
+
+def callback_twiml(citizen_number: str, announce: str) -> str:
+    """What the agent hears on picking up: who is being called, then the citizen's phone."""
+    response = VoiceResponse()
+    response.say(announce)
+    dial = Dial(caller_id=current_app.config["TWILIO_FROM"])
+    dial.number(citizen_number)
+    response.append(dial)
+    return str(response)
+
+
+def status_url() -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/phone/status"
+
+
+def bridge_live_call(call_sid: str, staff_id: int, desk_number: str | None) -> bool:
+    """Take the waiting caller out of the queue, to the agent. False when Twilio refused
+    (the caller hung up in the meantime): the console shows it, the status webhook logs it."""
+    try:
+        twilio_client().calls(call_sid).update(twiml=bridge_twiml(staff_id, desk_number))
+    except TwilioRestException:
+        log.warning("Twilio refused to bridge %s", call_sid, exc_info=True)
+        return False
+    return True
+
+
+def start_callback(
+    staff_id: int, desk_number: str | None, citizen_number: str, announce: str
+) -> str | None:
+    """Ring the agent; on answer, Twilio dials the citizen. The new call's sid, or None."""
+    to = desk_number or f"client:{agent_identity(staff_id)}"
+    try:
+        call = twilio_client().calls.create(
+            to=to,
+            from_=current_app.config["TWILIO_FROM"],
+            twiml=callback_twiml(citizen_number, announce),
+            status_callback=status_url(),
+        )
+    except TwilioRestException:
+        log.warning("Twilio refused the callback to %s", citizen_number, exc_info=True)
+        return None
+    return call.sid
+
+
+def connect_taken(call_id: int, staff_id: int) -> None:
+    """After the commit that gave a Twilio call to an agent: bridge the live caller, or ring
+    the agent and then the citizen for a callback. Calls from other phone systems (CTI) and
+    installations without Twilio have nothing to connect."""
+    call = db.session.get(Call, call_id)
+    if call is None or call.source != CallSource.TWILIO or not configured():
+        return
+    agent = db.session.get(AgentStatus, staff_id)
+    desk_number = agent.device_number if agent and agent.device == AgentDevice.DESK_PHONE else None
+    if call.callback_state == CallbackState.DIALING:
+        # what the agent hears on picking up, in the agent's language
+        announce = _("Callback to %(number)s.", number=" ".join(call.callback_number or ""))
+        start_callback(staff_id, desk_number, call.callback_number or call.from_number, announce)
+    elif call.call_sid:
+        bridge_live_call(call.call_sid, staff_id, desk_number)
