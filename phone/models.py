@@ -109,12 +109,14 @@ class PhoneLine(db.Model):
 
 
 class PhoneVoice(db.Model):
-    """The voice `<Say>` uses for a language, set by an admin over LOKET_PHONE_VOICES."""
+    """The voice `<Say>` uses for a language, set by an admin over LOKET_PHONE_VOICES; the
+    language Twilio is told (`nl-BE`) must be one the voice speaks."""
 
     __tablename__ = "phone_voice"
 
     language: Mapped[str] = mapped_column(String(5), primary_key=True)
     voice: Mapped[str] = mapped_column(String(60))
+    say_language: Mapped[str] = mapped_column(String(10))
 
 
 class PhoneRecording(db.Model):
@@ -190,8 +192,9 @@ class Call(db.Model):
 
 
 class CallEvent(db.Model):
-    """Each webhook or CTI event once. `key` is CallSid + event (or Twilio's
-    I-Twilio-Idempotency-Token); a repeat fails the unique key and changes nothing."""
+    """Each webhook or CTI event once: `key` is CallSid + event, `token` Twilio's
+    I-Twilio-Idempotency-Token when it sent one; a repeat fails a unique key and changes
+    nothing."""
 
     __tablename__ = "phone_call_event"
 
@@ -201,6 +204,7 @@ class CallEvent(db.Model):
     )
     event: Mapped[str] = mapped_column(String(40))
     key: Mapped[str] = mapped_column(String(160), unique=True)
+    token: Mapped[str | None] = mapped_column(String(100), unique=True)  # Twilio's, when sent
     details: Mapped[dict | None] = mapped_column(JSONText)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -31,6 +31,7 @@ def upgrade():
     op.create_table('phone_voice',
     sa.Column('language', sa.String(length=5), nullable=False),
     sa.Column('voice', sa.String(length=60), nullable=False),
+    sa.Column('say_language', sa.String(length=10), nullable=False),
     sa.PrimaryKeyConstraint('language', name=op.f('pk_phone_voice'))
     )
     op.create_table('phone_line',
@@ -116,11 +117,13 @@ def upgrade():
     sa.Column('call_id', sa.Integer(), nullable=False),
     sa.Column('event', sa.String(length=40), nullable=False),
     sa.Column('key', sa.String(length=160), nullable=False),
+    sa.Column('token', sa.String(length=100), nullable=True),
     sa.Column('details', core.database.JSONText(), nullable=True),
     sa.Column('received_at', core.database.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['call_id'], ['phone_call.id'], name=op.f('fk_phone_call_event_call_id_phone_call'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_phone_call_event')),
-    sa.UniqueConstraint('key', name=op.f('uq_phone_call_event_key'))
+    sa.UniqueConstraint('key', name=op.f('uq_phone_call_event_key')),
+    sa.UniqueConstraint('token', name=op.f('uq_phone_call_event_token'))
     )
     with op.batch_alter_table('phone_call_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_phone_call_event_call_id'), ['call_id'], unique=False)

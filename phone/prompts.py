@@ -1,0 +1,216 @@
+"""What the caller hears, in the call's language: each prompt a code with its words.
+
+Words come from the phone catalogue (nl, fr, en) and are spoken by `<Say>` with the voice an
+admin chose for the language (phone_voice), else LOKET_PHONE_VOICES, else the defaults below.
+A prompt without parameters may instead be a recording an admin uploaded (phone_recording):
+then `<Play>` plays it.
+"""
+
+from dataclasses import dataclass
+
+from flask import current_app, g
+from flask_babel import force_locale, format_date, format_time, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from extensions import db
+from phone.models import LANGUAGES, PhoneRecording, PhoneVoice
+
+# Twilio's names: a voice, and the language it is told to speak (which the voice must speak).
+DEFAULT_VOICES = {
+    "nl": ("nl-BE", "Google.nl-BE-Standard-A"),
+    "fr": ("fr-FR", "Google.fr-FR-Standard-A"),
+    "en": ("en-US", "Polly.Joanna"),
+}
+
+# The prompts an admin may replace by a recording: those with no parameters.
+RECORDABLE = {
+    "welcome": _l("Welcome to %(name)s."),
+    "wrong_key": _l("Sorry, that key is not in the menu."),
+    "offer_callback": _l("Press 1 to be called back by an employee."),
+    "connecting": _l("One moment please, we connect you with an employee."),
+    "press_1_callback": _l("Press 1 to be called back without losing your turn."),
+    "queue_full": _l("All our employees are busy and the line is full."),
+    "request_callback": _l("Press 1 to ask to be called back."),
+    "callback_taken": _l("Thank you. An employee will call you back as soon as possible."),
+    "no_lines": _l("Our phone lines are closed."),
+    "trouble": _l("Sorry, something went wrong."),
+    "goodbye": _l("Goodbye."),
+}
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One thing said or played: words in a language, or a recording's address."""
+
+    language: str
+    words: str = ""
+    recording: str | None = None
+
+
+def voice_for(language: str) -> tuple[str, str]:
+    """(say language, voice) for a call language: the admin's choice, the configuration's,
+    then the default. LOKET_PHONE_VOICES='{"nl": "Polly.Lotte"}' or '{"nl": ["nl-NL",
+    "Polly.Lotte"]}'. Asked once per request and language."""
+    known = g.setdefault("phone_voices", {})
+    if language not in known:
+        known[language] = _voice_for(language)
+    return known[language]
+
+
+def _voice_for(language: str) -> tuple[str, str]:
+    chosen = db.session.get(PhoneVoice, language)
+    if chosen is not None:
+        return chosen.say_language, chosen.voice
+    configured = (current_app.config.get("PHONE_VOICES") or {}).get(language)
+    default_language, default_voice = DEFAULT_VOICES[language]
+    if isinstance(configured, str):
+        return default_language, configured
+    if isinstance(configured, list | tuple) and len(configured) == 2:
+        return configured[0], configured[1]
+    return default_language, default_voice
+
+
+def recordings(language: str) -> dict[str, str]:
+    """The language's recordings by prompt, read once per request."""
+    known = g.setdefault("phone_recordings", {})
+    if language not in known:
+        known[language] = _recordings(language)
+    return known[language]
+
+
+def _recordings(language: str) -> dict[str, str]:
+    return dict(
+        db.session.execute(
+            select(PhoneRecording.prompt, PhoneRecording.url).where(
+                PhoneRecording.language == language
+            )
+        ).all()
+    )
+
+
+def say(code: str, language: str, **params) -> Prompt:
+    """A fixed prompt: its recording when an admin uploaded one, else its words."""
+    recorded = recordings(language).get(code)
+    if recorded:
+        return Prompt(language, recording=recorded)
+    with force_locale(language):
+        text = str(RECORDABLE[code])
+    return Prompt(language, text % params if params else text)
+
+
+def words(language: str, text: str) -> Prompt:
+    return Prompt(language, text)
+
+
+def in_language(language: str, render) -> Prompt:
+    """Words built by `render()` under the language's locale (texts with parameters)."""
+    with force_locale(language):
+        return Prompt(language, render())
+
+
+def language_offers() -> list[Prompt]:
+    """Each offer in its own language: a French speaker understands the French one."""
+    return [
+        in_language("fr", lambda: _("For French, press 9.")),
+        in_language("en", lambda: _("For English, press 8.")),
+    ]
+
+
+LANGUAGE_KEYS = {"9": "fr", "8": "en"}
+assert set(LANGUAGE_KEYS.values()) <= set(LANGUAGES)
+
+
+def menu_item(language: str, name: str, digit: int) -> Prompt:
+    return in_language(
+        language, lambda: _("For %(service)s, press %(digit)s.", service=name, digit=digit)
+    )
+
+
+def place_in_line(language: str, position: int, minutes: int) -> list[Prompt]:
+    def position_words():
+        if position <= 1:
+            return _("You are next in line.")
+        return _("You are number %(position)s in line.", position=position)
+
+    def wait_words():
+        return ngettext(
+            "The expected waiting time is about %(num)s minute.",
+            "The expected waiting time is about %(num)s minutes.",
+            minutes,
+        )
+
+    return [in_language(language, position_words), in_language(language, wait_words)]
+
+
+def turn_kept(language: str, minutes: int) -> Prompt:
+    return in_language(
+        language,
+        lambda: ngettext(
+            "You keep your turn. We expect to call you back within about %(num)s minute.",
+            "You keep your turn. We expect to call you back within about %(num)s minutes.",
+            minutes,
+        ),
+    )
+
+
+def spoken_number(e164: str | None) -> str:
+    """A number read digit by digit, as people say it: "0 4 7 0, 1 2 ..." (national form)."""
+    from desk.identifiers import display_phone
+
+    if not e164:
+        return ""
+    national = display_phone(e164)
+    if national.startswith("+32 "):
+        national = "0" + national[4:]
+    return ", ".join(" ".join(part) for part in national.split())
+
+
+def callback_on(language: str, number: str | None) -> Prompt:
+    spoken = spoken_number(number)
+    return in_language(
+        language,
+        lambda: (
+            _(
+                "We will call you back on %(number)s. To be called on another number, type it now "
+                "and end with the hash key.",
+                number=spoken,
+            )
+            if spoken
+            else _("Type the number we can call you back on, and end with the hash key.")
+        ),
+    )
+
+
+def callback_number_set(language: str, number: str) -> Prompt:
+    spoken = spoken_number(number)
+    return in_language(
+        language, lambda: _("Thank you. We will call you back on %(number)s.", number=spoken)
+    )
+
+
+def callback_number_refused(language: str) -> Prompt:
+    return in_language(language, lambda: _("That is not a number we can call."))
+
+
+def closed(language: str, name: str) -> Prompt:
+    return in_language(
+        language, lambda: _("Our phone line for %(service)s is closed now.", service=name)
+    )
+
+
+def opens_again(language: str, day, opens, today) -> Prompt:
+    """When the line opens next: "today at 13:00", or a day and a time."""
+
+    def render():
+        clock = format_time(opens, "short")
+        if day == today:
+            return _("We are open again today at %(time)s.", time=clock)
+        return _(
+            "We are open again on %(day)s at %(time)s.",
+            day=format_date(day, "EEEE d MMMM"),
+            time=clock,
+        )
+
+    return in_language(language, render)
