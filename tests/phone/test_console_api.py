@@ -1,3 +1,4 @@
+# ruff: noqa: F811, S314  (fixtures from tests.phone.agents_setup; TwiML Loket itself built)
 """The agents' API (DESIGN: /api/v1/phone/queues, /next, /calls/<id>/log), on both engines:
 take-next gives the oldest entry across live callers and callbacks, the call is logged once
 as an interaction with codes, and the Twilio side is asked to connect it (the fake sees it)."""
@@ -107,8 +108,9 @@ def test_the_log_makes_one_interaction_with_codes_and_the_times(
     db.session.commit()
     assert client.post("/api/v1/phone/next", headers=headers).status_code == 200
     url = f"/api/v1/phone/calls/{call.id}/log"
-    answer = client.post(url, json={"outcome": "informed", "summary": "Asked about the fee"},
-                         headers=headers)
+    answer = client.post(
+        url, json={"outcome": "informed", "summary": "Asked about the fee"}, headers=headers
+    )
     assert answer.status_code == 200, answer.get_json()
     db.session.expire_all()
     interaction = db.session.scalar(select(Interaction).where(Interaction.party_id == party.id))
@@ -150,8 +152,9 @@ def test_bad_logs_are_refused_in_the_envelope(client, lines, enqueue, agent_toke
             "call_not_yours",
         ),
         (
-            client.post("/api/v1/phone/calls/99999/log", json={"outcome": "informed"},
-                        headers=headers),
+            client.post(
+                "/api/v1/phone/calls/99999/log", json={"outcome": "informed"}, headers=headers
+            ),
             404,
             "unknown_call",
         ),
