@@ -37,9 +37,10 @@
 
   var socket = io("/desk", { transports: ["websocket", "polling"] });
   socket.on("connect", function () {
-    socket.emit("watch_phone", {});
+    socket.emit("watch_phone", {}, function () { root.dataset.connected = "yes"; });
     refreshQueues();
   });
+  socket.on("disconnect", function () { root.dataset.connected = "no"; });
   socket.on("phone_queues", soon);
   socket.on("call_assigned", function (data) { showPop(data.call_id); });
 
