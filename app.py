@@ -101,6 +101,7 @@ def register_blueprints(app):
     from desk.api import bp as desk_api_bp
     from desk.auth import bp as auth_bp
     from desk.views import bp as desk_bp
+    from phone.admin import bp as phone_admin_bp
     from phone.api import bp as phone_api_bp
     from phone.console import bp as phone_console_bp
     from phone.webhooks import bp as phone_hooks_bp
@@ -120,6 +121,7 @@ def register_blueprints(app):
     app.register_blueprint(sms_bp)
     app.register_blueprint(sms_hooks_bp)
     app.register_blueprint(phone_hooks_bp)
+    app.register_blueprint(phone_admin_bp)
     app.register_blueprint(phone_console_bp)
     app.register_blueprint(phone_api_bp)
     booking_jobs.init_app(app)  # before the sender: `scheduler --once` sends what they queue
