@@ -86,9 +86,11 @@ class CallForm(FlaskForm):
         default="inbound",
     )
     started_at = DateTimeLocalField(
-        _l("Started"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+        _l("Call started at"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
     )
-    ended_at = DateTimeLocalField(_l("Ended"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    ended_at = DateTimeLocalField(
+        _l("Call ended at"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
     outcome = SelectField(_l("Outcome"), validate_choice=False)
     note = TextAreaField(_l("Note"), validators=[Length(max=20000)])
 

@@ -18,14 +18,10 @@ MESSAGES = {
     "note_too_long": _l("The note is too long."),
     "invalid_status": _l("Choose a status from the list."),
     "invalid_party": _l("Choose a record from the list."),
-    "unknown_case": _l("This case does not exist for this citizen."),
     "voice_not_configured": _l("Calls in the browser are not set up. Ask an administrator."),
     "invalid_event": _l("The event must be newCall, answer or hangup."),
     "invalid_direction": _l("The direction must be in or out."),
     "missing_call_id": _l("The callId is missing."),
-    "invalid_number": _l("This is not a valid phone number."),
-    "invalid_times": _l("The call cannot end before it starts."),
-    "invalid_time": _l("Give a date and time."),
 }
 
 
