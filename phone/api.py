@@ -8,10 +8,9 @@ from core.unit_of_work import run_in_transaction, run_read_only
 from desk import record
 from desk.auth import token_required
 from desk.models import Role
-from extensions import csrf, db
-from phone import cti, openapi, queue, screen_pop, take, wrap_up
+from extensions import csrf
+from phone import cti, openapi, queue, take, wrap_up
 from phone.agent_errors import AgentError, NotAllowed
-from phone.models import Call
 
 bp = Blueprint("phone_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -47,19 +46,17 @@ def next_call():
     taken = take.take_next_call(staff.id)
     if taken is None:
         return "", 204
-    call = db.session.get(Call, taken.call_id)
-    parties = screen_pop.visible_parties(call, staff)
     answer = {
         "id": taken.call_id,
         "kind": taken.kind,
         "from": taken.from_number,
         "waited_seconds": taken.waited_seconds,
-        "parties": [{"id": p.id, "name": p.display_name} for p in parties],
+        "parties": taken.parties,
     }
-    if parties:
+    if taken.parties:
         record.log_access(
             staff=staff,
-            party_ids=[p.id for p in parties],
+            party_ids=[p["id"] for p in taken.parties],
             action="search",
             purpose="contact",
             detail=f"phone call {taken.call_id}",

@@ -19,7 +19,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
-from extensions import db
+from core.unit_of_work import after_commit
 from phone.models import AgentDevice, AgentStatus, Call, CallbackState, CallSource
 from phone.token import agent_identity
 from sms.gateways import BaseUrlHttpClient
@@ -104,18 +104,18 @@ def start_callback(
     return call.sid
 
 
-def connect_taken(call_id: int, staff_id: int) -> None:
-    """After the commit that gave a Twilio call to an agent: bridge the live caller, or ring
-    the agent and then the citizen for a callback. Calls from other phone systems (CTI) and
-    installations without Twilio have nothing to connect."""
-    call = db.session.get(Call, call_id)
-    if call is None or call.source != CallSource.TWILIO or not configured():
+def connect_after_commit(call: Call, agent: AgentStatus) -> None:
+    """Once the commit that gave a Twilio call to this agent succeeds: bridge the live caller,
+    or ring the agent and then the citizen for a callback. Decided now, from the rows in hand;
+    calls from other phone systems (CTI) and installations without Twilio have nothing to
+    connect."""
+    if call.source != CallSource.TWILIO or not configured():
         return
-    agent = db.session.get(AgentStatus, staff_id)
-    desk_number = agent.device_number if agent and agent.device == AgentDevice.DESK_PHONE else None
+    desk_number = agent.device_number if agent.device == AgentDevice.DESK_PHONE else None
     if call.callback_state == CallbackState.DIALING:
+        number = call.callback_number or call.from_number
         # what the agent hears on picking up, in the agent's language
-        announce = _("Callback to %(number)s.", number=" ".join(call.callback_number or ""))
-        start_callback(staff_id, desk_number, call.callback_number or call.from_number, announce)
+        announce = _("Callback to %(number)s.", number=" ".join(number))
+        after_commit(start_callback, agent.staff_id, desk_number, number, announce)
     elif call.call_sid:
-        bridge_live_call(call.call_sid, staff_id, desk_number)
+        after_commit(bridge_live_call, call.call_sid, agent.staff_id, desk_number)

@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from core.database import utcnow
-from core.unit_of_work import after_commit, run_in_transaction
+from core.unit_of_work import run_in_transaction
 from desk import identifiers
 from desk.models import Staff
 from extensions import db
@@ -80,7 +80,7 @@ def _apply(event: str, external_id: str, direction: str, details: dict) -> None:
         if staff is not None:
             call.agent_id = staff.id
             agents.move(agents.agent_status(staff.id, lock=True), AgentState.ON_CALL, call.id)
-            after_commit(screen_pop.announce, call.id, staff.id)
+            screen_pop.pop_after_commit(call, staff)
     elif event == "hangup":
         call.ended_at = call.ended_at or now
         if call.answered_at is not None:

@@ -8,13 +8,12 @@ Matching stays conservative (phone.models.Call: one verified match is `party_id`
 unverified ones are `candidate_party_ids`): the agent chooses, nothing is merged.
 """
 
-from flask import current_app
-
 from core.database import utcnow
 from desk import access
 from desk.models import Party, Staff
 from extensions import db
 from phone.models import Call, CallbackState
+from realtime import emit_after_commit
 from realtime.namespaces import staff_room
 
 
@@ -45,12 +44,9 @@ def pop_payload(call: Call, staff: Staff) -> dict:
     }
 
 
-def announce(call_id: int, staff_id: int) -> None:
-    """Runs after the commit (it is itself an after-commit callback): emits directly."""
-    call = db.session.get(Call, call_id)
-    staff = db.session.get(Staff, staff_id)
-    if call is None or staff is None:
-        return
-    current_app.extensions["socketio"].emit(
-        "call_assigned", pop_payload(call, staff), namespace="/desk", to=staff_room(staff_id)
-    )
+def pop_after_commit(call: Call, staff: Staff) -> dict:
+    """`call_assigned` to this agent's room once the commit that gave them the call succeeds;
+    built now, from the rows in hand. Returns the payload (the API answers with its parties)."""
+    payload = pop_payload(call, staff)
+    emit_after_commit("call_assigned", payload, namespace="/desk", to=staff_room(staff.id))
+    return payload

@@ -16,7 +16,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from core.database import utcnow
-from core.unit_of_work import after_commit, run_in_transaction
+from core.unit_of_work import run_in_transaction
+from desk.models import Staff
 from extensions import db
 from phone import agents, bridge, queue, screen_pop
 from phone.agent_errors import Conflict
@@ -37,6 +38,7 @@ class Taken:
     kind: str  # "live" | "callback"
     from_number: str
     waited_seconds: int
+    parties: list  # [{"id", "name"}]: the matched record or the candidates the agent may see
 
 
 def _oldest(line_ids: list[int], *, skip_locked: bool, limit: int) -> list[int]:
@@ -55,15 +57,16 @@ def _oldest(line_ids: list[int], *, skip_locked: bool, limit: int) -> list[int]:
     return list(db.session.scalars(statement))
 
 
-def _compare_and_set(call_id: int, staff_id: int) -> bool:
-    """The entry becomes this agent's only if it is still in line and nobody's."""
-    result = db.session.execute(
+def _compare_and_set(call_id: int, staff_id: int) -> Call | None:
+    """The entry becomes this agent's only if it is still in line and nobody's (UPDATE …
+    RETURNING: the winner has its row without reading it back)."""
+    return db.session.scalars(
         update(Call)
         .where(Call.id == call_id, Call.agent_id.is_(None), Call.status.in_(IN_LINE))
         .values(agent_id=staff_id)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
+        .returning(Call)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    ).first()
 
 
 def take_next_call(staff_id: int, now: datetime | None = None) -> Taken | None:
@@ -90,8 +93,7 @@ def take_next_call(staff_id: int, now: datetime | None = None) -> Taken | None:
             if not candidates:
                 return None
             for call_id in candidates:
-                if _compare_and_set(call_id, staff_id):
-                    call = db.session.get(Call, call_id, populate_existing=True)
+                if call := _compare_and_set(call_id, staff_id):
                     return _start(call, agent, moment)
             # every candidate was taken by a colleague meanwhile: read the line again
 
@@ -106,17 +108,13 @@ def _start(call: Call, agent, moment: datetime) -> Taken:
         call.callback_attempts = (call.callback_attempts or 0) + 1
     agents.move(agent, AgentState.ON_CALL, call.id)
     queue.publish_after_commit()
-    after_commit(_after_taking, call.id, agent.staff_id)
+    bridge.connect_after_commit(call, agent)
+    pop = screen_pop.pop_after_commit(call, db.session.get(Staff, agent.staff_id))
     waited = max(0, int((moment - call.queued_at).total_seconds())) if call.queued_at else 0
     return Taken(
         call_id=call.id,
         kind="callback" if callback else "live",
         from_number=screen_pop.caller_number(call),
         waited_seconds=waited,
+        parties=pop["parties"],
     )
-
-
-def _after_taking(call_id: int, staff_id: int) -> None:
-    """Bridge or dial (Twilio), then the screen pop: both after the commit."""
-    bridge.connect_taken(call_id, staff_id)
-    screen_pop.announce(call_id, staff_id)
