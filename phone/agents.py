@@ -62,18 +62,40 @@ def answered_line_ids(agent: AgentStatus) -> list[int]:
 
 
 def to_call_back(limit: int = TO_CALL_BACK_LIMIT) -> list[Call]:
-    """Callers nobody reached: hung up while waiting, or a callback that nobody answered.
-    Newest first; those an agent has called back since (or logged) are no longer listed."""
+    """Callers nobody reached: hung up while waiting (and not logged since), or a callback
+    nobody answered. Newest first; put back in line (`call_back_later`) they leave the list."""
     return list(
         db.session.scalars(
             select(Call)
             .where(
-                (Call.status == CallStatus.ABANDONED)
+                ((Call.status == CallStatus.ABANDONED) & Call.wrap_up_ended_at.is_(None))
                 | (Call.callback_state == CallbackState.UNANSWERED),
-                Call.interaction_id.is_(None),
                 Call.from_number != "",
             )
             .order_by(Call.created_at.desc())
             .limit(limit)
         )
     )
+
+
+def call_back_later(call_id: int) -> Call:
+    """A caller nobody reached goes back in line as a callback, in their ORIGINAL place
+    (queued_at is kept): the next "take next" that reaches it rings the agent, then them."""
+    call = db.session.get(Call, call_id, with_for_update=True, populate_existing=True)
+    if call is None or call.line_id is None or not needs_call_back(call):
+        raise AgentError("unknown_call", field="call_id")
+    call.status = CallStatus.CALLBACK
+    call.callback_state = CallbackState.REQUESTED
+    call.callback_number = call.callback_number or call.from_number
+    call.callback_requested_at = call.callback_requested_at or utcnow()
+    call.agent_id = None
+    # the next attempt is logged as a contact of its own on the timeline
+    call.interaction_id = call.wrap_up_ended_at = call.outcome = None
+    return call
+
+
+def needs_call_back(call: Call) -> bool:
+    """The rule of `to_call_back`, for one call."""
+    abandoned = call.status == CallStatus.ABANDONED and call.wrap_up_ended_at is None
+    unanswered = call.callback_state == CallbackState.UNANSWERED
+    return (abandoned or unanswered) and call.from_number != ""

@@ -60,7 +60,7 @@ def current_call(agent) -> Call | None:
     if agent.current_call_id is None:
         return None
     call = db.session.get(Call, agent.current_call_id)
-    return call if call is not None and call.interaction_id is None else None
+    return call if call is not None and call.wrap_up_ended_at is None else None
 
 
 @bp.get("/console")
@@ -113,6 +113,21 @@ def take_next():
     if taken is None:
         flash(_("Nobody is waiting."), "info")
     return redirect(url_for("phone_console.console") + ("#current-call" if taken else ""))
+
+
+@bp.post("/console/calls/<int:call_id>/call-back")
+@agents_only
+def call_back(call_id):
+    """A caller nobody reached goes back in line as a callback, in their original place."""
+    try:
+        with unit_of_work():
+            agents.call_back_later(call_id)
+            queue.publish_after_commit()
+    except AgentError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Back in line for a callback, in the original place."), "success")
+    return redirect(url_for("phone_console.console"))
 
 
 def agents_call(call_id: int) -> Call:

@@ -71,7 +71,10 @@ SCHEMAS = {
         "required": ["id", "interaction_id", "outcome"],
         "properties": {
             "id": {"type": "integer"},
-            "interaction_id": {"type": "integer"},
+            "interaction_id": {
+                "type": ["integer", "null"],
+                "description": "null when nobody was reached and no record was named",
+            },
             "outcome": {"type": "string"},
         },
     },

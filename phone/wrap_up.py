@@ -70,25 +70,49 @@ def log_call(
     now: datetime | None = None,
 ):
     """The call's interaction (and a follow-up task when asked), in the caller's unit of work.
-    Logging twice is refused: the record is append-only, a correction is a note."""
+    A callback nobody answered may be logged without a record (there is nobody to write it
+    on). Logging twice is refused: the record is append-only, a correction is a note."""
     now = now or utcnow()
     if outcome not in CALL_OUTCOMES:
         raise AgentError("invalid_outcome", field="outcome")
     if not isinstance(note, str) or len(note) > NOTE_MAX:
         raise AgentError("note_too_long", field="summary")
     call = call_of_agent(call_id, staff, lock=True)
-    if call.interaction_id is not None:
+    if call.wrap_up_ended_at is not None:
         raise Conflict("call_logged", field="call_id")
     party = party_id if party_id is not None else call.party_id
-    if party is None:
+    if party is None and outcome not in UNREACHED:
         raise AgentError("invalid_party", field="party_id")
-    party = record.resolve_party(party, field="party_id")
-    if not access.can_see_party(staff, party):
-        raise NotFound("invalid_party", field="party_id")
+    if party is not None:
+        party = record.resolve_party(party, field="party_id")
+        if not access.can_see_party(staff, party):
+            raise NotFound("invalid_party", field="party_id")
     if call.ended_at is None:  # logged while still talking, or a phone system that never said
         call.ended_at = now
     if call.status in (CallStatus.CONNECTING, CallStatus.ON_CALL):
         call.status = CallStatus.COMPLETED
+    if party is not None:
+        interaction = _record(
+            call, party, staff, outcome, note, service_id, follow_up, case_id, now
+        )
+        call.party_id, call.interaction_id = interaction.party_id, interaction.id
+    call.outcome, call.note = outcome, note.strip()
+    call.wrap_up_ended_at = now
+    if call.callback_state == CallbackState.DIALING:
+        reached = outcome not in UNREACHED
+        call.callback_state = CallbackState.COMPLETED if reached else CallbackState.UNANSWERED
+        call.callback_done_at = now if reached else None
+    agent = agents.agent_status(staff.id, lock=True)
+    if agent.current_call_id in (None, call.id):
+        agents.move(agent, AgentState.AVAILABLE)
+    if call.status == CallStatus.ABANDONED or call.callback_state == CallbackState.UNANSWERED:
+        queue.publish_after_commit()  # the consoles' "to call back" list changed
+    return call
+
+
+def _record(call, party, staff, outcome, note, service_id, follow_up, case_id, now):
+    """The call as a contact on the party's timeline, with its times as the subject's
+    parameters; a follow-up task for the service's department (or the agent) when asked."""
     service = _service(service_id if service_id is not None else call.service_id)
     params = {
         "wait": minutes_seconds(call.wait_seconds),
@@ -115,27 +139,16 @@ def log_call(
         case=case_id,
     )
     if follow_up.strip():
+        department = service.department_id if service and service.department_id else None
         record.create_task(
             party=interaction.party_id,
             title=follow_up.strip(),
             staff=staff,
-            assignee=None if service and service.department_id else staff,
-            department=service.department_id if service and service.department_id else None,
+            assignee=None if department else staff,
+            department=department,
             case=case_id,
         )
-    call.party_id = interaction.party_id
-    call.outcome, call.note = outcome, note.strip()
-    call.wrap_up_ended_at = now
-    call.interaction_id = interaction.id
-    if call.callback_state == CallbackState.DIALING:
-        reached = outcome not in UNREACHED
-        call.callback_state = CallbackState.COMPLETED if reached else CallbackState.UNANSWERED
-        call.callback_done_at = now if reached else None
-    agent = agents.agent_status(staff.id, lock=True)
-    if agent.current_call_id in (None, call.id):
-        agents.move(agent, AgentState.AVAILABLE)
-    queue.publish_after_commit()
-    return call
+    return interaction
 
 
 def _service(service_id) -> Service | None:

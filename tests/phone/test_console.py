@@ -12,7 +12,7 @@ from core.unit_of_work import unit_of_work
 from desk import record
 from desk.models import ContactAddress, Interaction, Party, Role, Task
 from extensions import db
-from phone.models import AgentState, AgentStatus, Call
+from phone.models import AgentState, AgentStatus, Call, CallbackState, CallStatus
 from tests.phone.agents_setup import enqueue, lines  # noqa: F401  (fixtures)
 
 VOICE = {
@@ -183,3 +183,34 @@ def test_the_desk_logs_a_call_taken_on_any_phone(make_app, login, make_staff):
     assert interaction.staff_id == staff.id
     timeline = client.get(f"/desk/parties/{party.id}").get_data(as_text=True)
     assert "voicemail" not in timeline.split("timeline-heading", 1)[1].split("</ol>", 1)[0]
+
+
+def test_a_caller_nobody_reached_goes_back_in_line_in_the_original_place(
+    make_app, login, make_staff, lines, enqueue
+):
+    client, staff = signed_in(make_app, login, make_staff)
+    gone = enqueue(minutes_ago=20, number="+32470123123")
+    gone.status = CallStatus.ABANDONED
+    db.session.commit()
+    later = enqueue(minutes_ago=5)
+    page = client.get("/phone/console").get_data(as_text=True)
+    assert "+32 470 12 31 23" in page  # "to call back"
+    assert client.post(f"/phone/console/calls/{later.id}/call-back").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Call, later.id).status == CallStatus.WAITING  # not for a waiting one
+    client.post(f"/phone/console/calls/{gone.id}/call-back")
+    db.session.expire_all()
+    back = db.session.get(Call, gone.id)
+    assert (back.status, back.callback_state) == (CallStatus.CALLBACK, CallbackState.REQUESTED)
+    assert back.callback_number == "+32470123123"
+    client.post("/phone/console/next")
+    db.session.expire_all()
+    assert db.session.get(Call, gone.id).agent_id == staff.id  # its turn came before `later`
+    # nobody answered the callback: it is on the list again until it is put back in line
+    client.post(f"/phone/console/calls/{gone.id}/log", data={"wrap-outcome": "no_answer"})
+    db.session.expire_all()
+    assert db.session.get(Call, gone.id).callback_state == CallbackState.UNANSWERED
+    from phone import agents
+
+    with make_app().app_context():
+        assert gone.id in [c.id for c in agents.to_call_back()]
