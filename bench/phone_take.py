@@ -9,6 +9,7 @@ waits at one barrier, then takes the next call (POST /api/v1/phone/next), logs i
 (POST /api/v1/phone/calls/<id>/log) and takes the next, until nobody waits. Figures: take-next
 latency p50/p95/p99 and throughput, log latency, and integrity — no entry taken twice (by the
 answers and in the database), every entry taken, callbacks among them. Target: p95 <= 100 ms.
+First one agent alone takes 50 of them: the cost of one press without the 50 agents' queueing.
 """
 
 import argparse
@@ -33,6 +34,7 @@ from tests.production_server import ProductionServer  # noqa: E402
 
 SECRET = "bench-secret"  # noqa: S105  (a throwaway server)
 TARGET_P95_MS = 100
+ALONE = 50  # calls one agent takes first, alone; then all agents take the rest together
 
 
 def percentile(values, share):
@@ -102,6 +104,30 @@ def prepare(url: str, waiting: int, agents: int) -> list[str]:
     return tokens
 
 
+def one_agent_alone(base: str, token: str, rounds: int) -> dict:
+    """Take and log `rounds` calls with nobody else pressing: what one press costs, before
+    the queueing of 50 agents on one worker adds to it."""
+    session = requests.Session()
+    headers = {"Authorization": f"Bearer {token}"}
+    takes = []
+    for _ in range(rounds):
+        begun = time.perf_counter()
+        answer = session.post(f"{base}/api/v1/phone/next", headers=headers, timeout=60)
+        takes.append(time.perf_counter() - begun)
+        call_id = answer.json()["id"]
+        session.post(
+            f"{base}/api/v1/phone/calls/{call_id}/log",
+            json={"outcome": "informed"},
+            headers=headers,
+            timeout=60,
+        )
+    return {
+        "requests": rounds,
+        "p50_ms": ms(percentile(takes, 0.50)),
+        "p95_ms": ms(percentile(takes, 0.95)),
+    }
+
+
 def agents_at_work(base: str, tokens: list[str]) -> dict:
     barrier = threading.Barrier(len(tokens))
     takes, logs, taken, failures = [], [], [], Counter()
@@ -156,7 +182,7 @@ def agents_at_work(base: str, tokens: list[str]) -> dict:
         },
         "log_call": {"p50_ms": ms(percentile(logs, 0.50)), "p95_ms": ms(percentile(logs, 0.95))},
         "answers": {
-            "taken": len(ids),
+            "taken": len(ids),  # by the 50 together; one_agent_alone took the first ALONE
             "taken_twice": sum(1 for n in ids.values() if n > 1),
             "callbacks": sum(1 for _id, kind in taken if kind == "callback"),
             "failures": dict(failures),
@@ -217,6 +243,7 @@ def main():
             "database": "postgresql" if url.startswith("postgresql") else "sqlite",
             "waiting": args.waiting,
             "agents": args.agents,
+            "one_agent_alone": one_agent_alone(server.url, tokens[0], ALONE),
             **agents_at_work(server.url, tokens),
             "integrity": integrity(url),
         }

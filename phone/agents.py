@@ -8,12 +8,20 @@ answers no line in particular answers every active line: a small municipality do
 assign them.
 """
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 
 from core.database import utcnow
 from extensions import db
 from phone.agent_errors import AgentError
-from phone.models import AgentState, AgentStatus, Call, CallbackState, CallStatus, PhoneLine
+from phone.models import (
+    AgentState,
+    AgentStatus,
+    Call,
+    CallbackState,
+    CallStatus,
+    PhoneLine,
+    agent_line,
+)
 from realtime import emit_after_commit
 from realtime.namespaces import phone_room
 
@@ -54,11 +62,16 @@ def move(agent: AgentStatus, status: AgentState, call_id: int | None = None) -> 
 
 
 def answered_line_ids(agent: AgentStatus) -> list[int]:
-    """The lines this agent answers: their own, or every active line when none are set."""
-    own = [line.id for line in agent.lines if line.active]
-    if own:
-        return own
-    return list(db.session.scalars(select(PhoneLine.id).where(PhoneLine.active.is_(True))))
+    """The lines this agent answers: their own, or every active line when none are set. One
+    query: take-next runs it on every press."""
+    own = select(agent_line.c.line_id).where(agent_line.c.staff_id == agent.staff_id)
+    return list(
+        db.session.scalars(
+            select(PhoneLine.id)
+            .where(PhoneLine.active.is_(True), or_(PhoneLine.id.in_(own), ~exists(own)))
+            .order_by(PhoneLine.id)
+        )
+    )
 
 
 def to_call_back(limit: int = TO_CALL_BACK_LIMIT) -> list[Call]:

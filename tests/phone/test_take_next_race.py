@@ -60,3 +60,14 @@ def test_more_agents_than_callers_some_get_nothing_none_gets_a_taken_one(
     won = [call_id for call_id in taken if call_id is not None]
     assert sorted(won) == sorted(call.id for call in entries)
     assert taken.count(None) == AGENTS - len(entries)
+
+
+def test_an_agent_with_own_lines_takes_only_from_those(app, agents, enqueue, lines):
+    from phone.models import AgentStatus
+
+    db.session.add(AgentStatus(staff_id=agents[0], lines=[lines.tax_line]))
+    db.session.commit()
+    enqueue(minutes_ago=10)  # identity card: not this agent's
+    taxes = enqueue(minutes_ago=2, line=lines.tax_line)
+    assert take.take_next_call(agents[0]).call_id == taxes.id
+    assert take.take_next_call(agents[1]).call_id != taxes.id  # no lines set: every line
