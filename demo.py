@@ -9,6 +9,7 @@ from appointments.demo import seed_booking_demo
 from core.unit_of_work import unit_of_work
 from counter.demo import seed_counter_demo
 from desk.demo import DEMO_PASSWORD, seed_staff
+from phone.demo import seed_phone_demo
 
 
 @click.command("seed-demo")
@@ -18,6 +19,7 @@ def seed_demo_command():
         staff = seed_staff()
         seed_booking_demo()
         seed_counter_demo()  # after booking: the letters are for its services
+        seed_phone_demo()  # after booking: the lines are its services offered by phone
     click.echo(f"Demo staff, all with password {DEMO_PASSWORD} (first sign-in sets up TOTP):")
     for member in staff:
         click.echo(f"  {member.role.value:<12} {member.email}")

@@ -7,12 +7,14 @@ then `<Play>` plays it.
 """
 
 from dataclasses import dataclass
+from time import monotonic as clock
 
-from flask import current_app, g
+from flask import current_app
 from flask_babel import force_locale, format_date, format_time, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from extensions import db
 from phone.models import LANGUAGES, PhoneRecording, PhoneVoice
@@ -52,17 +54,10 @@ class Prompt:
 def voice_for(language: str) -> tuple[str, str]:
     """(say language, voice) for a call language: the admin's choice, the configuration's,
     then the default. LOKET_PHONE_VOICES='{"nl": "Polly.Lotte"}' or '{"nl": ["nl-NL",
-    "Polly.Lotte"]}'. Asked once per request and language."""
-    known = g.setdefault("phone_voices", {})
-    if language not in known:
-        known[language] = _voice_for(language)
-    return known[language]
-
-
-def _voice_for(language: str) -> tuple[str, str]:
-    chosen = db.session.get(PhoneVoice, language)
+    "Polly.Lotte"]}'."""
+    chosen = _known().voices.get(language)
     if chosen is not None:
-        return chosen.say_language, chosen.voice
+        return chosen
     configured = (current_app.config.get("PHONE_VOICES") or {}).get(language)
     default_language, default_voice = DEFAULT_VOICES[language]
     if isinstance(configured, str):
@@ -73,21 +68,61 @@ def _voice_for(language: str) -> tuple[str, str]:
 
 
 def recordings(language: str) -> dict[str, str]:
-    """The language's recordings by prompt, read once per request."""
-    known = g.setdefault("phone_recordings", {})
-    if language not in known:
-        known[language] = _recordings(language)
-    return known[language]
+    """The language's recordings by prompt."""
+    return _known().recordings.get(language, {})
 
 
-def _recordings(language: str) -> dict[str, str]:
-    return dict(
-        db.session.execute(
-            select(PhoneRecording.prompt, PhoneRecording.url).where(
-                PhoneRecording.language == language
-            )
-        ).all()
-    )
+# --- what admins set, read once and shared -----------------------------------------------------
+# Every webhook speaks, and admins change voices and recordings a few times a year: each
+# process keeps them for at most LOKET_PHONE_SETUP_CACHE_SECONDS (per app), and a commit in this
+# process that changes one of them drops that at once (as office.setup does for the set-up).
+
+CACHE_SECONDS = 5.0
+_generation = 0  # raised by every commit in this process that changed a voice or recording
+
+
+@dataclass(frozen=True)
+class Known:
+    generation: int
+    read_at: float
+    voices: dict[str, tuple[str, str]]
+    recordings: dict[str, dict[str, str]]
+
+
+def _known() -> Known:
+    app = current_app._get_current_object()
+    known = app.extensions.get("phone.prompts")
+    ttl = float(current_app.config.get("PHONE_SETUP_CACHE_SECONDS", CACHE_SECONDS))
+    if known is None or known.generation != _generation or clock() - known.read_at > ttl:
+        known = _read()
+        app.extensions["phone.prompts"] = known
+    return known
+
+
+def _read() -> Known:
+    generation, read_at = _generation, clock()
+    voices = {
+        row.language: (row.say_language, row.voice)
+        for row in db.session.scalars(select(PhoneVoice))
+    }
+    recorded: dict[str, dict[str, str]] = {}
+    for row in db.session.scalars(select(PhoneRecording)):
+        recorded.setdefault(row.language, {})[row.prompt] = row.url
+    return Known(generation, read_at, voices, recorded)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_change(session, _context) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(row, PhoneVoice | PhoneRecording) for row in changed):
+        session.info["phone.prompts_changed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_after_change(session) -> None:
+    global _generation
+    if session.info.pop("phone.prompts_changed", False):
+        _generation += 1
 
 
 def say(code: str, language: str, **params) -> Prompt:

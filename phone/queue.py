@@ -9,6 +9,7 @@ position told to a caller counts the callbacks ahead of them too.
 
 import logging
 import math
+import threading
 from datetime import datetime
 
 from flask import current_app
@@ -140,16 +141,36 @@ def figures(now: datetime | None = None) -> list[dict]:
 
 
 def publish_after_commit() -> None:
-    """The lines' figures to the staff's /desk namespace (`phone_queues {"lines": [...]}`),
-    read once this change is committed: the figures then include it, and a change that rolls
-    back announces nothing."""
-    after_commit(_publish)
+    """The lines' figures to the staff's /desk namespace (`phone_queues {"lines": [...]}`)
+    once this change is committed: a change that rolls back announces nothing."""
+    after_commit(_schedule, current_app._get_current_object())
 
 
-def _publish() -> None:
-    try:
-        current_app.extensions["socketio"].emit(
-            "phone_queues", {"lines": figures()}, namespace="/desk"
-        )
-    except Exception:
-        log.exception("could not publish the phone queues")
+# Figures are read in the background a moment after the commit, not in the request: Twilio's
+# answer never waits for them, and the changes of that moment (many callers at once) share
+# one read and one emit.
+PUBLISH_DELAY_SECONDS = 0.2
+_scheduled: set[int] = set()  # the apps with a publish on its way
+_lock = threading.Lock()
+
+
+def _schedule(app) -> None:
+    with _lock:
+        if id(app) in _scheduled:
+            return
+        _scheduled.add(id(app))
+    server = app.extensions["socketio"]
+    server.start_background_task(_publish, app, server)
+
+
+def _publish(app, server) -> None:
+    server.sleep(float(app.config.get("PHONE_PUBLISH_DELAY_SECONDS", PUBLISH_DELAY_SECONDS)))
+    with _lock:
+        _scheduled.discard(id(app))  # a change from now on schedules the next publish
+    with app.app_context():
+        try:
+            server.emit("phone_queues", {"lines": figures()}, namespace="/desk")
+        except Exception:
+            log.exception("could not publish the phone queues")
+        finally:
+            db.session.remove()

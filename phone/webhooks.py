@@ -13,6 +13,7 @@ up after 15 s), and each event is stored once (phone.events), so a repeat change
 Queue figures for the console go out after the commit (phone.queue.publish_after_commit).
 """
 
+import functools
 from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, current_app, request
@@ -26,6 +27,7 @@ from core.unit_of_work import run_in_transaction, run_read_only
 from desk import record
 from extensions import csrf, db, limiter
 from office import hours
+from office.models import Service
 from phone import callbacks, prompts, queue, twiml
 from phone.events import first_time
 from phone.matching import caller_number, match_call
@@ -71,15 +73,13 @@ def seconds(name: str) -> int | None:
 
 def signed(view):
     """Signed by Twilio or 403; exempt from CSRF (Twilio has no session) and rate limits."""
-    view = csrf.exempt(view)
 
+    @functools.wraps(view)
     def checked(*args, **kwargs):
         require_twilio_signature()
         return view(*args, **kwargs)
 
-    checked.__name__ = view.__name__
-    checked.__doc__ = view.__doc__
-    return limiter.exempt(checked)
+    return limiter.exempt(csrf.exempt(checked))
 
 
 def call_of(sid: str) -> Call | None:
@@ -112,13 +112,9 @@ def active_lines() -> list[PhoneLine]:
     return db.session.scalars(
         select(PhoneLine)
         .where(PhoneLine.active)
-        .options(selectinload(PhoneLine.service))
+        .options(selectinload(PhoneLine.service).selectinload(Service.locations))
         .order_by(PhoneLine.digit)
     ).all()
-
-
-def render(answer) -> str:
-    return str(answer)
 
 
 # --- opening hours -----------------------------------------------------------------------------
@@ -166,15 +162,27 @@ def menu_prompts(call: Call, lines: list[PhoneLine], *, greeting: bool) -> list:
 
 
 def greet(call: Call, lines: list[PhoneLine], *, greeting: bool, before=()):
-    """The menu; with one line, the greeting and then straight into its queue."""
+    """The menu; with one line, the greeting and then straight into its queue. When every
+    line is closed: the greeting, when they open again, and a callback offer."""
     language = call.language
     if not lines:
         return twiml.goodbye([say("no_lines", language), say("goodbye", language)])
+    welcome = [say("welcome", language, name=current_app.config["MUNICIPALITY_NAME"])]
+    welcome = welcome if greeting else []
     intro = [*before, *menu_prompts(call, lines, greeting=greeting)]
     if len(lines) > 1:
-        return twiml.menu(intro)
+        now = utcnow()
+        if any(is_open(line, now) for line in lines):
+            return twiml.menu(intro)
+        call.status = CallStatus.CLOSED
+        said = [*welcome, say("no_lines", language)]
+        openings = [opening for line in lines if (opening := next_opening(line, now))]
+        if openings:
+            today = now.astimezone(BRUSSELS).date()
+            said.append(prompts.opens_again(language, *min(openings), today))
+        return callback_offer(call, said)
     line = lines[0]
-    refused = refusal(call, line)
+    refused = refusal(call, line, before=welcome)
     if refused is not None:
         return refused
     queue.join(call, line)
@@ -188,20 +196,20 @@ def queue_of(line: PhoneLine) -> tuple[str, int]:
     return line.queue_name, line.max_waiting
 
 
-def refusal(call: Call, line: PhoneLine):
+def refusal(call: Call, line: PhoneLine, before=()):
     """Outside the line's hours or over its length: the hours and a callback offer (the call
     stays on the line, so a request goes to its department); None when the caller may join."""
     now = utcnow()
     if not is_open(line, now):
         call.status = CallStatus.CLOSED
-        said = [prompts.closed(call.language, line.spoken_in(call.language))]
+        said = [*before, prompts.closed(call.language, line.spoken_in(call.language))]
         opening = next_opening(line, now)
         if opening:
             today = now.astimezone(BRUSSELS).date()
             said.append(prompts.opens_again(call.language, *opening, today))
     elif queue.is_full(line):
         call.status = CallStatus.QUEUE_FULL
-        said = [say("queue_full", call.language)]
+        said = [*before, say("queue_full", call.language)]
     else:
         return None
     call.line_id, call.service_id = line.id, line.service_id
@@ -235,8 +243,8 @@ def incoming():
         call = open_call(sid, caller, called)
         first_time(call, "incoming", f"{sid}:incoming", key)
         if call.status not in (CallStatus.MENU, CallStatus.WAITING, *REQUEST_STATES):
-            return render(twiml.goodbye([say("goodbye", call.language)]))
-        return render(greet(call, active_lines(), greeting=True))
+            return str(twiml.goodbye([say("goodbye", call.language)]))
+        return str(greet(call, active_lines(), greeting=True))
 
     return twiml.answer(run_in_transaction(work, retry_if=record.lost_race))
 
@@ -252,25 +260,25 @@ def menu():
         fresh = key is None or first_time(call, "menu", f"{sid}:menu:{key}", key, digits=keyed)
         lines = active_lines()
         if call.status not in (CallStatus.MENU, CallStatus.WAITING):
-            return render(twiml.goodbye([say("goodbye", call.language)]))
+            return str(twiml.goodbye([say("goodbye", call.language)]))
         if keyed in LANGUAGE_KEYS:
             if fresh:
                 call.language = LANGUAGE_KEYS[keyed]
-            return render(greet(call, lines, greeting=False))
+            return str(greet(call, lines, greeting=False))
         if call.status == CallStatus.WAITING:  # already in its line: the queue again
             line = db.session.get(PhoneLine, call.line_id)
-            return render(twiml.into_queue([], *queue_of(line)))
+            return str(twiml.into_queue([], *queue_of(line)))
         if len(lines) == 1:
-            return render(enter(call, lines[0]))
+            return str(enter(call, lines[0]))
         chosen = next((x for x in lines if str(x.digit) == keyed), None)
         if chosen is not None:
-            return render(enter(call, chosen))
+            return str(enter(call, chosen))
         if fresh:
             call.menu_attempts += 1
         wrong = say("wrong_key", call.language)
         if call.menu_attempts > MENU_REPEATS:
-            return render(callback_offer(call, [wrong]))
-        return render(greet(call, lines, greeting=False, before=[wrong]))
+            return str(callback_offer(call, [wrong]))
+        return str(greet(call, lines, greeting=False, before=[wrong]))
 
     return twiml.answer(run_in_transaction(work, retry_if=record.lost_race))
 
@@ -286,14 +294,14 @@ def wait():
     def work():
         call = call_of(sid)
         if call is None or call.status != CallStatus.WAITING or call.line_id is None:
-            return render(twiml.waiting([], [], music, pause))
+            return str(twiml.waiting([], [], music, pause))
         place = queue.position(call)
         minutes = queue.expected_wait_minutes(call, place)
         said = prompts.place_in_line(call.language, place, minutes)
         offer = []
         if callbacks.callable_number(call):
             offer = [say("press_1_callback", call.language)]
-        return render(twiml.waiting(said, offer, music, pause))
+        return str(twiml.waiting(said, offer, music, pause))
 
     return twiml.answer(run_read_only(work))
 
@@ -306,12 +314,12 @@ def callback():
     def work():
         call = call_of(sid)
         if call is None:
-            return render(twiml.nothing())
+            return str(twiml.nothing())
         language = call.language
         if call.status in (CallStatus.WAITING, CallStatus.CALLBACK):
             number = callbacks.callable_number(call)
             if keyed != "1" or number is None:
-                return render(twiml.nothing())  # back to waiting
+                return str(twiml.nothing())  # back to waiting
             if first_time(call, "callback", f"{sid}:callback", key) and (
                 call.status == CallStatus.WAITING
             ):
@@ -319,7 +327,7 @@ def callback():
                 queue.publish_after_commit()
             place = queue.position(call)
             minutes = queue.expected_wait_minutes(call, place)
-            return render(twiml.leave_for_callback([prompts.turn_kept(language, minutes)]))
+            return str(twiml.leave_for_callback([prompts.turn_kept(language, minutes)]))
         if call.status in REQUEST_STATES and keyed == "1":
             if first_time(call, "callback-request", f"{sid}:callback-request", key):
                 callbacks.request_callback(call)
@@ -327,8 +335,8 @@ def callback():
             said = [prompts.callback_on(language, call.callback_number)]
             if call.task_id is not None:
                 said.insert(0, say("callback_taken", language))
-            return render(twiml.ask_number(said, [say("goodbye", language)]))
-        return render(twiml.goodbye([say("goodbye", language)]))
+            return str(twiml.ask_number(said, [say("goodbye", language)]))
+        return str(twiml.goodbye([say("goodbye", language)]))
 
     return twiml.answer(run_in_transaction(work, retry_if=record.lost_race))
 
@@ -341,10 +349,10 @@ def callback_number():
     def work():
         call = call_of(sid)
         if call is None:
-            return render(twiml.nothing())
+            return str(twiml.nothing())
         language = call.language
         if call.callback_requested_at is None:
-            return render(twiml.goodbye([say("goodbye", language)]))
+            return str(twiml.goodbye([say("goodbye", language)]))
         fresh = first_time(call, "callback-number", f"{sid}:callback-number:{keyed}", key)
         if fresh and callbacks.change_number(call, keyed) and call.status in REQUEST_STATES:
             callbacks.request_callback(call)  # a withheld number: the request now
@@ -352,7 +360,7 @@ def callback_number():
         said = [] if valid else [prompts.callback_number_refused(language)]
         if call.callback_number:
             said.append(prompts.callback_number_set(language, call.callback_number))
-        return render(twiml.goodbye([*said, say("goodbye", language)]))
+        return str(twiml.goodbye([*said, say("goodbye", language)]))
 
     return twiml.answer(run_in_transaction(work, retry_if=record.lost_race))
 
@@ -365,34 +373,35 @@ def queue_result():
     def work():
         call = call_of(sid)
         if call is None:
-            return render(twiml.nothing())
+            return str(twiml.nothing())
         event = f"queue-result:{result}"
         if first_time(call, event, f"{sid}:{event}", key, queue_time=waited):
             apply_queue_result(call, result, waited)
         language = call.language
         if result == "leave" and call.status == CallStatus.CALLBACK:
             said = [prompts.callback_on(language, call.callback_number)]
-            return render(twiml.ask_number(said, [say("goodbye", language)]))
+            return str(twiml.ask_number(said, [say("goodbye", language)]))
         if call.status == CallStatus.QUEUE_FULL:
-            return render(callback_offer(call, [say("queue_full", language)]))
+            return str(callback_offer(call, [say("queue_full", language)]))
         if call.status == CallStatus.FAILED:
-            return render(callback_offer(call, [say("trouble", language)]))
+            return str(callback_offer(call, [say("trouble", language)]))
         if result in ("bridged", "bridging-in-process"):
-            return render(twiml.goodbye([]))
-        return render(twiml.nothing())
+            return str(twiml.goodbye([]))
+        return str(twiml.nothing())
 
     return twiml.answer(run_in_transaction(work))
 
 
 def apply_queue_result(call: Call, result: str, waited: int | None) -> None:
     """How the caller left Twilio's queue. `leave` is the callback's own doing (/phone/callback
-    changed the call already); `redirected` is an agent's console taking the call elsewhere."""
+    changed the call already). `redirected` is the console bridging the caller it gave to an
+    agent (phone.bridge updates the call with new TwiML): from then on they talk."""
     live = call.status in (CallStatus.WAITING, CallStatus.CONNECTING)
     now = utcnow()
-    if result in ("bridged", "bridging-in-process") and call.status in (
-        CallStatus.WAITING,
-        CallStatus.CONNECTING,
-    ):
+    bridged = result in ("bridged", "bridging-in-process") or (
+        result == "redirected" and call.status == CallStatus.CONNECTING
+    )
+    if bridged and live:
         call.status = CallStatus.ON_CALL
         if call.answered_at is None:
             call.answered_at = (
@@ -425,7 +434,7 @@ def status():
             apply_status(call, state, duration)
 
     run_in_transaction(work)
-    return twiml.answer(render(twiml.nothing()))
+    return twiml.answer(str(twiml.nothing()))
 
 
 ENDINGS = {"completed", "busy", "no-answer", "canceled", "failed"}
@@ -433,14 +442,26 @@ ENDINGS = {"completed", "busy", "no-answer", "canceled", "failed"}
 
 def apply_status(call: Call, state: str, duration: int | None) -> None:
     """The caller's call ended. Hung up while waiting is abandoned; after talking, completed.
-    A callback's entry waits on for its callback (its own call will end it)."""
-    if state not in ENDINGS or call.status == CallStatus.CALLBACK or call.ended_at is not None:
+    A callback's entry waits on for its callback, and once an agent took it the callback's own
+    call is what ends it: the first call's end changes neither."""
+    callback_under_way = call.callback_state is not None and call.status in (
+        CallStatus.CONNECTING,
+        CallStatus.ON_CALL,
+    )
+    if (
+        state not in ENDINGS
+        or call.status == CallStatus.CALLBACK
+        or callback_under_way
+        or call.ended_at is not None
+    ):
         if call.ended_at is not None and call.duration_seconds is None and duration is not None:
             call.duration_seconds = duration
         return
-    if call.status in (CallStatus.WAITING, CallStatus.CONNECTING):
+    if call.status == CallStatus.WAITING or (
+        call.status == CallStatus.CONNECTING and call.answered_at is None
+    ):
         call.status = CallStatus.ABANDONED
-    elif call.status == CallStatus.ON_CALL:
+    elif call.status in (CallStatus.CONNECTING, CallStatus.ON_CALL):
         call.status = CallStatus.COMPLETED
     call.ended_at = utcnow()
     call.duration_seconds = duration

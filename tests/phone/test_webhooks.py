@@ -387,3 +387,97 @@ def test_unverified_holders_of_the_number_are_candidates_never_merged(hooks, lin
     assert call.party_id is None
     assert sorted(call.candidate_party_ids) == sorted([one.id, two.id])
     assert db.session.scalar(select(func.count()).select_from(ContactAddress)) == 2
+
+
+def taken_by_an_agent(caller: Caller, make_staff):
+    """What the console does when an agent takes the entry (phone.take): CONNECTING, the
+    agent on it; a callback's entry starts dialing."""
+    call = the_call(caller)
+    agent = make_staff(f"agent{call.id}@example.org", role="call_agent")
+    call = the_call(caller)
+    call.agent_id = agent.id
+    if call.status == CallStatus.CALLBACK:
+        call.callback_state = CallbackState.DIALING
+    call.status = CallStatus.CONNECTING
+    db.session.commit()
+
+
+def test_a_caller_the_console_bridges_talks_then_completes(hooks, lines, make_staff):
+    caller = Caller(hooks)
+    caller.incoming()
+    caller.press("1")
+    taken_by_an_agent(caller, make_staff)
+    # The console's REST update takes the caller out of the queue: Twilio says `redirected`.
+    caller.queue_result("redirected", waited=25)
+    call = the_call(caller)
+    assert call.status == CallStatus.ON_CALL
+    assert call.answered_at == call.queued_at + timedelta(seconds=25)
+    caller.status("completed", duration=200)
+    call = the_call(caller)
+    assert call.status == CallStatus.COMPLETED and call.duration_seconds == 200
+
+
+def test_the_first_call_s_end_leaves_a_callback_under_way_alone(hooks, lines, make_staff):
+    caller = Caller(hooks)
+    caller.incoming()
+    caller.press("1")
+    caller.press("1", path="/phone/callback")
+    caller.queue_result("leave")
+    taken_by_an_agent(caller, make_staff)  # an agent took the callback within seconds
+    caller.status("completed", duration=40)
+    call = the_call(caller)
+    assert call.status == CallStatus.CONNECTING and call.ended_at is None
+    assert call.callback_state == CallbackState.DIALING
+
+
+def test_when_every_line_is_closed_the_greeting_says_when_they_open(hooks, lines):
+    lines.id_line.location_id = lines.annex.id
+    db.session.commit()
+    caller = Caller(hooks)
+    closed = caller.incoming()
+    heard = said(closed)
+    assert heard.startswith("Welkom bij Gemeente Loket.")
+    assert "Onze telefoonlijnen zijn gesloten." in heard and "opnieuw open" in heard
+    assert "druk 1." not in heard
+    assert the_call(caller).status == CallStatus.CLOSED
+    caller.press("1", path="/phone/callback")
+    [task] = db.session.scalars(select(Task)).all()
+    assert task.department.code == "contact-centre"  # no line chosen
+
+
+def test_one_closed_line_greets_then_gives_the_hours(hooks, lines):
+    lines.id_line.active = False
+    db.session.commit()
+    answer = Caller(hooks).incoming()
+    heard = said(answer)
+    assert heard.startswith("Welkom bij Gemeente Loket.")
+    assert "Onze telefoonlijn voor Omgevingsvergunning is nu gesloten." in heard
+
+
+@pytest.mark.parametrize(
+    "result, words, status",
+    [
+        ("queue-full", "de wachtrij is vol", CallStatus.QUEUE_FULL),
+        ("error", "er ging iets mis", CallStatus.FAILED),
+    ],
+)
+def test_twilio_s_full_queue_or_error_offers_a_callback(hooks, lines, result, words, status):
+    caller = Caller(hooks)
+    caller.incoming()
+    caller.press("1")
+    answer = caller.queue_result(result)
+    assert words in said(answer)
+    [offer] = answer.iter("Gather")
+    assert offer.get("action") == f"{PUBLIC_BASE_URL}/phone/callback"
+    assert the_call(caller).status == status
+    caller.press("1", path="/phone/callback")
+    assert db.session.scalar(select(func.count()).select_from(Task)) == 1
+
+
+def test_webhooks_need_no_csrf_token_twilio_has_no_session(make_app, lines):
+    from tests.phone.conftest import PHONE_CONFIG
+
+    strict = make_app(**PHONE_CONFIG, WTF_CSRF_ENABLED=True).test_client()
+    caller = Caller(strict)
+    assert "Welkom" in said(caller.incoming())
+    assert caller.status("completed").status_code == 200
