@@ -42,7 +42,11 @@
   });
   socket.on("disconnect", function () { root.dataset.connected = "no"; });
   socket.on("phone_queues", soon);
-  socket.on("call_assigned", function (data) { showPop(data.call_id); });
+  var status = document.getElementById("agent-status");
+  socket.on("call_assigned", function (data) {
+    status.textContent = status.dataset.onCall;
+    showPop(data.call_id);
+  });
 
   // The browser phone: a token from Loket, a Twilio Device that answers the calls the agent
   // took (Loket bridges them to this agent's client name).

@@ -62,5 +62,6 @@ def test_the_console_shows_a_new_caller_live_and_pops_the_call_taken(
         taken.json()["id"]
     )
     assert "+32 470 12 34 56" in page.locator("#current-call-heading").inner_text()
+    assert page.locator("#agent-status").inner_text() == "In gesprek"
     page.locator(f"tr[data-line-id='{lines.id_line.id}'] .phone-waiting", has_text="0").wait_for()
     assert axe_violations(page) == []
