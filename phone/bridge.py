@@ -15,12 +15,24 @@ import threading
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import update
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
-from core.unit_of_work import after_commit
-from phone.models import AgentDevice, AgentStatus, Call, CallbackState, CallSource
+from core.database import utcnow
+from core.unit_of_work import after_commit, run_in_transaction
+from extensions import db
+from phone import agents, queue
+from phone.models import (
+    AgentDevice,
+    AgentState,
+    AgentStatus,
+    Call,
+    CallbackState,
+    CallSource,
+    CallStatus,
+)
 from phone.token import agent_identity
 from sms.gateways import BaseUrlHttpClient
 
@@ -66,13 +78,18 @@ def callback_twiml(citizen_number: str, announce: str) -> str:
     response = VoiceResponse()
     response.say(announce)
     dial = Dial(caller_id=current_app.config["TWILIO_FROM"])
-    dial.number(citizen_number)
+    dial.number(
+        citizen_number,
+        status_callback=callback_status_url(),
+        status_callback_event="answered completed",
+    )
     response.append(dial)
     return str(response)
 
 
-def status_url() -> str:
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/phone/status"
+def callback_status_url() -> str:
+    """Both legs of a callback report here (phone.console.callback_status)."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/phone/callback-status"
 
 
 def bridge_live_call(call_sid: str, staff_id: int, desk_number: str | None) -> bool:
@@ -87,21 +104,55 @@ def bridge_live_call(call_sid: str, staff_id: int, desk_number: str | None) -> b
 
 
 def start_callback(
-    staff_id: int, desk_number: str | None, citizen_number: str, announce: str
+    call_id: int, staff_id: int, desk_number: str | None, citizen_number: str, announce: str
 ) -> str | None:
-    """Ring the agent; on answer, Twilio dials the citizen. The new call's sid, or None."""
+    """Ring the agent; on answer, Twilio dials the citizen. The new call's sid is kept on the
+    entry (its own small transaction: this runs after the commit), so both legs' statuses
+    find it; None when Twilio refused."""
     to = desk_number or f"client:{agent_identity(staff_id)}"
     try:
-        call = twilio_client().calls.create(
+        made = twilio_client().calls.create(
             to=to,
             from_=current_app.config["TWILIO_FROM"],
             twiml=callback_twiml(citizen_number, announce),
-            status_callback=status_url(),
+            status_callback=callback_status_url(),
         )
     except TwilioRestException:
         log.warning("Twilio refused the callback to %s", citizen_number, exc_info=True)
         return None
-    return call.sid
+    run_in_transaction(_keep_callback_sid, call_id, made.sid)
+    return made.sid
+
+
+def _keep_callback_sid(call_id: int, sid: str) -> None:
+    db.session.execute(update(Call).where(Call.id == call_id).values(callback_call_sid=sid))
+
+
+FINAL = {"completed", "busy", "no-answer", "failed", "canceled"}
+
+
+def apply_callback_status(call: Call, *, citizen_leg: bool, state: str) -> None:
+    """A callback's progress: the citizen answering is the call answered (the wait ends);
+    the first leg to end ends it — reached when the citizen had answered, else unanswered
+    ("to call back" on the console). The agent's own status moves to wrap-up."""
+    now = utcnow()
+    if citizen_leg and state == "in-progress" and call.answered_at is None:
+        call.answered_at, call.status = now, CallStatus.ON_CALL
+        return
+    if state not in FINAL or call.ended_at is not None:
+        return
+    call.ended_at = now
+    if call.answered_at is not None:
+        call.status = CallStatus.COMPLETED
+        call.callback_state, call.callback_done_at = CallbackState.COMPLETED, now
+    else:
+        call.status = CallStatus.FAILED
+        call.callback_state = CallbackState.UNANSWERED
+    if call.agent_id is not None:
+        agent = agents.agent_status(call.agent_id, lock=True)
+        if agent.current_call_id == call.id:
+            agents.move(agent, AgentState.WRAP_UP, call.id)
+    queue.publish_after_commit()
 
 
 def connect_after_commit(call: Call, agent: AgentStatus) -> None:
@@ -116,6 +167,6 @@ def connect_after_commit(call: Call, agent: AgentStatus) -> None:
         number = call.callback_number or call.from_number
         # what the agent hears on picking up, in the agent's language
         announce = _("Callback to %(number)s.", number=" ".join(number))
-        after_commit(start_callback, agent.staff_id, desk_number, number, announce)
+        after_commit(start_callback, call.id, agent.staff_id, desk_number, number, announce)
     elif call.call_sid:
         after_commit(bridge_live_call, call.call_sid, agent.staff_id, desk_number)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from core.errors import form_errors
 from core.security import CONTENT_SECURITY_POLICY
-from core.unit_of_work import run_read_only, unit_of_work
+from core.unit_of_work import run_in_transaction, run_read_only, unit_of_work
 from desk import access, interaction_texts, labels, record, search, timeline
 from desk.auth import role_required
 from desk.errors import RecordError
@@ -24,13 +24,16 @@ from desk.overview import party_overview
 from desk.panels import party_panels
 from extensions import db
 from office.models import Service
-from phone import agents, queue, screen_pop, take, token, wrap_up
+from phone import agents, bridge, events, queue, screen_pop, take, token, wrap_up
 from phone.agent_errors import AgentError
 from phone.console_forms import WrapUpForm
 from phone.models import AgentState, Call, CallStatus
+from phone.webhooks import signed
+from sms.webhooks import EMPTY_TWIML
 
 bp = Blueprint("phone_console", __name__, url_prefix="/phone")
 agents_only = role_required(Role.CALL_AGENT)
+IDEMPOTENCY = "I-Twilio-Idempotency-Token"
 
 # The Voice SDK talks to Twilio from the page (signalling, insights) and plays its sounds.
 CONSOLE_POLICY = CONTENT_SECURITY_POLICY.replace(
@@ -315,6 +318,30 @@ def log(call_id):
         422,
         {"Content-Security-Policy": CONSOLE_POLICY},
     )
+
+
+@bp.post("/callback-status")
+@signed
+def callback_status():
+    """Twilio's status of a callback's two legs (phone.bridge.start_callback): the agent's
+    (CallSid is the callback's) and the citizen's (ParentCallSid is). Signed; each status of
+    each leg counts once; an unknown call changes nothing."""
+    sid, parent = request.form.get("CallSid", "")[:64], request.form.get("ParentCallSid", "")[:64]
+    state = request.form.get("CallStatus", "")[:20]
+
+    def work():
+        citizen_leg = bool(parent)
+        call = db.session.scalar(
+            select(Call).where(Call.callback_call_sid == (parent or sid)).with_for_update()
+        )
+        if call is None or not sid:
+            return
+        event = f"callback:{'citizen' if citizen_leg else 'agent'}:{state}"
+        if events.first_time(call, event, f"{sid}:{event}", request.headers.get(IDEMPOTENCY)):
+            bridge.apply_callback_status(call, citizen_leg=citizen_leg, state=state)
+
+    run_in_transaction(work)
+    return EMPTY_TWIML, 200, {"Content-Type": "text/xml"}
 
 
 @bp.get("/token")

@@ -204,7 +204,7 @@ def test_a_callback_rings_the_agent_then_the_citizen_from_the_town_s_number(
     [created] = fake_twilio.created_calls()
     assert created["to"] == f"client:agent-{staff.id}"
     assert created["from"] == "+3290000000"
-    assert created["status_callback"] == "https://loket.example.org/phone/status"
+    assert created["status_callback"] == "https://loket.example.org/phone/callback-status"
     twiml = ET.fromstring(created["twiml"])
     assert twiml.find("Dial").get("callerId") == "+3290000000"
     assert twiml.find("Dial/Number").text == "+32470555666"
@@ -223,3 +223,70 @@ def test_a_caller_who_hung_up_before_the_bridge_leaves_the_call_to_the_status_we
     assert fake_twilio.call_updates == []
     db.session.expire_all()
     assert db.session.get(Call, call.id).status == CallStatus.CONNECTING
+
+
+def signed_post(client, path, form):
+    from twilio.request_validator import RequestValidator
+
+    from tests.fake_twilio import AUTH_TOKEN
+
+    url = "https://loket.example.org" + path
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(url, form)
+    return client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+
+
+def test_a_callback_s_legs_report_answered_and_completed_once(
+    make_app, lines, enqueue, agent_token, fake_twilio
+):
+    client = make_app(**twilio_config(fake_twilio)).test_client()
+    staff, headers = agent_token()
+    call = enqueue(minutes_ago=6, callback=True, number="+32470555666")
+    client.post("/api/v1/phone/next", headers=headers)
+    [created] = fake_twilio.created_calls()
+    assert created["status_callback"] == "https://loket.example.org/phone/callback-status"
+    number = ET.fromstring(created["twiml"]).find("Dial/Number")
+    assert number.get("statusCallback") == "https://loket.example.org/phone/callback-status"
+    db.session.expire_all()
+    assert db.session.get(Call, call.id).callback_call_sid == created["sid"]
+    forged = client.post(
+        "/phone/callback-status", data={"CallSid": created["sid"], "CallStatus": "completed"}
+    )
+    assert forged.status_code == 403
+    citizen = {"CallSid": "CA" + "9" * 32, "ParentCallSid": created["sid"]}
+    answered = signed_post(
+        client, "/phone/callback-status", {**citizen, "CallStatus": "in-progress"}
+    )
+    assert answered.status_code == 200
+    db.session.expire_all()
+    taken = db.session.get(Call, call.id)
+    assert taken.status == CallStatus.ON_CALL and taken.answered_at is not None
+    assert taken.wait_seconds >= 6 * 60 - 5  # from the original place in line
+    for _repeat in range(2):
+        signed_post(client, "/phone/callback-status", {**citizen, "CallStatus": "completed"})
+    signed_post(
+        client, "/phone/callback-status", {"CallSid": created["sid"], "CallStatus": "completed"}
+    )
+    db.session.expire_all()
+    done = db.session.get(Call, call.id)
+    assert (done.status, done.callback_state) == (CallStatus.COMPLETED, CallbackState.COMPLETED)
+    assert done.callback_done_at is not None
+    assert db.session.get(AgentStatus, staff.id).status == AgentState.WRAP_UP
+    unknown = {"CallSid": "CA" + "8" * 32, "CallStatus": "completed"}
+    assert signed_post(client, "/phone/callback-status", unknown).status_code == 200
+
+
+def test_a_callback_nobody_answers_is_to_call_back(
+    make_app, lines, enqueue, agent_token, fake_twilio
+):
+    from phone import agents
+
+    client = make_app(**twilio_config(fake_twilio)).test_client()
+    _staff, headers = agent_token()
+    call = enqueue(callback=True, number="+32470555777")
+    client.post("/api/v1/phone/next", headers=headers)
+    [created] = fake_twilio.created_calls()
+    citizen = {"CallSid": "CA" + "7" * 32, "ParentCallSid": created["sid"]}
+    signed_post(client, "/phone/callback-status", {**citizen, "CallStatus": "no-answer"})
+    db.session.expire_all()
+    assert db.session.get(Call, call.id).callback_state == CallbackState.UNANSWERED
+    assert call.id in [c.id for c in agents.to_call_back()]
