@@ -92,7 +92,7 @@ class CallForm(FlaskForm):
         _l("Call ended at"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
     outcome = SelectField(_l("Outcome"), validate_choice=False)
-    note = TextAreaField(_l("Note"), validators=[Length(max=20000)])
+    note = TextAreaField(_l("Summary of the call"), validators=[Length(max=20000)])
 
 
 class CaseForm(FlaskForm):
