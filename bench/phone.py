@@ -1,11 +1,12 @@
 """Phone webhook benchmark through the production server on loopback; prints JSON figures.
 
-    .venv/bin/python bench/phone.py [--calls 200] [--seconds 20] [--pace 1.0] [--database-url URL]
+    .venv/bin/python bench/phone.py [--calls 200] [--seconds 20] [--pace 5] [--database-url URL]
 
 One gunicorn process with the gevent worker (tests/production_server.py), a throwaway
 PostgreSQL unless --database-url is given. `--calls` simulated calls run at once, each as Twilio
 drives it: /phone/incoming, /phone/menu (key 1), then /phone/wait every `--pace` seconds (Twilio
-asks every 30 s or so: the pace compresses that), and after a few rounds /phone/queue-result
+asks every 30 to 45 s: the default pace of 5 s makes 200 calls as busy as 1,200 or more; with
+`--pace 1` the run measures the worker at its limit), and after a few rounds /phone/queue-result
 (bridged, or hung up) and /phone/status (completed); then the next call. Every request is
 signed as Twilio signs it. Beside them, in the same run, one client asks /healthz at the same
 pace: the floor the webhooks are compared with. Figures: p50/p95/p99 per address, requests per
@@ -39,6 +40,7 @@ SECRET = "bench-secret"  # noqa: S105  (a throwaway server)
 AUTH_TOKEN = "bench-auth-token"  # noqa: S105
 PUBLIC_BASE_URL = "https://loket.example.org"
 WAIT_ROUNDS = (3, 8)  # a call hears this many position announcements before it ends
+RAMP_SECONDS = 5  # the first calls ring within these seconds; from then on all are under way
 
 
 def percentile(values, share):
@@ -106,7 +108,7 @@ class Load:
     async def call(self, session, index: int) -> None:
         """One simulated caller after another, until the deadline."""
         rng = random.Random(index)
-        await asyncio.sleep(rng.uniform(0, self.pace))  # callers do not all ring at once
+        await asyncio.sleep(rng.uniform(0, RAMP_SECONDS))  # callers do not all ring at once
         while time.monotonic() < self.deadline:
             sid = f"CA{next(self.sids):032x}"
             number = f"+32470{index:06d}"
@@ -155,6 +157,12 @@ async def run_load(base: str, calls: int, seconds: int, pace: float) -> dict:
     return figures
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (/proc/<pid>/stat, fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def integrity(url: str) -> dict:
     from sqlalchemy import create_engine
 
@@ -177,7 +185,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=20)
-    parser.add_argument("--pace", type=float, default=1.0)
+    parser.add_argument("--pace", type=float, default=5.0)
     parser.add_argument("--database-url")
     parser.add_argument("--output", help="also write the JSON figures to this file")
     args = parser.parse_args()
@@ -199,7 +207,11 @@ def main():
             "LOKET_SQLALCHEMY_ENGINE_OPTIONS": '{"pool_size": 20, "max_overflow": 10}',
         }
         server = ProductionServer(env, connections=10000)
+        worker = server.worker_pids()[0]
+        cpu_before = cpu_seconds(worker)
         figures = asyncio.run(run_load(server.url, args.calls, args.seconds, args.pace))
+        cpu_used = cpu_seconds(worker) - cpu_before
+        answered = sum(each["requests"] for each in figures.values())
         report = {
             "server": "gunicorn -k gevent -w 1 --worker-connections 10000 (loopback)",
             "database": "postgresql" if url.startswith("postgresql") else "sqlite",
@@ -207,6 +219,9 @@ def main():
             "seconds": args.seconds,
             "wait_every_seconds": args.pace,
             "endpoints": figures,
+            # The worker's own CPU time per answer: unlike latency, hardly moved by other work
+            # on the machine.
+            "worker_cpu_ms_per_request": round(cpu_used * 1000 / max(answered, 1), 2),
             # Other work on the machine during the run (1, 5, 15 minutes): figures from a
             # loaded machine say little; compare runs made on an idle one.
             "load_average_after": [round(x, 2) for x in os.getloadavg()],

@@ -52,12 +52,19 @@ def position(call: Call) -> int:
 
 
 def staffed_agents(line_id: int) -> int:
-    """Agents on the line who are not away: those who will work through the queue."""
+    """Agents not away who answer the line: those who chose it, and those who chose no line
+    (they answer every line, as take-next gives them)."""
+    chosen = select(agent_line.c.line_id).where(agent_line.c.staff_id == AgentStatus.staff_id)
     return db.session.scalar(
         select(func.count())
         .select_from(AgentStatus)
-        .join(agent_line, agent_line.c.staff_id == AgentStatus.staff_id)
-        .where(agent_line.c.line_id == line_id, AgentStatus.status != AgentState.AWAY)
+        .where(
+            AgentStatus.status != AgentState.AWAY,
+            or_(
+                chosen.where(agent_line.c.line_id == line_id).exists(),
+                ~chosen.exists(),
+            ),
+        )
     )
 
 
@@ -160,7 +167,12 @@ def _schedule(app) -> None:
             return
         _scheduled.add(id(app))
     server = app.extensions["socketio"]
-    server.start_background_task(_publish, app, server)
+    try:
+        server.start_background_task(_publish, app, server)
+    except Exception:
+        with _lock:
+            _scheduled.discard(id(app))
+        log.exception("could not schedule the phone queues' publish")
 
 
 def _publish(app, server) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from desk.models import ContactAddress, Party, Task
 from extensions import db
-from phone.models import Call, CallbackState, CallEvent, CallStatus
+from phone.models import Call, CallbackState, CallEvent, CallStatus, agent_line
 from tests.phone.conftest import (
     CALLER,
     PUBLIC_BASE_URL,
@@ -481,3 +481,30 @@ def test_webhooks_need_no_csrf_token_twilio_has_no_session(make_app, lines):
     caller = Caller(strict)
     assert "Welkom" in said(caller.incoming())
     assert caller.status("completed").status_code == 200
+
+
+def test_the_expected_wait_counts_the_agents_who_answer_the_line(hooks, lines, make_staff):
+    from phone.models import AgentState, AgentStatus
+
+    for n, (state, answers) in enumerate(
+        [
+            (AgentState.AVAILABLE, [lines.id_line.id]),  # this line
+            (AgentState.ON_CALL, []),  # every line
+            (AgentState.AVAILABLE, [lines.permit_line.id]),  # another line only
+            (AgentState.AWAY, []),  # not in
+        ]
+    ):
+        agent = make_staff(f"agent{n}@example.org", role="call_agent")
+        db.session.execute(
+            AgentStatus.__table__.insert().values(staff_id=agent.id, status=state.value)
+        )
+        for line_id in answers:
+            db.session.execute(agent_line.insert().values(staff_id=agent.id, line_id=line_id))
+    db.session.commit()
+    callers = [Caller(hooks, number=f"+3247000000{n}") for n in range(3)]
+    for caller in callers:
+        caller.incoming()
+        caller.press("1")
+    # Third in line, two agents: two rounds of four minutes.
+    assert "ongeveer 8 minuten" in said(callers[2].wait())
+    assert "ongeveer 4 minuten" in said(callers[1].wait())
