@@ -42,11 +42,16 @@
   });
   socket.on("disconnect", function () { root.dataset.connected = "no"; });
   socket.on("phone_queues", soon);
+  // This agent's status as the work moves it (a call taken, ended, logged; a phone system's
+  // answer through CTI).
   var status = document.getElementById("agent-status");
-  socket.on("call_assigned", function (data) {
-    status.textContent = status.dataset.onCall;
-    showPop(data.call_id);
+  var statusLabels = JSON.parse(status.dataset.labels);
+  socket.on("agent_status", function (data) {
+    if (String(data.staff_id) === status.dataset.staffId && statusLabels[data.status]) {
+      status.textContent = statusLabels[data.status];
+    }
   });
+  socket.on("call_assigned", function (data) { showPop(data.call_id); });
 
   // The browser phone: a token from Loket, a Twilio Device that answers the calls the agent
   // took (Loket bridges them to this agent's client name).
