@@ -35,6 +35,7 @@ assets: node_modules/.installed
 	mkdir -p static/vendor
 	cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/
 	cp node_modules/axe-core/axe.min.js static/vendor/
+	cp node_modules/@twilio/voice-sdk/dist/twilio.min.js static/vendor/
 
 translations: $(BIN)/.installed
 	@for dir in */translations; do $(BIN)/pybabel compile -d $$dir >/dev/null 2>&1 || exit 1; done

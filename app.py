@@ -103,6 +103,8 @@ def register_blueprints(app):
     from desk.auth import bp as auth_bp
     from desk.views import bp as desk_bp
     from phone.admin import bp as phone_admin_bp
+    from phone.api import bp as phone_api_bp
+    from phone.console import bp as phone_console_bp
     from phone.webhooks import bp as phone_hooks_bp
     from sms import jobs as sms_jobs
     from sms.views import bp as sms_bp
@@ -121,12 +123,15 @@ def register_blueprints(app):
     app.register_blueprint(sms_hooks_bp)
     app.register_blueprint(phone_hooks_bp)
     app.register_blueprint(phone_admin_bp)
+    app.register_blueprint(phone_console_bp)
+    app.register_blueprint(phone_api_bp)
     booking_jobs.init_app(app)  # before the sender: `scheduler --once` sends what they queue
     sms_jobs.init_app(app)
     # The channels' panels on the party page connect to desk.signals.party_panels.
     import appointments.party_panel  # noqa: F401
     import counter.party_panel  # noqa: F401
     import counter.record_names  # noqa: F401  (desk.signals.link_names)
+    import phone.party_panel  # noqa: F401
 
     for module in (booking_views, booking_desk, booking_admin, booking_reminders, booking_api):
         app.register_blueprint(module.bp)

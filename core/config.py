@@ -41,6 +41,11 @@ DEFAULTS = {
     "TWILIO_AUTH_TOKEN": None,
     "TWILIO_FROM": None,
     "TWILIO_API_BASE_URL": None,
+    # Twilio Voice in the agents' browsers (phone.token): an API key, and the TwiML app.
+    "TWILIO_API_KEY": None,
+    "TWILIO_API_SECRET": None,
+    "TWILIO_TWIML_APP_SID": None,
+    "CTI_TOKEN": None,  # LOKET_CTI_TOKEN: the generic CTI endpoint's token (phone.cti)
     # Socket.IO (realtime/): None picks gevent under gunicorn's gevent worker, else threading.
     "SOCKETIO_ASYNC_MODE": None,
     "SOCKETIO_CHANNEL": "loket-socketio",
@@ -99,6 +104,9 @@ NAMED_VARIABLES = (
     "TWILIO_AUTH_TOKEN",
     "TWILIO_FROM",
     "TWILIO_API_BASE_URL",
+    "TWILIO_API_KEY",
+    "TWILIO_API_SECRET",
+    "TWILIO_TWIML_APP_SID",
 )
 
 

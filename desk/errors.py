@@ -24,6 +24,7 @@ MESSAGES = {
     "invalid_cursor": _l("This page marker is not valid. Start again from the first page."),
     "invalid_channel": _l("Unknown channel."),
     "invalid_direction": _l("Unknown direction."),
+    "invalid_outcome": _l("Choose an outcome from the list."),
     "invalid_kind": _l("Unknown kind."),
     "invalid_status": _l("Unknown case status."),
     "status_unchanged": _l("The case already has this status."),

@@ -77,6 +77,24 @@ class NoteForm(FlaskForm):
     case = SelectField(_l("About case"), validate_choice=False, default="")
 
 
+class CallForm(FlaskForm):
+    """A call taken on any phone, logged by hand (desk.calls)."""
+
+    direction = SelectField(
+        _l("Who called"),
+        choices=[("inbound", _l("The citizen called us")), ("outbound", _l("We called"))],
+        default="inbound",
+    )
+    started_at = DateTimeLocalField(
+        _l("Call started at"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+    )
+    ended_at = DateTimeLocalField(
+        _l("Call ended at"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    outcome = SelectField(_l("Outcome"), validate_choice=False)
+    note = TextAreaField(_l("Summary of the call"), validators=[Length(max=20000)])
+
+
 class CaseForm(FlaskForm):
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
     department = SelectField(_l("Department"), validate_choice=False)

@@ -48,13 +48,30 @@ OUTCOMES = {
     "opted in": _l("Opted in"),
     "a colleague follows up": _l("A colleague follows up"),
     "nothing the reply could act on": _l("Nothing the reply could act on"),
+    "informed": _l("Question answered"),
+    "appointment_made": _l("Appointment made"),
+    "no_answer": _l("No answer"),
+    "voicemail": _l("Voicemail left"),
+    "wrong_number": _l("Wrong number"),
 }
+# What a phone call can end in: the wrap-up of the phone console and the desk's "log a call"
+# offer these, in this order.
+CALL_OUTCOMES = (
+    "informed",
+    "follow_up",
+    "appointment_made",
+    "referred",
+    "no_answer",
+    "voicemail",
+    "wrong_number",
+)
 LINK_TYPES = {
     "appointment": _l("Appointment"),
     "ticket": _l("Ticket"),
     "sms_message": _l("Message"),
     "sms_inbound": _l("Reply"),
     "case": _l("Case"),
+    "call": _l("Call"),
 }
 # Fields a merge fills in on the surviving record.
 FIELDS = {"name": _l("name"), "preferred_language": _l("preferred language")}

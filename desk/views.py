@@ -27,7 +27,17 @@ from sqlalchemy import select
 from core.errors import form_errors
 from core.time import BRUSSELS
 from core.unit_of_work import unit_of_work
-from desk import access, forms, identifiers, interaction_texts, labels, merging, record, timeline
+from desk import (
+    access,
+    calls,
+    forms,
+    identifiers,
+    interaction_texts,
+    labels,
+    merging,
+    record,
+    timeline,
+)
 from desk.errors import NotAllowed, NotFound, RecordError
 from desk.export import export_record
 from desk.models import (
@@ -223,6 +233,7 @@ def render_party(overview: Overview, status: int = 200, **forms_given):
         },
         "status_labels": forms.status_labels(),
         "note_form": forms_given.get("note_form") or _note_form(cases),
+        "call_form": forms_given.get("call_form") or _call_form(),
         "status_forms": {
             c.id: forms_given.get("status_forms", {}).get(c.id) or _status_form(c)
             for c in open_cases
@@ -240,6 +251,12 @@ def _note_form(cases, formdata=None):
     form.case.choices = [("", _("No case"))] + [
         (str(c.id), c.subject) for c in cases if c.status != CaseStatus.CLOSED
     ]
+    return form
+
+
+def _call_form(formdata=None):
+    form = forms.CallForm(formdata, prefix="call")
+    form.outcome.choices = [(code, labels.OUTCOMES[code]) for code in labels.CALL_OUTCOMES]
     return form
 
 
@@ -307,6 +324,31 @@ def add_note(party_id):
             flash(_("Note added."), "success")
             return redirect(url_for("desk.party", party_id=party.id))
     return render_party(_overview(party.id), 422, note_form=form)
+
+
+@bp.post("/parties/<int:party_id>/calls")
+def log_call(party_id):
+    """A call taken on any phone, logged by hand: one contact on the timeline."""
+    party = visible_party(party_id)
+    form = _call_form(request.form)
+    if form.validate():
+        try:
+            with unit_of_work():
+                calls.log_call(
+                    party=party,
+                    staff=current_user,
+                    direction=form.direction.data,
+                    started_at=forms.local_to_utc(form.started_at.data),
+                    ended_at=forms.local_to_utc(form.ended_at.data),
+                    outcome=form.outcome.data,
+                    note=form.note.data or "",
+                )
+        except (NotFound, NotAllowed, RecordError) as error:
+            form_errors(form, error, "outcome")
+        else:
+            flash(_("Call logged."), "success")
+            return redirect(url_for("desk.party", party_id=party.id))
+    return render_party(_overview(party.id), 422, call_form=form)
 
 
 def log_view(party_ids, purpose: str = "contact", detail: str | None = None) -> None:

@@ -142,6 +142,8 @@ class Call(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_sid: Mapped[str | None] = mapped_column(String(64), unique=True)  # None: CTI/manual
+    # The call Loket makes for a callback (the agent first, then the citizen): phone.bridge.
+    callback_call_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)  # CTI callId
     source: Mapped[CallSource] = mapped_column(text_enum(CallSource, length=10))
     direction: Mapped[CallDirection] = mapped_column(

@@ -83,6 +83,11 @@ def desk_room(location_id: int) -> str:
     return f"desk:location:{location_id}"
 
 
+def phone_room() -> str:
+    """The phone agents' consoles: queue figures and agents' statuses."""
+    return "phone:agents"
+
+
 def staff_room(staff_id: int) -> str:
     """Every connection of one staff member, on any namespace: signing out closes them."""
     return f"staff:{staff_id}"
@@ -111,7 +116,8 @@ class DisplayNamespace(AppNamespace):
 
 class DeskNamespace(AppNamespace):
     """Signed-in staff (a session cookie, or a personal API token in `auth`): a desk joins its
-    location's room with `watch {"location_id"}`."""
+    location's room with `watch {"location_id"}`, a phone console the phone agents' room with
+    `watch_phone`."""
 
     @in_app_context
     def on_connect(self, sid, environ, auth=None):
@@ -129,6 +135,13 @@ class DeskNamespace(AppNamespace):
             if room.startswith("desk:"):
                 self.leave_room(sid, room)
         self.enter_room(sid, desk_room(location_id))
+        return {"ok": True}
+
+    def on_watch_phone(self, sid, data=None):
+        """A phone console (call agents and admins) follows the phone queues."""
+        if self.get_session(sid).get("role") not in ("call_agent", "admin"):
+            return {"ok": False, "error": "call_agent_role_required"}
+        self.enter_room(sid, phone_room())
         return {"ok": True}
 
 

@@ -1,4 +1,5 @@
-"""A local fake of Twilio's Messages API, for tests and the benchmark.
+"""A local fake of Twilio's Messages API (and of the Voice REST API's Calls, Queues and Members),
+for tests and the benchmark.
 
 It speaks the wire format the real `twilio` client expects (form posts, JSON answers, paging
 keys, basic auth), records every message it accepts, and can misbehave on purpose: refuse a
@@ -45,6 +46,13 @@ class FakeTwilio:
         self.held = threading.Event()  # set once that request is being held
         self.release = threading.Event()
         self.requests = 0
+        # Voice: calls created (a callback rings the agent), updates of live calls (a caller
+        # bridged out of the queue), queue members dequeued; calls that ended meanwhile.
+        self.calls: dict[str, dict] = {}
+        self.call_updates: list[tuple[str, dict]] = []
+        self.member_updates: list[tuple[str, str, dict]] = []
+        self.ended_calls: set[str] = set()
+        self.queues: dict[str, dict] = {}
         self.server = QuietServer(("127.0.0.1", port), self._handler())
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
@@ -110,6 +118,80 @@ class FakeTwilio:
         url, form, signature = self.status_callback(sid, status, error_code)
         reply = requests.post(url, data=form, headers={"X-Twilio-Signature": signature}, timeout=10)
         return reply.status_code
+
+    def add_live_call(self, sid: str, to: str = "+3290000000", from_: str = "+32470000000"):
+        """A call Twilio has (a caller in a queue), so updating it works."""
+        with self.lock:
+            self.calls[sid] = {"sid": sid, "to": to, "from": from_, "status": "queued"}
+
+    def end_call(self, sid: str):
+        """The caller hung up: updating the call fails as on Twilio (21220)."""
+        with self.lock:
+            self.ended_calls.add(sid)
+
+    def created_calls(self) -> list[dict]:
+        with self.lock:
+            return [c for c in self.calls.values() if c.get("created")]
+
+    # --- Voice --------------------------------------------------------------------------------
+
+    def _call_json(self, call: dict) -> dict:
+        return {
+            "sid": call["sid"],
+            "account_sid": self.account_sid,
+            "to": call.get("to"),
+            "from": call.get("from"),
+            "status": call.get("status", "queued"),
+            "direction": call.get("direction", "inbound"),
+            "date_created": formatdate(usegmt=True).replace("GMT", "+0000"),
+        }
+
+    def _voice(self, path: str, form: dict) -> tuple[int, dict]:
+        base = f"/2010-04-01/Accounts/{self.account_sid}/"
+        rest = path[len(base) :] if path.startswith(base) else ""
+        parts = rest.removesuffix(".json").split("/")
+        with self.lock:
+            self.requests += 1
+            if parts == ["Calls"]:
+                sid = "CA" + uuid.uuid4().hex
+                self.calls[sid] = {
+                    "sid": sid,
+                    "to": form.get("To"),
+                    "from": form.get("From"),
+                    "twiml": form.get("Twiml"),
+                    "url": form.get("Url"),
+                    "status_callback": form.get("StatusCallback"),
+                    "direction": "outbound-api",
+                    "created": True,
+                }
+                return 201, self._call_json(self.calls[sid])
+            if len(parts) == 2 and parts[0] == "Calls":
+                return self._update_call(parts[1], form)
+            if parts == ["Queues"]:
+                sid = "QU" + uuid.uuid4().hex
+                self.queues[sid] = {"sid": sid, "friendly_name": form.get("FriendlyName")}
+                return 201, {**self.queues[sid], "account_sid": self.account_sid}
+            if len(parts) == 4 and parts[0] == "Queues" and parts[2] == "Members":
+                queue, call_sid = parts[1], parts[3]
+                if call_sid in self.ended_calls or call_sid not in self.calls:
+                    return 404, {"code": 20404, "message": "Not found", "status": 404}
+                self.member_updates.append((queue, call_sid, form))
+                return 200, {
+                    "call_sid": call_sid,
+                    "queue_sid": queue,
+                    "position": 1,
+                    "wait_time": 0,
+                }
+        return 404, {"code": 20404, "message": "Not found", "status": 404}
+
+    def _update_call(self, sid: str, form: dict) -> tuple[int, dict]:
+        if sid not in self.calls:
+            return 404, {"code": 20404, "message": "Not found", "status": 404}
+        if sid in self.ended_calls:
+            message = "Call is not in-progress. Cannot redirect."
+            return 400, {"code": 21220, "message": message, "status": 400}
+        self.call_updates.append((sid, form))
+        return 200, self._call_json(self.calls[sid])
 
     # --- the HTTP side ------------------------------------------------------------------------
 
@@ -202,11 +284,12 @@ class FakeTwilio:
                 if not self._authorised():
                     return self._send(401, {"code": 20003, "message": "Authenticate"})
                 expected = f"/2010-04-01/Accounts/{fake.account_sid}/Messages.json"
-                if urlsplit(self.path).path != expected:
-                    return self._send(404, {"code": 20404, "message": "Not found"})
+                form = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+                path = urlsplit(self.path).path
+                if path != expected:
+                    return self._send(*fake._voice(path, form))
                 if fake.delay:
                     time.sleep(fake.delay)
-                form = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
                 status, payload = fake._accept(form)
                 self._send(status, payload)
 

@@ -8,8 +8,9 @@ from appointments import openapi as booking_openapi
 from core import openapi
 from counter import openapi as counter_openapi
 from desk import openapi as desk_openapi
+from phone import openapi as phone_openapi
 
-PARTS = (booking_openapi, counter_openapi, desk_openapi)
+PARTS = (booking_openapi, counter_openapi, desk_openapi, phone_openapi)
 
 
 def operations(document):
@@ -46,6 +47,9 @@ def test_staff_operations_declare_the_bearer_token_and_public_ones_none(client):
         ("/api/v1/me", "get"),
         ("/api/v1/parties", "get"),
         ("/api/v1/parties/{party_id}/interactions", "get"),
+        ("/api/v1/phone/queues", "get"),
+        ("/api/v1/phone/next", "post"),
+        ("/api/v1/phone/calls/{call_id}/log", "post"),
     }
     for path, method, operation in operations(document):
         assert "security" in operation or (path, method) not in staff

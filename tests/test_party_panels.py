@@ -166,21 +166,22 @@ def test_panels_come_from_whoever_connects_ordered_and_none_skipped(app, jan, ma
     staff = make_staff(email="clerk@example.org")
     heard = []
 
-    def calls(_sender, *, party, party_ids, staff):
+    def chats(_sender, *, party, party_ids, staff):
         heard.append((party.id, party_ids, staff.id))
-        return Panel(key="calls", title="Recent calls", html="<b>3 calls</b>", order=15)
+        return Panel(key="chats", title="Recent chats", html="<b>3 chats</b>", order=15)
 
     def nothing(_sender, **_kwargs):
         return None
 
     with (
-        party_panels_signal.connected_to(calls),
+        party_panels_signal.connected_to(chats),
         party_panels_signal.connected_to(nothing),
         app.test_request_context(),
     ):
         panels = party_panels(jan, staff)
-        assert [p.key for p in panels] == ["tickets", "calls", "appointments"]
-        assert str(panels[1].render()) == "&lt;b&gt;3 calls&lt;/b&gt;"  # text is escaped
+        # the phone's recent calls (phone.party_panel) come last
+        assert [p.key for p in panels] == ["tickets", "chats", "appointments", "calls"]
+        assert str(panels[1].render()) == "&lt;b&gt;3 chats&lt;/b&gt;"  # text is escaped
     assert heard == [(jan.id, (jan.id,), staff.id)]
 
 

@@ -1,0 +1,259 @@
+"""Take-next benchmark: 1,000 callers waiting, 50 agents pressing "take next" at once through the
+production server on loopback; prints JSON figures.
+
+    .venv/bin/python bench/phone_take.py [--waiting 1000] [--agents 50] [--database-url URL]
+
+One gunicorn process with the gevent worker (tests/production_server.py has the command), a
+throwaway PostgreSQL unless --database-url is given. Each agent (own API token, own thread)
+waits at one barrier, then takes the next call (POST /api/v1/phone/next), logs it
+(POST /api/v1/phone/calls/<id>/log) and takes the next, until nobody waits. Figures: take-next
+latency p50/p95/p99 and throughput, log latency, and integrity — no entry taken twice (by the
+answers and in the database), every entry taken, callbacks among them. Target: p95 <= 100 ms.
+First one agent alone takes 50 of them: the cost of one press without the 50 agents' queueing.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import requests  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from tests import services  # noqa: E402
+from tests.production_server import ProductionServer  # noqa: E402
+
+SECRET = "bench-secret"  # noqa: S105  (a throwaway server)
+TARGET_P95_MS = 100
+ALONE = 50  # calls one agent takes first, alone; then all agents take the rest together
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def ms(seconds):
+    return round(seconds * 1000, 2)
+
+
+def prepare(url: str, waiting: int, agents: int) -> list[str]:
+    """Migrate; two phone lines; `waiting` callers in line (every fifth a callback, in its
+    original place), all on one record so the log finds a party; `agents` call agents' tokens."""
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "LOKET_ENV": "production"}
+    flask = str(Path(sys.executable).parent / "flask")
+    subprocess.run(
+        [flask, "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    from app import create_app
+    from core.database import utcnow
+    from desk import accounts
+    from desk.models import Party, Role
+    from extensions import db
+    from office.models import Service
+    from phone.models import Call, CallbackState, CallSource, CallStatus, PhoneLine
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET})
+    with app.app_context():
+        lines = [
+            PhoneLine(service=Service(name_nl=name), digit=digit, queue_name=name.lower())
+            for digit, name in ((1, "Identiteitskaart"), (2, "Belastingen"))
+        ]
+        caller = Party(name="Bench Beller")
+        db.session.add_all([*lines, caller])
+        db.session.flush()
+        start = utcnow() - timedelta(hours=1)
+        for n in range(waiting):
+            queued = start + timedelta(seconds=n * 3)
+            callback = n % 5 == 0
+            db.session.add(
+                Call(
+                    call_sid=f"CA{n:032d}",
+                    source=CallSource.TWILIO,
+                    from_number=f"+3247{n:07d}",
+                    line_id=lines[n % 2].id,
+                    service_id=lines[n % 2].service_id,
+                    status=CallStatus.CALLBACK if callback else CallStatus.WAITING,
+                    callback_state=CallbackState.REQUESTED if callback else None,
+                    callback_number=f"+3247{n:07d}" if callback else None,
+                    created_at=queued,
+                    queued_at=queued,
+                    party_id=caller.id,
+                )
+            )
+        tokens = []
+        for n in range(agents):
+            staff = accounts.create_staff(
+                email=f"agent{n}@bench.invalid",
+                name=f"Agent {n}",
+                role=Role.CALL_AGENT,
+                password="bench password of the agents",  # noqa: S106
+            )
+            tokens.append(accounts.create_api_token(staff))
+        db.session.commit()
+        db.engine.dispose()
+    return tokens
+
+
+def one_agent_alone(base: str, token: str, rounds: int) -> dict:
+    """Take and log `rounds` calls with nobody else pressing: what one press costs, before
+    the queueing of 50 agents on one worker adds to it."""
+    session = requests.Session()
+    headers = {"Authorization": f"Bearer {token}"}
+    takes = []
+    for _ in range(rounds):
+        begun = time.perf_counter()
+        answer = session.post(f"{base}/api/v1/phone/next", headers=headers, timeout=60)
+        takes.append(time.perf_counter() - begun)
+        call_id = answer.json()["id"]
+        session.post(
+            f"{base}/api/v1/phone/calls/{call_id}/log",
+            json={"outcome": "informed"},
+            headers=headers,
+            timeout=60,
+        )
+    return {
+        "requests": rounds,
+        "p50_ms": ms(percentile(takes, 0.50)),
+        "p95_ms": ms(percentile(takes, 0.95)),
+    }
+
+
+def agents_at_work(base: str, tokens: list[str]) -> dict:
+    barrier = threading.Barrier(len(tokens))
+    takes, logs, taken, failures = [], [], [], Counter()
+    lock = threading.Lock()
+
+    def work(token):
+        session = requests.Session()
+        headers = {"Authorization": f"Bearer {token}"}
+        barrier.wait(timeout=60)
+        while True:
+            begun = time.perf_counter()
+            answer = session.post(f"{base}/api/v1/phone/next", headers=headers, timeout=60)
+            took = time.perf_counter() - begun
+            if answer.status_code == 204:
+                return
+            if answer.status_code != 200:
+                with lock:
+                    failures[f"next {answer.status_code}"] += 1
+                continue
+            call = answer.json()
+            begun = time.perf_counter()
+            logged = session.post(
+                f"{base}/api/v1/phone/calls/{call['id']}/log",
+                json={"outcome": "informed"},
+                headers=headers,
+                timeout=60,
+            )
+            with lock:
+                takes.append(took)
+                logs.append(time.perf_counter() - begun)
+                taken.append((call["id"], call["kind"]))
+                if logged.status_code != 200:
+                    failures[f"log {logged.status_code}"] += 1
+
+    threads = [threading.Thread(target=work, args=(token,)) for token in tokens]
+    begun = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - begun
+    ids = Counter(call_id for call_id, _kind in taken)
+    return {
+        "take_next": {
+            "requests": len(takes),
+            "per_second": round(len(takes) / elapsed, 1),
+            "p50_ms": ms(percentile(takes, 0.50)),
+            "p95_ms": ms(percentile(takes, 0.95)),
+            "p99_ms": ms(percentile(takes, 0.99)),
+            "max_ms": ms(max(takes)),
+            "target_p95_ms": TARGET_P95_MS,
+        },
+        "log_call": {"p50_ms": ms(percentile(logs, 0.50)), "p95_ms": ms(percentile(logs, 0.95))},
+        "answers": {
+            "taken": len(ids),  # by the 50 together; one_agent_alone took the first ALONE
+            "taken_twice": sum(1 for n in ids.values() if n > 1),
+            "callbacks": sum(1 for _id, kind in taken if kind == "callback"),
+            "failures": dict(failures),
+        },
+        "seconds": round(elapsed, 2),
+    }
+
+
+def integrity(url: str) -> dict:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT count(*) FILTER (WHERE agent_id IS NOT NULL),"
+                " count(*) FILTER (WHERE status IN ('waiting', 'callback')),"
+                " count(DISTINCT interaction_id), count(*) FROM phone_call"
+            )
+        ).one()
+        events = conn.execute(
+            text("SELECT count(*) FROM interaction WHERE subject_type = 'call'")
+        ).scalar()
+    engine.dispose()
+    return {
+        "calls": row[3],
+        "with_an_agent": row[0],
+        "still_waiting": row[1],
+        "logged": row[2],
+        "interactions": events,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--waiting", type=int, default=1000)
+    parser.add_argument("--agents", type=int, default=50)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+
+    postgres = None
+    url = args.database_url
+    if not url:
+        postgres = services.start_postgres()
+        url = postgres.create_database("loket_bench_phone")
+    server = None
+    try:
+        tokens = prepare(url, args.waiting, args.agents)
+        env = {
+            "DATABASE_URL": url,
+            "SECRET_KEY": SECRET,
+            "LOKET_RATELIMIT_ENABLED": "false",
+            "LOKET_SQLALCHEMY_ENGINE_OPTIONS": '{"pool_size": 20, "max_overflow": 10}',
+        }
+        server = ProductionServer(env, connections=1000)
+        report = {
+            "server": "gunicorn -k gevent -w 1 (loopback)",
+            "database": "postgresql" if url.startswith("postgresql") else "sqlite",
+            "waiting": args.waiting,
+            "agents": args.agents,
+            "one_agent_alone": one_agent_alone(server.url, tokens[0], ALONE),
+            **agents_at_work(server.url, tokens),
+            "integrity": integrity(url),
+        }
+        print(json.dumps(report, indent=2))
+    finally:
+        if server:
+            server.stop()
+        if postgres:
+            postgres.stop()
+
+
+if __name__ == "__main__":
+    main()

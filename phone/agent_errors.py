@@ -1,0 +1,41 @@
+"""Domain errors of the agents' side of the phone channel: a code for the API, a message in the
+agent's language."""
+
+from flask_babel import lazy_gettext as _l
+
+from core.errors import DomainError
+
+MESSAGES = {
+    "invalid": _l("This request is not valid."),
+    "not_text": _l("Send this as text."),
+    "call_agent_role_required": _l("This needs a call agent's account."),
+    "agent_on_call": _l("You are still on a call. Finish it first."),
+    "unknown_call": _l("This call does not exist."),
+    "call_not_yours": _l("This call was taken by a colleague."),
+    "call_logged": _l("This call has been logged already."),
+    "invalid_outcome": _l("Choose an outcome from the list."),
+    "invalid_subject": _l("Choose a subject from the list."),
+    "note_too_long": _l("The note is too long."),
+    "invalid_status": _l("Choose a status from the list."),
+    "invalid_party": _l("Choose a record from the list."),
+    "voice_not_configured": _l("Calls in the browser are not set up. Ask an administrator."),
+    "invalid_event": _l("The event must be newCall, answer or hangup."),
+    "invalid_direction": _l("The direction must be in or out."),
+    "missing_call_id": _l("The callId is missing."),
+}
+
+
+class AgentError(DomainError):
+    messages = MESSAGES
+
+
+class NotFound(AgentError):
+    status = 404
+
+
+class Conflict(AgentError):
+    status = 409
+
+
+class NotAllowed(AgentError):
+    status = 403

@@ -1,0 +1,22 @@
+"""The console's forms: they check shape only; phone.wrap_up and phone.agents decide."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from desk.labels import CALL_OUTCOMES, OUTCOMES
+
+
+def outcome_choices():
+    return [(code, OUTCOMES[code]) for code in CALL_OUTCOMES]
+
+
+class WrapUpForm(FlaskForm):
+    service = SelectField(_l("Subject"), validate_choice=False, default="")
+    outcome = SelectField(_l("Outcome"), choices=outcome_choices, validators=[DataRequired()])
+    note = TextAreaField(_l("Note"), validators=[Length(max=20000)])
+    follow_up = StringField(
+        _l("Follow-up task (leave empty when none is needed)"), validators=[Length(max=200)]
+    )
+    case = SelectField(_l("About case"), validate_choice=False, default="")

@@ -1,0 +1,52 @@
+"""The screen pop: the agent who took a call, and only that agent, is told at once who calls.
+
+`call_assigned` goes to the agent's own room on /desk (realtime.namespaces.staff_room) after
+the commit that gave them the call; the console then fetches the pop (phone.console), which
+shows the matched record — timeline, open cases, tasks and the panels the channels add
+(desk.panels.party_panels) — or the candidates to choose from, with "new party" last.
+Matching stays conservative (phone.models.Call: one verified match is `party_id`; several or
+unverified ones are `candidate_party_ids`): the agent chooses, nothing is merged.
+"""
+
+from core.database import utcnow
+from desk import access
+from desk.models import Party, Staff
+from extensions import db
+from phone.models import Call, CallbackState
+from realtime import emit_after_commit
+from realtime.namespaces import staff_room
+
+
+def caller_number(call: Call) -> str:
+    if call.callback_state is not None and call.callback_number:
+        return call.callback_number
+    return call.from_number
+
+
+def visible_parties(call: Call, staff: Staff) -> list[Party]:
+    """The matched party, else the candidates, as far as this agent may see them."""
+    ids = [call.party_id] if call.party_id is not None else list(call.candidate_party_ids or [])
+    parties = [db.session.get(Party, party_id) for party_id in ids if isinstance(party_id, int)]
+    return [p for p in parties if p is not None and access.can_see_party(staff, p)]
+
+
+def pop_payload(call: Call, staff: Staff) -> dict:
+    waited = 0
+    if call.queued_at is not None:
+        waited = max(0, int(((call.answered_at or utcnow()) - call.queued_at).total_seconds()))
+    return {
+        "call_id": call.id,
+        "kind": "callback" if call.callback_state == CallbackState.DIALING else "live",
+        "from": caller_number(call),
+        "waited_seconds": waited,
+        "matched": call.party_id is not None,
+        "parties": [{"id": p.id, "name": p.display_name} for p in visible_parties(call, staff)],
+    }
+
+
+def pop_after_commit(call: Call, staff: Staff) -> dict:
+    """`call_assigned` to this agent's room once the commit that gave them the call succeeds;
+    built now, from the rows in hand. Returns the payload (the API answers with its parties)."""
+    payload = pop_payload(call, staff)
+    emit_after_commit("call_assigned", payload, namespace="/desk", to=staff_room(staff.id))
+    return payload

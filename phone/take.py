@@ -1,0 +1,120 @@
+"""Take next: the oldest entry across the live callers and the callbacks of the agent's lines.
+
+A callback is the caller's own queue entry, kept with its original `queued_at`, so ordering by
+that time alone gives it its turn. Agents pressing together never get one entry each twice:
+the winner is the one transaction whose compare-and-set moved the entry from "in line, nobody's"
+to theirs (UPDATE … WHERE agent_id IS NULL AND status IN (waiting, callback), rowcount 1); a
+loser moves on to the next oldest. On PostgreSQL the candidate is first picked with FOR UPDATE
+SKIP LOCKED, so agents taking together take different entries at once instead of queueing
+behind one row lock (counter.calling does the same for tickets). The Twilio side (bridging the
+caller, dialling the callback) and the screen pop run after the commit (phone.console).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from core.database import utcnow
+from core.unit_of_work import run_in_transaction
+from desk.models import Staff
+from extensions import db
+from phone import agents, bridge, queue, screen_pop
+from phone.agent_errors import Conflict
+from phone.models import (
+    IN_LINE,
+    AgentState,
+    Call,
+    CallbackState,
+    CallStatus,
+)
+
+CANDIDATES = 5  # read per round without locks; the first still in line is tried first
+
+
+@dataclass(frozen=True)
+class Taken:
+    call_id: int
+    kind: str  # "live" | "callback"
+    from_number: str
+    waited_seconds: int
+    parties: list  # [{"id", "name"}]: the matched record or the candidates the agent may see
+
+
+def _oldest(line_ids: list[int], *, skip_locked: bool, limit: int) -> list[int]:
+    statement = (
+        select(Call.id)
+        .where(
+            Call.line_id.in_(line_ids),
+            Call.status.in_(IN_LINE),
+            Call.agent_id.is_(None),
+        )
+        .order_by(Call.queued_at, Call.id)
+        .limit(limit)
+    )
+    if skip_locked:
+        statement = statement.with_for_update(skip_locked=True)
+    return list(db.session.scalars(statement))
+
+
+def _compare_and_set(call_id: int, staff_id: int) -> Call | None:
+    """The entry becomes this agent's only if it is still in line and nobody's (UPDATE …
+    RETURNING: the winner has its row without reading it back)."""
+    return db.session.scalars(
+        update(Call)
+        .where(Call.id == call_id, Call.agent_id.is_(None), Call.status.in_(IN_LINE))
+        .values(agent_id=staff_id)
+        .returning(Call)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    ).first()
+
+
+def take_next_call(staff_id: int, now: datetime | None = None) -> Taken | None:
+    """The oldest waiting entry of the agent's lines, now theirs; None when nobody waits."""
+
+    def work():
+        moment = now or utcnow()
+        agent = agents.agent_status(staff_id, lock=True)
+        if agent.current_call_id is not None:
+            current = db.session.get(Call, agent.current_call_id)
+            if current is not None and current.status in (
+                CallStatus.CONNECTING,
+                CallStatus.ON_CALL,
+            ):
+                raise Conflict("agent_on_call")
+        line_ids = agents.answered_line_ids(agent)
+        if not line_ids:
+            return None
+        postgres = db.session.get_bind().dialect.name == "postgresql"
+        while True:
+            candidates = (_oldest(line_ids, skip_locked=True, limit=1) if postgres else []) or (
+                _oldest(line_ids, skip_locked=False, limit=CANDIDATES)
+            )
+            if not candidates:
+                return None
+            for call_id in candidates:
+                if call := _compare_and_set(call_id, staff_id):
+                    return _start(call, agent, moment)
+            # every candidate was taken by a colleague meanwhile: read the line again
+
+    return run_in_transaction(work)
+
+
+def _start(call: Call, agent, moment: datetime) -> Taken:
+    callback = call.status == CallStatus.CALLBACK
+    call.status = CallStatus.CONNECTING
+    if callback:
+        call.callback_state = CallbackState.DIALING
+        call.callback_attempts = (call.callback_attempts or 0) + 1
+    agents.move(agent, AgentState.ON_CALL, call.id)
+    queue.publish_after_commit()
+    bridge.connect_after_commit(call, agent)
+    pop = screen_pop.pop_after_commit(call, db.session.get(Staff, agent.staff_id))
+    waited = max(0, int((moment - call.queued_at).total_seconds())) if call.queued_at else 0
+    return Taken(
+        call_id=call.id,
+        kind="callback" if callback else "live",
+        from_number=screen_pop.caller_number(call),
+        waited_seconds=waited,
+        parties=pop["parties"],
+    )
