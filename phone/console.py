@@ -263,14 +263,16 @@ def attach(call_id):
                     staff=current_user,
                     name=request.form.get("name", "").strip() or None,
                     phone=phone,
-                    context=f"phone call {call.id}",
+                    detail="phone.new_record",
+                    detail_params={"call": call.id},
                 )
             elif chosen.isdigit():
                 party = record.attach_contact(
                     party=int(chosen),
                     staff=current_user,
                     phone=phone,
-                    context=f"phone call {call.id}",
+                    detail="phone.attached",
+                    detail_params={"call": call.id},
                 )
             else:
                 raise AgentError("invalid_party", field="party_id")

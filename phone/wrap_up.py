@@ -31,6 +31,9 @@ register_texts(
         SUBJECT_ABOUT: _l(
             "Phone call: %(service)s · waited %(wait)s, talked %(talk)s, wrap-up %(wrap_up)s"
         ),
+        # access-log details (desk.record.access_log) of the console's search and attach
+        "phone.attached": _l("Caller of call %(call)s added to this record"),
+        "phone.new_record": _l("New record for the caller of call %(call)s"),
     }
 )
 UNREACHED = ("no_answer", "voicemail", "wrong_number")
