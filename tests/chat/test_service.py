@@ -70,7 +70,7 @@ def test_a_transfer_needs_a_target(app, make_staff):
     first = make_staff("first@example.org", role=Role.CALL_AGENT)
     chat_id = new_chat()
     with unit_of_work():
-        chat = service.take_chat(chat_id, first)
+        service.take_chat(chat_id, first)
     for target in ({}, {"to_staff_id": first.id}, {"to_staff_id": 999}):
         with pytest.raises(ChatError, match="transfer_target"), unit_of_work():
             service.transfer_chat(db.session.get(Chat, chat_id), first, **target)
