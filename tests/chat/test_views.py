@@ -115,3 +115,19 @@ def test_admins_write_canned_answers_per_language(client, login, make_staff):
     client.post(f"/chat/admin/answers/{canned.id}/delete")
     db.session.commit()
     assert db.session.scalars(db.select(CannedAnswer)).all() == []
+
+
+def test_an_ended_chat_reads_in_words_on_the_party_page(client, login, staff):
+    from chat.models import Author
+
+    with unit_of_work():
+        chat, _token = service.start_chat(name="Ann Peeters", email="ann@example.org")
+        service.take_chat(chat.id, staff)
+        service.post_message(chat.id, Author.CITIZEN, "Waar kan ik parkeren?")
+        service.end_chat(chat, outcome="chat.answered", staff=staff)
+    login(staff)
+    page = client.get(f"/desk/parties/{chat.party_id}").get_data(as_text=True)
+    assert "Chat (0 min gewacht)" in page
+    assert "Vraag beantwoord" in page
+    assert "chat.answered" not in page and "chat.subject" not in page
+    assert "Waar kan ik parkeren?" in page
