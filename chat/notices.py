@@ -148,7 +148,10 @@ def _refresh_soon(app, state) -> None:
     app.extensions["socketio"].sleep(REFRESH_DELAY)
     with state["lock"]:
         state["due"] = False
-    _waiting_changed(app)
+    try:
+        _waiting_changed(app)
+    except Exception:  # the database went away: the next change refreshes again
+        logger.exception("could not refresh the chat's waiting list")
 
 
 def _waiting_changed(app) -> None:
