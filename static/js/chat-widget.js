@@ -145,8 +145,9 @@
       if (!saved) {
         room.hidden = true;
         startForm.hidden = false;
-        startError.textContent = error.message;
+        startError.textContent = refusalText(error.message);
         socket.close();
+        document.getElementById("chat-name").focus();
       } else if (error.message === "resume_refused") {
         sessionStorage.removeItem(KEY);
         composeError.textContent = t.tRefused;
@@ -155,10 +156,23 @@
     });
   }
 
+  // A refused start says why in a code ("invalid_phone"); the page has its words.
+  function refusalText(code) {
+    var key = "e" + String(code).split("_").map(function (part) {
+      return part.charAt(0).toUpperCase() + part.slice(1);
+    }).join("");
+    return t[key] || t.eOther;
+  }
+
   startForm.addEventListener("submit", function (event) {
     event.preventDefault();
     startError.textContent = "";
     var form = new FormData(startForm);
+    if (!String(form.get("name") || "").trim()) {
+      startError.textContent = t.eNameRequired;
+      document.getElementById("chat-name").focus();
+      return;
+    }
     var auth = { name: form.get("name"), language: t.language, consent: form.get("consent") === "on" };
     ["phone", "email"].forEach(function (key) { if (form.get(key)) { auth[key] = form.get(key); } });
     if (form.get("service_id")) { auth.service_id = Number(form.get("service_id")); }

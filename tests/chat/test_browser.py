@@ -87,3 +87,18 @@ def test_an_agent_takes_and_answers_a_chat_in_the_console(
     page.wait_for_url("**/chat/console")
     person.next("chat_ended")
     person.close()
+
+
+def test_a_refused_start_says_why_in_words(page, live_server, town, staff):
+    console = agent(live_server, staff)
+    page.goto(f"{live_server.url}/chat/")
+    page.get_by_role("button", name="Chat starten").click()
+    page.locator("#chat-start-error", has_text="Vul uw naam in.").wait_for()
+    assert page.evaluate("() => document.activeElement.id") == "chat-name"
+    page.locator("#chat-name").fill("Ann")
+    page.locator("#chat-email").fill("geen-adres")
+    page.get_by_role("button", name="Chat starten").click()
+    page.locator("#chat-start-error", has_text="Dit is geen geldig e-mailadres.").wait_for()
+    assert page.locator("#chat-start").is_visible()
+    assert axe_violations(page) == []
+    console.close()
