@@ -16,7 +16,7 @@ import secrets
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, literal, select, update
 
 from chat.errors import ChatError
 from chat.models import Author, Chat, ChatKind, ChatMessage, ChatStatus, ChatTransfer
@@ -120,20 +120,52 @@ def post_message(chat_id: int, author: Author, text, *, staff_id: int | None = N
 
 
 def add_message(chat_id: int, author: Author, text: str, *, staff_id=None) -> ChatMessage:
-    seq = db.session.scalar(
+    """Numbered and written in one statement on PostgreSQL (the UPDATE in a CTE), in two on
+    SQLite; the answer is a ChatMessage outside the session (nothing to flush: every
+    message of every chat passes here)."""
+    sent_at = utcnow()
+    columns = ChatMessage.__table__.c
+    numbered = (
         update(Chat)
         .where(Chat.id == chat_id, Chat.status != ChatStatus.ENDED)
         .values(last_seq=Chat.last_seq + 1)
         .returning(Chat.last_seq)
     )
+    if db.session.get_bind().dialect.name == "postgresql":
+        step = numbered.cte("numbered")
+        seq = db.session.scalar(
+            insert(ChatMessage)
+            .from_select(
+                ["chat_id", "seq", "author", "staff_id", "text", "sent_at"],
+                select(
+                    literal(chat_id),
+                    step.c.last_seq,
+                    literal(author, columns.author.type),
+                    literal(staff_id, columns.staff_id.type),
+                    literal(text, columns.text.type),
+                    literal(sent_at, columns.sent_at.type),
+                ),
+            )
+            .returning(columns.seq)
+        )
+    else:
+        seq = db.session.scalar(numbered)
+        if seq is not None:
+            db.session.execute(
+                insert(ChatMessage).values(
+                    chat_id=chat_id,
+                    seq=seq,
+                    author=author,
+                    staff_id=staff_id,
+                    text=text,
+                    sent_at=sent_at,
+                )
+            )
     if seq is None:
         raise ChatError("chat_closed")
-    message = ChatMessage(
-        chat_id=chat_id, seq=seq, author=author, staff_id=staff_id, text=text, sent_at=utcnow()
+    return ChatMessage(
+        chat_id=chat_id, seq=seq, author=author, staff_id=staff_id, text=text, sent_at=sent_at
     )
-    db.session.add(message)
-    db.session.flush()
-    return message
 
 
 def messages_after(chat_id: int, after: int) -> list[ChatMessage]:
