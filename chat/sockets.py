@@ -18,6 +18,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
+from contextlib import contextmanager
 
 import socketio
 from flask import current_app
@@ -58,6 +59,18 @@ def chat_event(name: str):
         return handler
 
     return register
+
+
+@contextmanager
+def writing():
+    """A handler's write in a unit of work of its own. What the handler read first is ended
+    here: SQLite refuses to turn a reading transaction into a writing one while a rival
+    writes, so the unit must begin as a writer (BEGIN IMMEDIATE) and then waits its turn."""
+    session = db.session()
+    if session.in_transaction():
+        session.commit()
+    with unit_of_work():
+        yield
 
 
 def server() -> socketio.Server:
@@ -159,7 +172,7 @@ class ChatSockets(ChatNamespace):
             return db.session.get(Staff, found["staff_id"])
         token = auth.get("token")
         if isinstance(token, str) and 0 < len(token) <= 200:
-            with unit_of_work():  # it notes when the token was last used
+            with writing():  # it notes when the token was last used
                 return staff_for_api_token(token)
         return None
 
@@ -178,7 +191,7 @@ class ChatSockets(ChatNamespace):
         if auth.get("attachment") or auth.get("attachments"):
             raise socketio.exceptions.ConnectionRefusedError("attachments_refused")
         try:
-            with unit_of_work():
+            with writing():
                 chat, token = service.start_chat(
                     name=auth.get("name"),
                     phone=auth.get("phone"),
@@ -236,7 +249,7 @@ class ChatSockets(ChatNamespace):
             return refusal(ChatError("unknown_chat"), sid)
         author = Author.AGENT if staff_id else Author.CITIZEN
         try:
-            with chat_lock(chat_id), unit_of_work():
+            with chat_lock(chat_id), writing():
                 message = service.post_message(chat_id, author, data.get("text"), staff_id=staff_id)
                 notices.message_posted(message, skip_sid=sid)
         except ChatError as error:
@@ -264,7 +277,7 @@ class ChatSockets(ChatNamespace):
         if seq is None or not may_use_chat(sid, chat_id):
             return {"ok": False}
         reader = Author.AGENT if side == AGENT else Author.CITIZEN
-        with unit_of_work():
+        with writing():
             if service.mark_read(chat_id, reader, seq):
                 notices.read_marked(chat_id, side, seq)
         return {"ok": True}
@@ -282,7 +295,7 @@ class ChatSockets(ChatNamespace):
             return refusal(ChatError("unknown_chat"), sid)
         chat_id = (data or {}).get("chat_id") if isinstance(data, dict) else None
         try:
-            with unit_of_work():
+            with writing():
                 chat = service.take_chat(chat_id, staff)
                 notices.chat_taken(chat, staff)
         except ChatError as error:
@@ -314,7 +327,7 @@ class ChatSockets(ChatNamespace):
         if outcome not in AGENT_OUTCOMES:
             return refusal(ChatError("invalid_outcome", field="outcome"), sid)
         try:
-            with chat_lock(chat_id), unit_of_work():
+            with chat_lock(chat_id), writing():
                 chat = service.held_chat(chat_id, staff)
                 service.end_chat(chat, outcome=outcome, staff=staff)
                 notices.chat_ended(chat)
@@ -326,7 +339,7 @@ class ChatSockets(ChatNamespace):
     def _citizen_leaves(self, sid):
         chat_id = chat_of_sid(sid)
         try:
-            with chat_lock(chat_id), unit_of_work():
+            with chat_lock(chat_id), writing():
                 chat = db.session.get(Chat, chat_id)
                 was_waiting = chat.status == ChatStatus.WAITING
                 service.end_chat(chat, outcome="chat.left", staff=None)

@@ -206,3 +206,30 @@ def test_anonymous_sockets_cannot_act_as_agents(server):
     person, started = citizen(server.url)
     assert person.call("take", {"chat_id": started["chat_id"]})["ok"] is False
     person.close()
+
+
+@pytest.mark.slow
+def test_two_agent_sockets_taking_one_chat_at_once_one_gets_it(server, staff, make_staff):
+    import threading
+
+    other = make_staff("other@example.org", role=Role.CALL_AGENT)
+    person, started = citizen(server.url)
+    consoles = [agent(server, staff), agent(server, other)]
+    barrier = threading.Barrier(2)
+    answers = [None, None]
+
+    def take(index):
+        barrier.wait(timeout=10)
+        answers[index] = consoles[index].call("take", {"chat_id": started["chat_id"]})
+
+    threads = [threading.Thread(target=take, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(a["ok"] for a in answers) == [False, True], answers
+    loser = next(a for a in answers if not a["ok"])
+    assert loser["error"]["code"] == "chat_taken"
+    assert len(person.drain("chat_taken", wait=1)) == 1
+    for client in (person, *consoles):
+        client.close()
