@@ -72,6 +72,7 @@ LINK_TYPES = {
     "sms_inbound": _l("Reply"),
     "case": _l("Case"),
     "call": _l("Call"),
+    "chat": _l("Chat"),
 }
 # Fields a merge fills in on the surviving record.
 FIELDS = {"name": _l("name"), "preferred_language": _l("preferred language")}
