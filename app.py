@@ -93,6 +93,7 @@ def register_blueprints(app):
     from appointments import jobs as booking_jobs
     from appointments import reminder_admin as booking_reminders
     from appointments import views as booking_views
+    from chat.video import bp as video_bp
     from counter.admin import bp as counter_admin_bp
     from counter.api import bp as counter_api_bp
     from counter.views import bp as counter_bp
@@ -115,6 +116,7 @@ def register_blueprints(app):
     app.register_blueprint(counter_admin_bp)
     app.register_blueprint(sms_bp)
     app.register_blueprint(sms_hooks_bp)
+    app.register_blueprint(video_bp)
     booking_jobs.init_app(app)  # before the sender: `scheduler --once` sends what they queue
     sms_jobs.init_app(app)
     # The channels' panels on the party page connect to desk.signals.party_panels.
