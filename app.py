@@ -72,6 +72,7 @@ def create_app(test_config=None):
     register_blueprints(app)
     register_commands(app)
     init_realtime(app)
+    init_chat_sockets(app)
     app.extensions["realtime.display"] = board_state_for_display
 
     app.add_url_rule("/", "home", home)
@@ -83,6 +84,7 @@ def create_app(test_config=None):
 def register_blueprints(app):
     import appointments.models  # noqa: F401
     import appointments.reminder_plans  # noqa: F401
+    import chat.models  # noqa: F401
     import counter.models  # noqa: F401
     import desk.models  # noqa: F401  (every table must be known to Alembic)
     import office.models  # noqa: F401
@@ -93,7 +95,9 @@ def register_blueprints(app):
     from appointments import jobs as booking_jobs
     from appointments import reminder_admin as booking_reminders
     from appointments import views as booking_views
+    from chat.admin import bp as chat_admin_bp
     from chat.video import bp as video_bp
+    from chat.views import bp as chat_bp
     from counter.admin import bp as counter_admin_bp
     from counter.api import bp as counter_api_bp
     from counter.views import bp as counter_bp
@@ -116,11 +120,14 @@ def register_blueprints(app):
     app.register_blueprint(counter_admin_bp)
     app.register_blueprint(sms_bp)
     app.register_blueprint(sms_hooks_bp)
+    app.register_blueprint(chat_bp)
+    app.register_blueprint(chat_admin_bp)
     app.register_blueprint(video_bp)
     booking_jobs.init_app(app)  # before the sender: `scheduler --once` sends what they queue
     sms_jobs.init_app(app)
     # The channels' panels on the party page connect to desk.signals.party_panels.
     import appointments.party_panel  # noqa: F401
+    import chat.party_panel  # noqa: F401
     import counter.party_panel  # noqa: F401
     import counter.record_names  # noqa: F401  (desk.signals.link_names)
 
@@ -139,6 +146,14 @@ def register_commands(app):
     app.cli.add_command(sms_cli)
     for command in staff_cli:
         app.cli.add_command(command)
+
+
+def init_chat_sockets(app):
+    """The chat package's /chat handlers replace realtime's plain ChatNamespace (realtime
+    imports no channel)."""
+    from chat.sockets import ChatSockets
+
+    app.extensions["socketio"].register_namespace(ChatSockets(app, "/chat"))
 
 
 def board_state_for_display(location_id):

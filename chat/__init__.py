@@ -1,3 +1,5 @@
-"""Live chat and WebRTC video: the /chat socket handlers, the agents' console, video calls
-(signalling only: media goes peer to peer or through TURN, never through Loket) and the
-transcripts in the record. A channel: it imports the floors and sms, never another channel."""
+"""Live chat from every public page, the agents' chat console, and (chat.video, chat.ice,
+chat.signalling) WebRTC video over the same chat. Transcripts become interactions in the record.
+
+A channel: it imports the floors (core, desk, office) and sms, never another channel.
+"""

@@ -1,0 +1,1 @@
+"""The chat's panel on every screen that shows a party (desk.panels): recent chats."""
