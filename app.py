@@ -85,6 +85,7 @@ def register_blueprints(app):
     import appointments.models  # noqa: F401
     import appointments.reminder_plans  # noqa: F401
     import chat.models  # noqa: F401
+    import chat.video_calls  # noqa: F401
     import counter.models  # noqa: F401
     import desk.models  # noqa: F401  (every table must be known to Alembic)
     import office.models  # noqa: F401
@@ -151,6 +152,7 @@ def register_commands(app):
 def init_chat_sockets(app):
     """The chat package's /chat handlers replace realtime's plain ChatNamespace (realtime
     imports no channel)."""
+    import chat.signalling  # noqa: F401  (the video call's `signal` relay, chat.sockets.chat_event)
     from chat.sockets import ChatSockets
 
     app.extensions["socketio"].register_namespace(ChatSockets(app, "/chat"))
