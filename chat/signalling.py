@@ -11,11 +11,21 @@ whether an invitation is open, for a page that (re)connects after it was sent.
 """
 
 import orjson
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from chat import video_calls
+from chat.errors import ChatError
 from chat.models import Chat, ChatStatus
-from chat.sockets import AGENT, CITIZEN, chat_event, may_use_chat, other_side_room, side_of
+from chat.sockets import (
+    AGENT,
+    CITIZEN,
+    chat_event,
+    may_use_chat,
+    other_side_room,
+    refusal,
+    side_of,
+)
 from core.unit_of_work import unit_of_work
 from extensions import db
 from realtime import emit_after_commit
@@ -25,8 +35,18 @@ SIGNAL_TYPES = ("offer", "answer", "candidate", "hangup")
 PAYLOAD_MAX_BYTES = 32 * 1024  # a session description with many codecs stays well below
 
 
+class VideoError(ChatError):
+    messages = {
+        **ChatError.messages,
+        "not_allowed": _l("Only the agent can offer video; only the citizen can accept it."),
+        "too_large": _l("This message is too large."),
+        "no_invitation": _l("There is no video call to join in this chat now."),
+    }
+
+
 def refused(code: str) -> dict:
-    return {"ok": False, "error": code}
+    """The chat's refusal shape: {"ok": false, "error": {"code", "message"}}."""
+    return refusal(VideoError(code))
 
 
 def checked_chat(sid, data, side: str | None = None) -> tuple[int | None, str | None]:

@@ -42,7 +42,10 @@
   function say(text) { statusLine.textContent = text; }
 
   function refusedSay(ack) {
-    if (ack && ack.ok === false) { say(texts.textRefused.replace("{reason}", ack.message || ack.error)); }
+    if (ack && ack.ok === false) {
+      var reason = ack.error && ack.error.message ? ack.error.message : String(ack.error);
+      say(texts.textRefused.replace("{reason}", reason));
+    }
   }
 
   var socket = io("/chat", {

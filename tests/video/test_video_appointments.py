@@ -1,0 +1,147 @@
+"""A booked video appointment: the join link on the manage page, its time window, the staff's
+join from the day view, and both ending up in the same chat."""
+
+from datetime import time
+
+import pytest
+import time_machine
+
+from appointments import booking
+from appointments.manage_links import manage_token
+from chat.models import Chat, ChatKind
+from extensions import db
+from office import video_visits
+from office.models import Counter, Location, LocationKind, OpeningPeriod, Service
+from tests.appointments.conftest import local, next_weekday
+
+
+@pytest.fixture
+def video_office(app):
+    online = Location(name="Videoloket", kind=LocationKind.ONLINE, min_notice_minutes=0,
+                      horizon_days=800)  # fmt: skip
+    town_hall = Location(name="Stadhuis", address="Markt 1", min_notice_minutes=0,
+                         horizon_days=800)  # fmt: skip
+    advice = Service(name_nl="Bouwadvies", name_fr="Conseil", name_en="Building advice",
+                     duration_minutes=30, locations=[online, town_hall])  # fmt: skip
+    for place in (online, town_hall):
+        db.session.add(Counter(name=f"Bureau {place.name}", location=place, services=[advice]))
+        for weekday in range(5):
+            place.opening_periods.append(
+                OpeningPeriod(weekday=weekday, opens=time(9, 0), closes=time(16, 0))
+            )
+    db.session.add_all([online, town_hall, advice])
+    db.session.commit()
+    return online, town_hall, advice
+
+
+DAY = next_weekday(2)  # a Wednesday to come
+
+
+def book_at(place, service, name="Lies Peeters"):
+    with time_machine.travel(local(DAY, 7), tick=False):
+        appointment = booking.book(
+            service_ids=[service.id], start=local(DAY, 10), location_id=place.id, name=name,
+            email="lies@example.org",
+        )  # fmt: skip
+        db.session.commit()
+    return appointment
+
+
+def manage_page(client, appointment):
+    token = manage_token(appointment)
+    return client.get(f"/appointments/manage/{appointment.reference}?token={token}")
+
+
+def test_the_manage_page_of_a_video_appointment_carries_its_join_link(client, video_office):
+    online, town_hall, advice = video_office
+    video = book_at(online, advice)
+    visit = book_at(town_hall, advice, name="Jan Visit")
+
+    with time_machine.travel(local(DAY, 8), tick=False):
+        page = manage_page(client, video).get_data(as_text=True)
+        assert video_visits.citizen_join_path(video.reference) in page
+        assert "09:45" in page  # the link works from 15 minutes before
+        assert "/video/" not in manage_page(client, visit).get_data(as_text=True)
+
+
+def test_the_join_link_opens_fifteen_minutes_before_and_closes_half_an_hour_after(
+    client, video_office
+):
+    online, _town_hall, advice = video_office
+    appointment = book_at(online, advice)
+    path = video_visits.citizen_join_path(appointment.reference)
+
+    with time_machine.travel(local(DAY, 9, 40), tick=False):
+        early = client.get(path)
+        assert early.status_code == 200
+        assert "09:45" in early.get_data(as_text=True)
+        assert 'data-chat-id="' not in early.get_data(as_text=True)
+    with time_machine.travel(local(DAY, 9, 46), tick=False):
+        open_page = client.get(path)
+        assert open_page.status_code == 200
+        assert open_page.headers["Permissions-Policy"].startswith(
+            "camera=(self), microphone=(self)"
+        )
+        assert open_page.headers["Cache-Control"] == "no-store"
+        html = open_page.get_data(as_text=True)
+        chat = db.session.scalar(db.select(Chat).where(Chat.appointment_reference
+                                                       == appointment.reference))  # fmt: skip
+        assert chat.kind == ChatKind.VIDEO_APPOINTMENT
+        assert f'data-chat-id="{chat.id}"' in html
+        assert 'data-resume-token=""' not in html
+        # A second visit of the link meets the same chat.
+        client.get(path)
+        assert db.session.scalar(db.select(db.func.count()).select_from(Chat)) == 1
+    with time_machine.travel(local(DAY, 11, 1), tick=False):
+        assert client.get(path).status_code == 410
+
+
+def test_a_wrong_link_an_office_visit_or_a_cancelled_one_opens_nothing(client, video_office):
+    online, town_hall, advice = video_office
+    appointment = book_at(online, advice)
+    office_visit = book_at(town_hall, advice, name="Jan Visit")
+    path = video_visits.citizen_join_path(appointment.reference)
+
+    with time_machine.travel(local(DAY, 10), tick=False):
+        assert client.get(path[:-2] + "xx").status_code == 404
+        assert client.get("/video/" + appointment.reference).status_code == 404
+        office_path = video_visits.citizen_join_path(office_visit.reference)
+        assert client.get(office_path).status_code == 404
+    with time_machine.travel(local(DAY, 8), tick=False):
+        booking.cancel(db.session.get(type(appointment), appointment.id))
+        db.session.commit()
+    with time_machine.travel(local(DAY, 10), tick=False):
+        assert client.get(path).status_code == 404
+    assert db.session.scalar(db.select(db.func.count()).select_from(Chat)) == 0
+
+
+def test_staff_join_from_the_day_view_into_the_citizens_chat(
+    client, make_staff, login, video_office
+):
+    online, _town_hall, advice = video_office
+    appointment = book_at(online, advice)
+    staff = login(make_staff("agent@example.org", role="call_agent"))
+    join = video_visits.staff_join_path(appointment.reference)
+
+    with time_machine.travel(local(DAY, 9, 50), tick=False):
+        day = client.get(f"/desk/appointments/?location={online.id}&day={DAY.isoformat()}")
+        assert join in day.get_data(as_text=True)
+        citizen = client.get(video_visits.citizen_join_path(appointment.reference))
+        assert citizen.status_code == 200
+        page = client.get(join)
+        assert page.status_code == 200
+        assert page.headers["Permissions-Policy"].startswith("camera=(self)")
+        chat = db.session.scalar(db.select(Chat))
+        assert chat.agent_id == staff.id
+        assert f'data-chat-id="{chat.id}"' in page.get_data(as_text=True)
+        assert 'data-side="agent"' in page.get_data(as_text=True)
+
+
+def test_pages_other_than_the_video_call_may_not_use_camera_or_microphone(client):
+    policy = client.get("/").headers["Permissions-Policy"]
+    assert "camera=()" in policy and "microphone=()" in policy
+    assert (
+        client.get("/chat/video")
+        .headers["Permissions-Policy"]
+        .startswith("camera=(self), microphone=(self)")
+    )
