@@ -3,6 +3,7 @@ relayed to the other side of the chat only, refused to everyone else, and the ca
 recorded as a video interaction."""
 
 import queue
+import threading
 
 import pytest
 import socketio
@@ -57,8 +58,11 @@ def call_parties(live_server, make_staff):
     bystander = Socket(live_server.url, cookie=session_cookie(app, other_agent))
     sockets = {"citizen": citizen, "stranger": stranger, "agent": desk, "bystander": bystander}
     yield chat_id, sockets
-    for sock in sockets.values():
-        sock.close()
+    closing = [threading.Thread(target=sock.close) for sock in sockets.values()]
+    for thread in closing:  # each close waits for the server's goodbye: all at once
+        thread.start()
+    for thread in closing:
+        thread.join(timeout=15)
 
 
 def test_a_signal_reaches_the_other_side_of_the_chat_only(call_parties):

@@ -120,10 +120,11 @@ def test_staff_join_from_the_day_view_into_the_citizens_chat(
 ):
     online, _town_hall, advice = video_office
     appointment = book_at(online, advice)
-    staff = login(make_staff("agent@example.org", role="call_agent"))
+    agent = make_staff("agent@example.org", role="call_agent")
     join = video_visits.staff_join_path(appointment.reference)
 
     with time_machine.travel(local(DAY, 9, 50), tick=False):
+        staff = login(agent)  # signed in on the day: the idle timeout reads this clock
         day = client.get(f"/desk/appointments/?location={online.id}&day={DAY.isoformat()}")
         assert join in day.get_data(as_text=True)
         citizen = client.get(video_visits.citizen_join_path(appointment.reference))
