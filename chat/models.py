@@ -45,6 +45,8 @@ class Chat(db.Model):
     citizen_name: Mapped[str] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(20))  # E.164 (desk.identifiers)
     email: Mapped[str | None] = mapped_column(String(254))  # normalised (desk.identifiers)
+    # The citizen agreed that we answer later at that phone or e-mail, about this question only.
+    contact_consent: Mapped[bool] = mapped_column(default=False)
     language: Mapped[str] = mapped_column(String(5), default="nl")
     # What the citizen asks about: an office service, or nothing (a free question).
     service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"))

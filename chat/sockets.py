@@ -6,22 +6,48 @@ Other chat modules add events with `@chat_event("name")` (the video's `signal` r
 chat.signalling) without editing this class.
 
 Rooms: `chat:<id>:citizen` holds the citizen's sockets of one chat, `chat:<id>:agent` the
-sockets of the agent holding it; `chat:waiting` every agent console (the waiting list).
+sockets of the agent holding it; `chat:agents` every agent console (the waiting list).
+
+Every write opens its own unit of work; what clients are told is emitted after its commit
+(chat.notices). Exactly once on a resume: posting a message (number, commit, emit) and a
+resume (replay, then joining the room) hold the chat's lock in this process, so a message is
+either replayed or received live, never both and never neither.
 """
 
+import threading
+import time
+from collections import defaultdict, deque
 from collections.abc import Callable
+from contextlib import nullcontext
 
 import socketio
 from flask import current_app
+from flask_babel import force_locale
 
-from realtime.namespaces import ChatNamespace, in_app_context
+from chat import notices, service
+from chat.errors import ChatError
+from chat.models import Author, Chat, ChatStatus
+from chat.transcript import AGENT_OUTCOMES
+from core.bounds import as_int
+from core.unit_of_work import unit_of_work
+from desk.accounts import staff_for_api_token
+from desk.models import Staff
+from extensions import db
+from realtime.namespaces import ChatNamespace, in_app_context, staff_from_environ, staff_room
 
-NAMESPACE = "/chat"
-WAITING_ROOM = "chat:waiting"
-CITIZEN = "citizen"
-AGENT = "agent"
+NAMESPACE = notices.NAMESPACE
+CITIZEN = notices.CITIZEN
+AGENT = notices.AGENT
+side_room = notices.side_room
 
 _extra_events: dict[str, Callable] = {}
+_chat_locks: dict[int, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def chat_lock(chat_id) -> threading.Lock:
+    with _locks_guard:
+        return _chat_locks.setdefault(chat_id, threading.Lock())
 
 
 def chat_event(name: str):
@@ -33,10 +59,6 @@ def chat_event(name: str):
         return handler
 
     return register
-
-
-def side_room(chat_id: int, side: str) -> str:
-    return f"chat:{chat_id}:{side}"
 
 
 def server() -> socketio.Server:
@@ -59,13 +81,11 @@ def chat_of_sid(sid: str) -> int | None:
     return session_of(sid).get("chat_id")
 
 
-def may_use_chat(sid: str, chat_id: int) -> bool:
+def may_use_chat(sid: str, chat_id) -> bool:
     """A citizen socket: only its own chat. An agent socket: a chat it holds now."""
-    from chat.service import agent_holds
-
     session = session_of(sid)
     if session.get("staff_id"):
-        return agent_holds(chat_id, session["staff_id"])
+        return isinstance(chat_id, int) and service.agent_holds(chat_id, session["staff_id"])
     return session.get("chat_id") == chat_id
 
 
@@ -79,7 +99,35 @@ def other_side_sids(chat_id: int, sid: str) -> list[str]:
     return [peer for peer, _eio in server().manager.get_participants(NAMESPACE, room)]
 
 
+def refusal(error: ChatError) -> dict:
+    return {"ok": False, "error": {"code": error.code, "message": str(error.message)}}
+
+
+class RateLimit:
+    """At most `count` messages in `seconds` per connection, counted in this process."""
+
+    def __init__(self):
+        self.sent: dict[str, deque] = defaultdict(deque)
+
+    def allow(self, sid: str, count: int, seconds: float) -> bool:
+        now = time.monotonic()
+        times = self.sent[sid]
+        while times and now - times[0] > seconds:
+            times.popleft()
+        if len(times) >= count:
+            return False
+        times.append(now)
+        return True
+
+    def forget(self, sid: str) -> None:
+        self.sent.pop(sid, None)
+
+
 class ChatSockets(ChatNamespace):
+    def __init__(self, app, namespace):
+        super().__init__(app, namespace)
+        self.rate = RateLimit()
+
     def trigger_event(self, event, *args):
         handler = _extra_events.get(event)
         if handler is None or hasattr(self, f"on_{event}"):
@@ -89,3 +137,202 @@ class ChatSockets(ChatNamespace):
     @in_app_context
     def _extra(self, handler, sid, data=None):
         return handler(self, sid, data)
+
+    # --- connecting ------------------------------------------------------------------------
+
+    @in_app_context
+    def on_connect(self, sid, environ, auth=None):
+        auth = auth if isinstance(auth, dict) else {}
+        staff = self._staff(environ, auth)
+        if staff is not None:
+            return self._connect_agent(sid, staff)
+        if "chat_id" in auth:
+            return self._resume_citizen(sid, auth)
+        return self._start_citizen(sid, auth)
+
+    def _staff(self, environ, auth) -> Staff | None:
+        found = staff_from_environ(environ)
+        if found is not None:
+            return db.session.get(Staff, found["staff_id"])
+        token = auth.get("token")
+        if isinstance(token, str) and 0 < len(token) <= 200:
+            with unit_of_work():  # it notes when the token was last used
+                return staff_for_api_token(token)
+        return None
+
+    def _connect_agent(self, sid, staff: Staff):
+        self.save_session(sid, {"staff_id": staff.id, "role": staff.role.value})
+        self.enter_room(sid, staff_room(staff.id))
+        self.enter_room(sid, notices.AGENTS_ROOM)
+        for chat in service.chats_held_by(staff.id):
+            self.enter_room(sid, side_room(chat.id, AGENT))
+        self.emit("chat_waiting", notices.waiting_list(), to=sid)
+
+    def _start_citizen(self, sid, auth):
+        if auth.get("attachment") or auth.get("attachments"):
+            raise socketio.exceptions.ConnectionRefusedError("attachments_refused")
+        try:
+            with unit_of_work():
+                chat, token = service.start_chat(
+                    name=auth.get("name"),
+                    phone=auth.get("phone"),
+                    email=auth.get("email"),
+                    language=auth.get("language"),
+                    topic=auth.get("topic") or "",
+                    service_id=as_int(auth.get("service_id"), low=1),
+                    contact_consent=auth.get("consent") is True,
+                )
+                notices.waiting_changed()
+        except ChatError as error:
+            raise socketio.exceptions.ConnectionRefusedError(error.code) from error
+        self.save_session(sid, {"staff_id": None, "chat_id": chat.id})
+        self.enter_room(sid, side_room(chat.id, CITIZEN))
+        self.emit("chat_started", {"chat_id": chat.id, "resume_token": token}, to=sid)
+        self.emit("chat_queue", notices.queue_state(chat), to=sid)
+
+    def _resume_citizen(self, sid, auth):
+        chat_id = auth.get("chat_id")
+        chat = service.resumable_chat(chat_id, auth.get("resume_token"))
+        if chat is None:
+            raise socketio.exceptions.ConnectionRefusedError("resume_refused")
+        after = as_int(auth.get("after"), low=0)
+        self.save_session(sid, {"staff_id": None, "chat_id": chat.id})
+        self._replay_and_join(sid, chat.id, 0 if after is None else after, CITIZEN)
+        if chat.status == ChatStatus.WAITING:
+            self.emit("chat_queue", notices.queue_state(chat), to=sid)
+        elif chat.status == ChatStatus.ENDED:
+            self.emit("chat_ended", {"chat_id": chat.id}, to=sid)
+
+    def _replay_and_join(self, sid, chat_id: int, after: int, side: str) -> None:
+        with chat_lock(chat_id):
+            for message in service.messages_after(chat_id, after):
+                self.emit("message", notices.message_payload(message), to=sid)
+            db.session.rollback()  # end the read: the lock is not held over a transaction
+            self.enter_room(sid, side_room(chat_id, side))
+
+    def on_disconnect(self, sid, *args):
+        self.rate.forget(sid)
+
+    # --- both sides ------------------------------------------------------------------------
+
+    @in_app_context
+    def on_message(self, sid, data):
+        data = data if isinstance(data, dict) else {}
+        session = session_of(sid)
+        staff_id = session.get("staff_id")
+        chat_id = data.get("chat_id") if staff_id else session.get("chat_id")
+        language = None if staff_id else self._language(chat_id)
+        with force_locale(language) if language else nullcontext():
+            config = current_app.config
+            if not self.rate.allow(sid, config["CHAT_RATE_MESSAGES"], config["CHAT_RATE_SECONDS"]):
+                return refusal(ChatError("too_fast"))
+            if data.get("attachment") or data.get("attachments") or data.get("file"):
+                return refusal(ChatError("attachments_refused"))
+            if not may_use_chat(sid, chat_id):
+                return refusal(ChatError("unknown_chat"))
+            author = Author.AGENT if staff_id else Author.CITIZEN
+            try:
+                with chat_lock(chat_id), unit_of_work():
+                    message = service.post_message(
+                        chat_id, author, data.get("text"), staff_id=staff_id
+                    )
+                    notices.message_posted(message, skip_sid=sid)
+            except ChatError as error:
+                return refusal(error)
+            return {"ok": True, "seq": message.seq}
+
+    def _language(self, chat_id) -> str | None:
+        chat = db.session.get(Chat, chat_id) if isinstance(chat_id, int) else None
+        return chat.language if chat else None
+
+    @in_app_context
+    def on_typing(self, sid, data):
+        """Relayed to the other side only; nothing is stored."""
+        data = data if isinstance(data, dict) else {}
+        chat_id = data.get("chat_id") if side_of(sid) == AGENT else chat_of_sid(sid)
+        if not may_use_chat(sid, chat_id):
+            return {"ok": False}
+        payload = {"chat_id": chat_id, "from": side_of(sid), "typing": data.get("typing") is True}
+        self.emit("typing", payload, to=other_side_room(chat_id, sid))
+        return {"ok": True}
+
+    @in_app_context
+    def on_read(self, sid, data):
+        """The reader has seen the other side's messages up to `seq`: they get a read mark."""
+        data = data if isinstance(data, dict) else {}
+        side = side_of(sid)
+        chat_id = data.get("chat_id") if side == AGENT else chat_of_sid(sid)
+        seq = as_int(data.get("seq"), low=1)
+        if seq is None or not may_use_chat(sid, chat_id):
+            return {"ok": False}
+        reader = Author.AGENT if side == AGENT else Author.CITIZEN
+        with unit_of_work():
+            if service.mark_read(chat_id, reader, seq):
+                notices.read_marked(chat_id, side, seq)
+        return {"ok": True}
+
+    # --- agents ----------------------------------------------------------------------------
+
+    def _agent(self, sid) -> Staff | None:
+        staff_id = session_of(sid).get("staff_id")
+        return db.session.get(Staff, staff_id) if staff_id else None
+
+    @in_app_context
+    def on_take(self, sid, data):
+        staff = self._agent(sid)
+        if staff is None:
+            return refusal(ChatError("unknown_chat"))
+        chat_id = (data or {}).get("chat_id") if isinstance(data, dict) else None
+        try:
+            with unit_of_work():
+                chat = service.take_chat(chat_id, staff)
+                notices.chat_taken(chat, staff)
+        except ChatError as error:
+            return refusal(error)
+        self._replay_and_join(sid, chat.id, 0, AGENT)
+        return {"ok": True, "chat": notices.chat_summary(chat)}
+
+    @in_app_context
+    def on_join(self, sid, data):
+        """An agent's console (re)opens a chat it holds: the messages after `after`."""
+        staff = self._agent(sid)
+        data = data if isinstance(data, dict) else {}
+        chat_id = data.get("chat_id")
+        if staff is None or not may_use_chat(sid, chat_id):
+            return refusal(ChatError("unknown_chat"))
+        after = as_int(data.get("after"), low=0) or 0
+        self._replay_and_join(sid, chat_id, after, AGENT)
+        return {"ok": True}
+
+    @in_app_context
+    def on_end(self, sid, data):
+        data = data if isinstance(data, dict) else {}
+        staff = self._agent(sid)
+        if staff is None:
+            return self._citizen_leaves(sid)
+        outcome = data.get("outcome")
+        if outcome not in AGENT_OUTCOMES:
+            return refusal(ChatError("invalid_outcome", field="outcome"))
+        try:
+            with chat_lock(data.get("chat_id")), unit_of_work():
+                chat = service.held_chat(data.get("chat_id"), staff)
+                service.end_chat(chat, outcome=outcome, staff=staff)
+                notices.chat_ended(chat)
+        except ChatError as error:
+            return refusal(error)
+        _chat_locks.pop(chat.id, None)
+        return {"ok": True, "interaction_id": chat.interaction_id}
+
+    def _citizen_leaves(self, sid):
+        chat_id = chat_of_sid(sid)
+        try:
+            with chat_lock(chat_id), unit_of_work():
+                chat = db.session.get(Chat, chat_id)
+                was_waiting = chat.status == ChatStatus.WAITING
+                service.end_chat(chat, outcome="chat.left", staff=None)
+                notices.chat_ended(chat)
+                if was_waiting:
+                    notices.waiting_changed()
+        except ChatError as error:
+            return refusal(error)
+        return {"ok": True}

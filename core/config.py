@@ -78,6 +78,14 @@ DEFAULTS = {
     "MAIL_PASSWORD": None,
     "MAIL_USE_TLS": False,
     "MAIL_FROM": "loket@example.org",
+    # Live chat (chat/)
+    "CHAT_MAX_ACTIVE": 3,  # chats one agent holds at once
+    "CHAT_MESSAGE_MAX": 2000,  # characters in one message
+    "CHAT_RATE_MESSAGES": 10,  # messages one connection may send ...
+    "CHAT_RATE_SECONDS": 10,  # ... within this many seconds
+    "CHAT_HOURS_LOCATION": None,  # the location whose opening hours are the chat's; None: first
+    "CHAT_CALLBACK_DEPARTMENT": "contact-centre",  # whom callback requests go to
+    "CHAT_START_RATE_LIMIT": "20 per hour",  # chats and callback requests per client address
     # Online booking (appointments/)
     "BOOKING_RATE_LIMIT": "120 per minute",  # per client, on the public booking pages and API
     # per client, on "find my appointment" (reference plus phone or e-mail): guessing is slow

@@ -37,6 +37,7 @@ def upgrade():
     sa.Column('citizen_name', sa.String(length=200), nullable=False),
     sa.Column('phone', sa.String(length=20), nullable=True),
     sa.Column('email', sa.String(length=254), nullable=True),
+    sa.Column('contact_consent', sa.Boolean(), nullable=False),
     sa.Column('language', sa.String(length=5), nullable=False),
     sa.Column('service_id', sa.Integer(), nullable=True),
     sa.Column('topic', sa.String(length=200), nullable=False),

@@ -1,0 +1,175 @@
+"""What the chat tells its sockets, queued until the commit (core.unit_of_work.after_commit).
+
+Payloads of the DESIGN contract: `message` {"chat_id", "seq", "from", "text", "sent_at"},
+`chat_started`, `chat_waiting`. Added here: `chat_queue` {"chat_id", "place", "wait_minutes"}
+for a waiting citizen, `chat_taken`, `chat_transferred`, `chat_ended`, `typing` and `read`.
+"""
+
+import logging
+
+from flask import current_app
+from flask_babel import force_locale
+
+from chat.models import Chat, ChatMessage
+from core.unit_of_work import after_commit
+from extensions import db
+from office.models import Service
+from realtime.namespaces import staff_room
+
+logger = logging.getLogger(__name__)
+
+NAMESPACE = "/chat"
+CITIZEN = "citizen"
+AGENT = "agent"
+AGENTS_ROOM = "chat:agents"
+
+
+def side_room(chat_id: int, side: str) -> str:
+    return f"chat:{chat_id}:{side}"
+
+
+def both_sides(chat_id: int) -> list[str]:
+    return [side_room(chat_id, CITIZEN), side_room(chat_id, AGENT)]
+
+
+def _server():
+    return current_app.extensions["socketio"]
+
+
+def _send(event: str, data, to, skip_sid=None) -> None:
+    try:
+        _server().emit(event, data, namespace=NAMESPACE, to=to, skip_sid=skip_sid)
+    except Exception:
+        logger.exception("could not emit %s to %s", event, to)
+
+
+def emit_after_commit(event: str, data, *, to, skip_sid=None) -> None:
+    after_commit(_send, event, data, to, skip_sid)
+
+
+def message_payload(message: ChatMessage) -> dict:
+    return {
+        "chat_id": message.chat_id,
+        "seq": message.seq,
+        "from": message.author.value,
+        "text": message.text,
+        "sent_at": message.sent_at.isoformat(),
+    }
+
+
+def message_posted(message: ChatMessage, *, skip_sid: str | None = None) -> None:
+    """To both sides; the sender has its ack (and its other tabs get the message)."""
+    emit_after_commit(
+        "message", message_payload(message), to=both_sides(message.chat_id), skip_sid=skip_sid
+    )
+
+
+def read_marked(chat_id: int, reader_side: str, seq: int) -> None:
+    other = AGENT if reader_side == CITIZEN else CITIZEN
+    payload = {"chat_id": chat_id, "seq": seq, "by": reader_side}
+    emit_after_commit("read", payload, to=side_room(chat_id, other))
+
+
+def topic_of(chat: Chat) -> str:
+    if chat.service_id:
+        service = db.session.get(Service, chat.service_id)
+        if service is not None:
+            return service.name
+    return chat.topic
+
+
+def chat_summary(chat: Chat) -> dict:
+    """A chat as the console lists it."""
+    return {
+        "chat_id": chat.id,
+        "name": chat.citizen_name,
+        "topic": topic_of(chat),
+        "language": chat.language,
+        "waiting_since": chat.created_at.isoformat(),
+        "status": chat.status.value,
+        "department_id": chat.department_id,
+        "agent_id": chat.agent_id,
+    }
+
+
+def waiting_list(staff_id: int | None = None) -> dict:
+    """`chat_waiting`: the chats any agent may take, oldest first; with `staff_id` also those
+    transferred to that agent in person."""
+    from chat.service import waiting_chats
+
+    chats = [
+        chat
+        for chat in waiting_chats()
+        if chat.agent_id is None or (staff_id is not None and chat.agent_id == staff_id)
+    ]
+    return {"chats": [chat_summary(chat) for chat in chats]}
+
+
+def agents_online() -> int:
+    """Agent consoles open in this process."""
+    return sum(1 for _ in _server().manager.get_participants(NAMESPACE, AGENTS_ROOM))
+
+
+def queue_state(chat: Chat, place: int | None = None, agents=None, handling=None) -> dict:
+    from chat.service import expected_wait_minutes, place_in_line, usual_handling_seconds
+
+    place = place or place_in_line(chat)
+    agents = agents_online() if agents is None else agents
+    handling = usual_handling_seconds() if handling is None else handling
+    return {
+        "chat_id": chat.id,
+        "place": place,
+        "agents_online": agents,
+        "wait_minutes": expected_wait_minutes(place, agents, handling),
+    }
+
+
+def waiting_changed() -> None:
+    """After the commit: agents get the new waiting list, each waiting citizen their place."""
+    after_commit(_waiting_changed, current_app._get_current_object())
+
+
+def _waiting_changed(app) -> None:
+    from chat.service import usual_handling_seconds, waiting_chats
+
+    with app.app_context(), force_locale(app.config["BABEL_DEFAULT_LOCALE"]):
+        try:
+            _send("chat_waiting", waiting_list(), AGENTS_ROOM)
+            agents = agents_online()
+            handling = usual_handling_seconds()
+            for place, chat in enumerate(waiting_chats(), start=1):
+                state = queue_state(chat, place, agents, handling)
+                _send("chat_queue", state, side_room(chat.id, CITIZEN))
+        finally:
+            db.session.rollback()
+
+
+def chat_taken(chat: Chat, staff) -> None:
+    emit_after_commit(
+        "chat_taken",
+        {"chat_id": chat.id, "agent_name": staff.name.split(" ")[0]},
+        to=side_room(chat.id, CITIZEN),
+    )
+    waiting_changed()
+
+
+def chat_transferred(chat: Chat, to_staff_id: int | None) -> None:
+    """The agent who handed it on is out of the chat; the citizen waits again."""
+    room = side_room(chat.id, AGENT)
+    emit_after_commit("chat_transferred", {"chat_id": chat.id, "to_you": False}, to=room)
+    after_commit(_close_room, room)
+    if to_staff_id is not None:
+        payload = {**chat_summary(chat), "to_you": True}
+        emit_after_commit("chat_transferred", payload, to=staff_room(to_staff_id))
+    waiting_changed()
+
+
+def _close_room(room: str) -> None:
+    try:
+        _server().close_room(room, namespace=NAMESPACE)
+    except Exception:
+        logger.exception("could not close %s", room)
+
+
+def chat_ended(chat: Chat) -> None:
+    emit_after_commit("chat_ended", {"chat_id": chat.id}, to=both_sides(chat.id))
