@@ -266,9 +266,11 @@ def transfer_chat(chat: Chat, staff: Staff, *, to_staff_id=None, to_department_i
 def end_chat(chat: Chat, *, outcome: str | None, staff: Staff | None) -> Chat:
     """Closed: no more messages. The transcript goes to the record (chat.transcript)."""
     from chat.transcript import record_chat
+    from chat.video_calls import end_call
 
     if chat.status == ChatStatus.ENDED:
         raise ChatError("chat_closed")
+    end_call(chat.id)  # a video call still open ends with its chat
     chat.status = ChatStatus.ENDED
     chat.ended_at = utcnow()
     chat.outcome = outcome

@@ -13,6 +13,7 @@ from sqlalchemy import ForeignKey, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chat.models import Chat
+from chat.transcript import party_of
 from core.database import UTCDateTime, utcnow
 from desk import record
 from desk.interaction_texts import in_default_language, register_texts
@@ -96,7 +97,7 @@ def record_call(call: VideoCall):
     staff = db.session.get(Staff, call.staff_id) if call.staff_id else None
     params = {"minutes": minutes_of(call)}
     return record.record_interaction(
-        party=chat.party_id or party_for(chat),
+        party=party_of(chat),
         channel=Channel.VIDEO,
         direction=Direction.INBOUND,
         subject=in_default_language(SUBJECT, params),
@@ -110,12 +111,3 @@ def record_call(call: VideoCall):
         link_id=chat.id,
         purpose="video call",
     )
-
-
-def party_for(chat: Chat) -> int:
-    """The chat's party as the record matches it (conservatively: exact address only), kept
-    on the chat so that the chat's own transcript lands on the same timeline."""
-    details = {"name": chat.citizen_name, "phone": chat.phone, "email": chat.email}
-    party = record.find_or_create_party(**{k: v for k, v in details.items() if v})
-    chat.party_id = party.id
-    return party.id

@@ -175,3 +175,16 @@ def test_a_closed_chat_refuses_signals(call_parties):
     ack = s["citizen"].call("signal", {"chat_id": chat_id, "type": "offer", "payload": {}})
     assert ack["ok"] is False
     s["agent"].nothing("signal")
+
+
+def test_ending_the_chat_ends_an_open_call(call_parties, live_server):
+    chat_id, s = call_parties
+    s["agent"].call("video_invite", {"chat_id": chat_id})
+    s["citizen"].call("video_ready", {"chat_id": chat_id})
+    s["citizen"].call("signal", {"chat_id": chat_id, "type": "answer", "payload": {}})
+    assert s["agent"].call("end", {"chat_id": chat_id, "outcome": "chat.answered"})["ok"] is True
+    with live_server.app.app_context():
+        call = db.session.scalar(db.select(VideoCall))
+        assert call.ended_at is not None and call.interaction_id is not None
+        channels = sorted(db.session.scalars(db.select(Interaction.channel)))
+        assert channels == ["chat", "video"]

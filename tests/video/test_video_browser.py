@@ -79,7 +79,7 @@ def test_a_video_call_between_citizen_and_agent(browser, live_server, taken_chat
         assert axe_violations(citizen_tab) == []
 
         agent_tab.get_by_role("button", name="Video starten").click()
-        consent = citizen_tab.get_by_role("heading", name="Voor je begint")
+        consent = citizen_tab.get_by_role("heading", name="Voor u begint")
         consent.wait_for()
         assert "niets wordt opgenomen" in citizen_tab.locator("#video-consent").inner_text().lower()
         assert axe_violations(citizen_tab) == []
@@ -91,7 +91,7 @@ def test_a_video_call_between_citizen_and_agent(browser, live_server, taken_chat
         assert axe_violations(citizen_tab) == []
 
         # The chat stays beside the call.
-        citizen_tab.get_by_label("Je bericht").fill("Hoort u mij?")
+        citizen_tab.get_by_label("Uw bericht").fill("Hoort u mij?")
         citizen_tab.get_by_role("button", name="Versturen").click()
         agent_tab.locator("#chat-messages li", has_text="Hoort u mij?").wait_for()
 
