@@ -25,6 +25,7 @@ from flask import current_app
 from flask_babel import force_locale
 
 from chat import notices, service
+from chat.console import is_agent
 from chat.errors import ChatError
 from chat.models import Author, Chat, ChatStatus
 from chat.transcript import AGENT_OUTCOMES
@@ -145,6 +146,8 @@ class ChatSockets(ChatNamespace):
         auth = auth if isinstance(auth, dict) else {}
         staff = self._staff(environ, auth)
         if staff is not None:
+            if not is_agent(staff):
+                raise socketio.exceptions.ConnectionRefusedError("agents_only")
             return self._connect_agent(sid, staff)
         if "chat_id" in auth:
             return self._resume_citizen(sid, auth)

@@ -15,11 +15,6 @@ def server(live_server):
     return live_server
 
 
-@pytest.fixture
-def staff(app, make_staff):
-    return make_staff("agent@example.org", role=Role.CALL_AGENT, name="Eva Agent")
-
-
 def taken_chat(server, staff, **auth):
     person, started = citizen(server.url, **auth)
     console = agent(server, staff)
