@@ -68,7 +68,7 @@ def citizen_video():
 
 
 def page_texts() -> dict:
-    return {"message_max": message_max(), "back_url": "/chat/console"}
+    return {"message_max": message_max()}
 
 
 @bp.get("/chat/video/<int:chat_id>")
@@ -92,6 +92,7 @@ def render_video_for_agent(chat: Chat, **extra):
         "chat/video.html",
         side="agent",
         chat_id=chat.id,
+        back_url=url_for("chat.console_chat", chat_id=chat.id),
         heading_name=chat.citizen_name,
         messages=messages,
         **page_texts(),

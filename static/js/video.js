@@ -22,9 +22,12 @@
 
   // The citizen's chat: from the join page, else from the widget's link (#chat_id=…&resume_token=…,
   // a fragment: never sent to a server, never in a log).
+  // In the same tab, the widget's own record of its chat (chat-widget.js) will do as well.
   var fragment = new URLSearchParams(window.location.hash.slice(1));
-  var chatId = Number(box.dataset.chatId || fragment.get("chat_id"));
-  var resumeToken = box.dataset.resumeToken || fragment.get("resume_token") || "";
+  var widget = {};
+  try { widget = JSON.parse(sessionStorage.getItem("loket.chat") || "{}") || {}; } catch (e) { widget = {}; }
+  var chatId = Number(box.dataset.chatId || fragment.get("chat_id") || widget.chat_id);
+  var resumeToken = box.dataset.resumeToken || fragment.get("resume_token") || widget.resume_token || "";
   if (side === "citizen" && window.location.hash) {
     history.replaceState(null, "", window.location.pathname + window.location.search);
   }

@@ -7,11 +7,13 @@ import time
 import pytest
 
 from chat import service
+from chat.models import Chat
 from chat.video_calls import VideoCall
 from desk.models import Staff
 from extensions import db
 from tests.browser import axe_violations
 from tests.realtime.sockets import session_cookie
+from tests.video.test_signalling import Socket
 
 pytestmark = pytest.mark.browser
 
@@ -131,3 +133,36 @@ def test_sound_only_and_stay_in_chat_are_always_offered(browser, live_server, ta
     finally:
         agent_context.close()
         citizen_context.close()
+
+
+def test_the_widget_offers_the_video_call_and_its_page_asks_first(
+    browser, live_server, open_town, make_staff
+):
+    """The chat widget (every public page's "Chat with us") shows the agent's invitation and
+    links to the video page, which explains before the browser asks for anything."""
+    staff = make_staff("agent@example.org", role="call_agent", name="Eva Agent")
+    desk = Socket(live_server.url, cookie=session_cookie(live_server.app, staff))
+    context, tab = open_tab(browser, live_server)
+    try:
+        tab.goto(f"{live_server.url}/chat/")
+        tab.locator("#chat-name").fill("Ann Peeters")
+        tab.get_by_role("button", name="Chat starten").click()
+        tab.locator("#chat-status", has_text="nummer 1").wait_for()
+        with live_server.app.app_context():
+            chat_id = db.session.scalar(db.select(Chat.id))
+        assert desk.call("take", {"chat_id": chat_id})["ok"]
+        assert desk.call("video_invite", {"chat_id": chat_id}) == {"ok": True}
+
+        offer = tab.get_by_role("link", name="Naar het videogesprek")
+        offer.wait_for()
+        assert axe_violations(tab) == []
+        offer.focus()
+        tab.keyboard.press("Enter")
+        tab.wait_for_url(f"{live_server.url}/chat/video")  # the chat's key left the address
+        tab.get_by_role("heading", name="Voor u begint").wait_for()
+        tab.get_by_role("button", name="Video starten").click()
+        assert desk.next("video_ready") == {"chat_id": chat_id, "audio_only": False}
+        assert not tab.csp_violations
+    finally:
+        desk.close()
+        context.close()
