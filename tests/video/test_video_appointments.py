@@ -1,9 +1,6 @@
 """A booked video appointment: the join link on the manage page, its time window, the staff's
 join from the day view, and both ending up in the same chat."""
 
-from datetime import time
-
-import pytest
 import time_machine
 
 from appointments import booking
@@ -11,28 +8,7 @@ from appointments.manage_links import manage_token
 from chat.models import Chat, ChatKind
 from extensions import db
 from office import video_visits
-from office.models import Counter, Location, LocationKind, OpeningPeriod, Service
 from tests.appointments.conftest import local, next_weekday
-
-
-@pytest.fixture
-def video_office(app):
-    online = Location(name="Videoloket", kind=LocationKind.ONLINE, min_notice_minutes=0,
-                      horizon_days=800)  # fmt: skip
-    town_hall = Location(name="Stadhuis", address="Markt 1", min_notice_minutes=0,
-                         horizon_days=800)  # fmt: skip
-    advice = Service(name_nl="Bouwadvies", name_fr="Conseil", name_en="Building advice",
-                     duration_minutes=30, locations=[online, town_hall])  # fmt: skip
-    for place in (online, town_hall):
-        db.session.add(Counter(name=f"Bureau {place.name}", location=place, services=[advice]))
-        for weekday in range(5):
-            place.opening_periods.append(
-                OpeningPeriod(weekday=weekday, opens=time(9, 0), closes=time(16, 0))
-            )
-    db.session.add_all([online, town_hall, advice])
-    db.session.commit()
-    return online, town_hall, advice
-
 
 DAY = next_weekday(2)  # a Wednesday to come
 

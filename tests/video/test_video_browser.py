@@ -6,11 +6,13 @@ import time
 
 import pytest
 
+from appointments.manage_links import manage_token
 from chat import service
 from chat.models import Chat
 from chat.video_calls import VideoCall
 from desk.models import Staff
 from extensions import db
+from office import video_visits
 from tests.browser import axe_violations
 from tests.realtime.sockets import session_cookie
 from tests.video.test_signalling import Socket
@@ -165,4 +167,29 @@ def test_the_widget_offers_the_video_call_and_its_page_asks_first(
         assert not tab.csp_violations
     finally:
         desk.close()
+        context.close()
+
+
+def test_the_join_links_on_the_manage_page_and_day_view_pass_axe(
+    browser, live_server, make_staff, video_office
+):
+    from tests.video.test_video_appointments import book_at
+
+    online, _town_hall, advice = video_office
+    appointment = book_at(online, advice)
+    token = manage_token(appointment)
+    staff = make_staff("agent@example.org", role="call_agent")
+    context, tab = open_tab(browser, live_server, session_cookie(live_server.app, staff))
+    try:
+        tab.goto(f"{live_server.url}/appointments/manage/{appointment.reference}?token={token}")
+        tab.get_by_role("link", name="Deelnemen aan het videogesprek").wait_for()
+        assert axe_violations(tab) == []
+        day = appointment.starts_at.date().isoformat()
+        tab.goto(f"{live_server.url}/desk/appointments/?location={online.id}&day={day}")
+        label = f"Deelnemen aan het videogesprek: {appointment.reference}"
+        join = tab.get_by_role("link", name=label)
+        assert join.get_attribute("href") == video_visits.staff_join_path(appointment.reference)
+        assert axe_violations(tab) == []
+        assert not tab.csp_violations
+    finally:
         context.close()
