@@ -85,6 +85,7 @@ def register_blueprints(app):
     import appointments.models  # noqa: F401
     import appointments.reminder_plans  # noqa: F401
     import chat.models  # noqa: F401
+    import chat.video_appointments  # noqa: F401
     import chat.video_calls  # noqa: F401
     import counter.models  # noqa: F401
     import desk.models  # noqa: F401  (every table must be known to Alembic)

@@ -189,7 +189,10 @@ def chats_held_by(staff_id: int) -> list[Chat]:
 def waiting_chats() -> list[Chat]:
     return list(
         db.session.scalars(
-            select(Chat).where(Chat.status == ChatStatus.WAITING).order_by(Chat.created_at, Chat.id)
+            # A booked video appointment waits for its own staff member, not in the line.
+            select(Chat)
+            .where(Chat.status == ChatStatus.WAITING, Chat.kind == ChatKind.CHAT)
+            .order_by(Chat.created_at, Chat.id)
         )
     )
 
@@ -289,6 +292,7 @@ def place_in_line(chat: Chat) -> int:
         .select_from(Chat)
         .where(
             Chat.status == ChatStatus.WAITING,
+            Chat.kind == ChatKind.CHAT,
             (Chat.created_at < chat.created_at)
             | ((Chat.created_at == chat.created_at) & (Chat.id < chat.id)),
         )

@@ -18,7 +18,7 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from chat import video_appointments
+from chat import notices, video_appointments
 from chat.errors import ChatError
 from chat.ice import ice_servers
 from chat.models import Author, Chat, ChatMessage, ChatStatus
@@ -113,12 +113,12 @@ def join_appointment(token):
         return render_template("chat/video_closed.html", reason="early", opens_at=opens)
     if now > closes:
         return render_template("chat/video_closed.html", reason="over"), 410
-    chat = video_appointments.appointment_chat(visit)
+    chat, token = video_appointments.appointment_chat(visit, video_appointments.citizen_pass)
     return render_template(
         "chat/video.html",
         side="citizen",
         chat_id=chat.id,
-        resume_token=video_appointments.citizen_pass(chat),
+        resume_token=token,
         appointment_when=local_moment(visit.starts_at),
         messages=[],
         **page_texts(),
@@ -133,11 +133,18 @@ def staff_join_appointment(reference):
     visit = video_appointments.video_visit(reference)
     if visit is None:
         abort(404)
-    chat = video_appointments.appointment_chat(visit)
-    if chat.agent_id != current_user.id:
-        try:
-            chat = take_chat(chat.id, current_user._get_current_object())
-        except ChatError as error:
-            flash(str(error.message), "error")
-            return redirect(url_for("booking_desk.day_view"))
+    staff = current_user._get_current_object()
+
+    def take(chat):
+        if chat.agent_id == staff.id and chat.status == ChatStatus.ACTIVE:
+            return chat
+        taken = take_chat(chat.id, staff)
+        notices.chat_taken(taken, staff)
+        return taken
+
+    try:
+        _chat, chat = video_appointments.appointment_chat(visit, take)
+    except ChatError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("booking_desk.day_view"))
     return render_video_for_agent(chat, appointment_when=local_moment(visit.starts_at))

@@ -1,4 +1,4 @@
-"""video: a chat's video calls (times only), and locations of kind online for video appointments
+"""video: a chat's video calls (times only), a video appointment's chat, locations of kind online
 
 Revision ID: 7e4b2c9d1f30
 Revises: 6dce6c46c01e
@@ -36,6 +36,13 @@ def upgrade():
     with op.batch_alter_table('chat_video_call', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_chat_video_call_chat_id'), ['chat_id'], unique=False)
 
+    op.create_table('chat_video_appointment',
+    sa.Column('reference', sa.String(length=20), nullable=False),
+    sa.Column('chat_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['chat_id'], ['chat.id'], name=op.f('fk_chat_video_appointment_chat_id_chat'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('reference', name=op.f('pk_chat_video_appointment'))
+    )
+
     with op.batch_alter_table('location', schema=None) as batch_op:
         batch_op.add_column(sa.Column('kind', sa.Enum('office', 'online', name='locationkind', native_enum=False, length=20), server_default='office', nullable=False))
 
@@ -43,6 +50,8 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('location', schema=None) as batch_op:
         batch_op.drop_column('kind')
+
+    op.drop_table('chat_video_appointment')
 
     with op.batch_alter_table('chat_video_call', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_chat_video_call_chat_id'))

@@ -1,6 +1,7 @@
 """A booked video appointment: the join link on the manage page, its time window, the staff's
 join from the day view, and both ending up in the same chat."""
 
+import pytest
 import time_machine
 
 from appointments import booking
@@ -122,3 +123,19 @@ def test_pages_other_than_the_video_call_may_not_use_camera_or_microphone(client
         .headers["Permissions-Policy"]
         .startswith("camera=(self), microphone=(self)")
     )
+
+
+@pytest.mark.slow
+def test_first_visits_at_once_meet_in_one_chat(app, video_office):
+    """The citizen's two tabs and staff open the link at the same moment: one chat."""
+    from chat.video_appointments import appointment_chat, video_visit
+    from tests.races import race
+
+    online, _town_hall, advice = video_office
+    appointment = book_at(online, advice)
+    reference = appointment.reference  # read here: the threads have sessions of their own
+    results, errors = race(app, 6, lambda _i: appointment_chat(video_visit(reference))[0].id)
+    assert errors == []
+    assert len(set(results)) == 1
+    db.session.commit()  # a fresh snapshot (SQLite): what the threads wrote
+    assert db.session.scalar(db.select(db.func.count()).select_from(Chat)) == 1
