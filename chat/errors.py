@@ -1,5 +1,7 @@
 """Domain errors of the chat: a code for clients, a message in the reader's language."""
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from core.errors import DomainError
@@ -40,3 +42,10 @@ MESSAGES = {
 class ChatError(DomainError):
     messages = MESSAGES
     status = 422
+
+    def message_in(self, language: str | None) -> str:
+        """The message in a socket client's language: a socket event has no request whose
+        language `message` could follow."""
+        words = self._message or self.messages.get(self.code) or self.messages["invalid"]
+        with force_locale(language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+            return str(words) % self.params if self.params else str(words)

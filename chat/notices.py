@@ -6,6 +6,7 @@ for a waiting citizen, `chat_taken`, `chat_transferred`, `chat_ended`, `typing` 
 """
 
 import logging
+import threading
 
 from flask import current_app
 from flask_babel import force_locale
@@ -124,9 +125,33 @@ def queue_state(chat: Chat, place: int | None = None, agents=None, handling=None
     }
 
 
+REFRESH_DELAY = 0.3  # seconds: many chats starting at once cost one refresh, not one each
+
+
 def waiting_changed() -> None:
-    """After the commit: agents get the new waiting list, each waiting citizen their place."""
-    after_commit(_waiting_changed, current_app._get_current_object())
+    """After the commit: agents get the new waiting list, each waiting citizen their place.
+    One refresh covers every change within REFRESH_DELAY: sending each waiting citizen their
+    place after every start would grow with the square of the queue."""
+    after_commit(_schedule_refresh, current_app._get_current_object())
+
+
+def _schedule_refresh(app) -> None:
+    state = app.extensions.setdefault("chat.refresh", {"lock": threading.Lock(), "due": False})
+    with state["lock"]:
+        if state["due"]:
+            return
+        state["due"] = True
+    app.extensions["socketio"].start_background_task(_refresh_soon, app, state)
+
+
+def _refresh_soon(app, state) -> None:
+    app.extensions["socketio"].sleep(REFRESH_DELAY)
+    with state["lock"]:
+        state["due"] = False
+    try:
+        _waiting_changed(app)
+    except Exception:  # the database went away: the next change refreshes again
+        logger.exception("could not refresh the chat's waiting list")
 
 
 def _waiting_changed(app) -> None:

@@ -18,11 +18,9 @@ import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
-from contextlib import nullcontext
 
 import socketio
 from flask import current_app
-from flask_babel import force_locale
 
 from chat import notices, service
 from chat.console import is_agent
@@ -100,8 +98,10 @@ def other_side_sids(chat_id: int, sid: str) -> list[str]:
     return [peer for peer, _eio in server().manager.get_participants(NAMESPACE, room)]
 
 
-def refusal(error: ChatError) -> dict:
-    return {"ok": False, "error": {"code": error.code, "message": str(error.message)}}
+def refusal(error: ChatError, sid: str | None = None) -> dict:
+    """A refused event's ack, its message in the socket's language."""
+    language = session_of(sid).get("language") if sid else None
+    return {"ok": False, "error": {"code": error.code, "message": error.message_in(language)}}
 
 
 class RateLimit:
@@ -164,7 +164,10 @@ class ChatSockets(ChatNamespace):
         return None
 
     def _connect_agent(self, sid, staff: Staff):
-        self.save_session(sid, {"staff_id": staff.id, "role": staff.role.value})
+        self.save_session(
+            sid,
+            {"staff_id": staff.id, "role": staff.role.value, "language": staff.preferred_language},
+        )
         self.enter_room(sid, staff_room(staff.id))
         self.enter_room(sid, notices.AGENTS_ROOM)
         for chat in service.chats_held_by(staff.id):
@@ -188,7 +191,7 @@ class ChatSockets(ChatNamespace):
                 notices.waiting_changed()
         except ChatError as error:
             raise socketio.exceptions.ConnectionRefusedError(error.code) from error
-        self.save_session(sid, {"staff_id": None, "chat_id": chat.id})
+        self.save_session(sid, {"staff_id": None, "chat_id": chat.id, "language": chat.language})
         self.enter_room(sid, side_room(chat.id, CITIZEN))
         self.emit("chat_started", {"chat_id": chat.id, "resume_token": token}, to=sid)
         self.emit("chat_queue", notices.queue_state(chat), to=sid)
@@ -199,7 +202,7 @@ class ChatSockets(ChatNamespace):
         if chat is None:
             raise socketio.exceptions.ConnectionRefusedError("resume_refused")
         after = as_int(auth.get("after"), low=0)
-        self.save_session(sid, {"staff_id": None, "chat_id": chat.id})
+        self.save_session(sid, {"staff_id": None, "chat_id": chat.id, "language": chat.language})
         self._replay_and_join(sid, chat.id, 0 if after is None else after, CITIZEN)
         if chat.status == ChatStatus.WAITING:
             self.emit("chat_queue", notices.queue_state(chat), to=sid)
@@ -224,29 +227,21 @@ class ChatSockets(ChatNamespace):
         session = session_of(sid)
         staff_id = session.get("staff_id")
         chat_id = data.get("chat_id") if staff_id else session.get("chat_id")
-        language = None if staff_id else self._language(chat_id)
-        with force_locale(language) if language else nullcontext():
-            config = current_app.config
-            if not self.rate.allow(sid, config["CHAT_RATE_MESSAGES"], config["CHAT_RATE_SECONDS"]):
-                return refusal(ChatError("too_fast"))
-            if data.get("attachment") or data.get("attachments") or data.get("file"):
-                return refusal(ChatError("attachments_refused"))
-            if not may_use_chat(sid, chat_id):
-                return refusal(ChatError("unknown_chat"))
-            author = Author.AGENT if staff_id else Author.CITIZEN
-            try:
-                with chat_lock(chat_id), unit_of_work():
-                    message = service.post_message(
-                        chat_id, author, data.get("text"), staff_id=staff_id
-                    )
-                    notices.message_posted(message, skip_sid=sid)
-            except ChatError as error:
-                return refusal(error)
-            return {"ok": True, "seq": message.seq}
-
-    def _language(self, chat_id) -> str | None:
-        chat = db.session.get(Chat, chat_id) if isinstance(chat_id, int) else None
-        return chat.language if chat else None
+        config = current_app.config
+        if not self.rate.allow(sid, config["CHAT_RATE_MESSAGES"], config["CHAT_RATE_SECONDS"]):
+            return refusal(ChatError("too_fast"), sid)
+        if data.get("attachment") or data.get("attachments") or data.get("file"):
+            return refusal(ChatError("attachments_refused"), sid)
+        if not may_use_chat(sid, chat_id):
+            return refusal(ChatError("unknown_chat"), sid)
+        author = Author.AGENT if staff_id else Author.CITIZEN
+        try:
+            with chat_lock(chat_id), unit_of_work():
+                message = service.post_message(chat_id, author, data.get("text"), staff_id=staff_id)
+                notices.message_posted(message, skip_sid=sid)
+        except ChatError as error:
+            return refusal(error, sid)
+        return {"ok": True, "seq": message.seq}
 
     @in_app_context
     def on_typing(self, sid, data):
@@ -284,14 +279,14 @@ class ChatSockets(ChatNamespace):
     def on_take(self, sid, data):
         staff = self._agent(sid)
         if staff is None:
-            return refusal(ChatError("unknown_chat"))
+            return refusal(ChatError("unknown_chat"), sid)
         chat_id = (data or {}).get("chat_id") if isinstance(data, dict) else None
         try:
             with unit_of_work():
                 chat = service.take_chat(chat_id, staff)
                 notices.chat_taken(chat, staff)
         except ChatError as error:
-            return refusal(error)
+            return refusal(error, sid)
         self._replay_and_join(sid, chat.id, 0, AGENT)
         return {"ok": True, "chat": notices.chat_summary(chat)}
 
@@ -302,7 +297,7 @@ class ChatSockets(ChatNamespace):
         data = data if isinstance(data, dict) else {}
         chat_id = data.get("chat_id")
         if staff is None or not may_use_chat(sid, chat_id):
-            return refusal(ChatError("unknown_chat"))
+            return refusal(ChatError("unknown_chat"), sid)
         after = as_int(data.get("after"), low=0) or 0
         self._replay_and_join(sid, chat_id, after, AGENT)
         return {"ok": True}
@@ -315,14 +310,14 @@ class ChatSockets(ChatNamespace):
             return self._citizen_leaves(sid)
         outcome = data.get("outcome")
         if outcome not in AGENT_OUTCOMES:
-            return refusal(ChatError("invalid_outcome", field="outcome"))
+            return refusal(ChatError("invalid_outcome", field="outcome"), sid)
         try:
             with chat_lock(data.get("chat_id")), unit_of_work():
                 chat = service.held_chat(data.get("chat_id"), staff)
                 service.end_chat(chat, outcome=outcome, staff=staff)
                 notices.chat_ended(chat)
         except ChatError as error:
-            return refusal(error)
+            return refusal(error, sid)
         _chat_locks.pop(chat.id, None)
         return {"ok": True, "interaction_id": chat.interaction_id}
 
@@ -337,5 +332,5 @@ class ChatSockets(ChatNamespace):
                 if was_waiting:
                     notices.waiting_changed()
         except ChatError as error:
-            return refusal(error)
+            return refusal(error, sid)
         return {"ok": True}

@@ -9,13 +9,15 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from chat.models import Author, Chat
-from core.time import local_clock
+from core.time import local_clock, local_moment
 from desk import record
 from desk.interaction_texts import in_default_language, in_languages, register_texts
 from desk.models import Staff
 from desk.record.common import SUMMARY_MAX
+from desk.signals import link_names
 from extensions import db
 from office.models import Service
 
@@ -37,6 +39,15 @@ register_texts(
         **OUTCOMES,
     }
 )
+
+
+@link_names.connect
+def chat_names(_sender, *, link_type: str, ids, **_kwargs) -> dict[int, str] | None:
+    """A chat on the timeline is named by when it started ("Chat 6 dec 2026 14:03")."""
+    if link_type != "chat" or not ids:
+        return None
+    rows = db.session.execute(select(Chat.id, Chat.created_at).where(Chat.id.in_(ids)))
+    return {chat_id: local_moment(started) for chat_id, started in rows}
 
 
 def wait_minutes(chat: Chat) -> int:

@@ -55,6 +55,7 @@ LINK_TYPES = {
     "sms_message": _l("Message"),
     "sms_inbound": _l("Reply"),
     "case": _l("Case"),
+    "chat": _l("Chat"),
 }
 # Fields a merge fills in on the surviving record.
 FIELDS = {"name": _l("name"), "preferred_language": _l("preferred language")}

@@ -115,3 +115,43 @@ def test_admins_write_canned_answers_per_language(client, login, make_staff):
     client.post(f"/chat/admin/answers/{canned.id}/delete")
     db.session.commit()
     assert db.session.scalars(db.select(CannedAnswer)).all() == []
+
+
+def test_an_ended_chat_reads_in_words_on_the_party_page(client, login, staff):
+    from chat.models import Author
+
+    with unit_of_work():
+        chat, _token = service.start_chat(name="Ann Peeters", email="ann@example.org")
+        service.take_chat(chat.id, staff)
+        service.post_message(chat.id, Author.CITIZEN, "Waar kan ik parkeren?")
+        service.end_chat(chat, outcome="chat.answered", staff=staff)
+    login(staff)
+    page = client.get(f"/desk/parties/{chat.party_id}").get_data(as_text=True)
+    assert "Chat (0 min gewacht)" in page
+    assert "Vraag beantwoord" in page
+    assert "chat.answered" not in page and "chat.subject" not in page
+    assert "Waar kan ik parkeren?" in page
+
+
+def test_handing_a_chat_over_to_a_colleague_with_a_note(client, login, make_staff, staff):
+    from chat.models import ChatStatus, ChatTransfer
+
+    colleague = make_staff("colleague@example.org", role=Role.BACK_OFFICE)
+    with unit_of_work():
+        chat, _token = service.start_chat(name="Ann")
+        service.take_chat(chat.id, staff)
+    login(staff)
+    page = client.get(f"/chat/console/{chat.id}").get_data(as_text=True)
+    assert f'value="staff:{colleague.id}"' in page
+    answer = client.post(
+        f"/chat/console/{chat.id}/transfer",
+        data={"to": f"staff:{colleague.id}", "note": "Vraag over bouwvergunning"},
+    )
+    assert answer.status_code == 302
+    db.session.commit()
+    chat = db.session.get(Chat, chat.id)
+    assert (chat.status, chat.agent_id) == (ChatStatus.WAITING, colleague.id)
+    assert db.session.scalar(db.select(ChatTransfer.note)) == "Vraag over bouwvergunning"
+    assert client.get(f"/chat/console/{chat.id}").status_code == 404  # no longer theirs
+    login(colleague)
+    assert "Ann" in client.get("/chat/console").get_data(as_text=True)
