@@ -44,9 +44,10 @@ class VideoError(ChatError):
     }
 
 
-def refused(code: str) -> dict:
-    """The chat's refusal shape: {"ok": false, "error": {"code", "message"}}."""
-    return refusal(VideoError(code))
+def refused(code: str, sid: str) -> dict:
+    """The chat's refusal shape, in the socket's language: {"ok": false, "error": {"code",
+    "message"}}."""
+    return refusal(VideoError(code), sid)
 
 
 def checked_chat(sid, data, side: str | None = None) -> tuple[int | None, str | None]:
@@ -68,23 +69,23 @@ def checked_chat(sid, data, side: str | None = None) -> tuple[int | None, str | 
 def relay_signal(namespace, sid, data):
     kind = data.get("type") if isinstance(data, dict) else None
     if kind not in SIGNAL_TYPES:
-        return refused("invalid")
+        return refused("invalid", sid)
     try:
         size = len(orjson.dumps(data.get("payload")))
     except TypeError:
-        return refused("invalid")
+        return refused("invalid", sid)
     if size > PAYLOAD_MAX_BYTES:
-        return refused("too_large")
+        return refused("too_large", sid)
     if kind in ("offer", "candidate"):  # the many small ones: relayed, nothing written
-        chat_id, refusal = checked_chat(sid, data)
-        if refusal:
-            return refused(refusal)
+        chat_id, problem = checked_chat(sid, data)
+        if problem:
+            return refused(problem, sid)
         namespace.emit("signal", relayed(chat_id, data), to=other_side_room(chat_id, sid))
         return {"ok": True}
     with unit_of_work():  # the call's times are written, the relay follows the commit
-        chat_id, refusal = checked_chat(sid, data)
-        if refusal:
-            return refused(refusal)
+        chat_id, problem = checked_chat(sid, data)
+        if problem:
+            return refused(problem, sid)
         if kind == "answer":
             payload = data.get("payload")
             audio_only = isinstance(payload, dict) and payload.get("audio_only") is True
@@ -106,9 +107,9 @@ def relayed(chat_id: int, data: dict) -> dict:
 @chat_event("video_invite")
 def invite(namespace, sid, data):
     with unit_of_work():
-        chat_id, refusal = checked_chat(sid, data, side=AGENT)
-        if refusal:
-            return refused(refusal)
+        chat_id, problem = checked_chat(sid, data, side=AGENT)
+        if problem:
+            return refused(problem, sid)
         staff_id = namespace.get_session(sid)["staff_id"]
         video_calls.offer_call(chat_id, staff_id)
         emit_after_commit(
@@ -120,11 +121,11 @@ def invite(namespace, sid, data):
 
 @chat_event("video_ready")
 def ready(namespace, sid, data):
-    chat_id, refusal = checked_chat(sid, data, side=CITIZEN)
-    if refusal:
-        return refused(refusal)
+    chat_id, problem = checked_chat(sid, data, side=CITIZEN)
+    if problem:
+        return refused(problem, sid)
     if video_calls.open_call(chat_id, lock=False) is None:
-        return refused("no_invitation")
+        return refused("no_invitation", sid)
     audio_only = data.get("audio_only") is True
     namespace.emit(
         "video_ready", {"chat_id": chat_id, "audio_only": audio_only},
@@ -136,9 +137,9 @@ def ready(namespace, sid, data):
 @chat_event("video_declined")
 def decline(namespace, sid, data):
     with unit_of_work():
-        chat_id, refusal = checked_chat(sid, data, side=CITIZEN)
-        if refusal:
-            return refused(refusal)
+        chat_id, problem = checked_chat(sid, data, side=CITIZEN)
+        if problem:
+            return refused(problem, sid)
         video_calls.end_call(chat_id)
         emit_after_commit(
             "video_declined", {"chat_id": chat_id}, namespace=NAMESPACE,
@@ -149,9 +150,9 @@ def decline(namespace, sid, data):
 
 @chat_event("video_status")
 def status(namespace, sid, data):
-    chat_id, refusal = checked_chat(sid, data)
-    if refusal:
-        return refused(refusal)
+    chat_id, problem = checked_chat(sid, data)
+    if problem:
+        return refused(problem, sid)
     call = video_calls.open_call(chat_id, lock=False)
     return {
         "ok": True,
