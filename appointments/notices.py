@@ -25,6 +25,8 @@ from appointments.reminder_plans import ReminderPlan, parse_offsets
 from appointments.reminders import QuietHours, decide, offset_label
 from core.database import utcnow
 from extensions import db
+from office import video_visits
+from office.models import LocationKind
 from sms.notices import (
     Addressee,
     addressee_for_party,
@@ -51,6 +53,11 @@ def facts(appointment: Appointment) -> AppointmentFacts:
         service=names,
         location=appointment.location.name,
         manage_url=public_manage_url(appointment),
+        join_url=(
+            video_visits.public_join_url(appointment.reference)
+            if appointment.location.kind == LocationKind.ONLINE
+            else ""
+        ),
     )
 
 

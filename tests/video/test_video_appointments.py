@@ -139,3 +139,17 @@ def test_first_visits_at_once_meet_in_one_chat(app, video_office):
     assert len(set(results)) == 1
     db.session.commit()  # a fresh snapshot (SQLite): what the threads wrote
     assert db.session.scalar(db.select(db.func.count()).select_from(Chat)) == 1
+
+
+def test_the_confirmation_notice_carries_the_join_link(app, video_office):
+    from sms.models import OutboxMessage
+
+    online, town_hall, advice = video_office
+    video = book_at(online, advice)
+    book_at(town_hall, advice, name="Jan Visit")
+    db.session.commit()
+    notices = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert len(notices) == 2
+    join = video_visits.public_join_url(video.reference)
+    assert join in notices[0].body and f'href="{join}"' in notices[0].html_body
+    assert "/video/" not in notices[1].body
