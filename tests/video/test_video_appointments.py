@@ -153,3 +153,9 @@ def test_the_confirmation_notice_carries_the_join_link(app, video_office):
     join = video_visits.public_join_url(video.reference)
     assert join in notices[0].body and f'href="{join}"' in notices[0].html_body
     assert "/video/" not in notices[1].body
+
+
+def test_an_online_location_is_no_place_to_visit_on_the_home_page(client, video_office):
+    page = client.get("/").get_data(as_text=True)
+    assert "Stadhuis" in page
+    assert "Videoloket" not in page
