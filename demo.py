@@ -6,6 +6,7 @@ It lives above the packages because it composes them; desk must not import a cha
 import click
 
 from appointments.demo import seed_booking_demo
+from chat.demo import seed_chat_demo
 from core.unit_of_work import unit_of_work
 from counter.demo import seed_counter_demo
 from desk.demo import DEMO_PASSWORD, seed_staff
@@ -18,6 +19,7 @@ def seed_demo_command():
         staff = seed_staff()
         seed_booking_demo()
         seed_counter_demo()  # after booking: the letters are for its services
+        seed_chat_demo()
     click.echo(f"Demo staff, all with password {DEMO_PASSWORD} (first sign-in sets up TOTP):")
     for member in staff:
         click.echo(f"  {member.role.value:<12} {member.email}")

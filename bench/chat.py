@@ -56,6 +56,12 @@ def rss_mib(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far: figures a busy machine does not bend."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def prepare(url: str) -> list[str]:
     """Migrate; an office open around the clock; the agents. Returns their session cookies."""
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "LOKET_ENV": "production"}
@@ -191,6 +197,7 @@ async def run(url: str, cookies: list[str], args, pid: int) -> dict:
     rss_connected = rss_mib(pid)
 
     deadline = time.perf_counter() + args.seconds
+    server_cpu, client_cpu = cpu_seconds(pid), time.process_time()
     acked: dict[int, list[int]] = {i: [] for i in range(args.chats)}
     errors: list[str] = []
     reconnecting: set[int] = set()
@@ -248,6 +255,8 @@ async def run(url: str, cookies: list[str], args, pid: int) -> dict:
         *(talk(i) for i in range(args.chats)), *(drop_and_resume(i) for i in sample)
     )
     await asyncio.sleep(2)  # the last messages arrive
+    server_cpu = cpu_seconds(pid) - server_cpu
+    client_cpu = time.process_time() - client_cpu
 
     round_trips = [rt for chat in chats for rt in chat.round_trips]
     sent = sum(len(seqs) for seqs in acked.values())
@@ -276,6 +285,10 @@ async def run(url: str, cookies: list[str], args, pid: int) -> dict:
         "reconnects_replayed_exactly": replays_exact,
         "errors": errors[:10],
         "error_count": len(errors),
+        # CPU per message (the reconnects' messages included): what one core can carry.
+        "server_cpu_ms_per_message": round(1000 * server_cpu / max(sent, 1), 2),
+        "client_cpu_ms_per_message": round(1000 * client_cpu / max(sent, 1), 2),
+        "load_average_1min": round(os.getloadavg()[0], 2),
         "server_rss_mib_connected": rss_connected,
         "server_rss_mib_end": rss_end,
     }

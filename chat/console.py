@@ -29,6 +29,9 @@ def waiting_for(staff: Staff) -> list[dict]:
             "topic": topic_of(chat),
             "wait_minutes": int((now - chat.created_at).total_seconds() // 60),
             "to_you": chat.agent_id == staff.id,
+            "department": db.session.get(Department, chat.department_id)
+            if chat.department_id
+            else None,
         }
         for chat in service.waiting_chats()
         if chat.agent_id in (None, staff.id)

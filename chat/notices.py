@@ -13,6 +13,7 @@ from flask_babel import force_locale
 
 from chat.models import Chat, ChatMessage
 from core.unit_of_work import after_commit
+from desk.models import Department
 from extensions import db
 from office.models import Service
 from realtime.namespaces import staff_room
@@ -81,6 +82,7 @@ def topic_of(chat: Chat) -> str:
 
 def chat_summary(chat: Chat) -> dict:
     """A chat as the console lists it."""
+    department = db.session.get(Department, chat.department_id) if chat.department_id else None
     return {
         "chat_id": chat.id,
         "name": chat.citizen_name,
@@ -89,6 +91,7 @@ def chat_summary(chat: Chat) -> dict:
         "waiting_since": chat.created_at.isoformat(),
         "status": chat.status.value,
         "department_id": chat.department_id,
+        "department": department.name if department else None,
         "agent_id": chat.agent_id,
     }
 

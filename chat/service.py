@@ -199,8 +199,8 @@ def waiting_chats() -> list[Chat]:
 
 def take_chat(chat_id, staff: Staff) -> Chat:
     """The waiting chat is this agent's now, or ChatError: another agent took it first, or the
-    agent holds as many chats as they may. A chat transferred to a colleague is only theirs to
-    take; one transferred to a department, its members' first (any agent may still help)."""
+    agent holds as many chats as they may. A chat handed to a colleague is only theirs to
+    take; one handed to a department waits for everyone, its department named in the list."""
     if not isinstance(chat_id, int) or isinstance(chat_id, bool):
         raise ChatError("unknown_chat", field="chat_id")
     held = db.session.scalar(

@@ -308,12 +308,14 @@ class ChatSockets(ChatNamespace):
         staff = self._agent(sid)
         if staff is None:
             return self._citizen_leaves(sid)
-        outcome = data.get("outcome")
+        chat_id, outcome = data.get("chat_id"), data.get("outcome")
+        if not isinstance(chat_id, int) or isinstance(chat_id, bool):
+            return refusal(ChatError("unknown_chat"), sid)
         if outcome not in AGENT_OUTCOMES:
             return refusal(ChatError("invalid_outcome", field="outcome"), sid)
         try:
-            with chat_lock(data.get("chat_id")), unit_of_work():
-                chat = service.held_chat(data.get("chat_id"), staff)
+            with chat_lock(chat_id), unit_of_work():
+                chat = service.held_chat(chat_id, staff)
                 service.end_chat(chat, outcome=outcome, staff=staff)
                 notices.chat_ended(chat)
         except ChatError as error:

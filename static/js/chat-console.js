@@ -42,7 +42,8 @@
         var info = document.createElement("span");
         info.className = "muted";
         var minutes = Math.max(0, Math.floor((Date.now() - Date.parse(chat.waiting_since)) / 60000));
-        info.textContent = " · " + (chat.topic || t.tFreeQuestion) + " · " + t.tWaiting.replace("{minutes}", minutes) + " ";
+        info.textContent = " · " + (chat.topic || t.tFreeQuestion) + " · " +
+          t.tWaiting.replace("{minutes}", minutes) + (chat.department ? " · " + chat.department : "") + " ";
         var button = document.createElement("button");
         button.type = "button";
         button.className = "secondary take-button";

@@ -155,3 +155,22 @@ def test_handing_a_chat_over_to_a_colleague_with_a_note(client, login, make_staf
     assert client.get(f"/chat/console/{chat.id}").status_code == 404  # no longer theirs
     login(colleague)
     assert "Ann" in client.get("/chat/console").get_data(as_text=True)
+
+
+def test_a_chat_handed_to_a_department_waits_for_everyone_with_the_department_named(
+    client, login, make_staff, staff
+):
+    from desk.accounts import get_or_create_department
+
+    other = make_staff("other@example.org", role=Role.CALL_AGENT)
+    department = get_or_create_department("stedenbouw")
+    department.name = "Stedenbouw"
+    db.session.commit()
+    with unit_of_work():
+        chat, _token = service.start_chat(name="Ann")
+        service.take_chat(chat.id, staff)
+    login(staff)
+    client.post(f"/chat/console/{chat.id}/transfer", data={"to": f"department:{department.id}"})
+    login(other)
+    page = client.get("/chat/console").get_data(as_text=True)
+    assert "Ann" in page and "Stedenbouw" in page
