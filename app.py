@@ -85,6 +85,8 @@ def register_blueprints(app):
     import appointments.models  # noqa: F401
     import appointments.reminder_plans  # noqa: F401
     import chat.models  # noqa: F401
+    import chat.video_appointments  # noqa: F401
+    import chat.video_calls  # noqa: F401
     import counter.models  # noqa: F401
     import desk.models  # noqa: F401  (every table must be known to Alembic)
     import office.models  # noqa: F401
@@ -98,6 +100,7 @@ def register_blueprints(app):
     from appointments import reminder_admin as booking_reminders
     from appointments import views as booking_views
     from chat.admin import bp as chat_admin_bp
+    from chat.video import bp as video_bp
     from chat.views import bp as chat_bp
     from counter.admin import bp as counter_admin_bp
     from counter.api import bp as counter_api_bp
@@ -132,6 +135,7 @@ def register_blueprints(app):
 
     app.register_blueprint(chat_bp)
     app.register_blueprint(chat_admin_bp)
+    app.register_blueprint(video_bp)
     booking_jobs.init_app(app)  # before the sender: `scheduler --once` sends what they queue
     sms_jobs.init_app(app)
     # The channels' panels on the party page connect to desk.signals.party_panels.
@@ -162,6 +166,7 @@ def register_commands(app):
 def init_chat_sockets(app):
     """The chat package's /chat handlers replace realtime's plain ChatNamespace (realtime
     imports no channel)."""
+    import chat.signalling  # noqa: F401  (the video call's `signal` relay, chat.sockets.chat_event)
     from chat.sockets import ChatSockets
 
     app.extensions["socketio"].register_namespace(ChatSockets(app, "/chat"))

@@ -84,8 +84,8 @@ def location(location_id=None):
             )
     if form.validate_on_submit():
         for name in (
-            "name", "name_fr", "name_en", "address", "min_notice_minutes", "horizon_days",
-            "walk_in_percent",
+            "name", "name_fr", "name_en", "address", "kind", "min_notice_minutes",
+            "horizon_days", "walk_in_percent",
         ):  # fmt: skip
             setattr(place, name, form[name].data)
         place.active = form.active.data

@@ -41,6 +41,7 @@ def _visit(appointment: Appointment) -> BookedVisit:
         phone=appointment.phone,
         email=appointment.email,
         party_id=appointment.party_id,
+        ends_at=appointment.ends_at,
     )
 
 

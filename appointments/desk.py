@@ -21,7 +21,8 @@ from core.time import BRUSSELS
 from desk import access, record
 from desk.interaction_texts import register_texts
 from extensions import db
-from office.models import Location
+from office import video_visits
+from office.models import Location, LocationKind
 
 # The pages' access-log details (desk.record.access_log).
 register_texts(
@@ -93,6 +94,8 @@ def day_view():
         next_day=day + timedelta(days=1),
         appointments=appointments,
         hidden=hidden,
+        # Video appointments (an online location): staff join the call from their row.
+        video_join=video_visits.staff_join_path if location.kind == LocationKind.ONLINE else None,
     )
     shown = [live for live in seen.values() if live is not None]
     record.log_access(

@@ -143,6 +143,15 @@ class LocationForm(HoursForm):
     name_fr = StringField(_l("Name (French)"), validators=[Length(max=200)])
     name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
     address = StringField(_l("Address"), validators=[Length(max=300)])
+    # Online: its services are offered by video (office.video_visits); the address is unused.
+    kind = SelectField(
+        _l("Kind of location"),
+        choices=[
+            ("office", _l("An office citizens visit")),
+            ("online", _l("Online: video appointments")),
+        ],
+        default="office",
+    )
     min_notice_minutes = IntegerField(
         _l("Minimum notice (minutes)"), validators=[InputRequired(), NumberRange(0, 60 * 24 * 30)]
     )

@@ -26,6 +26,7 @@ class AppointmentFacts:
     service: dict  # language -> name
     location: str
     manage_url: str = ""
+    join_url: str = ""  # a video appointment's join link (office.video_visits)
 
 
 def _when(facts: AppointmentFacts) -> str:
@@ -52,16 +53,19 @@ def appointment_text(event: str, facts: AppointmentFacts, language: str, channel
         cancel = event != "cancelled"
         lines = [first_line(subject), _when(facts)]
         link = _("Change or cancel: %(url)s", url=facts.manage_url)
+        join = facts.join_url if event != "cancelled" else ""
+        if join:
+            lines.append(_("Video call, from 15 minutes before: %(url)s", url=join))
         if facts.manage_url and event != "cancelled":
             lines.append(link)
         if channel == "sms":
             lines.append(reply_words(confirm, cancel))
             return Text(subject=lines[0], body="\n".join(lines), accepts_replies=cancel)
-        html = _html(lines[0], _when(facts), facts.manage_url if event != "cancelled" else "")
+        html = _html(lines[0], _when(facts), facts.manage_url if event != "cancelled" else "", join)
         return Text(subject=lines[0], body="\n".join(lines), accepts_replies=False, html=html)
 
 
-def _html(heading: str, when: str, manage_url: str) -> str:
+def _html(heading: str, when: str, manage_url: str, join_url: str = "") -> str:
     """The e-mail's HTML part: the same words as its text part, the link a link."""
     parts = [
         Markup(
@@ -69,6 +73,12 @@ def _html(heading: str, when: str, manage_url: str) -> str:
         ).format(str(get_locale()), heading),
         Markup("</head><body><h1>{}</h1><p>{}</p>").format(heading, when),
     ]
+    if join_url:
+        parts.append(
+            Markup('<p>{}</p><p><a href="{}">{}</a></p>').format(
+                _("Your video call opens 15 minutes before the appointment:"), join_url, join_url
+            )
+        )
     if manage_url:
         parts.append(
             Markup('<p>{}</p><p><a href="{}">{}</a></p>').format(

@@ -27,6 +27,8 @@ from appointments.reminders import QuietHours, decide, offset_label
 from core.database import utcnow
 from desk.interaction_texts import register_texts
 from extensions import db
+from office import video_visits
+from office.models import LocationKind
 from sms.notices import (
     Addressee,
     addressee_for_party,
@@ -66,6 +68,11 @@ def facts(appointment: Appointment) -> AppointmentFacts:
         service=names,
         location=appointment.location.name,
         manage_url=public_manage_url(appointment),
+        join_url=(
+            video_visits.public_join_url(appointment.reference)
+            if appointment.location.kind == LocationKind.ONLINE
+            else ""
+        ),
     )
 
 

@@ -38,7 +38,8 @@ from core.time import BRUSSELS, local_clock
 from core.unit_of_work import run_in_transaction
 from desk import access, identifiers
 from extensions import db, limiter
-from office.models import Counter, LifeEvent, Location, Service
+from office import video_visits
+from office.models import Counter, LifeEvent, Location, LocationKind, Service
 
 bp = Blueprint("booking", __name__, url_prefix="/appointments")
 
@@ -396,7 +397,16 @@ def manage(reference: str):
             "booking.manage", reference=appointment.reference, token=token, _external=True
         ),
         changeable=appointment.status == Status.BOOKED and appointment.starts_at > utcnow(),
+        video=video_join(appointment),
     )
+
+
+def video_join(appointment: Appointment) -> dict | None:
+    """A video appointment's join link and from when it works (office.video_visits)."""
+    if appointment.status == Status.CANCELLED or appointment.location.kind != LocationKind.ONLINE:
+        return None
+    opens, _closes = video_visits.join_window(appointment.starts_at, appointment.ends_at)
+    return {"url": video_visits.citizen_join_path(appointment.reference), "opens_at": opens}
 
 
 @bp.get("/manage/<reference>/appointment.ics")

@@ -221,7 +221,10 @@ def chats_held_by(staff_id: int) -> list[Chat]:
 def waiting_chats() -> list[Chat]:
     return list(
         db.session.scalars(
-            select(Chat).where(Chat.status == ChatStatus.WAITING).order_by(Chat.created_at, Chat.id)
+            # A booked video appointment waits for its own staff member, not in the line.
+            select(Chat)
+            .where(Chat.status == ChatStatus.WAITING, Chat.kind == ChatKind.CHAT)
+            .order_by(Chat.created_at, Chat.id)
         )
     )
 
@@ -298,9 +301,11 @@ def transfer_chat(chat: Chat, staff: Staff, *, to_staff_id=None, to_department_i
 def end_chat(chat: Chat, *, outcome: str | None, staff: Staff | None) -> Chat:
     """Closed: no more messages. The transcript goes to the record (chat.transcript)."""
     from chat.transcript import record_chat
+    from chat.video_calls import end_call
 
     if chat.status == ChatStatus.ENDED:
         raise ChatError("chat_closed")
+    end_call(chat.id)  # a video call still open ends with its chat
     chat.status = ChatStatus.ENDED
     chat.ended_at = utcnow()
     chat.outcome = outcome
@@ -319,6 +324,7 @@ def place_in_line(chat: Chat) -> int:
         .select_from(Chat)
         .where(
             Chat.status == ChatStatus.WAITING,
+            Chat.kind == ChatKind.CHAT,
             (Chat.created_at < chat.created_at)
             | ((Chat.created_at == chat.created_at) & (Chat.id < chat.id)),
         )

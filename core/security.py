@@ -26,14 +26,29 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+# No page may use the camera or microphone, except those a view marks for a video call.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=()"
+MEDIA_PERMISSIONS_POLICY = "camera=(self), microphone=(self), geolocation=()"
+
+
+def allows_camera_and_microphone(view):
+    """Marks a view whose page may ask for camera and microphone (the video call pages): a
+    script slipped into any other page cannot even ask."""
+    view.permissions_policy = MEDIA_PERMISSIONS_POLICY
+    return view
+
+
+def permissions_policy() -> str:
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, "permissions_policy", PERMISSIONS_POLICY)
+
+
 def set_security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault(
-        "Permissions-Policy", "camera=(self), microphone=(self), geolocation=()"
-    )
+    response.headers.setdefault("Permissions-Policy", permissions_policy())
     if request.is_secure:
         response.headers.setdefault(
             "Strict-Transport-Security", "max-age=31536000; includeSubDomains"

@@ -4,6 +4,7 @@ Booking, the counter (and the phone and chat channels) read these rows; appointm
 tickets point at them. Times of day are local wall-clock times (see office.hours).
 """
 
+import enum
 import secrets
 from datetime import date, time
 
@@ -11,6 +12,7 @@ from flask_babel import get_locale
 from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.database import text_enum
 from core.time import TIMEZONE
 from extensions import db
 
@@ -70,8 +72,16 @@ class TranslatedName:
         return self.name_in()
 
 
+class LocationKind(enum.StrEnum):
+    OFFICE = "office"  # a building citizens visit
+    ONLINE = "online"  # video appointments: its "counters" are staff at a camera
+
+
 class Location(TranslatedName, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[LocationKind] = mapped_column(
+        text_enum(LocationKind), default=LocationKind.OFFICE, server_default=LocationKind.OFFICE
+    )
     name: Mapped[str] = mapped_column(String(200))
     name_fr: Mapped[str | None] = mapped_column(String(200), default="")
     name_en: Mapped[str | None] = mapped_column(String(200), default="")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from extensions import db
 from office import hours
-from office.models import Location
+from office.models import Location, LocationKind
 
 
 @dataclass(frozen=True)
@@ -20,9 +20,12 @@ class VisitingPlace:
 
 
 def visiting_places(today: date) -> list[VisitingPlace]:
-    """Every place open for visitors, by name, with its hours from `today` (a local date)."""
+    """Every place open for visitors, by name, with its hours from `today` (a local date). An
+    online location (video appointments) is no place to visit."""
     places = db.session.scalars(
-        select(Location).where(Location.active.is_(True)).order_by(Location.name)
+        select(Location)
+        .where(Location.active.is_(True), Location.kind == LocationKind.OFFICE)
+        .order_by(Location.name)
     ).all()
     found = []
     for place in places:

@@ -59,6 +59,7 @@ class BookedVisit:
     phone: str | None
     email: str | None
     party_id: int | None  # the case record's party, once known
+    ends_at: datetime | None = None  # aware UTC; a video appointment's join window needs it
 
 
 def booked_visit(

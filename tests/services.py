@@ -192,3 +192,62 @@ def start_redis() -> RedisServer:
     )
     wait_for_port(port)
     return RedisServer(process, port, folder)
+
+
+@dataclass
+class TurnServer:
+    """coturn on loopback with the `use-auth-secret` scheme Loket's credentials follow."""
+
+    process: subprocess.Popen
+    port: int
+    secret: str
+    realm: str
+    folder: Path
+
+    @property
+    def url(self) -> str:
+        return f"turn:127.0.0.1:{self.port}?transport=udp"
+
+    @property
+    def log(self) -> str:
+        return (self.folder / "turn.log").read_text(errors="replace")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def start_coturn() -> TurnServer:
+    binary = find_binary("turnserver")
+    if not binary or not find_binary("turnutils_uclient"):
+        raise ServiceUnavailable("coturn is not installed: apt-get install coturn")
+    import secrets
+
+    folder = Path(tempfile.mkdtemp(prefix="loket-turn-"))
+    port, secret, realm = free_port(), secrets.token_hex(16), "loket.test"
+    process = subprocess.Popen(
+        [
+            binary,
+            "-n",  # no configuration file: everything is on this command line
+            "--listening-ip=127.0.0.1",
+            "--relay-ip=127.0.0.1",
+            f"--listening-port={port}",
+            "--use-auth-secret",
+            f"--static-auth-secret={secret}",
+            f"--realm={realm}",
+            "--no-tls",
+            "--no-dtls",
+            "--no-cli",
+            # The test's peer is on loopback; the README's production set-up denies it.
+            "--allow-loopback-peers",
+            f"--log-file={folder / 'turn.log'}",
+            "--simple-log",
+            "--no-stdout-log",
+            f"--pidfile={folder / 'turn.pid'}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for_port(port)
+    return TurnServer(process, port, secret, realm, folder)

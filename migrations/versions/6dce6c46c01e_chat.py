@@ -1,7 +1,7 @@
 """chat: chats, their messages (seq unique per chat), transfers and canned answers
 
 Revision ID: 6dce6c46c01e
-Revises: c4d8e2a91f07
+Revises: b7e3c91d4a28
 Create Date: 2026-12-06 16:38:20.879006
 
 """
@@ -13,7 +13,7 @@ import core.database
 
 # revision identifiers, used by Alembic.
 revision = '6dce6c46c01e'
-down_revision = 'c4d8e2a91f07'
+down_revision = 'b7e3c91d4a28'
 branch_labels = None
 depends_on = None
 

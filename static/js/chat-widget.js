@@ -98,7 +98,19 @@
     });
   }
 
+  // The agent offers video: the call has its own page (the only one allowed to ask for the
+  // camera and microphone), with this chat beside it; the chat's key goes in the #fragment.
+  function offerVideo() {
+    if (!saved || ended) { return; }
+    var link = document.getElementById("chat-video-link");
+    link.href = link.pathname + "#chat_id=" + saved.chat_id +
+      "&resume_token=" + encodeURIComponent(saved.resume_token);
+    document.getElementById("chat-video-offer").hidden = false;
+    say(t.tVideo);
+  }
+
   function finish() {
+    document.getElementById("chat-video-offer").hidden = true;
     ended = true;
     say(t.tEnded);
     typingLine.textContent = "";
@@ -136,9 +148,15 @@
     socket.on("typing", function (state) { typingLine.textContent = state.typing ? t.tTyping : ""; });
     socket.on("read", function (mark) { markRead(mark.seq); });
     socket.on("chat_ended", finish);
+    socket.on("video_invite", offerVideo);
     socket.on("connect", function () {
       if (composeError.textContent === t.tOffline) { composeError.textContent = ""; }
       flush();
+      if (saved) {  // an invitation sent while this page was away (video.js, chat.signalling)
+        socket.emit("video_status", { chat_id: saved.chat_id }, function (state) {
+          if (state && state.invited && !state.started) { offerVideo(); }
+        });
+      }
     });
     socket.on("disconnect", function () { if (!ended) { composeError.textContent = t.tOffline; } });
     socket.on("connect_error", function (error) {

@@ -27,6 +27,7 @@ def test_booking_answers_for_its_references_and_ids(make_appointment):
         phone="+32470123456",
         email=None,
         party_id=None,
+        ends_at=appointment.ends_at,
     )
     assert visits.booked_visit(visit_id=appointment.id) == visit
     assert visits.booked_visit(reference="ZZZ-999") is None
