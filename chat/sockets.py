@@ -30,10 +30,15 @@ from chat.models import Author, Chat, ChatStatus
 from chat.transcript import AGENT_OUTCOMES
 from core.bounds import as_int
 from core.unit_of_work import unit_of_work
-from desk.accounts import staff_for_api_token
 from desk.models import Staff
 from extensions import db
-from realtime.namespaces import ChatNamespace, in_app_context, staff_from_environ, staff_room
+from realtime.namespaces import (
+    ChatNamespace,
+    in_app_context,
+    staff_from_environ,
+    staff_from_token,
+    staff_room,
+)
 
 NAMESPACE = notices.NAMESPACE
 CITIZEN = notices.CITIZEN
@@ -167,14 +172,9 @@ class ChatSockets(ChatNamespace):
         return self._start_citizen(sid, auth)
 
     def _staff(self, environ, auth) -> Staff | None:
-        found = staff_from_environ(environ)
-        if found is not None:
-            return db.session.get(Staff, found["staff_id"])
-        token = auth.get("token")
-        if isinstance(token, str) and 0 < len(token) <= 200:
-            with writing():  # it notes when the token was last used
-                return staff_for_api_token(token)
-        return None
+        """An agent by their session cookie or their personal API token (as on /desk)."""
+        found = staff_from_environ(environ) or staff_from_token(auth)
+        return db.session.get(Staff, found["staff_id"]) if found is not None else None
 
     def _connect_agent(self, sid, staff: Staff):
         self.save_session(

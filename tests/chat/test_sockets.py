@@ -233,3 +233,19 @@ def test_two_agent_sockets_taking_one_chat_at_once_one_gets_it(server, staff, ma
     assert len(person.drain("chat_taken", wait=1)) == 1
     for client in (person, *consoles):
         client.close()
+
+
+def test_an_agent_connects_with_a_personal_api_token(server, staff):
+    """DESIGN: agents come by staff session or token; the token opens the same console."""
+    from desk import accounts
+
+    with server.app.app_context():
+        token = accounts.create_api_token(db.session.merge(staff))
+        db.session.commit()
+    console = ChatClient(server.url, auth={"token": token})
+    assert console.next("chat_waiting") == {"chats": []}
+    person, started = citizen(server.url)
+    assert [c["chat_id"] for c in console.next("chat_waiting")["chats"]] == [started["chat_id"]]
+    assert console.call("take", {"chat_id": started["chat_id"]})["ok"]
+    person.close()
+    console.close()
