@@ -37,6 +37,9 @@ register_texts(
         SUBJECT: _l("Chat (waited %(wait_minutes)s min)"),
         SUBJECT_TOPIC: _l("Chat: %(topic)s (waited %(wait_minutes)s min)"),
         **OUTCOMES,
+        # access-log details (desk.record.access_log) of the console's search and attach
+        "chat.attached": _l("Citizen of chat %(chat)s added to this record"),
+        "chat.new_record": _l("New record for the citizen of chat %(chat)s"),
     }
 )
 

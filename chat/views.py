@@ -198,7 +198,8 @@ def attach(chat_id):
                 phone=chat.phone,
                 email=chat.email,
                 language=chat.language,
-                context=f"chat {chat.id}",
+                detail="chat.new_record",
+                detail_params={"chat": chat.id},
             )
         elif chosen.isdigit():
             party = record.attach_contact(
@@ -206,7 +207,8 @@ def attach(chat_id):
                 staff=current_user,
                 phone=chat.phone,
                 email=chat.email,
-                context=f"chat {chat.id}",
+                detail="chat.attached",
+                detail_params={"chat": chat.id},
             )
         else:
             abort(400)

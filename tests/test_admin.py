@@ -214,3 +214,19 @@ def test_api_token_use_is_recorded_at_most_once_a_minute(client, make_staff):
     db.session.commit()
     assert client.get("/api/v1/me", headers=headers).status_code == 200
     assert reloaded(row).last_used_at > first
+
+
+def test_administration_is_one_menu_item_leading_to_every_admin_page(client, make_staff, login):
+    """The staff menu keeps one row at 1280 px: the admin pages are reached through one page."""
+    login(make_staff(role=Role.ADMIN))
+    menu = client.get("/desk/").get_data(as_text=True)
+    assert 'href="/admin/"' in menu and 'href="/admin/staff"' not in menu
+    page = client.get("/admin/").get_data(as_text=True)
+    for path in ("/admin/staff", "/admin/booking/", "/counter/admin/screens", "/phone/admin/"):
+        assert f'href="{path}' in page, path
+    assert 'href="/chat/admin/answers' in page
+
+
+def test_only_admins_reach_the_administration_page(client, make_staff, login):
+    login(make_staff(role=Role.COUNTER))
+    assert client.get("/admin/").status_code == 403

@@ -50,7 +50,7 @@ def test_staff_pages_at_1280_pixels(page, live_server, office, make_staff, brows
 
     # The menu: every item on one row, none wrapped under another.
     items = page.locator("nav.service-nav li")
-    assert items.count() == 7
+    assert items.count() == 7  # six everyday pages, and one for administration
     tops = {round(box(items.nth(n))["y"]) for n in range(items.count())}
     assert len(tops) == 1, tops
     lefts = [box(items.nth(n))["x"] for n in range(items.count())]
