@@ -6,6 +6,8 @@ Mijn Loket knows a party, not a manage link: the appointment must be that party'
 followed, as `of_party` reads them), else it does not exist for the caller.
 """
 
+from flask import session
+
 from appointments import booking
 from appointments.models import Appointment
 from appointments.read import _party_and_merged
@@ -31,3 +33,17 @@ def cancel_for_party(party_id: int, appointment_id, *, representative_id: int | 
         booking.cancel(found, representative_id=representative_id)
     except booking.TooLate as late:
         raise CannotChange(str(late.message)) from late
+
+
+PREFILL = "booking_details"  # the browser's session key: details to offer on the booking form
+
+
+def offer_details(*, name: str, phone: str | None, email: str | None) -> None:
+    """The citizen's own details, offered on the booking form they open next in this browser
+    ("book again" in Mijn Loket: a citizen gives their data once). Kept in their own session
+    cookie; the form shows them as answers to change, never as a booking made."""
+    session[PREFILL] = {"name": name, "phone": phone or "", "email": email or ""}
+
+
+def offered_details() -> dict | None:
+    return session.get(PREFILL)

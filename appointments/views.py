@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from appointments import booking, ics, month_grid, notice_status, notices
+from appointments import booking, citizen, ics, month_grid, notice_status, notices
 from appointments.availability import local_today
 from appointments.forms import ContactForm, FindForm
 from appointments.models import Appointment, Status
@@ -254,6 +254,13 @@ def details():
     form = contact_form(choice)
     if request.method == "GET":
         form.submission_key.data = secrets.token_hex(16)
+        offered = None if choice.behalf else citizen.offered_details()
+        if offered:  # a citizen signed in to Mijn Loket chose "book again"
+            form.name.data = offered["name"]
+            form.email.data = offered["email"]
+            form.phone.data = (
+                identifiers.display_phone(offered["phone"]) if offered["phone"] else ""
+            )
         return contact_page(choice, visit, start, form)
     if request.form.get("edit"):  # back from the confirm page: the same form, filled in
         if form.phone.data:  # as checked (E.164), shown the way people write it

@@ -12,10 +12,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from appointments import of_party, with_manage_links
-from appointments.citizen import CannotChange, NotTheirs, cancel_for_party
+from appointments.citizen import CannotChange, NotTheirs, cancel_for_party, offer_details
 from core.database import utcnow
 from core.time import local_moment
-from desk import labels
+from desk import labels, record
 from desk.forms import channel_labels
 from desk.interaction_texts import interaction_summary
 from portal import bp, menu_item, my_record, repeat_notices, texts
@@ -125,6 +125,26 @@ def appointments():
         upcoming=[pair for pair in found if pair[0].upcoming],
         past=[pair for pair in found if not pair[0].upcoming],
     )
+
+
+@bp.get("/book")
+@citizen_required
+def book():
+    """A new booking with the citizen's details already filled in (they give their data once);
+    `like=<appointment id>` starts from the services and place of one of theirs."""
+    like = request.args.get("like")
+    target = url_for("booking.start")
+    if like is not None:
+        found = [link for a, link in with_manage_links(g.citizen.party_id) if str(a.id) == like]
+        if not found:
+            abort(404)
+        target = found[0].book_again_url
+    party = record.resolve_party(g.citizen.party_id)
+    # the default address of each kind wins (it comes last), else the newest
+    ordered = sorted(party.addresses, key=lambda a: (a.is_default, a.id))
+    defaults = {a.kind: a.value for a in ordered}
+    offer_details(name=party.name, phone=defaults.get("phone"), email=defaults.get("email"))
+    return redirect(target)
 
 
 @bp.route("/appointments/<appointment_id>/cancel", methods=["GET", "POST"])

@@ -243,7 +243,7 @@ def test_appointments_reschedule_and_cancel_by_the_booking_rules(app, client, pe
     reschedule = re.findall(r'href="(/appointments/manage/[^"]+/reschedule\?token=[^"]+)"', page)
     assert len(reschedule) == 1 and "K7M-2QX" in reschedule[0]
     assert client.get(reschedule[0].replace("&amp;", "&")).status_code == 200
-    assert page.count("/appointments/when?") == 2  # book again, with the services filled in
+    assert page.count("/my/book?like=") == 2  # book again, with services and details filled in
     assert client.get("/my/appointments/abc/cancel").status_code == 404
     assert client.get(f"/my/appointments/{theirs.id}/cancel").status_code == 404
     assert client.post(f"/my/appointments/{theirs.id}/cancel").status_code == 404
@@ -290,3 +290,31 @@ def test_long_lists_are_paged_by_keyset_without_gaps_or_repeats(app, client, peo
     assert sorted(seen) == [f"Bezoek {i:02d}" for i in range(40)]
     assert len(seen) == len(set(seen))
     assert client.get("/my/contacts?cursor=rubbish").status_code == 200  # a bad link: page one
+
+
+def test_booking_again_fills_in_the_citizens_details(app, client, people):
+    """A citizen gives their data once: "book again" in Mijn Loket opens the booking with the
+    same services and place, and the details step already holds their name, phone and e-mail."""
+    import re
+    from datetime import timedelta
+
+    from core.database import utcnow
+    from desk.models import Party
+    from tests.test_party_panels import appointment, seeded_office
+
+    _staff, jan, piet = people
+    office = seeded_office()
+    jans, piets = db.session.get(Party, jan.party_id), db.session.get(Party, piet.party_id)
+    past = appointment(office, jans, utcnow() - timedelta(days=3), reference="J4N-2QX")
+    theirs = appointment(office, piets, utcnow(), reference="P1T-3QX")
+    sign_in_as(client, jan.party_id)
+    assert client.get(f"/my/book?like={theirs.id}").status_code == 404
+    response = client.get(f"/my/book?like={past.id}")
+    assert response.status_code == 302 and "/appointments/when?" in response.location
+    when = client.get(response.location).text
+    details = re.search(r'href="(/appointments/details\?[^"]+)"', when).group(1)
+    form = client.get(details.replace("&amp;", "&")).text
+    assert 'value="Jan Peeters"' in form and 'value="jan@example.org"' in form
+    assert 'value="+32 470 00 00 01"' in form
+    anonymous = app.test_client().get(details.replace("&amp;", "&")).text
+    assert "Jan Peeters" not in anonymous  # another browser is offered nothing
