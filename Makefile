@@ -2,6 +2,9 @@
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# Two workers (pytest-xdist): most tests wait on a browser, a socket or a server, so two halve
+# the suite's time on two cores. `make test PYTEST_ARGS=...` overrides.
+PYTEST_ARGS ?= -n 2
 export FLASK_APP := app
 
 .PHONY: run test setup assets translations lint format demo-db clean

@@ -7,12 +7,14 @@ then gets empty tables. No transaction-rollback trick: concurrency tests need re
 import ipaddress
 import os
 import socket
+import time
 import uuid
 
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from app import create_app
 from extensions import db
@@ -187,15 +189,25 @@ def settle() -> None:
         db.session.commit()
 
 
-def empty_tables() -> None:
+def empty_tables(attempts: int = 5) -> None:
+    """Between tests. A background reader of the app under test (phone.queue's publish, a
+    moment after a commit) may still hold a table when TRUNCATE wants them all: PostgreSQL
+    then ends one of the two as a deadlock, and emptying is simply tried again."""
     tables = [t.name for t in db.metadata.sorted_tables]
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{name}"' for name in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for name in reversed(tables):
-                conn.execute(text(f'DELETE FROM "{name}"'))
+    for attempt in range(attempts):
+        try:
+            with db.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    names = ", ".join(f'"{name}"' for name in tables)
+                    conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                else:
+                    for name in reversed(tables):
+                        conn.execute(text(f'DELETE FROM "{name}"'))
+            return
+        except OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2)
 
 
 @pytest.fixture
