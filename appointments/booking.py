@@ -396,8 +396,11 @@ def _changeable(appointment: Appointment, now: datetime) -> None:
         raise TooLate(_l("This appointment has started and can no longer be changed."))
 
 
-def reschedule(appointment: Appointment, start: datetime, *, staff=None, now=None) -> Appointment:
-    """Move to a new free time, on any counter that serves the visit; SEQUENCE goes up."""
+def reschedule(
+    appointment: Appointment, start: datetime, *, staff=None, now=None, representative_id=None
+) -> Appointment:
+    """Move to a new free time, on any counter that serves the visit; SEQUENCE goes up.
+    `representative_id`: the party who moved it for the citizen (Mijn Loket), on the record."""
     now = now or utcnow()
     _changeable(appointment, now)
     appointment_id, location_id = appointment.id, appointment.location_id
@@ -431,7 +434,11 @@ def reschedule(appointment: Appointment, start: datetime, *, staff=None, now=Non
 
         def note(moved: Appointment) -> None:
             case_record.note_booking(
-                moved, "rescheduled", staff=staff, previous_start=previous_start
+                moved,
+                "rescheduled",
+                staff=staff,
+                previous_start=previous_start,
+                representative_id=representative_id,
             )
 
         return _hold(start, timetable, now, fill, note, exclude=appointment_id)

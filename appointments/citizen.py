@@ -47,3 +47,17 @@ def offer_details(*, name: str, phone: str | None, email: str | None) -> None:
 
 def offered_details() -> dict | None:
     return session.get(PREFILL)
+
+
+ACTING = "booking_representative"  # the browser's session key: who moves which appointment
+
+
+def offer_representation(appointment_id: int, representative_id: int) -> None:
+    """A representative signed in to Mijn Loket moves this appointment through the booking's
+    own pages: the move is recorded as theirs, on behalf of the citizen."""
+    session[ACTING] = {"appointment": appointment_id, "representative": representative_id}
+
+
+def representative_for(appointment_id: int) -> int | None:
+    acting = session.get(ACTING) or {}
+    return acting.get("representative") if acting.get("appointment") == appointment_id else None

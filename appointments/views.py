@@ -464,10 +464,20 @@ def reschedule(reference: str):
         endpoint="booking.reschedule",
         done_url=url_for("booking.manage", reference=appointment.reference, token=token),
         moved_url=url_for("booking.manage", reference=appointment.reference, token=token, moved=1),
+        representative_id=citizen.representative_for(appointment.id),
     )
 
 
-def reschedule_page(appointment, *, base_args, endpoint, done_url, moved_url=None, staff=None):
+def reschedule_page(
+    appointment,
+    *,
+    base_args,
+    endpoint,
+    done_url,
+    moved_url=None,
+    staff=None,
+    representative_id=None,
+):
     """Shared by the citizen's manage link and the staff day view. A chosen time is shown
     beside the current one first: the move happens only when that page is confirmed."""
     visit = load_visit([s.id for s in appointment.services], appointment.people)
@@ -493,7 +503,7 @@ def reschedule_page(appointment, *, base_args, endpoint, done_url, moved_url=Non
                 ),
             )
         try:
-            booking.reschedule(appointment, start, staff=staff)
+            booking.reschedule(appointment, start, staff=staff, representative_id=representative_id)
         except booking.SlotTaken as taken:
             choice = Choice({})
             choice.location_id = location.id

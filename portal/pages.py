@@ -12,7 +12,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from appointments import of_party, with_manage_links
-from appointments.citizen import CannotChange, NotTheirs, cancel_for_party, offer_details
+from appointments.citizen import (
+    CannotChange,
+    NotTheirs,
+    cancel_for_party,
+    offer_details,
+    offer_representation,
+)
 from core.database import utcnow
 from core.time import local_moment
 from desk import labels, record
@@ -145,6 +151,24 @@ def book():
     defaults = {a.kind: a.value for a in ordered}
     offer_details(name=party.name, phone=defaults.get("phone"), email=defaults.get("email"))
     return redirect(target)
+
+
+@bp.get("/appointments/<appointment_id>/reschedule")
+@citizen_required
+def reschedule_appointment(appointment_id):
+    """Moving goes through the booking's own pages (its rules, its confirmation); a
+    representative's move carries the representation on the record."""
+    found = [
+        (a, link)
+        for a, link in with_manage_links(g.citizen.party_id)
+        if str(a.id) == appointment_id and link.reschedule_url
+    ]
+    if not found:
+        abort(404)
+    appointment, link = found[0]
+    if g.citizen.acting_for_id:
+        offer_representation(appointment.id, g.citizen.own_party_id)
+    return redirect(link.reschedule_url)
 
 
 @bp.route("/appointments/<appointment_id>/cancel", methods=["GET", "POST"])

@@ -169,3 +169,39 @@ def test_a_representative_cancels_an_appointment_and_the_record_says_who(app, cl
         )
     ).one()
     assert moment.party_id == piet.party_id and moment.representative_id == jan.party_id
+
+
+def test_a_representative_moves_an_appointment_and_the_record_says_who(app, client, people):
+    """Moving goes through the booking's own pages, chosen and then confirmed; the move made
+    while acting for someone carries the representation on the record."""
+    import re
+
+    from desk.models import Party
+    from tests.test_party_panels import appointment, seeded_office
+
+    staff, jan, piet = people
+    office = seeded_office()
+    booked = appointment(
+        office,
+        db.session.get(Party, piet.party_id),
+        utcnow() + timedelta(days=2),
+        reference="M0V-KXT",
+    )
+    held = represent(staff, jan.party_id, piet.party_id)
+    sign_in_as(client, jan.party_id)
+    assert client.get(f"/my/appointments/{booked.id}/reschedule").status_code == 404  # himself
+    client.post("/my/people/act", data={"representation": str(held)})
+    response = client.get(f"/my/appointments/{booked.id}/reschedule")
+    assert response.status_code == 302 and "/reschedule?token=" in response.location
+    page = client.get(response.location).text
+    start = re.search(r'name="start" value="([^"]+)"', page)  # the first free time
+    assert start, page[page.find("<main") :][:3000]
+    start = start.group(1)
+    moved = client.post(response.location, data={"start": start, "confirmed": "1"})
+    assert moved.status_code == 302
+    moment = db.session.scalars(
+        db.select(Interaction).where(
+            Interaction.subject_type == "appointment", Interaction.outcome == "rescheduled"
+        )
+    ).one()
+    assert moment.party_id == piet.party_id and moment.representative_id == jan.party_id
