@@ -26,6 +26,7 @@ from flask import current_app
 from chat import notices, service
 from chat.console import is_agent
 from chat.errors import ChatError
+from chat.hours import chat_hours
 from chat.models import Author, Chat, ChatStatus
 from chat.transcript import AGENT_OUTCOMES
 from core.bounds import as_int
@@ -190,6 +191,8 @@ class ChatSockets(ChatNamespace):
     def _start_citizen(self, sid, auth):
         if auth.get("attachment") or auth.get("attachments"):
             raise socketio.exceptions.ConnectionRefusedError("attachments_refused")
+        if not chat_hours().open_now:  # the page offers a callback request then
+            raise socketio.exceptions.ConnectionRefusedError("chat_closed")
         try:
             with writing():
                 chat, token = service.start_chat(

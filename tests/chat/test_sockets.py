@@ -11,7 +11,8 @@ from tests.chat.clients import ChatClient, agent, citizen
 
 
 @pytest.fixture
-def server(live_server):
+def server(live_server, town):
+    """A live server whose chat is open (the town hall is open around the clock)."""
     return live_server
 
 
@@ -249,3 +250,22 @@ def test_an_agent_connects_with_a_personal_api_token(server, staff):
     assert console.call("take", {"chat_id": started["chat_id"]})["ok"]
     person.close()
     console.close()
+
+
+def test_outside_opening_hours_the_socket_refuses_a_new_chat(app, live_server):
+    """The page offers a callback request then; a client that skips the page is refused too
+    (no location is open: the hours of the chat's location say closed)."""
+    reasons = []
+    client = socketio.Client(reconnection=False)
+    client.on("connect_error", reasons.append, namespace="/chat")
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(
+            live_server.url,
+            namespaces=["/chat"],
+            auth={"name": "Ann Peeters"},
+            transports=["websocket"],
+            wait_timeout=10,
+        )
+    assert reasons and "chat_closed" in str(reasons[0])
+    db.session.commit()
+    assert db.session.scalar(db.select(db.func.count(Chat.id))) == 0

@@ -44,7 +44,7 @@ class Socket:
 
 
 @pytest.fixture
-def call_parties(live_server, make_staff):
+def call_parties(live_server, open_town, make_staff):
     """A citizen whose chat an agent took, a second citizen, and an agent who holds neither."""
     app = live_server.app
     agent = make_staff("agent@example.org", role="call_agent")
