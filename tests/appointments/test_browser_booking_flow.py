@@ -5,6 +5,7 @@ first, a cancelled appointment offers a new one; the home page. axe-core finds n
 from datetime import datetime, timedelta
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select
 
 from appointments import booking
@@ -17,8 +18,18 @@ from tests.appointments.test_browser_booking import accessible, tab_to
 pytestmark = pytest.mark.browser
 
 
-def focused(page, selector: str) -> bool:
-    return page.evaluate("s => document.activeElement.matches(s)", selector)
+def focused(page, selector: str, timeout_ms: int = 5000) -> bool:
+    """Whether focus reaches `selector` (a page's script moves it once the page has loaded:
+    waiting for the element alone races that script)."""
+    try:
+        page.wait_for_function(
+            "s => document.activeElement && document.activeElement.matches(s)",
+            arg=selector,
+            timeout=timeout_ms,
+        )
+    except PlaywrightTimeout:
+        return False
+    return True
 
 
 def booked(live_server, office):
