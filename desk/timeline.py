@@ -4,14 +4,12 @@ The timeline is one indexed query over Interaction (party_id, started_at, id), n
 keyset-paged: a page never counts or loads the rest of a long history.
 """
 
-import base64
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import or_, select, tuple_
 from sqlalchemy.orm import aliased, joinedload
 
-from core.bounds import as_id
+from core import cursors
 from desk import access
 from desk.models import Case, CaseStatus, Interaction, Party, Representation, Staff, Task
 from extensions import db
@@ -28,28 +26,12 @@ class TimelinePage:
     hidden_confidential: bool
 
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
 def encode_cursor(interaction) -> str:
-    """Opaque "older than this one" marker, exact to the microsecond (no float rounding)."""
-    micros = (interaction.started_at - EPOCH) // timedelta(microseconds=1)
-    raw = f"{micros}:{interaction.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    """Opaque "older than this one" marker (core.cursors)."""
+    return cursors.encode_cursor(interaction.started_at, interaction.id)
 
 
-def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
-    """None for no or a damaged cursor: a bad link shows the first page, never an error (the
-    API answers 422). An id no row can have is damage too: the database would overflow on it."""
-    if not cursor:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        micros, _, ident = raw.partition(":")
-        started_at, interaction_id = EPOCH + timedelta(microseconds=int(micros)), as_id(ident)
-    except (ValueError, UnicodeDecodeError, OverflowError):
-        return None
-    return None if interaction_id is None else (started_at, interaction_id)
+decode_cursor = cursors.decode_cursor
 
 
 def timeline_page(

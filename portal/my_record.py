@@ -10,15 +10,14 @@ PORTAL_SHOW_CONFIDENTIAL_CASES is off. Reading one's own record writes no access
 that log is of staff looking.
 """
 
-import base64
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, tuple_
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from core import cursors
 from core.bounds import as_id
 from core.database import utcnow
 from desk import merging
@@ -37,7 +36,6 @@ from desk.models import (
 from extensions import db
 
 PAGE_SIZE = 25  # a citizen reads a page, not a report: fewer rows, a faster page
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 staff_member = aliased(Staff, name="staff_member")
 staff_department = aliased(Department, name="staff_department")
 case_department = aliased(Department, name="case_department")
@@ -57,23 +55,7 @@ def _of(column, ids: list[int]):
 # --- keyset cursors ------------------------------------------------------------------------
 
 
-def encode_cursor(at: datetime, ident: int) -> str:
-    micros = (at - EPOCH) // timedelta(microseconds=1)
-    return base64.urlsafe_b64encode(f"{micros}:{ident}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
-    """None for no or a damaged cursor: a bad link shows the first page, never an error."""
-    if not cursor:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        micros, _, ident = raw.partition(":")
-        at = EPOCH + timedelta(microseconds=int(micros))
-    except (ValueError, UnicodeDecodeError, OverflowError):
-        return None
-    found = as_id(ident)
-    return None if found is None else (at, found)
+encode_cursor, decode_cursor = cursors.encode_cursor, cursors.decode_cursor
 
 
 @dataclass

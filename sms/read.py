@@ -5,14 +5,14 @@ it reads through these functions, never the outbox table. Whether a notice was o
 citizen's alone (the postman does not look in the letterbox): no staff page reads `opened_at`.
 """
 
-import base64
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import String, cast, exists, literal, select, tuple_, update
 from sqlalchemy.orm import aliased
 
+from core import cursors
 from core.bounds import as_id
 from extensions import db
 from sms.models import MessageStatus, OutboxMessage
@@ -29,7 +29,6 @@ NOT_DELIVERED = (
     MessageStatus.EXPIRED,
 )
 REPEAT_KEY = "repeat:"  # the idempotency key of a repeat: "repeat:<original id>"
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -98,22 +97,10 @@ def _of_parties(party_ids):
 
 
 def encode_cursor(notice: PartyNotice) -> str:
-    micros = (notice.created_at - EPOCH) // timedelta(microseconds=1)
-    return base64.urlsafe_b64encode(f"{micros}:{notice.id}".encode()).decode().rstrip("=")
+    return cursors.encode_cursor(notice.created_at, notice.id)
 
 
-def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
-    """None for no or a damaged cursor: a bad link shows the first page."""
-    if not cursor:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        micros, _, ident = raw.partition(":")
-        at = EPOCH + timedelta(microseconds=int(micros))
-    except (ValueError, UnicodeDecodeError, OverflowError):
-        return None
-    notice_id = as_id(ident)
-    return None if notice_id is None else (at, notice_id)
+decode_cursor = cursors.decode_cursor
 
 
 def notices_of(
