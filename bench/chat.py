@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 import socketio  # noqa: E402
 
 from tests import services  # noqa: E402
-from tests.production_server import ProductionServer  # noqa: E402
+from tests.production_server import ProductionServer, cpu_seconds  # noqa: E402
 
 SECRET = "bench-secret"  # noqa: S105  (a throwaway server)
 AGENTS = 50  # staff members; each holds chats / AGENTS chats, one socket per chat
@@ -54,12 +54,6 @@ def rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return round(int(line.split()[1]) / 1024, 1)
     return 0.0
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far: figures a busy machine does not bend."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def prepare(url: str) -> list[str]:

@@ -34,7 +34,7 @@ from sqlalchemy import text  # noqa: E402
 from twilio.request_validator import RequestValidator  # noqa: E402
 
 from tests import services  # noqa: E402
-from tests.production_server import ProductionServer  # noqa: E402
+from tests.production_server import ProductionServer, cpu_seconds  # noqa: E402
 
 SECRET = "bench-secret"  # noqa: S105  (a throwaway server)
 AUTH_TOKEN = "bench-auth-token"  # noqa: S105
@@ -155,12 +155,6 @@ async def run_load(base: str, calls: int, seconds: int, pace: float) -> dict:
             "non_2xx": load.failures.get(path, 0),
         }
     return figures
-
-
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a process so far (/proc/<pid>/stat, fields 14 and 15)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def integrity(url: str) -> dict:

@@ -14,6 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from core.database import utcnow
 from core.unit_of_work import after_commit
@@ -101,9 +102,9 @@ def token_digest(token: str) -> str:
 
 def staff_for_api_token(token: str) -> Staff | None:
     row = db.session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None)
-        )
+        select(ApiToken)
+        .options(joinedload(ApiToken.staff))  # one round trip: every API request pays it
+        .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None))
     )
     if row is None or not row.staff.active:
         return None

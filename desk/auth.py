@@ -24,6 +24,7 @@ from flask_login import current_user, login_user, logout_user
 
 from core.database import utcnow
 from core.qr import qr_data_uri
+from core.unit_of_work import run_read_only
 from desk import accounts
 from desk.models import Role, Staff
 from desk.staff_forms import CodeForm, EnrolForm, LoginForm
@@ -94,7 +95,13 @@ def token_required(view):
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
-        staff = accounts.staff_for_api_token(token.strip()) if scheme == "Bearer" else None
+        # Read before the view's unit of work opens, without a transaction of its own on
+        # PostgreSQL (run_read_only): a write the view retries never repeats it.
+        staff = (
+            run_read_only(accounts.staff_for_api_token, token.strip())
+            if scheme == "Bearer"
+            else None
+        )
         if staff is None:
             from core.errors import api_error
 

@@ -61,16 +61,12 @@ def move(agent: AgentStatus, status: AgentState, call_id: int | None = None) -> 
     )
 
 
-def answered_line_ids(agent: AgentStatus) -> list[int]:
-    """The lines this agent answers: their own, or every active line when none are set. One
-    query: take-next runs it on every press."""
-    own = select(agent_line.c.line_id).where(agent_line.c.staff_id == agent.staff_id)
-    return list(
-        db.session.scalars(
-            select(PhoneLine.id)
-            .where(PhoneLine.active.is_(True), or_(PhoneLine.id.in_(own), ~exists(own)))
-            .order_by(PhoneLine.id)
-        )
+def answered_lines(staff_id: int):
+    """The lines this agent answers, their own or every active line when none are set, as a
+    subquery: take-next reads it inside its search for the oldest entry, no extra round trip."""
+    own = select(agent_line.c.line_id).where(agent_line.c.staff_id == staff_id)
+    return select(PhoneLine.id).where(
+        PhoneLine.active.is_(True), or_(PhoneLine.id.in_(own), ~exists(own))
     )
 
 

@@ -43,25 +43,29 @@ def queues():
 @token_required
 def next_call():
     staff = call_agent()
-    taken = take.take_next_call(staff.id)
+
+    def work():
+        taken = take.take_next(staff.id)
+        if taken is not None and taken.parties:  # the answer names them: logged with the take
+            record.log_access(
+                staff=staff,
+                party_ids=[p["id"] for p in taken.parties],
+                action="search",
+                purpose="contact",
+                detail=f"phone call {taken.call_id}",
+            )
+        return taken
+
+    taken = run_in_transaction(work, expire=False)
     if taken is None:
         return "", 204
-    answer = {
+    return {
         "id": taken.call_id,
         "kind": taken.kind,
         "from": taken.from_number,
         "waited_seconds": taken.waited_seconds,
         "parties": taken.parties,
     }
-    if taken.parties:
-        record.log_access(
-            staff=staff,
-            party_ids=[p["id"] for p in taken.parties],
-            action="search",
-            purpose="contact",
-            detail=f"phone call {taken.call_id}",
-        )
-    return answer
 
 
 @bp.post("/phone/calls/<int:call_id>/log")

@@ -4,8 +4,8 @@ A callback is the caller's own queue entry, kept with its original `queued_at`, 
 that time alone gives it its turn. Agents pressing together never get one entry each twice:
 the winner is the one transaction whose compare-and-set moved the entry from "in line, nobody's"
 to theirs (UPDATE … WHERE agent_id IS NULL AND status IN (waiting, callback), rowcount 1); a
-loser moves on to the next oldest. On PostgreSQL the candidate is first picked with FOR UPDATE
-SKIP LOCKED, so agents taking together take different entries at once instead of queueing
+loser moves on to the next oldest. The candidate is first picked with FOR UPDATE SKIP LOCKED
+(PostgreSQL), so agents taking together take different entries at once instead of queueing
 behind one row lock (counter.calling does the same for tickets). The Twilio side (bridging the
 caller, dialling the callback) and the screen pop run after the commit (phone.console).
 """
@@ -13,7 +13,7 @@ caller, dialling the callback) and the screen pop run after the commit (phone.co
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import case, func, literal, select, update
 
 from core.database import utcnow
 from core.unit_of_work import run_in_transaction
@@ -41,11 +41,11 @@ class Taken:
     parties: list  # [{"id", "name"}]: the matched record or the candidates the agent may see
 
 
-def _oldest(line_ids: list[int], *, skip_locked: bool, limit: int) -> list[int]:
+def _oldest(lines, *, limit: int, skip_locked: bool = True) -> list[int]:
     statement = (
         select(Call.id)
         .where(
-            Call.line_id.in_(line_ids),
+            Call.line_id.in_(lines),
             Call.status.in_(IN_LINE),
             Call.agent_id.is_(None),
         )
@@ -58,54 +58,61 @@ def _oldest(line_ids: list[int], *, skip_locked: bool, limit: int) -> list[int]:
 
 
 def _compare_and_set(call_id: int, staff_id: int) -> Call | None:
-    """The entry becomes this agent's only if it is still in line and nobody's (UPDATE …
-    RETURNING: the winner has its row without reading it back)."""
+    """The entry becomes this agent's, connecting, only if it is still in line and nobody's;
+    a callback is being dialled from then on (UPDATE … RETURNING: one statement, and the
+    winner has its row without reading it back)."""
+    was_callback = Call.status == CallStatus.CALLBACK
     return db.session.scalars(
         update(Call)
         .where(Call.id == call_id, Call.agent_id.is_(None), Call.status.in_(IN_LINE))
-        .values(agent_id=staff_id)
+        .values(
+            agent_id=staff_id,
+            status=CallStatus.CONNECTING,
+            callback_state=case(
+                (was_callback, literal(CallbackState.DIALING, Call.callback_state.type)),
+                else_=Call.callback_state,
+            ),
+            callback_attempts=case(
+                (was_callback, func.coalesce(Call.callback_attempts, 0) + 1),
+                else_=Call.callback_attempts,
+            ),
+        )
         .returning(Call)
         .execution_options(synchronize_session=False, populate_existing=True)
     ).first()
 
 
 def take_next_call(staff_id: int, now: datetime | None = None) -> Taken | None:
-    """The oldest waiting entry of the agent's lines, now theirs; None when nobody waits."""
+    """The oldest waiting entry of the agent's lines, now theirs, in a transaction of its own;
+    None when nobody waits."""
+    return run_in_transaction(take_next, staff_id, now, expire=False)
 
-    def work():
-        moment = now or utcnow()
-        agent = agents.agent_status(staff_id, lock=True)
-        if agent.current_call_id is not None:
-            current = db.session.get(Call, agent.current_call_id)
-            if current is not None and current.status in (
-                CallStatus.CONNECTING,
-                CallStatus.ON_CALL,
-            ):
-                raise Conflict("agent_on_call")
-        line_ids = agents.answered_line_ids(agent)
-        if not line_ids:
+
+def take_next(staff_id: int, now: datetime | None = None) -> Taken | None:
+    """Take-next inside the caller's unit of work (the API writes its access-log entry in the
+    same transaction). The caller retries it as a whole (`run_in_transaction`)."""
+    moment = now or utcnow()
+    agent = agents.agent_status(staff_id, lock=True)
+    if agent.current_call_id is not None:
+        current = db.session.get(Call, agent.current_call_id)
+        if current is not None and current.status in (CallStatus.CONNECTING, CallStatus.ON_CALL):
+            raise Conflict("agent_on_call")
+    lines = agents.answered_lines(staff_id)
+    while True:
+        # SKIP LOCKED first (PostgreSQL; SQLite, one writer at a time, has no need of it):
+        # agents pressing together take different entries at once instead of queueing behind
+        # one row. When every entry left is being taken, wait for those rivals' commits.
+        candidates = _oldest(lines, limit=1) or _oldest(lines, limit=CANDIDATES, skip_locked=False)
+        if not candidates:
             return None
-        postgres = db.session.get_bind().dialect.name == "postgresql"
-        while True:
-            candidates = (_oldest(line_ids, skip_locked=True, limit=1) if postgres else []) or (
-                _oldest(line_ids, skip_locked=False, limit=CANDIDATES)
-            )
-            if not candidates:
-                return None
-            for call_id in candidates:
-                if call := _compare_and_set(call_id, staff_id):
-                    return _start(call, agent, moment)
-            # every candidate was taken by a colleague meanwhile: read the line again
-
-    return run_in_transaction(work)
+        for call_id in candidates:
+            if call := _compare_and_set(call_id, staff_id):
+                return _start(call, agent, moment)
+        # every candidate was taken by a colleague meanwhile: read the line again
 
 
 def _start(call: Call, agent, moment: datetime) -> Taken:
-    callback = call.status == CallStatus.CALLBACK
-    call.status = CallStatus.CONNECTING
-    if callback:
-        call.callback_state = CallbackState.DIALING
-        call.callback_attempts = (call.callback_attempts or 0) + 1
+    callback = call.callback_state == CallbackState.DIALING
     agents.move(agent, AgentState.ON_CALL, call.id)
     queue.publish_after_commit()
     bridge.connect_after_commit(call, agent)

@@ -31,6 +31,12 @@ def gunicorn_command(port: int, connections: int = 10000) -> list[str]:
     ]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (/proc/<pid>/stat, fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class ProductionServer:
     def __init__(self, env: dict, connections: int = 10000, log=None):
         self.port = free_port()
