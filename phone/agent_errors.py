@@ -22,6 +22,17 @@ MESSAGES = {
     "invalid_event": _l("The event must be newCall, answer or hangup."),
     "invalid_direction": _l("The direction must be in or out."),
     "missing_call_id": _l("The callId is missing."),
+    "dial_from_browser": _l(
+        "Calls out are made with the browser phone; your calls ring on your desk phone."
+    ),
+    "invalid_number": _l(
+        "Enter a phone number the way you would dial it, for example 0470 12 34 56 or "
+        "+31 20 123 4567."
+    ),
+    "number_not_allowed": _l(
+        "Loket cannot call this number: only landline, mobile and free numbers in the allowed "
+        "countries, never premium-rate numbers."
+    ),
 }
 
 

@@ -98,7 +98,9 @@ def call_back_later(call_id: int) -> Call:
     call.callback_number = call.callback_number or call.from_number
     call.callback_requested_at = call.callback_requested_at or utcnow()
     call.agent_id = None
-    # the next attempt is logged as a contact of its own on the timeline
+    # the next attempt is a contact of its own: its end comes from its own call, and it is
+    # logged on the timeline on its own
+    call.ended_at = call.duration_seconds = None
     call.interaction_id = call.wrap_up_ended_at = call.outcome = None
     return call
 

@@ -131,15 +131,22 @@ def _keep_callback_sid(call_id: int, sid: str) -> None:
 FINAL = {"completed", "busy", "no-answer", "failed", "canceled"}
 
 
-def apply_callback_status(call: Call, *, citizen_leg: bool, state: str) -> None:
+def apply_callback_status(
+    call: Call, *, citizen_leg: bool, state: str, duration: int | None = None
+) -> None:
     """A callback's progress: the citizen answering is the call answered (the wait ends);
     the first leg to end ends it — reached when the citizen had answered, else unanswered
-    ("to call back" on the console). The agent's own status moves to wrap-up."""
+    ("to call back" on the console, with its attempts); the citizen's leg brings Twilio's
+    duration of the talk. The agent's own status moves to wrap-up."""
     now = utcnow()
     if citizen_leg and state == "in-progress" and call.answered_at is None:
         call.answered_at, call.status = now, CallStatus.ON_CALL
         return
-    if state not in FINAL or call.ended_at is not None:
+    if state not in FINAL:
+        return
+    if citizen_leg and duration is not None and call.answered_at is not None:
+        call.duration_seconds = duration
+    if call.ended_at is not None:
         return
     call.ended_at = now
     if call.answered_at is not None:

@@ -24,10 +24,10 @@ from desk.overview import party_overview
 from desk.panels import party_panels
 from extensions import db
 from office.models import Service
-from phone import agents, bridge, events, queue, screen_pop, take, token, wrap_up
+from phone import agents, bridge, events, outgoing, queue, screen_pop, take, token, wrap_up
 from phone.agent_errors import AgentError
-from phone.console_forms import WrapUpForm
-from phone.models import AgentState, Call, CallStatus
+from phone.console_forms import DialForm, WrapUpForm
+from phone.models import AgentDevice, AgentState, Call, CallStatus
 from phone.webhooks import signed
 from sms.webhooks import EMPTY_TWIML
 
@@ -71,17 +71,46 @@ def current_call(agent) -> Call | None:
 def console():
     agent = run_read_only(agents.agent_status, current_user.id)
     call = current_call(agent)
-    page = render_template(
+    page = console_page(agent, pop_context(call) if call else None)
+    if call is not None:
+        log_pop(call)
+    return page, 200, {"Content-Security-Policy": CONSOLE_POLICY}
+
+
+def console_page(agent, pop, dial_form: DialForm | None = None, dial: str | None = None) -> str:
+    return render_template(
         "phone/console.html",
         agent=agent,
         status=shown_status(agent),
         status_labels=status_labels(),
         queues=queues_context(),
-        pop=pop_context(call) if call else None,
+        pop=pop,
+        dial_form=dial_form or DialForm(prefix="dial", formdata=None),
+        dial=dial,
     )
-    if call is not None:
-        log_pop(call)
-    return page, 200, {"Content-Security-Policy": CONSOLE_POLICY}
+
+
+@bp.post("/console/dial")
+@agents_only
+def dial():
+    """ "Call a number": checked here so the agent reads what is wrong in words; the page then
+    dials it from the browser phone (static/js/phone-console.js: device.connect), and Twilio
+    asks /phone/outgoing, which checks it all again and writes the call."""
+    form = DialForm(request.form, prefix="dial")
+    agent = agents.agent_status(current_user.id)
+    number = None
+    if form.validate():
+        try:
+            if agent.device != AgentDevice.BROWSER:
+                raise AgentError("dial_from_browser", field="number")
+            number = outgoing.dialable_number(form.number.data)
+            outgoing.check_free(current_user.id)
+        except AgentError as error:
+            number = None
+            form_errors(form, error, "number")
+    call = current_call(agent)
+    page = console_page(agent, pop_context(call) if call else None, form, number)
+    return page, 200 if number else 422, {"Content-Security-Policy": CONSOLE_POLICY}
 
 
 def queues_context() -> dict:
@@ -161,7 +190,7 @@ def pop_context(call: Call, form: WrapUpForm | None = None) -> dict:
     context = {
         "call": call,
         "number": screen_pop.caller_number(call),
-        "kind": "callback" if call.callback_state is not None else "live",
+        "kind": screen_pop.call_kind(call),
         "ended": call.ended_at is not None
         or call.status
         not in (
@@ -308,18 +337,8 @@ def log(call_id):
             flash(_("The call is logged."), "success")
             return redirect(url_for("phone_console.console"))
     agent = agents.agent_status(current_user.id)
-    return (
-        render_template(
-            "phone/console.html",
-            agent=agent,
-            status=shown_status(agent),
-            status_labels=status_labels(),
-            queues=queues_context(),
-            pop=pop_context(db.session.get(Call, call.id), form),
-        ),
-        422,
-        {"Content-Security-Policy": CONSOLE_POLICY},
-    )
+    page = console_page(agent, pop_context(db.session.get(Call, call.id), form))
+    return page, 422, {"Content-Security-Policy": CONSOLE_POLICY}
 
 
 @bp.post("/callback-status")
@@ -330,6 +349,8 @@ def callback_status():
     each leg counts once; an unknown call changes nothing."""
     sid, parent = request.form.get("CallSid", "")[:64], request.form.get("ParentCallSid", "")[:64]
     state = request.form.get("CallStatus", "")[:20]
+    duration = request.form.get("CallDuration", "")
+    duration = int(duration) if duration.isdigit() and len(duration) <= 9 else None
 
     def work():
         citizen_leg = bool(parent)
@@ -340,7 +361,9 @@ def callback_status():
             return
         event = f"callback:{'citizen' if citizen_leg else 'agent'}:{state}"
         if events.first_time(call, event, f"{sid}:{event}", request.headers.get(IDEMPOTENCY)):
-            bridge.apply_callback_status(call, citizen_leg=citizen_leg, state=state)
+            bridge.apply_callback_status(
+                call, citizen_leg=citizen_leg, state=state, duration=duration
+            )
 
     run_in_transaction(work)
     return EMPTY_TWIML, 200, {"Content-Type": "text/xml"}

@@ -20,3 +20,13 @@ class WrapUpForm(FlaskForm):
         _l("Follow-up task (leave empty when none is needed)"), validators=[Length(max=200)]
     )
     case = SelectField(_l("About case"), validate_choice=False, default="")
+
+
+class DialForm(FlaskForm):
+    """ "Call a number": typed, or a record's number behind a "Call" button (phone.party_panel);
+    phone.outgoing decides whether Loket may call it."""
+
+    number = StringField(
+        _l("Phone number"),
+        validators=[DataRequired(message=_l("Enter the phone number to call.")), Length(max=40)],
+    )

@@ -160,7 +160,9 @@ class Call(db.Model):
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the place in line
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # bridged to an agent
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    duration_seconds: Mapped[int | None]  # Twilio's CallDuration: the whole call
+    # Twilio's CallDuration: the whole call; for a callback or an outgoing call the citizen's
+    # leg, which is the talk
+    duration_seconds: Mapped[int | None]
     callback_number: Mapped[str | None] = mapped_column(String(32))  # E.164
     callback_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     callback_state: Mapped[CallbackState | None] = mapped_column(text_enum(CallbackState))

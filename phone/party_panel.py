@@ -3,7 +3,8 @@ recent calls, so whoever helps them next knows they called, waited or hung up.
 
 The desk imports nothing of the phone: this receiver connects to the signal the desk declares
 (`desk.signals.party_panels`) and reads the calls by the party ids the record gives (the party
-and every party merged into it).
+and every party merged into it). A call agent also finds the party's phone numbers there, each
+with a "Call" button that dials it from the phone console (phone.outgoing).
 """
 
 from flask_babel import gettext as _
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from core.time import local_moment
 from desk.labels import OUTCOMES, label
+from desk.models import ContactAddress, Role
 from desk.panels import Panel
 from desk.signals import party_panels
 from extensions import db
@@ -35,8 +37,22 @@ def call_state(call: Call) -> str:
     return _("Ended")
 
 
+def numbers_to_call(party_ids, staff) -> list[str]:
+    """The party's phone numbers, for those who call from the console (call agents, admins)."""
+    if staff is None or staff.role not in (Role.CALL_AGENT, Role.ADMIN):
+        return []
+    return list(
+        db.session.scalars(
+            select(ContactAddress.value)
+            .where(ContactAddress.party_id.in_(party_ids), ContactAddress.kind == "phone")
+            .distinct()
+            .order_by(ContactAddress.value)
+        )
+    )
+
+
 @party_panels.connect
-def calls_panel(_sender, *, party_ids, **_kwargs) -> Panel:
+def calls_panel(_sender, *, party_ids, staff=None, **_kwargs) -> Panel:
     calls = db.session.scalars(
         select(Call)
         .where(Call.party_id.in_(party_ids))
@@ -58,5 +74,5 @@ def calls_panel(_sender, *, party_ids, **_kwargs) -> Panel:
         title=_("Recent calls"),
         order=30,
         template="phone/party_panel.html",
-        context={"calls": rows},
+        context={"calls": rows, "numbers": numbers_to_call(party_ids, staff)},
     )

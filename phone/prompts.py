@@ -249,3 +249,20 @@ def opens_again(language: str, day, opens, today) -> Prompt:
         )
 
     return in_language(language, render)
+
+
+def outgoing_refused(language: str, reason: str) -> Prompt:
+    """Why a call typed in the console was not made, said to the agent (phone.outgoing)."""
+
+    def render():
+        if reason == "invalid_number":
+            return _("That is not a valid phone number. Check the number and try again.")
+        if reason == "number_not_allowed":
+            return _("Loket does not call this kind of number.")
+        if reason == "agent_on_call":
+            return _("You are still on a call. Finish it first.")
+        if reason == "voice_not_configured":
+            return _("Calls in the browser are not set up. Ask an administrator.")
+        return _("This phone may not make calls through Loket.")
+
+    return in_language(language, render)

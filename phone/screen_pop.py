@@ -12,15 +12,25 @@ from core.database import utcnow
 from desk import access
 from desk.models import Party, Staff
 from extensions import db
-from phone.models import Call, CallbackState
+from phone.models import Call, CallDirection
 from realtime import emit_after_commit
 from realtime.namespaces import staff_room
 
 
 def caller_number(call: Call) -> str:
+    """The citizen's number: whom the agent talks to, whichever way the call goes."""
+    if call.direction == CallDirection.OUTBOUND:
+        return call.to_number
     if call.callback_state is not None and call.callback_number:
         return call.callback_number
     return call.from_number
+
+
+def call_kind(call: Call) -> str:
+    """ "live" (a caller taken from the queue), "callback" or "outbound" (the agent called)."""
+    if call.direction == CallDirection.OUTBOUND:
+        return "outbound"
+    return "callback" if call.callback_state is not None else "live"
 
 
 def visible_parties(call: Call, staff: Staff) -> list[Party]:
@@ -36,7 +46,7 @@ def pop_payload(call: Call, staff: Staff) -> dict:
         waited = max(0, int(((call.answered_at or utcnow()) - call.queued_at).total_seconds()))
     return {
         "call_id": call.id,
-        "kind": "callback" if call.callback_state == CallbackState.DIALING else "live",
+        "kind": call_kind(call),
         "from": caller_number(call),
         "waited_seconds": waited,
         "matched": call.party_id is not None,

@@ -14,11 +14,12 @@ from twilio.jwt.access_token.grants import VoiceGrant
 from phone.agent_errors import AgentError
 
 TOKEN_SECONDS = 3600  # the SDK asks for a new one before it runs out (tokenWillExpire)
+IDENTITY_PREFIX = "agent-"
 
 
 def agent_identity(staff_id: int) -> str:
     """The Twilio client name of an agent's browser: stable, and free of personal data."""
-    return f"agent-{staff_id}"
+    return f"{IDENTITY_PREFIX}{staff_id}"
 
 
 def voice_token(staff_id: int) -> str:

@@ -5,7 +5,8 @@
 where they stand and offers a callback; `/phone/callback` turns their entry into a callback in
 the same place, or outside hours a callback request; `/phone/callback-number` takes another
 number to call back on; `/phone/queue-result` and `/phone/status` land every outcome on the
-call.
+call. `/phone/outgoing` is the TwiML application's Voice URL: the calls agents type in the
+console (phone.outgoing), whose citizen's leg reports to `/phone/outgoing-status`.
 
 Each is signed by Twilio over PUBLIC_BASE_URL + path (sms.webhooks checks it: forged or
 unsigned is 403), each answers TwiML from a few indexed rows within milliseconds (Twilio gives
@@ -28,7 +29,8 @@ from desk import record
 from extensions import csrf, db, limiter
 from office import hours
 from office.models import Service
-from phone import callbacks, prompts, queue, twiml
+from phone import callbacks, outgoing, prompts, queue, twiml
+from phone.agent_errors import AgentError
 from phone.events import first_time
 from phone.matching import caller_number, match_call
 from phone.models import Call, CallDirection, CallSource, CallStatus, PhoneLine
@@ -466,3 +468,55 @@ def apply_status(call: Call, state: str, duration: int | None) -> None:
     call.ended_at = utcnow()
     call.duration_seconds = duration
     queue.publish_after_commit()
+
+
+@bp.post("/outgoing")
+@signed
+def outgoing_call():
+    """An agent's browser calls out (`device.connect({params: {To}})`): an active call agent
+    or admin and a number Loket may call get `<Dial>`; anything else hears why, in the agent's
+    language, and nothing is written."""
+    sid, client, typed = call_sid(), field("From", 64), field("To", 40)
+
+    def work():
+        staff = outgoing.agent_of(client)
+        language = outgoing.agent_language(staff)
+        try:
+            if staff is None:
+                raise AgentError("call_agent_role_required")
+            if not current_app.config.get("TWILIO_FROM"):
+                raise AgentError("voice_not_configured")
+            number = outgoing.dialable_number(typed)
+            call = outgoing.start_outgoing_call(sid, staff, number)
+        except AgentError as error:
+            return str(twiml.goodbye([prompts.outgoing_refused(language, error.code)]))
+        return str(outgoing.dial_twiml(call.to_number))
+
+    return twiml.answer(run_in_transaction(work, retry_if=record.lost_race))
+
+
+@bp.post("/outgoing-status")
+@signed
+def outgoing_status():
+    """The legs of an agent's outgoing call: the citizen's (its ParentCallSid is the agent's
+    call) from `<Number statusCallback>`, the agent's own when the TwiML application's Status
+    Callback points here too. Each status of each leg counts once."""
+    sid, parent, key = call_sid(), field("ParentCallSid", 64), token()
+    state, duration = field("CallStatus", 20), seconds("CallDuration")
+
+    def work():
+        call = db.session.scalar(
+            select(Call)
+            .where(Call.call_sid == (parent or sid), Call.direction == CallDirection.OUTBOUND)
+            .with_for_update()
+        )
+        if call is None:
+            return
+        event = f"outgoing:{'citizen' if parent else 'agent'}:{state}"
+        if first_time(call, event, f"{sid}:{event}", key, duration=duration):
+            outgoing.apply_outgoing_status(
+                call, citizen_leg=bool(parent), state=state, duration=duration
+            )
+
+    run_in_transaction(work)
+    return twiml.answer(str(twiml.nothing()))

@@ -25,11 +25,18 @@ from phone.models import AgentState, Call, CallbackState, CallDirection, CallSta
 NOTE_MAX = 20000
 SUBJECT = "phone.call"
 SUBJECT_ABOUT = "phone.call_about"
+# A call the agent made (phone.outgoing): nobody waited in line.
+SUBJECT_OUT = "phone.outgoing_call"
+SUBJECT_OUT_ABOUT = "phone.outgoing_call_about"
 register_texts(
     {
         SUBJECT: _l("Phone call · waited %(wait)s, talked %(talk)s, wrap-up %(wrap_up)s"),
         SUBJECT_ABOUT: _l(
             "Phone call: %(service)s · waited %(wait)s, talked %(talk)s, wrap-up %(wrap_up)s"
+        ),
+        SUBJECT_OUT: _l("Outgoing phone call · talked %(talk)s, wrap-up %(wrap_up)s"),
+        SUBJECT_OUT_ABOUT: _l(
+            "Outgoing phone call: %(service)s · talked %(talk)s, wrap-up %(wrap_up)s"
         ),
         # access-log details (desk.record.access_log) of the console's search and attach
         "phone.attached": _l("Caller of call %(call)s added to this record"),
@@ -122,13 +129,17 @@ def _record(call, party, staff, outcome, note, service_id, follow_up, case_id, n
         "talk": minutes_seconds(call.talk_seconds),
         "wrap_up": minutes_seconds((now - call.ended_at).total_seconds()),
     }
-    code = SUBJECT
+    outbound = call.direction == CallDirection.OUTBOUND
+    if outbound:
+        del params["wait"]
+    code = SUBJECT_OUT if outbound else SUBJECT
     if service is not None:
-        code, params = SUBJECT_ABOUT, {**params, "service": in_languages(service.name_in)}
+        code = SUBJECT_OUT_ABOUT if outbound else SUBJECT_ABOUT
+        params = {**params, "service": in_languages(service.name_in)}
     interaction = record.record_interaction(
         party=party,
         channel="phone",
-        direction="outbound" if call.direction == CallDirection.OUTBOUND else "inbound",
+        direction="outbound" if outbound else "inbound",
         subject=in_default_language(code, params),
         subject_code=code,
         subject_params=params,

@@ -54,9 +54,12 @@
   socket.on("call_assigned", function (data) { showPop(data.call_id); });
 
   // The browser phone: a token from Loket, a Twilio Device that answers the calls the agent
-  // took (Loket bridges them to this agent's client name).
+  // took (Loket bridges them to this agent's client name) and dials the number the agent
+  // asked for ("Call a number": the server checked it and put it in data-dial; Twilio then
+  // asks Loket's /phone/outgoing for this call).
   if (root.dataset.device !== "browser" || !window.Twilio || !window.Twilio.Device) { return; }
   function say(text) { phoneState.textContent = text; }
+  var hangUp = document.getElementById("hang-up");
   function token() {
     return fetch(root.dataset.tokenUrl, { credentials: "same-origin" }).then(function (response) {
       return response.json().then(function (body) {
@@ -66,12 +69,27 @@
     });
   }
   var labels = JSON.parse(phoneState.dataset.labels || "{}");
+  // While a call is up the agent can hang up; every way a call ends puts the phone back.
+  function during(call) {
+    hangUp.hidden = false;
+    function ended() { hangUp.hidden = true; say(labels.ready || ""); }
+    ["disconnect", "cancel", "reject", "error"].forEach(function (name) { call.on(name, ended); });
+  }
   token().then(function (jwt) {
     var device = new window.Twilio.Device(jwt, { closeProtection: true });
     device.on("registered", function () { say(labels.ready || ""); });
     device.on("error", function () { say(labels.error || ""); });
-    device.on("incoming", function (call) { call.accept(); say(labels.talking || ""); call.on("disconnect", function () { say(labels.ready || ""); }); });
+    device.on("incoming", function (call) { call.accept(); say(labels.talking || ""); during(call); });
     device.on("tokenWillExpire", function () { token().then(function (fresh) { device.updateToken(fresh); }); });
+    hangUp.addEventListener("click", function () { device.disconnectAll(); });
     device.register();
+    var number = root.dataset.dial;
+    if (number) {
+      say(labels.dialling || "");
+      device.connect({ params: { To: number } }).then(function (call) {
+        during(call);
+        call.on("accept", function () { say(labels.talking || ""); });
+      }).catch(function () { say(labels.error || ""); });
+    }
   }).catch(function (error) { say(error.message || labels.error || ""); });
 })();

@@ -166,10 +166,13 @@ VERBS = {
     "Leave": (set(), set()),
     "Hangup": (set(), set()),
     "Redirect": ({"method"}, set()),
+    # an agent's outgoing call (phone.outgoing): the citizen's phone, its leg reporting back
+    "Dial": ({"callerId", "answerOnBridge"}, {"Number"}),
+    "Number": ({"statusCallback", "statusCallbackEvent", "statusCallbackMethod"}, set()),
 }
 # Inside a queue's wait music Twilio allows only these (TwiML Enqueue, "waitUrl").
 WAIT_VERBS = {"Say", "Play", "Pause", "Gather", "Hangup", "Redirect", "Leave"}
-URL_ATTRIBUTES = {"action", "waitUrl"}
+URL_ATTRIBUTES = {"action", "waitUrl", "statusCallback"}
 
 
 def check_twiml(root: ET.Element, in_queue: bool = False) -> None:
@@ -187,9 +190,11 @@ def check_verb(verb: ET.Element) -> None:
     for name, value in verb.attrib.items():
         if name in URL_ATTRIBUTES:
             assert value.startswith(PUBLIC_BASE_URL + "/phone/"), value
-        if name in ("method", "waitUrlMethod"):
+        if name in ("method", "waitUrlMethod", "statusCallbackMethod"):
             assert value in ("GET", "POST")
-    if verb.tag in ("Say", "Enqueue", "Redirect"):
+    if verb.tag == "Dial":
+        assert verb.get("callerId", "").startswith("+"), verb.attrib  # a number, never a client
+    if verb.tag in ("Say", "Enqueue", "Redirect", "Number"):
         assert (verb.text or "").strip(), verb.tag
     if verb.tag == "Redirect":
         assert verb.text.startswith(PUBLIC_BASE_URL + "/phone/")

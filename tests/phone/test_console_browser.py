@@ -65,3 +65,57 @@ def test_the_console_shows_a_new_caller_live_and_pops_the_call_taken(
     assert page.locator("#agent-status").inner_text() == "In gesprek"
     page.locator(f"tr[data-line-id='{lines.id_line.id}'] .phone-waiting", has_text="0").wait_for()
     assert axe_violations(page) == []
+
+
+# A stand-in for the Twilio Voice SDK (no Twilio here): records what the page asks it to dial.
+FAKE_SDK = """
+window.dialled = [];
+window.Twilio = { Device: function () {
+  var handlers = {};
+  this.on = function (name, handler) { handlers[name] = handler; };
+  this.register = function () { if (handlers.registered) { handlers.registered(); } };
+  this.updateToken = function () {};
+  this.disconnectAll = function () { window.hungUp = true; };
+  this.connect = function (options) {
+    window.dialled.push(options.params.To);
+    return Promise.resolve({ on: function () {} });
+  };
+} };
+"""
+
+
+def test_call_a_number_is_checked_in_words_then_dialled_by_the_browser_phone(
+    page, live_server, make_staff, browser_sign_in
+):
+    agent = make_staff("dialler@example.org", role=Role.CALL_AGENT)
+    page.route(
+        "**/static/vendor/twilio.min.js",
+        lambda route: route.fulfill(body=FAKE_SDK, content_type="text/javascript"),
+    )
+    page.route(
+        "**/phone/token",
+        lambda route: route.fulfill(json={"token": "t", "identity": f"agent-{agent.id}"}),
+    )
+    browser_sign_in(page, agent)
+    page.goto(f"{live_server.url}/phone/console")
+    number = page.get_by_label("Telefoonnummer")
+    assert number.get_attribute("type") == "tel"
+    assert axe_violations(page) == []
+
+    number.fill("0900 12 345")
+    page.get_by_role("button", name="Bellen", exact=True).click()
+    summary = page.locator(".error-summary")
+    summary.wait_for()
+    assert "nooit betaalnummers" in summary.inner_text()
+    assert page.locator("#dial-number-error").is_visible()
+    assert page.evaluate("window.dialled") == []
+    assert axe_violations(page) == []
+
+    page.get_by_label("Telefoonnummer").fill("0470 12 34 56")
+    page.get_by_role("button", name="Bellen", exact=True).click()
+    page.wait_for_function("() => window.dialled && window.dialled.length === 1")
+    assert page.evaluate("window.dialled") == ["+32470123456"]
+    assert "+32 470 12 34 56" in page.locator("#browser-phone").inner_text()
+    page.locator("#hang-up").click()
+    assert page.evaluate("window.hungUp") is True
+    assert axe_violations(page) == []
