@@ -4,9 +4,10 @@ A callback is the caller's own queue entry, kept with its original `queued_at`, 
 that time alone gives it its turn. Agents pressing together never get one entry each twice:
 the winner is the one transaction whose compare-and-set moved the entry from "in line, nobody's"
 to theirs (UPDATE … WHERE agent_id IS NULL AND status IN (waiting, callback), rowcount 1); a
-loser moves on to the next oldest. The candidate is first picked with FOR UPDATE SKIP LOCKED
-(PostgreSQL), so agents taking together take different entries at once instead of queueing
-behind one row lock (counter.calling does the same for tickets). The Twilio side (bridging the
+loser moves on to the next oldest. The first try picks and takes in that one UPDATE, its
+subquery skipping the entries colleagues are taking (FOR UPDATE SKIP LOCKED on PostgreSQL), so
+agents taking together take different entries at once instead of queueing behind one row
+lock (counter.calling does the same for tickets). The Twilio side (bridging the
 caller, dialling the callback) and the screen pop run after the commit (phone.console).
 """
 
@@ -41,23 +42,16 @@ class Taken:
     parties: list  # [{"id", "name"}]: the matched record or the candidates the agent may see
 
 
-def _oldest(lines, *, limit: int, skip_locked: bool = True) -> list[int]:
-    statement = (
+def _oldest(lines, limit: int):
+    return (
         select(Call.id)
-        .where(
-            Call.line_id.in_(lines),
-            Call.status.in_(IN_LINE),
-            Call.agent_id.is_(None),
-        )
+        .where(Call.line_id.in_(lines), Call.status.in_(IN_LINE), Call.agent_id.is_(None))
         .order_by(Call.queued_at, Call.id)
         .limit(limit)
     )
-    if skip_locked:
-        statement = statement.with_for_update(skip_locked=True)
-    return list(db.session.scalars(statement))
 
 
-def _compare_and_set(call_id: int, staff_id: int) -> Call | None:
+def _compare_and_set(call_id, staff_id: int) -> Call | None:
     """The entry becomes this agent's, connecting, only if it is still in line and nobody's;
     a callback is being dialled from then on (UPDATE … RETURNING: one statement, and the
     winner has its row without reading it back)."""
@@ -98,11 +92,15 @@ def take_next(staff_id: int, now: datetime | None = None) -> Taken | None:
         if current is not None and current.status in (CallStatus.CONNECTING, CallStatus.ON_CALL):
             raise Conflict("agent_on_call")
     lines = agents.answered_lines(staff_id)
+    # The oldest entry nobody is taking, found and taken in one statement. SKIP LOCKED
+    # (PostgreSQL; SQLite, one writer at a time, has no need of it): agents pressing together
+    # take different entries at once instead of queueing behind one row.
+    oldest = _oldest(lines, 1).with_for_update(skip_locked=True).scalar_subquery()
+    if call := _compare_and_set(oldest, staff_id):
+        return _start(call, agent, moment)
     while True:
-        # SKIP LOCKED first (PostgreSQL; SQLite, one writer at a time, has no need of it):
-        # agents pressing together take different entries at once instead of queueing behind
-        # one row. When every entry left is being taken, wait for those rivals' commits.
-        candidates = _oldest(lines, limit=1) or _oldest(lines, limit=CANDIDATES, skip_locked=False)
+        # every entry left is being taken by a colleague: wait for their commits, then see
+        candidates = list(db.session.scalars(_oldest(lines, CANDIDATES)))
         if not candidates:
             return None
         for call_id in candidates:
