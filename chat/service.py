@@ -9,6 +9,7 @@ given out one at a time and never twice), and taking a waiting chat is one condi
 of two agents, the one whose UPDATE changes a row has it.
 """
 
+import functools
 import hashlib
 import hmac
 import math
@@ -16,7 +17,7 @@ import secrets
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from chat.errors import ChatError
 from chat.models import Author, Chat, ChatKind, ChatMessage, ChatStatus, ChatTransfer
@@ -119,53 +120,36 @@ def post_message(chat_id: int, author: Author, text, *, staff_id: int | None = N
     return add_message(chat_id, author, text, staff_id=staff_id)
 
 
-def add_message(chat_id: int, author: Author, text: str, *, staff_id=None) -> ChatMessage:
-    """Numbered and written in one statement on PostgreSQL (the UPDATE in a CTE), in two on
-    SQLite; the answer is a ChatMessage outside the session (nothing to flush: every
-    message of every chat passes here)."""
-    sent_at = utcnow()
-    columns = ChatMessage.__table__.c
-    numbered = (
-        update(Chat)
-        .where(Chat.id == chat_id, Chat.status != ChatStatus.ENDED)
-        .values(last_seq=Chat.last_seq + 1)
-        .returning(Chat.last_seq)
+@functools.cache
+def _numbering():
+    """The chat's next number, unless it has ended. Built once: every message of every chat
+    passes here, and a statement built per message left its expression objects (cycles) to the
+    garbage collector, whose pauses were the slow tail of the chat."""
+    chat = Chat.__table__
+    return (
+        update(chat)
+        .where(chat.c.id == bindparam("chat_id"), chat.c.status != ChatStatus.ENDED)
+        .values(last_seq=chat.c.last_seq + 1)
+        .returning(chat.c.last_seq)
     )
-    if db.session.get_bind().dialect.name == "postgresql":
-        step = numbered.cte("numbered")
-        seq = db.session.scalar(
-            insert(ChatMessage)
-            .from_select(
-                ["chat_id", "seq", "author", "staff_id", "text", "sent_at"],
-                select(
-                    literal(chat_id),
-                    step.c.last_seq,
-                    literal(author, columns.author.type),
-                    literal(staff_id, columns.staff_id.type),
-                    literal(text, columns.text.type),
-                    literal(sent_at, columns.sent_at.type),
-                ),
-            )
-            .returning(columns.seq)
-        )
-    else:
-        seq = db.session.scalar(numbered)
-        if seq is not None:
-            db.session.execute(
-                insert(ChatMessage).values(
-                    chat_id=chat_id,
-                    seq=seq,
-                    author=author,
-                    staff_id=staff_id,
-                    text=text,
-                    sent_at=sent_at,
-                )
-            )
+
+
+def add_message(chat_id: int, author: Author, text: str, *, staff_id=None) -> ChatMessage:
+    """Numbered, then written; the answer is a ChatMessage outside the session (nothing to
+    flush: every message of every chat passes here)."""
+    seq = db.session.execute(_numbering(), {"chat_id": chat_id}).scalar()
     if seq is None:
         raise ChatError("chat_closed")
-    return ChatMessage(
-        chat_id=chat_id, seq=seq, author=author, staff_id=staff_id, text=text, sent_at=sent_at
-    )
+    values = {
+        "chat_id": chat_id,
+        "seq": seq,
+        "author": author,
+        "staff_id": staff_id,
+        "text": text,
+        "sent_at": utcnow(),
+    }
+    db.session.execute(ChatMessage.__table__.insert(), values)
+    return ChatMessage(**values)
 
 
 def messages_after(chat_id: int, after: int) -> list[ChatMessage]:
