@@ -108,12 +108,6 @@ def other_side_room(chat_id: int, sid: str) -> str:
     return side_room(chat_id, CITIZEN if side_of(sid) == AGENT else AGENT)
 
 
-def other_side_sids(chat_id: int, sid: str) -> list[str]:
-    """The peer's socket ids in this process (with Redis, emit to `other_side_room` instead)."""
-    room = other_side_room(chat_id, sid)
-    return [peer for peer, _eio in server().manager.get_participants(NAMESPACE, room)]
-
-
 def refusal(error: ChatError, sid: str | None = None) -> dict:
     """A refused event's ack, its message in the socket's language."""
     language = session_of(sid).get("language") if sid else None
@@ -226,6 +220,9 @@ class ChatSockets(ChatNamespace):
     def _replay_and_join(self, sid, chat_id: int, after: int, side: str) -> None:
         with chat_lock(chat_id):
             catch_up(self.server)
+            # A fresh read: what the handler read before the lock began a transaction, and
+            # SQLite would keep showing what was committed then, not what came while waiting.
+            db.session.rollback()
             for message in service.messages_after(chat_id, after):
                 self.emit("message", notices.message_payload(message), to=sid)
             db.session.rollback()  # end the read: the lock is not held over a transaction
