@@ -17,6 +17,7 @@ from tests.chat.clients import ChatClient, citizen
 from tests.production_server import ProductionServer
 
 PRESENCE_SECONDS = 3
+PRESENCE_KEY = "loket-socketio:chat:agents-online"
 
 
 @pytest.fixture
@@ -131,6 +132,11 @@ def test_messages_cross_in_order_both_ways_and_the_agent_is_seen_online(
 
     time.sleep(PRESENCE_SECONDS + 1)  # B's heartbeat keeps its agent online past the expiry
     assert offers_live_chat(a)
+    online = redis.Redis.from_url(redis_server.url)
+    second = agent_on(b, token)
+    assert online.zcard(PRESENCE_KEY) == 2
+    second.client.disconnect()  # leaves at once, well before its last heartbeat expires
+    assert eventually(lambda: online.zcard(PRESENCE_KEY) == 1, seconds=PRESENCE_SECONDS / 2)
     kill(b)  # the agent's process dies without telling anyone
     assert eventually(lambda: not offers_live_chat(a), seconds=PRESENCE_SECONDS * 3)
     person.close()
