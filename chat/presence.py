@@ -18,6 +18,7 @@ from chat.notices import AGENTS_ROOM, NAMESPACE
 from realtime import shared_redis
 
 logger = logging.getLogger(__name__)
+_started_guard = threading.Lock()
 
 
 def _key(app) -> str:
@@ -70,9 +71,6 @@ def _keep_vouching(app) -> None:
             return
         app.extensions["chat.presence"] = True
     app.extensions["socketio"].start_background_task(_vouch_forever, app)
-
-
-_started_guard = threading.Lock()
 
 
 def _vouch_forever(app) -> None:
