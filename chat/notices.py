@@ -109,12 +109,8 @@ def waiting_list(staff_id: int | None = None) -> dict:
     return {"chats": [chat_summary(chat) for chat in chats]}
 
 
-def agents_online() -> int:
-    """Agent consoles open in this process."""
-    return sum(1 for _ in _server().manager.get_participants(NAMESPACE, AGENTS_ROOM))
-
-
 def queue_state(chat: Chat, place: int | None = None, agents=None, handling=None) -> dict:
+    from chat.presence import agents_online
     from chat.service import expected_wait_minutes, place_in_line, usual_handling_seconds
 
     place = place or place_in_line(chat)
@@ -158,6 +154,7 @@ def _refresh_soon(app, state) -> None:
 
 
 def _waiting_changed(app) -> None:
+    from chat.presence import agents_online
     from chat.service import usual_handling_seconds, waiting_chats
 
     with app.app_context(), force_locale(app.config["BABEL_DEFAULT_LOCALE"]):

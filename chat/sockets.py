@@ -10,11 +10,13 @@ sockets of the agent holding it; `chat:agents` every agent console (the waiting 
 
 Every write opens its own unit of work; what clients are told is emitted after its commit
 (chat.notices). Exactly once on a resume: posting a message (number, commit, emit) and a
-resume (replay, then joining the room) hold the chat's lock in this process, so a message is
-either replayed or received live, never both and never neither.
+resume (replay, then joining the room) hold the chat's lock (chat.locks: in Redis when
+processes share REDIS_URL), so a message is either replayed or received live, never both and
+never neither. With Redis a replay first waits until this process has delivered every emit
+published before it (realtime.catch_up), or a message posted in another process just before
+would reach the room the page joins as well.
 """
 
-import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -23,16 +25,18 @@ from contextlib import contextmanager
 import socketio
 from flask import current_app
 
-from chat import notices, service
+from chat import notices, presence, service
 from chat.console import is_agent
 from chat.errors import ChatError
 from chat.hours import chat_hours
+from chat.locks import chat_lock, forget
 from chat.models import Author, Chat, ChatStatus
 from chat.transcript import AGENT_OUTCOMES
 from core.bounds import as_int
 from core.unit_of_work import unit_of_work
 from desk.models import Staff
 from extensions import db
+from realtime import catch_up
 from realtime.namespaces import (
     ChatNamespace,
     in_app_context,
@@ -47,13 +51,6 @@ AGENT = notices.AGENT
 side_room = notices.side_room
 
 _extra_events: dict[str, Callable] = {}
-_chat_locks: dict[int, threading.Lock] = {}
-_locks_guard = threading.Lock()
-
-
-def chat_lock(chat_id) -> threading.Lock:
-    with _locks_guard:
-        return _chat_locks.setdefault(chat_id, threading.Lock())
 
 
 def chat_event(name: str):
@@ -109,12 +106,6 @@ def may_use_chat(sid: str, chat_id) -> bool:
 
 def other_side_room(chat_id: int, sid: str) -> str:
     return side_room(chat_id, CITIZEN if side_of(sid) == AGENT else AGENT)
-
-
-def other_side_sids(chat_id: int, sid: str) -> list[str]:
-    """The peer's socket ids in this process (with Redis, emit to `other_side_room` instead)."""
-    room = other_side_room(chat_id, sid)
-    return [peer for peer, _eio in server().manager.get_participants(NAMESPACE, room)]
 
 
 def refusal(error: ChatError, sid: str | None = None) -> dict:
@@ -184,6 +175,7 @@ class ChatSockets(ChatNamespace):
         )
         self.enter_room(sid, staff_room(staff.id))
         self.enter_room(sid, notices.AGENTS_ROOM)
+        presence.agent_arrived(sid)
         for chat in service.chats_held_by(staff.id):
             self.enter_room(sid, side_room(chat.id, AGENT))
         self.emit("chat_waiting", notices.waiting_list(), to=sid)
@@ -227,13 +219,20 @@ class ChatSockets(ChatNamespace):
 
     def _replay_and_join(self, sid, chat_id: int, after: int, side: str) -> None:
         with chat_lock(chat_id):
+            catch_up(self.server)
+            # A fresh read: what the handler read before the lock began a transaction, and
+            # SQLite would keep showing what was committed then, not what came while waiting.
+            db.session.rollback()
             for message in service.messages_after(chat_id, after):
                 self.emit("message", notices.message_payload(message), to=sid)
             db.session.rollback()  # end the read: the lock is not held over a transaction
             self.enter_room(sid, side_room(chat_id, side))
 
+    @in_app_context
     def on_disconnect(self, sid, *args):
         self.rate.forget(sid)
+        if notices.AGENTS_ROOM in self.rooms(sid):
+            presence.agent_left(sid)
 
     # --- both sides ------------------------------------------------------------------------
 
@@ -336,7 +335,7 @@ class ChatSockets(ChatNamespace):
                 notices.chat_ended(chat)
         except ChatError as error:
             return refusal(error, sid)
-        _chat_locks.pop(chat.id, None)
+        forget(chat.id)
         return {"ok": True, "interaction_id": chat.interaction_id}
 
     def _citizen_leaves(self, sid):

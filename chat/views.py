@@ -21,7 +21,8 @@ from chat.errors import ChatError
 from chat.forms import CallbackForm, EndForm, TransferForm
 from chat.hours import chat_hours
 from chat.models import Chat, ChatStatus
-from chat.notices import agents_online, chat_ended, chat_transferred
+from chat.notices import chat_ended, chat_transferred
+from chat.presence import agents_online
 from chat.transcript import AGENT_OUTCOMES
 from core.errors import form_errors
 from desk import record

@@ -91,6 +91,9 @@ DEFAULTS = {
     "CHAT_HOURS_LOCATION": None,  # the location whose opening hours are the chat's; None: first
     "CHAT_CALLBACK_DEPARTMENT": "contact-centre",  # whom callback requests go to
     "CHAT_START_RATE_LIMIT": "20 per hour",  # chats and callback requests per client address
+    # With REDIS_URL: an agent's console counts as online this long after its process last
+    # said so (every third of it); a process that dies takes its agents along within this time.
+    "CHAT_PRESENCE_SECONDS": 45,
     # Online booking (appointments/)
     "BOOKING_RATE_LIMIT": "120 per minute",  # per client, on the public booking pages and API
     # per client, on "find my appointment" (reference plus phone or e-mail): guessing is slow

@@ -6,6 +6,13 @@ Namespaces: /display (boards and phones, public, per location), /desk (signed-in
 """
 
 from realtime.emits import emit_after_commit
-from realtime.server import init_realtime, socketio_server
+from realtime.redis_manager import catch_up
+from realtime.server import init_realtime, shared_redis, socketio_server
 
-__all__ = ["emit_after_commit", "init_realtime", "socketio_server"]
+__all__ = [
+    "catch_up",
+    "emit_after_commit",
+    "init_realtime",
+    "shared_redis",
+    "socketio_server",
+]

@@ -7,12 +7,17 @@ one client per thread and collapses at 2–3k clients, so it is for development 
 `SOCKETIO_ASYNC_MODE` overrides the choice.
 
 With `REDIS_URL` the server publishes every emit through Redis, so the clients of every process
-(and of every machine) receive it; without it, emits reach this process's clients only.
+(and of every machine) receive it; without it, emits reach this process's clients only. Packages
+that keep state all processes must share (the chat's locks and agents online) use
+`shared_redis()`, None without `REDIS_URL`.
 """
 
 import logging
 
+import redis
 import socketio
+
+from realtime.redis_manager import RedisManager
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +34,7 @@ def client_manager(app):
     url = app.config.get("REDIS_URL")
     if not url:
         return None
-    return socketio.RedisManager(url, channel=app.config["SOCKETIO_CHANNEL"], logger=logger)
+    return RedisManager(url, channel=app.config["SOCKETIO_CHANNEL"], logger=logger)
 
 
 def init_realtime(app) -> socketio.Server:
@@ -49,6 +54,8 @@ def init_realtime(app) -> socketio.Server:
     server.register_namespace(DeskNamespace(app, "/desk"))
     server.register_namespace(ChatNamespace(app, "/chat"))
     app.extensions["socketio"] = server
+    url = app.config.get("REDIS_URL")
+    app.extensions["realtime.redis"] = redis.Redis.from_url(url) if url else None
     _close_connections_on_sign_out(app)
     app.wsgi_app = socketio.WSGIApp(server, app.wsgi_app, socketio_path="socket.io")
     return server
@@ -68,3 +75,9 @@ def socketio_server(app=None) -> socketio.Server:
     from flask import current_app
 
     return (app or current_app).extensions["socketio"]
+
+
+def shared_redis(app=None) -> redis.Redis | None:
+    from flask import current_app
+
+    return (app or current_app).extensions["realtime.redis"]

@@ -1,7 +1,10 @@
 """The /chat namespace with real clients against a live server: the DESIGN contract, replay
 exactly once after a reconnect, refusals, isolation between chats, and the race to take one."""
 
+import time
+
 import pytest
+import requests
 import socketio
 
 from chat.models import Chat, ChatMessage, ChatStatus
@@ -80,6 +83,27 @@ def test_a_reconnect_replays_exactly_what_was_missed(server, staff):
     assert back.call("message", {"text": "zeven"}) == {"ok": True, "seq": 7}
     back.close()
     console.close()
+
+
+def test_without_redis_the_agents_online_are_this_process_consoles(server, staff):
+    """`make run`: no REDIS_URL, the agents' room of the one process says who is online."""
+
+    def offers_live_chat():
+        return 'id="chat-widget"' in requests.get(f"{server.url}/chat/", timeout=10).text
+
+    assert not offers_live_chat()
+    console = agent(server, staff)
+    console.next("chat_waiting")
+    assert offers_live_chat()
+    person, _started = citizen(server.url)
+    assert person.next("chat_queue")["agents_online"] == 1
+    console.client.disconnect()
+    for _ in range(50):
+        if not offers_live_chat():
+            break
+        time.sleep(0.1)
+    assert not offers_live_chat()
+    person.close()
 
 
 def test_a_wrong_resume_token_is_refused(server, staff):
