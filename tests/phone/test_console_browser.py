@@ -108,6 +108,7 @@ def test_call_a_number_is_checked_in_words_then_dialled_by_the_browser_phone(
     summary.wait_for()
     assert "nooit betaalnummers" in summary.inner_text()
     assert page.locator("#dial-number-error").is_visible()
+    page.wait_for_function("() => Array.isArray(window.dialled)")  # the page's phone is ready
     assert page.evaluate("window.dialled") == []
     assert axe_violations(page) == []
 
@@ -117,5 +118,5 @@ def test_call_a_number_is_checked_in_words_then_dialled_by_the_browser_phone(
     assert page.evaluate("window.dialled") == ["+32470123456"]
     assert "+32 470 12 34 56" in page.locator("#browser-phone").inner_text()
     page.locator("#hang-up").click()
-    assert page.evaluate("window.hungUp") is True
+    page.wait_for_function("() => window.hungUp === true")
     assert axe_violations(page) == []
