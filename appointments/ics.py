@@ -16,11 +16,13 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
+from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vText
 
 from appointments.models import Appointment, Status
 from core.database import utcnow
 from core.time import BRUSSELS, TIMEZONE
+from office import video_visits
+from office.models import LocationKind
 
 
 def uid_for(appointment: Appointment, *, with_reference: bool = True) -> str:
@@ -85,11 +87,31 @@ def _event(
     return event
 
 
-def appointment_ics(appointment: Appointment, *, description: str = "") -> bytes:
-    """The citizen's file: PUBLISH while it stands, CANCEL once it is cancelled."""
+def join_url(appointment: Appointment) -> str:
+    """A standing video appointment's join link (office.video_visits); "" for anything else."""
+    if appointment.status == Status.CANCELLED or appointment.location.kind != LocationKind.ONLINE:
+        return ""
+    return video_visits.public_join_url(appointment.reference)
+
+
+def appointment_ics(
+    appointment: Appointment, *, description: str = "", language: str | None = None
+) -> bytes:
+    """The citizen's file: PUBLISH while it stands, CANCEL once it is cancelled. A video
+    appointment's event carries its join link as URL and as its place ("Video: <link>", in the
+    citizen's language), where calendar programs show a link to click; the description (the
+    caller's, see appointments.notices.calendar_description) names it too."""
     cancelled = appointment.status == Status.CANCELLED
+    language = language or appointment.language
     calendar = _calendar("CANCEL" if cancelled else "PUBLISH")
-    calendar.add_component(_event(appointment, appointment.language, description))
+    event = _event(appointment, language, description)
+    link = join_url(appointment)
+    if link:
+        with force_locale(language):
+            place = _("Video: %(url)s", url=link)
+        event["location"] = vText(place)
+        event.add("url", link)
+    calendar.add_component(event)
     return calendar.to_ical()
 
 

@@ -116,12 +116,16 @@ def confirmation_key(appointment: Appointment, event: str) -> str:
 
 
 def calendar_description(appointment: Appointment, manage_url: str, language: str) -> str:
-    """The .ics event's description: reference, what to bring, the manage link."""
+    """The .ics event's description: reference, what to bring, a video appointment's join
+    link, the manage link."""
     with force_locale(language_of(language)):
         lines = [_("Reference: %(reference)s", reference=appointment.reference)]
         documents = [d for s in appointment.services for d in s.documents_in(language)]
         if documents:
             lines.append(_("Bring: %(documents)s", documents=", ".join(documents)))
+        join_url = ics.join_url(appointment)
+        if join_url:
+            lines.append(_("Video call, from 15 minutes before: %(url)s", url=join_url))
     if manage_url and appointment.status != Status.CANCELLED:
         lines.append(manage_url)
     return "\n".join(lines)
@@ -134,7 +138,9 @@ def calendar_attachment(appointment: Appointment, manage_url: str, language: str
     return {
         "filename": f"{appointment.reference}.ics",
         "content_type": "text/calendar",
-        "content": ics.appointment_ics(appointment, description=description).decode(),
+        "content": ics.appointment_ics(
+            appointment, description=description, language=language_of(language)
+        ).decode(),
     }
 
 

@@ -425,10 +425,9 @@ def appointment_ics(reference: str):
         token=booking.manage_token(appointment),
         _external=True,
     )
-    description = notices.calendar_description(
-        appointment, manage_url, str(get_locale() or appointment.language)
-    )
-    body = ics.appointment_ics(appointment, description=description)
+    language = str(get_locale() or appointment.language)
+    description = notices.calendar_description(appointment, manage_url, language)
+    body = ics.appointment_ics(appointment, description=description, language=language)
     return calendar_response(body, f"{appointment.reference}.ics")
 
 

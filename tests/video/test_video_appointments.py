@@ -159,3 +159,59 @@ def test_an_online_location_is_no_place_to_visit_on_the_home_page(client, video_
     page = client.get("/").get_data(as_text=True)
     assert "Stadhuis" in page
     assert "Videoloket" not in page
+
+
+def calendar_event(data):
+    import icalendar
+
+    return icalendar.Calendar.from_ical(data).walk("VEVENT")[0]
+
+
+def test_the_calendar_file_carries_the_join_link_in_the_citizens_language(client, video_office):
+    from sms.models import OutboxMessage
+
+    online, town_hall, advice = video_office
+    video = book_at(online, advice)
+    visit = book_at(town_hall, advice, name="Jan Visit")
+    join = video_visits.public_join_url(video.reference)
+
+    def fetch(appointment, language):
+        response = client.get(
+            f"/appointments/manage/{appointment.reference}/appointment.ics",
+            query_string={"token": manage_token(appointment)},
+            headers={"Accept-Language": language},
+        )
+        assert response.status_code == 200
+        return calendar_event(response.data)
+
+    french = fetch(video, "fr")
+    assert str(french["URL"]) == join
+    assert str(french["LOCATION"]) == f"Vidéo\u00a0: {join}"
+    assert f"Appel vidéo, à partir de 15 minutes avant\u00a0: {join}" in str(french["DESCRIPTION"])
+    dutch = fetch(video, "nl")
+    assert str(dutch["LOCATION"]) == f"Video: {join}"
+    assert f"Videogesprek, vanaf een kwartier voordien: {join}" in str(dutch["DESCRIPTION"])
+    assert str(fetch(video, "en")["LOCATION"]) == f"Video: {join}"
+    office = fetch(visit, "nl")  # an office visit keeps its address and has no link
+    assert "URL" not in office and str(office["LOCATION"]) == "Stadhuis, Markt 1"
+    assert "/video/" not in str(office["DESCRIPTION"])
+
+    # The confirmation e-mail's attachment is the same file.
+    email = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).first()
+    [attached] = email.attachments
+    event = calendar_event(attached["content"])
+    assert str(event["URL"]) == join and str(event["LOCATION"]) == f"Video: {join}"
+
+
+def test_a_cancelled_video_appointments_calendar_file_has_no_link(client, video_office):
+    online, _town_hall, advice = video_office
+    video = book_at(online, advice)
+    with time_machine.travel(local(DAY, 8), tick=False):
+        booking.cancel(video)
+        db.session.commit()
+    response = client.get(
+        f"/appointments/manage/{video.reference}/appointment.ics",
+        query_string={"token": manage_token(video)},
+    )
+    event = calendar_event(response.data)
+    assert "URL" not in event and "/video/" not in response.get_data(as_text=True)
