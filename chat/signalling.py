@@ -8,13 +8,16 @@ chat) is refused. Three events of our own set a call up before WebRTC takes over
 audio_only}` (the citizen agreed, camera and microphone allowed: the agent's page now sends the
 WebRTC offer) and `video_declined {chat_id}` ("stay in chat"). `video_status {chat_id}` answers
 whether an invitation is open, for a page that (re)connects after it was sent.
+
+A socket that sends any of these takes part in the call: if it goes away and its side does not
+come back within a few seconds, the call ends as if it had hung up (chat.video_presence).
 """
 
 import orjson
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from chat import video_calls
+from chat import video_calls, video_presence
 from chat.errors import ChatError
 from chat.models import Chat, ChatStatus
 from chat.sockets import (
@@ -80,6 +83,7 @@ def relay_signal(namespace, sid, data):
         chat_id, problem = checked_chat(sid, data)
         if problem:
             return refused(problem, sid)
+        video_presence.joined(namespace, sid, chat_id, side_of(sid))
         namespace.emit("signal", relayed(chat_id, data), to=other_side_room(chat_id, sid))
         return {"ok": True}
     with unit_of_work():  # the call's times are written, the relay follows the commit
@@ -87,6 +91,7 @@ def relay_signal(namespace, sid, data):
         if problem:
             return refused(problem, sid)
         if kind == "answer":
+            video_presence.joined(namespace, sid, chat_id, side_of(sid))
             payload = data.get("payload")
             audio_only = isinstance(payload, dict) and payload.get("audio_only") is True
             video_calls.call_answered(chat_id, audio_only=audio_only)
@@ -112,6 +117,7 @@ def invite(namespace, sid, data):
             return refused(problem, sid)
         staff_id = namespace.get_session(sid)["staff_id"]
         video_calls.offer_call(chat_id, staff_id)
+        video_presence.joined(namespace, sid, chat_id, AGENT)
         emit_after_commit(
             "video_invite", {"chat_id": chat_id}, namespace=NAMESPACE,
             to=other_side_room(chat_id, sid),
@@ -126,6 +132,7 @@ def ready(namespace, sid, data):
         return refused(problem, sid)
     if video_calls.open_call(chat_id, lock=False) is None:
         return refused("no_invitation", sid)
+    video_presence.joined(namespace, sid, chat_id, CITIZEN)
     audio_only = data.get("audio_only") is True
     namespace.emit(
         "video_ready", {"chat_id": chat_id, "audio_only": audio_only},

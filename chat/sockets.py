@@ -17,22 +17,23 @@ published before it (realtime.catch_up), or a message posted in another process 
 would reach the room the page joins as well.
 """
 
+import threading
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict, defaultdict, deque
 from collections.abc import Callable
 from contextlib import contextmanager
 
 import socketio
 from flask import current_app
 
-from chat import notices, presence, service
+from chat import notices, presence, service, video_presence
 from chat.console import is_agent
 from chat.errors import ChatError
 from chat.hours import chat_hours
 from chat.locks import chat_lock, forget
 from chat.models import Author, Chat, ChatStatus
 from chat.transcript import AGENT_OUTCOMES
-from core.bounds import as_int
+from core.bounds import as_id, as_int
 from core.unit_of_work import unit_of_work
 from desk.models import Staff
 from extensions import db
@@ -51,6 +52,11 @@ AGENT = notices.AGENT
 side_room = notices.side_room
 
 _extra_events: dict[str, Callable] = {}
+# The sessions of the sockets that left last (session_of): enough for the events still on
+# their way from them, a bounded few.
+DEPARTED_KEPT = 1000
+_departed: OrderedDict[str, dict] = OrderedDict()
+_departed_guard = threading.Lock()
 
 
 def chat_event(name: str):
@@ -82,8 +88,24 @@ def server() -> socketio.Server:
 
 def session_of(sid: str) -> dict:
     """The socket's session: {"staff_id": None, "chat_id": n} for a citizen, {"staff_id": n,
-    "role": …} for an agent."""
-    return server().get_session(sid, namespace=NAMESPACE)
+    "role": …} for an agent. A socket's last event may be handled after it is gone (events
+    run in threads of their own; a closing page's hang-up comes just before its close): its
+    session is then the one it left with."""
+    try:
+        return server().get_session(sid, namespace=NAMESPACE)
+    except KeyError:
+        with _departed_guard:
+            session = _departed.get(sid)
+        if session is None:
+            raise
+        return session
+
+
+def remember_departed(sid: str, session: dict) -> None:
+    with _departed_guard:
+        _departed[sid] = session
+        while len(_departed) > DEPARTED_KEPT:
+            _departed.popitem(last=False)
 
 
 def side_of(sid: str) -> str:
@@ -158,7 +180,7 @@ class ChatSockets(ChatNamespace):
         if staff is not None:
             if not is_agent(staff):
                 raise socketio.exceptions.ConnectionRefusedError("agents_only")
-            return self._connect_agent(sid, staff)
+            return self._connect_agent(sid, staff, auth)
         if "chat_id" in auth:
             return self._resume_citizen(sid, auth)
         return self._start_citizen(sid, auth)
@@ -168,7 +190,7 @@ class ChatSockets(ChatNamespace):
         found = staff_from_environ(environ) or staff_from_token(auth)
         return db.session.get(Staff, found["staff_id"]) if found is not None else None
 
-    def _connect_agent(self, sid, staff: Staff):
+    def _connect_agent(self, sid, staff: Staff, auth: dict):
         self.save_session(
             sid,
             {"staff_id": staff.id, "role": staff.role.value, "language": staff.preferred_language},
@@ -176,8 +198,12 @@ class ChatSockets(ChatNamespace):
         self.enter_room(sid, staff_room(staff.id))
         self.enter_room(sid, notices.AGENTS_ROOM)
         presence.agent_arrived(sid)
-        for chat in service.chats_held_by(staff.id):
-            self.enter_room(sid, side_room(chat.id, AGENT))
+        held = [chat.id for chat in service.chats_held_by(staff.id)]
+        for chat_id in held:
+            self.enter_room(sid, side_room(chat_id, AGENT))
+        video_chat = as_id(auth.get("video_chat"))
+        if video_chat in held:  # the video page reconnected with its call
+            video_presence.joined(self, sid, video_chat, AGENT)
         self.emit("chat_waiting", notices.waiting_list(), to=sid)
 
     def _start_citizen(self, sid, auth):
@@ -212,6 +238,8 @@ class ChatSockets(ChatNamespace):
         after = as_int(auth.get("after"), low=0)
         self.save_session(sid, {"staff_id": None, "chat_id": chat.id, "language": chat.language})
         self._replay_and_join(sid, chat.id, 0 if after is None else after, CITIZEN)
+        if as_id(auth.get("video_chat")) == chat.id:  # the video page reconnected with its call
+            video_presence.joined(self, sid, chat.id, CITIZEN)
         if chat.status == ChatStatus.WAITING:
             self.emit("chat_queue", notices.queue_state(chat), to=sid)
         elif chat.status == ChatStatus.ENDED:
@@ -233,6 +261,9 @@ class ChatSockets(ChatNamespace):
         self.rate.forget(sid)
         if notices.AGENTS_ROOM in self.rooms(sid):
             presence.agent_left(sid)
+        session = self.get_session(sid)
+        remember_departed(sid, session)
+        video_presence.left(self, session)
 
     # --- both sides ------------------------------------------------------------------------
 

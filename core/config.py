@@ -94,6 +94,9 @@ DEFAULTS = {
     # With REDIS_URL: an agent's console counts as online this long after its process last
     # said so (every third of it); a process that dies takes its agents along within this time.
     "CHAT_PRESENCE_SECONDS": 45,
+    # A video call whose page lost its connection ends unless the page is back within this
+    # many seconds (chat.video_presence)
+    "CHAT_VIDEO_GRACE_SECONDS": 5,
     # Online booking (appointments/)
     "BOOKING_RATE_LIMIT": "120 per minute",  # per client, on the public booking pages and API
     # per client, on "find my appointment" (reference plus phone or e-mail): guessing is slow

@@ -51,11 +51,16 @@
     }
   }
 
+  // A page that reconnects during its call says so (video_chat): the server keeps the call for
+  // a few seconds after a socket drops, and ends it unless the page is back (chat.video_presence).
+  function inCall() { return Boolean(peer || localStream); }
   var socket = io("/chat", {
     transports: ["websocket", "polling"],
-    auth: side === "citizen"
-      ? function (send) { send({ chat_id: chatId, resume_token: resumeToken, after: lastSeq }); }
-      : {},
+    auth: function (send) {
+      var auth = side === "citizen" ? { chat_id: chatId, resume_token: resumeToken, after: lastSeq } : {};
+      if (inCall()) { auth.video_chat = chatId; }
+      send(auth);
+    },
   });
 
   // --- the chat beside the call ----------------------------------------------------------
@@ -184,6 +189,14 @@
 
   hangUpButton.addEventListener("click", function () {
     signal("hangup", {});
+    endCall(texts.textEnded);
+  });
+
+  // Closing or reloading the page ends the call at once for the other side, where the browser
+  // still sends it; otherwise the server ends it when the socket does not come back.
+  window.addEventListener("pagehide", function () {
+    if (!inCall()) { return; }
+    socket.emit("signal", { chat_id: chatId, type: "hangup", payload: { reason: "closed" } });
     endCall(texts.textEnded);
   });
 

@@ -193,3 +193,40 @@ def test_the_join_links_on_the_manage_page_and_day_view_pass_axe(
         assert not tab.csp_violations
     finally:
         context.close()
+
+
+def test_leaving_the_page_hangs_up_at_once(browser, live_server, make_staff):
+    """pagehide sends the hang-up itself: the agent hears of it long before the server's grace
+    (set to a minute here) would end the call."""
+    app = live_server.app
+    app.config["CHAT_VIDEO_GRACE_SECONDS"] = 60
+    agent = make_staff("agent@example.org", role="call_agent")
+    with app.app_context():
+        chat, token = service.start_chat(name="An Peeters")
+        service.take_chat(chat.id, db.session.get(Staff, agent.id))
+        chat_id = chat.id
+        db.session.commit()
+    agent_context, agent_tab = open_tab(browser, live_server, session_cookie(app, agent))
+    citizen_context, citizen_tab = open_tab(browser, live_server)
+    try:
+        agent_tab.goto(f"{live_server.url}/chat/video/{chat_id}")
+        agent_tab.get_by_role("button", name="Video starten").click()
+        citizen_tab.goto(f"{live_server.url}/chat/video#chat_id={chat_id}&resume_token={token}")
+        citizen_tab.locator("#start-video").click()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:  # the citizen's answer went through: the call began
+            with app.app_context():
+                call = db.session.scalar(db.select(VideoCall))
+                if call is not None and call.started_at is not None:
+                    break
+            time.sleep(0.2)
+        assert call is not None and call.started_at is not None
+        left_at = time.monotonic()
+        citizen_tab.goto("about:blank")
+        agent_tab.get_by_text("De andere kant heeft opgehangen").wait_for(timeout=10_000)
+        assert time.monotonic() - left_at < 10
+        with app.app_context():
+            assert db.session.scalar(db.select(VideoCall.ended_at)) is not None
+    finally:
+        agent_context.close()
+        citizen_context.close()

@@ -1,0 +1,77 @@
+"""A video call outlives a dropped connection for a few seconds, not a closed page.
+
+A page that closes or reloads away sends `signal {type: hangup}` itself where it can (pagehide,
+static/js/video.js); when it cannot (a crash, a lost network, a browser that drops the last
+message), the server notices its socket leave. The sockets that take part in a chat's call (they
+sent a video event, or reconnected saying they are still in the call) are in that side's video
+room; when one disconnects and, CHAT_VIDEO_GRACE_SECONDS later, that side has no socket in the
+room again, the call ends as a hang-up would: its times on the record (chat.video_calls) and
+`signal {type: hangup}` to the other side. A socket that reconnects within the grace (the page
+kept its call) keeps it.
+
+Presence is counted in this process (python-socketio's rooms), like the chat's locks
+(chat.sockets): with several processes a reconnect may land on another one.
+"""
+
+import logging
+from datetime import datetime
+
+from flask import Flask
+
+from chat import video_calls
+from chat.notices import AGENT, CITIZEN, NAMESPACE, emit_after_commit, side_room
+from core.database import utcnow
+from core.unit_of_work import unit_of_work
+from extensions import db
+
+logger = logging.getLogger(__name__)
+
+
+def video_room(chat_id: int, side: str) -> str:
+    return f"chat:{chat_id}:{side}:video"
+
+
+def joined(namespace, sid: str, chat_id: int, side: str) -> None:
+    """This socket takes part in the chat's call; its leaving may end the call."""
+    session = namespace.get_session(sid)
+    if session.get("video_chat") != chat_id:
+        session["video_chat"] = chat_id
+        namespace.save_session(sid, session)
+        namespace.enter_room(sid, video_room(chat_id, side))
+
+
+def left(namespace, session: dict) -> None:
+    """A socket with this session is gone: after the grace, the call ends unless its side is
+    back."""
+    chat_id = session.get("video_chat")
+    if chat_id is None:
+        return
+    side = AGENT if session.get("staff_id") else CITIZEN
+    app = namespace.app
+    server = app.extensions["socketio"]
+    server.start_background_task(hang_up_if_gone, app, chat_id, side, utcnow())
+
+
+def present(server, chat_id: int, side: str) -> bool:
+    return any(True for _ in server.manager.get_participants(NAMESPACE, video_room(chat_id, side)))
+
+
+def hang_up_if_gone(app: Flask, chat_id: int, side: str, left_at: datetime) -> None:
+    """Only the call that was open when the socket left: one offered since is another."""
+    server = app.extensions["socketio"]
+    server.sleep(app.config["CHAT_VIDEO_GRACE_SECONDS"])
+    if present(server, chat_id, side):
+        return
+    other = AGENT if side == CITIZEN else CITIZEN
+    with app.app_context():
+        try:
+            with unit_of_work():
+                call = video_calls.open_call(chat_id)
+                if call is not None and call.offered_at <= left_at:
+                    video_calls.end_call(chat_id)
+                    hangup = {"chat_id": chat_id, "type": "hangup", "payload": {"reason": "gone"}}
+                    emit_after_commit("signal", hangup, to=side_room(chat_id, other))
+        except Exception:  # the database went away: the other side can still hang up
+            logger.exception("could not end the video call of chat %s", chat_id)
+        finally:
+            db.session.remove()
