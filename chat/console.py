@@ -22,7 +22,15 @@ def is_agent(staff: Staff) -> bool:
 
 
 def waiting_for(staff: Staff) -> list[dict]:
+    """The line as this agent's department sees it (chats handed to it first), with the
+    mark and note of a chat handed over."""
     now = utcnow()
+    chats = [
+        chat
+        for chat in service.waiting_chats(staff.department_id)
+        if chat.agent_id in (None, staff.id)
+    ]
+    transfers = service.latest_transfers(chat.id for chat in chats)
     return [
         {
             "chat": chat,
@@ -32,10 +40,19 @@ def waiting_for(staff: Staff) -> list[dict]:
             "department": db.session.get(Department, chat.department_id)
             if chat.department_id
             else None,
+            "transfer": transfers.get(chat.id),
         }
-        for chat in service.waiting_chats()
-        if chat.agent_id in (None, staff.id)
+        for chat in chats
     ]
+
+
+def handed_over(chat) -> dict | None:
+    """The chat's last hand-over, for the agent who took it: who handed it over, the note."""
+    transfer = service.latest_transfers([chat.id]).get(chat.id)
+    if transfer is None:
+        return None
+    by = db.session.get(Staff, transfer.from_staff_id) if transfer.from_staff_id else None
+    return {"by": by.name if by else "", "note": transfer.note, "at": transfer.at}
 
 
 def outcome_choices() -> list[tuple[str, str]]:
@@ -95,6 +112,7 @@ def chat_page(chat, staff: Staff, *, query: str = "") -> str:
         answers=canned.answers(chat.language),
         transfer_choices=transfer_choices(staff),
         outcomes=outcome_choices(),
+        handed_over=handed_over(chat),
         party=party,
         panels=panels,
         attach=attach,

@@ -10,6 +10,7 @@ import threading
 
 from flask import current_app
 from flask_babel import force_locale
+from sqlalchemy import select
 
 from chat.models import Chat, ChatMessage
 from core.unit_of_work import after_commit
@@ -80,9 +81,14 @@ def topic_of(chat: Chat) -> str:
     return chat.topic
 
 
-def chat_summary(chat: Chat) -> dict:
-    """A chat as the console lists it."""
+def chat_summary(chat: Chat, transfers: dict | None = None) -> dict:
+    """A chat as the console lists it. A chat handed over is marked `transferred`, with the
+    note for whoever takes it. `transfers`: the chats' last hand-overs, when the caller has
+    them (service.latest_transfers)."""
+    from chat.service import latest_transfers
+
     department = db.session.get(Department, chat.department_id) if chat.department_id else None
+    transfer = (latest_transfers([chat.id]) if transfers is None else transfers).get(chat.id)
     return {
         "chat_id": chat.id,
         "name": chat.citizen_name,
@@ -93,20 +99,29 @@ def chat_summary(chat: Chat) -> dict:
         "department_id": chat.department_id,
         "department": department.name if department else None,
         "agent_id": chat.agent_id,
+        "transferred": transfer is not None,
+        "note": transfer.note if transfer else "",
     }
 
 
-def waiting_list(staff_id: int | None = None) -> dict:
-    """`chat_waiting`: the chats any agent may take, oldest first; with `staff_id` also those
-    transferred to that agent in person."""
-    from chat.service import waiting_chats
+def department_room(department_id: int | None) -> str:
+    """The agents of one department (or of none): they share one order of the line."""
+    return f"{AGENTS_ROOM}:department:{department_id or 'none'}"
+
+
+def waiting_list(staff_id: int | None = None, department_id: int | None = None) -> dict:
+    """`chat_waiting`: the chats any agent may take, in the line of `department_id`'s agents
+    (service.waiting_chats: handed to that department first, then oldest first); with
+    `staff_id` also those transferred to that agent in person."""
+    from chat.service import latest_transfers, waiting_chats
 
     chats = [
         chat
-        for chat in waiting_chats()
+        for chat in waiting_chats(department_id)
         if chat.agent_id is None or (staff_id is not None and chat.agent_id == staff_id)
     ]
-    return {"chats": [chat_summary(chat) for chat in chats]}
+    transfers = latest_transfers(chat.id for chat in chats)
+    return {"chats": [chat_summary(chat, transfers) for chat in chats]}
 
 
 def queue_state(chat: Chat, place: int | None = None, agents=None, handling=None) -> dict:
@@ -155,18 +170,38 @@ def _refresh_soon(app, state) -> None:
 
 def _waiting_changed(app) -> None:
     from chat.presence import agents_online
-    from chat.service import usual_handling_seconds, waiting_chats
+    from chat.service import places_in_line, usual_handling_seconds, waiting_chats
 
     with app.app_context(), force_locale(app.config["BABEL_DEFAULT_LOCALE"]):
         try:
-            _send("chat_waiting", waiting_list(), AGENTS_ROOM)
+            chats = waiting_chats()
+            _send_waiting_lists(chats)
             agents = agents_online()
             handling = usual_handling_seconds()
-            for place, chat in enumerate(waiting_chats(), start=1):
-                state = queue_state(chat, place, agents, handling)
+            places = places_in_line(chats)
+            for chat in chats:
+                state = queue_state(chat, places[chat.id], agents, handling)
                 _send("chat_queue", state, side_room(chat.id, CITIZEN))
         finally:
             db.session.rollback()
+
+
+def _send_waiting_lists(chats: list[Chat]) -> None:
+    """`chat_waiting` to every agent: the line oldest first, except that a department with
+    chats handed to it gets its own order (those first), built from the same rows."""
+    from chat.service import latest_transfers, line_of
+
+    open_to_all = [chat for chat in chats if chat.agent_id is None]
+    transfers = latest_transfers(chat.id for chat in open_to_all)
+    summaries = {chat.id: chat_summary(chat, transfers) for chat in open_to_all}
+    handed = {chat.department_id for chat in open_to_all if chat.department_id}
+    departments = db.session.scalars(select(Department.id)).all()
+    plain_rooms = [department_room(None)]
+    plain_rooms += [department_room(d) for d in departments if d not in handed]
+    _send("chat_waiting", {"chats": list(summaries.values())}, plain_rooms)
+    for department_id in handed:
+        line = [summaries[chat.id] for chat in line_of(open_to_all, department_id)]
+        _send("chat_waiting", {"chats": line}, department_room(department_id))
 
 
 def chat_taken(chat: Chat, staff) -> None:

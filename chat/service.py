@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import math
 import secrets
+from collections import Counter
 from datetime import datetime
 
 from flask import current_app
@@ -202,15 +203,36 @@ def chats_held_by(staff_id: int) -> list[Chat]:
     )
 
 
-def waiting_chats() -> list[Chat]:
-    return list(
-        db.session.scalars(
-            # A booked video appointment waits for its own staff member, not in the line.
-            select(Chat)
-            .where(Chat.status == ChatStatus.WAITING, Chat.kind == ChatKind.CHAT)
-            .order_by(Chat.created_at, Chat.id)
-        )
+def waiting_chats(department_id: int | None = None) -> list[Chat]:
+    """The line, oldest first: `created_at` is when the citizen first started waiting, and a
+    transfer keeps it. In a department's line (`department_id`: its agents' list) the chats
+    handed to that department come first, as helpdesks do with a transfer: a citizen who
+    already spoke to someone does not queue again behind those who came after."""
+    # A booked video appointment waits for its own staff member, not in the line.
+    query = select(Chat).where(Chat.status == ChatStatus.WAITING, Chat.kind == ChatKind.CHAT)
+    chats = list(db.session.scalars(query.order_by(Chat.created_at, Chat.id)))
+    return line_of(chats, department_id)
+
+
+def line_of(chats: list[Chat], department_id: int | None) -> list[Chat]:
+    """`chats` (oldest first) in the order of `department_id`'s line: those handed to it
+    first, each part still oldest first."""
+    if department_id is None:
+        return chats
+    return sorted(chats, key=lambda chat: chat.department_id != department_id)
+
+
+def latest_transfers(chat_ids) -> dict[int, ChatTransfer]:
+    """The last hand-over of each of these chats (its note is for whoever takes it next)."""
+    ids = list(chat_ids)
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(ChatTransfer)
+        .where(ChatTransfer.chat_id.in_(ids))
+        .order_by(ChatTransfer.chat_id, ChatTransfer.at, ChatTransfer.id)
     )
+    return {transfer.chat_id: transfer for transfer in rows}
 
 
 def take_chat(chat_id, staff: Staff) -> Chat:
@@ -302,18 +324,48 @@ def end_chat(chat: Chat, *, outcome: str | None, staff: Staff | None) -> Chat:
 
 
 def place_in_line(chat: Chat) -> int:
-    """1 for the first waiting chat: everyone who started before is ahead."""
+    """1 for the first in its line; the same rule as `places_in_line`, for one chat."""
+    if chat.agent_id is not None:
+        same_line = Chat.agent_id == chat.agent_id
+    elif chat.department_id is not None:
+        same_line = Chat.agent_id.is_(None) & (Chat.department_id == chat.department_id)
+    else:
+        same_line = Chat.agent_id.is_(None)
     ahead = db.session.scalar(
         select(func.count())
         .select_from(Chat)
         .where(
             Chat.status == ChatStatus.WAITING,
             Chat.kind == ChatKind.CHAT,
+            same_line,
             (Chat.created_at < chat.created_at)
             | ((Chat.created_at == chat.created_at) & (Chat.id < chat.id)),
         )
     )
     return ahead + 1
+
+
+def places_in_line(chats: list[Chat]) -> dict[int, int]:
+    """Each waiting chat's place, `chats` oldest first. A chat handed to a colleague waits
+    behind that colleague's earlier ones only; one handed to a department behind that
+    department's earlier ones (its agents take those first); any other behind every earlier
+    chat that anyone may take."""
+    places: dict[int, int] = {}
+    by_agent: Counter = Counter()
+    by_department: Counter = Counter()
+    open_to_all = 0
+    for chat in chats:
+        if chat.agent_id is not None:
+            by_agent[chat.agent_id] += 1
+            places[chat.id] = by_agent[chat.agent_id]
+            continue
+        open_to_all += 1
+        if chat.department_id is not None:
+            by_department[chat.department_id] += 1
+            places[chat.id] = by_department[chat.department_id]
+        else:
+            places[chat.id] = open_to_all
+    return places
 
 
 def expected_wait_minutes(place: int, agents: int, handling_seconds: float) -> int:

@@ -197,6 +197,7 @@ class ChatSockets(ChatNamespace):
         )
         self.enter_room(sid, staff_room(staff.id))
         self.enter_room(sid, notices.AGENTS_ROOM)
+        self.enter_room(sid, notices.department_room(staff.department_id))
         presence.agent_arrived(sid)
         held = [chat.id for chat in service.chats_held_by(staff.id)]
         for chat_id in held:
@@ -204,7 +205,7 @@ class ChatSockets(ChatNamespace):
         video_chat = as_id(auth.get("video_chat"))
         if video_chat in held:  # the video page reconnected with its call
             video_presence.joined(self, sid, video_chat, AGENT)
-        self.emit("chat_waiting", notices.waiting_list(), to=sid)
+        self.emit("chat_waiting", notices.waiting_list(department_id=staff.department_id), to=sid)
 
     def _start_citizen(self, sid, auth):
         if auth.get("attachment") or auth.get("attachments"):

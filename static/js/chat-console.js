@@ -55,6 +55,18 @@
         button.appendChild(hidden);
         li.appendChild(name);
         li.appendChild(info);
+        if (chat.transferred) {  // handed over: marked, with the note for whoever takes it
+          var mark = document.createElement("span");
+          mark.className = "tag tag-warning";
+          mark.textContent = t.tHandedOver;
+          li.appendChild(mark);
+          if (chat.note) {
+            var note = document.createElement("span");
+            note.className = "chat-note";
+            note.textContent = t.tNote.replace("{note}", chat.note);
+            li.appendChild(note);
+          }
+        }
         li.appendChild(button);
         list.appendChild(li);
       });

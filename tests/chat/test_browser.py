@@ -102,3 +102,31 @@ def test_a_refused_start_says_why_in_words(page, live_server, town, staff):
     assert page.locator("#chat-start").is_visible()
     assert axe_violations(page) == []
     console.close()
+
+
+def test_a_departments_console_shows_a_chat_handed_to_it_first_as_it_arrives(
+    page, live_server, town, staff, make_staff, browser_sign_in
+):
+    """The list the socket pushes: the handed-over chat first, marked, with its note."""
+    from tests.chat.test_sockets import hand_over
+
+    builder = make_staff("bouw@example.org", role="call_agent", department="stedenbouw")
+    browser_sign_in(page, builder)
+    page.goto(f"{live_server.url}/chat/console")
+    first, _ = citizen(live_server.url, name="Eerste Burger")
+    handed, started = citizen(live_server.url, name="Doorgegeven Burger")
+    page.get_by_role("button", name=re.compile("Aannemen.*Doorgegeven Burger")).wait_for()
+    desk = agent(live_server, staff)
+    assert desk.call("take", {"chat_id": started["chat_id"]})["ok"]
+    hand_over(live_server, staff, started["chat_id"],
+              to=f"department:{builder.department_id}", note="Vraag over bouwen")  # fmt: skip
+    note = page.locator("#waiting-list li").first.locator(".chat-note")
+    note.wait_for()
+    assert note.inner_text() == "Notitie: Vraag over bouwen"
+    items = page.locator("#waiting-list li")
+    assert "Doorgegeven Burger" in items.nth(0).inner_text()
+    assert "Overgedragen" in items.nth(0).inner_text()
+    assert "Eerste Burger" in items.nth(1).inner_text()
+    assert axe_violations(page) == []
+    for client in (first, handed, desk):
+        client.close()

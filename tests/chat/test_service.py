@@ -102,3 +102,54 @@ def test_place_in_line_and_expected_wait(app):
     assert service.expected_wait_minutes(1, agents=2, handling_seconds=300) == 1
     assert service.expected_wait_minutes(5, agents=2, handling_seconds=300) == 10
     assert service.expected_wait_minutes(5, agents=0, handling_seconds=300) == 20
+
+
+def test_a_chat_handed_to_a_department_comes_first_in_its_line(app, make_staff):
+    """Its agents see it before every chat not handed to them, by when the citizen first began
+    to wait; the citizen's place counts only that line."""
+    from desk.accounts import get_or_create_department
+
+    building = get_or_create_department("stedenbouw")
+    other = get_or_create_department("burgerzaken")
+    db.session.commit()
+    agent = make_staff("agent@example.org", role=Role.CALL_AGENT)
+    first = new_chat(name="First")
+    handed = new_chat(name="Handed")
+    later = new_chat(name="Later")
+    with unit_of_work():
+        chat = service.take_chat(handed, db.session.get(Staff, agent.id))
+        service.transfer_chat(chat, db.session.get(Staff, agent.id),
+                              to_department_id=building.id, note="Bouwvergunning")  # fmt: skip
+    also_handed = new_chat(name="Also handed")
+    with unit_of_work():
+        chat = service.take_chat(also_handed, db.session.get(Staff, agent.id))
+        service.transfer_chat(chat, db.session.get(Staff, agent.id), to_department_id=building.id)
+
+    def names(department_id=None):
+        return [chat.citizen_name for chat in service.waiting_chats(department_id)]
+
+    assert names(building.id) == ["Handed", "Also handed", "First", "Later"]
+    assert names() == names(other.id) == ["First", "Handed", "Later", "Also handed"]
+
+    chats = service.waiting_chats()
+    places = service.places_in_line(chats)
+    assert [places[chat.id] for chat in chats] == [1, 1, 3, 2]
+    assert places == {chat.id: service.place_in_line(chat) for chat in chats}
+    transfers = service.latest_transfers(chat.id for chat in chats)
+    assert transfers[handed].note == "Bouwvergunning" and first not in transfers
+    assert later not in transfers
+
+
+def test_places_in_line_of_a_colleagues_chat_count_only_theirs(app, make_staff):
+    first, second = (make_staff(f"a{n}@example.org", role=Role.CALL_AGENT) for n in (1, 2))
+    waiting = new_chat(name="Waiting")
+    ids = [new_chat(name=f"P{n}") for n in range(2)]
+    for chat_id in ids:
+        with unit_of_work():
+            chat = service.take_chat(chat_id, db.session.get(Staff, first.id))
+            service.transfer_chat(chat, db.session.get(Staff, first.id),
+                                  to_staff_id=second.id)  # fmt: skip
+    chats = service.waiting_chats()
+    places = service.places_in_line(chats)
+    assert [places[i] for i in (waiting, *ids)] == [1, 1, 2]
+    assert places == {chat.id: service.place_in_line(chat) for chat in chats}

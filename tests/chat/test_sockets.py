@@ -11,6 +11,7 @@ from chat.models import Chat, ChatMessage, ChatStatus
 from desk.models import Interaction, Role
 from extensions import db
 from tests.chat.clients import ChatClient, agent, citizen
+from tests.realtime.sockets import session_cookie
 
 
 @pytest.fixture
@@ -293,3 +294,66 @@ def test_outside_opening_hours_the_socket_refuses_a_new_chat(app, live_server):
     assert reasons and "chat_closed" in str(reasons[0])
     db.session.commit()
     assert db.session.scalar(db.select(db.func.count(Chat.id))) == 0
+
+
+def hand_over(server, staff, chat_id, **form):
+    """The console's hand-over form, posted as a browser does (session cookie, CSRF token)."""
+    import re
+
+    import requests
+
+    http = requests.Session()
+    name, value = session_cookie(server.app, staff).split("=", 1)
+    http.cookies.set(name, value, domain="127.0.0.1", path="/")
+    page = http.get(f"{server.url}/chat/console/{chat_id}", timeout=10).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    answer = http.post(
+        f"{server.url}/chat/console/{chat_id}/transfer",
+        data={"csrf_token": token, **form},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert answer.status_code == 302
+
+
+def until(client, event, check, timeout=10):
+    """The first `event` that passes `check` (lists and places are resent after each change)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        found = client.next(event, timeout=max(0.1, deadline - time.monotonic()))
+        if check(found):
+            return found
+
+
+def test_a_chat_handed_to_a_department_comes_first_in_its_line(server, staff, make_staff):
+    builder = make_staff("bouw@example.org", role=Role.CALL_AGENT, department="stedenbouw")
+    plain, building = agent(server, staff), agent(server, builder)
+    first, _ = citizen(server.url, name="First")
+    handed, started = citizen(server.url, name="Handed")
+    later, _ = citizen(server.url, name="Later")
+    assert until(handed, "chat_queue", lambda q: True)["place"] == 2
+    assert plain.call("take", {"chat_id": started["chat_id"]})["ok"]
+
+    department = f"department:{builder.department_id}"
+    hand_over(server, staff, started["chat_id"], to=department, note="Vraag over bouwvergunning")
+
+    def names(waiting):
+        return [chat["name"] for chat in waiting["chats"]]
+
+    def all_three(waiting):
+        return len(waiting["chats"]) == 3
+
+    seen = until(building, "chat_waiting", all_three)
+    assert names(seen) == ["Handed", "First", "Later"]  # first in the department's line
+    assert seen["chats"][0]["transferred"] is True
+    assert seen["chats"][0]["note"] == "Vraag over bouwvergunning"
+    assert seen["chats"][1]["transferred"] is False
+    assert names(until(plain, "chat_waiting", all_three)) == ["First", "Handed", "Later"]
+    assert until(handed, "chat_queue", lambda q: q["place"] == 1)["wait_minutes"] == 1
+
+    taken = building.call("take", {"chat_id": started["chat_id"]})
+    assert taken["ok"] and taken["chat"]["note"] == "Vraag over bouwvergunning"
+    for client in (plain, building, first, handed, later):
+        client.close()

@@ -3,7 +3,7 @@
 from chat import service
 from chat.models import CannedAnswer, Chat
 from core.unit_of_work import unit_of_work
-from desk.models import Party, Role, Task
+from desk.models import Party, Role, Staff, Task
 from extensions import db
 
 
@@ -174,3 +174,39 @@ def test_a_chat_handed_to_a_department_waits_for_everyone_with_the_department_na
     login(other)
     page = client.get("/chat/console").get_data(as_text=True)
     assert "Ann" in page and "Stedenbouw" in page
+
+
+def test_the_departments_console_lists_its_handed_over_chat_first_with_the_note(
+    client, login, make_staff, staff
+):
+    builder = make_staff("bouw@example.org", role=Role.CALL_AGENT, department="stedenbouw")
+    with unit_of_work():
+        first, _token = service.start_chat(name="Eerste Burger")
+        handed, _token = service.start_chat(name="Doorgegeven Burger")
+        later, _token = service.start_chat(name="Latere Burger")
+        service.take_chat(handed.id, staff)
+    login(staff)
+    client.post(
+        f"/chat/console/{handed.id}/transfer",
+        data={"to": f"department:{builder.department_id}", "note": "Vraag over <b>bouwen</b>"},
+    )
+
+    def order(page):
+        names = ("Eerste Burger", "Doorgegeven Burger", "Latere Burger")
+        return sorted(names, key=page.index)
+
+    login(builder)
+    page = client.get("/chat/console").get_data(as_text=True)
+    assert order(page) == ["Doorgegeven Burger", "Eerste Burger", "Latere Burger"]
+    assert "Overgedragen" in page
+    assert "Notitie: Vraag over &lt;b&gt;bouwen&lt;/b&gt;" in page
+    login(make_staff("elders@example.org", role=Role.CALL_AGENT))
+    page = client.get("/chat/console").get_data(as_text=True)
+    assert order(page) == ["Eerste Burger", "Doorgegeven Burger", "Latere Burger"]
+
+    with unit_of_work():
+        service.take_chat(handed.id, db.session.get(Staff, builder.id))
+    login(builder)
+    page = client.get(f"/chat/console/{handed.id}").get_data(as_text=True)
+    assert "Aan u overgedragen door Eva Agent." in page
+    assert "Notitie: Vraag over &lt;b&gt;bouwen&lt;/b&gt;" in page
