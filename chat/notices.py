@@ -3,6 +3,9 @@
 Payloads of the DESIGN contract: `message` {"chat_id", "seq", "from", "text", "sent_at"},
 `chat_started`, `chat_waiting`. Added here: `chat_queue` {"chat_id", "place", "wait_minutes"}
 for a waiting citizen, `chat_taken`, `chat_transferred`, `chat_ended`, `typing` and `read`.
+
+Agents are in rooms by department (`department_room`): a department with chats handed to it
+gets its own order of the waiting list, everyone else the line oldest first.
 """
 
 import logging
