@@ -264,7 +264,7 @@ class ChatSockets(ChatNamespace):
             presence.agent_left(sid)
         session = self.get_session(sid)
         remember_departed(sid, session)
-        video_presence.left(self, session)
+        video_presence.left(self, sid, session)
 
     # --- both sides ------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ EVENTS = (
     "message",
     "typing",
     "read",
+    "signal",
 )
 
 

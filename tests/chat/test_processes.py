@@ -17,6 +17,7 @@ from tests.chat.clients import ChatClient, citizen
 from tests.production_server import ProductionServer
 
 PRESENCE_SECONDS = 3
+VIDEO_GRACE = 2
 PRESENCE_KEY = "loket-socketio:chat:agents-online"
 
 
@@ -31,6 +32,7 @@ def processes(redis_server, database_url, town):
         "LOKET_RATELIMIT_ENABLED": "false",
         "LOKET_CHAT_RATE_MESSAGES": "1000",
         "LOKET_CHAT_PRESENCE_SECONDS": str(PRESENCE_SECONDS),
+        "LOKET_CHAT_VIDEO_GRACE_SECONDS": str(VIDEO_GRACE),
     }
     servers = []
     try:
@@ -180,4 +182,31 @@ def test_a_citizen_resuming_on_one_process_while_the_other_sends_gets_each_messa
         page.close()
         assert received == list(range(last_seen + 1, sent[-1] + 1)), f"round {round_}"
         last_seen = received[-1] - 2 * (round_ % 2)  # sometimes the page had missed a few
+    console.close()
+
+
+@pytest.mark.slow
+def test_a_video_page_back_on_the_other_process_keeps_its_call(processes, token, redis_server):
+    """The citizen's video page loses its socket on A and comes back on B within the grace:
+    the call goes on. When that socket goes too, A's agent hears the hang-up from B."""
+    a, b = processes
+    console = agent_on(a, token)
+    person, started = citizen(a.url)
+    chat_id, resume_token = started["chat_id"], started["resume_token"]
+    assert console.call("take", {"chat_id": chat_id})["ok"]
+    agent_on(b, token).close()  # B subscribes to Redis with its first client
+    wait_for_subscribers(redis_server.url, 2)
+    assert console.call("video_invite", {"chat_id": chat_id})["ok"]
+    assert person.call("video_ready", {"chat_id": chat_id})["ok"]
+    answer = {"chat_id": chat_id, "type": "answer", "payload": {"type": "answer", "sdp": "v=0"}}
+    assert person.call("signal", answer)["ok"]
+    assert console.next("signal")["type"] == "answer"
+
+    person.close()
+    auth = {"chat_id": chat_id, "resume_token": resume_token, "video_chat": chat_id}
+    page = ChatClient(b.url, auth=auth)
+    assert console.drain("signal", wait=VIDEO_GRACE + 1.5) == []
+    page.close()
+    hangup = console.next("signal", timeout=VIDEO_GRACE + 10)
+    assert hangup == {"chat_id": chat_id, "type": "hangup", "payload": {"reason": "gone"}}
     console.close()
