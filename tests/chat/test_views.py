@@ -208,5 +208,5 @@ def test_the_departments_console_lists_its_handed_over_chat_first_with_the_note(
         service.take_chat(handed.id, db.session.get(Staff, builder.id))
     login(builder)
     page = client.get(f"/chat/console/{handed.id}").get_data(as_text=True)
-    assert "Aan u overgedragen door Eva Agent." in page
+    assert "Overgedragen door Eva Agent." in page
     assert "Notitie: Vraag over &lt;b&gt;bouwen&lt;/b&gt;" in page
