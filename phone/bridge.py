@@ -20,13 +20,11 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
-from core.database import utcnow
 from core.unit_of_work import after_commit, run_in_transaction
 from extensions import db
-from phone import agents, queue
+from phone import legs, queue
 from phone.models import (
     AgentDevice,
-    AgentState,
     AgentStatus,
     Call,
     CallbackState,
@@ -128,37 +126,21 @@ def _keep_callback_sid(call_id: int, sid: str) -> None:
     db.session.execute(update(Call).where(Call.id == call_id).values(callback_call_sid=sid))
 
 
-FINAL = {"completed", "busy", "no-answer", "failed", "canceled"}
-
-
 def apply_callback_status(
     call: Call, *, citizen_leg: bool, state: str, duration: int | None = None
 ) -> None:
-    """A callback's progress: the citizen answering is the call answered (the wait ends);
-    the first leg to end ends it — reached when the citizen had answered, else unanswered
-    ("to call back" on the console, with its attempts); the citizen's leg brings Twilio's
-    duration of the talk. The agent's own status moves to wrap-up."""
-    now = utcnow()
-    if citizen_leg and state == "in-progress" and call.answered_at is None:
-        call.answered_at, call.status = now, CallStatus.ON_CALL
+    """A callback's progress (phone.legs); once ended: reached when the citizen had answered,
+    else unanswered ("to call back" on the console, with its attempts). The agent's own
+    status moves to wrap-up."""
+    if not legs.progress(call, citizen_leg=citizen_leg, state=state, duration=duration):
         return
-    if state not in FINAL:
-        return
-    if citizen_leg and duration is not None and call.answered_at is not None:
-        call.duration_seconds = duration
-    if call.ended_at is not None:
-        return
-    call.ended_at = now
     if call.answered_at is not None:
         call.status = CallStatus.COMPLETED
-        call.callback_state, call.callback_done_at = CallbackState.COMPLETED, now
+        call.callback_state, call.callback_done_at = CallbackState.COMPLETED, call.ended_at
     else:
         call.status = CallStatus.FAILED
         call.callback_state = CallbackState.UNANSWERED
-    if call.agent_id is not None:
-        agent = agents.agent_status(call.agent_id, lock=True)
-        if agent.current_call_id == call.id:
-            agents.move(agent, AgentState.WRAP_UP, call.id)
+    legs.agent_to_wrap_up(call)
     queue.publish_after_commit()
 
 

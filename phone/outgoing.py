@@ -19,11 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
-from core.database import utcnow
 from desk.identifiers import e164
 from desk.models import Role, Staff
 from extensions import db
-from phone import agents, screen_pop
+from phone import agents, legs, screen_pop
 from phone.agent_errors import AgentError, Conflict
 from phone.matching import candidates_for
 from phone.models import (
@@ -42,7 +41,6 @@ NUMBER_TYPES = {
     phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     phonenumbers.PhoneNumberType.TOLL_FREE,
 }
-FINAL = {"completed", "busy", "no-answer", "failed", "canceled"}
 
 
 def allowed_regions() -> set[str]:
@@ -145,21 +143,9 @@ def dial_twiml(number: str) -> VoiceResponse:
 def apply_outgoing_status(
     call: Call, *, citizen_leg: bool, state: str, duration: int | None
 ) -> None:
-    """The citizen answering starts the talk; the first leg to end ends the call (answered:
-    completed, else failed: nobody picked up); the citizen's leg brings Twilio's duration of
-    the talk. The agent moves to wrap-up."""
-    now = utcnow()
-    if citizen_leg and state == "in-progress" and call.answered_at is None:
-        call.answered_at, call.status = now, CallStatus.ON_CALL
+    """The call's progress (phone.legs); once ended: completed when the citizen had
+    answered, else failed (nobody picked up). The agent moves to wrap-up."""
+    if not legs.progress(call, citizen_leg=citizen_leg, state=state, duration=duration):
         return
-    if state not in FINAL:
-        return
-    if citizen_leg and duration is not None and call.answered_at is not None:
-        call.duration_seconds = duration
-    if call.ended_at is not None:
-        return
-    call.ended_at = now
     call.status = CallStatus.COMPLETED if call.answered_at is not None else CallStatus.FAILED
-    agent = agents.agent_status(call.agent_id, lock=True)
-    if agent.current_call_id == call.id:
-        agents.move(agent, AgentState.WRAP_UP, call.id)
+    legs.agent_to_wrap_up(call)
