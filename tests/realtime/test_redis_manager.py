@@ -5,6 +5,7 @@ Under gevent the listener seldom lags (it reads all it has before anyone else ru
 lag is made here: a threading server whose listener takes a millisecond per message."""
 
 import json
+import logging
 import time
 import uuid
 
@@ -13,10 +14,18 @@ import socketio
 
 from realtime.redis_manager import RedisManager
 
+# The listener thread outlives its test (python-socketio has no way to stop it) and, once the
+# session's Redis is gone, logs its retries into a closed stream: a logger of its own, silent.
+QUIET = logging.getLogger("tests.realtime.redis_manager")
+QUIET.addHandler(logging.NullHandler())
+QUIET.propagate = False
+
 
 def slow_listening_server(url, channel):
     server = socketio.Server(
-        async_mode="threading", client_manager=RedisManager(url, channel=channel)
+        async_mode="threading",
+        client_manager=RedisManager(url, channel=channel, logger=QUIET),
+        logger=QUIET,
     )
     manager = server.manager
     delivered = []
