@@ -21,7 +21,6 @@ import asyncio
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 from datetime import date
@@ -34,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 import socketio  # noqa: E402
 
 from tests import services  # noqa: E402
-from tests.production_server import ProductionServer, cpu_seconds  # noqa: E402
+from tests.production_server import ProductionServer, cpu_seconds, migrate  # noqa: E402
 
 SECRET = "bench-secret"  # noqa: S105  (a throwaway server)
 AGENTS = 50  # staff members; each holds chats / AGENTS chats, one socket per chat
@@ -58,11 +57,7 @@ def rss_mib(pid: int) -> float:
 
 def prepare(url: str) -> list[str]:
     """Migrate; an office open around the clock; the agents. Returns their session cookies."""
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "LOKET_ENV": "production"}
-    flask = str(Path(sys.executable).parent / "flask")
-    subprocess.run(
-        [flask, "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
-    )
+    migrate(url, SECRET)
     from app import create_app
     from desk import accounts
     from desk.models import Role
@@ -297,13 +292,7 @@ def main():
     parser.add_argument("--database-url")
     args = parser.parse_args()
 
-    postgres = None
-    url = args.database_url
-    if not url:
-        postgres = services.start_postgres()
-        url = postgres.create_database("loket_bench_chat")
-    server = None
-    try:
+    with services.postgres_database(args.database_url, "loket_bench_chat") as url:
         cookies = prepare(url)
         env = {
             "DATABASE_URL": url,
@@ -313,20 +302,15 @@ def main():
             "LOKET_CHAT_RATE_MESSAGES": "1000",
             "LOKET_SQLALCHEMY_ENGINE_OPTIONS": '{"pool_size": 20, "max_overflow": 10}',
         }
-        server = ProductionServer(env, connections=10000)
-        pid = server.worker_pids()[0]
-        figures = asyncio.run(run(server.url, cookies, args, pid))
-        report = {
-            "server": "gunicorn -k gevent -w 1 --worker-connections 10000 (loopback)",
-            "database": "postgresql" if url.startswith("postgresql") else "sqlite",
-            **figures,
-        }
-        print(json.dumps(report, indent=2))
-    finally:
-        if server:
-            server.stop()
-        if postgres:
-            postgres.stop()
+        with ProductionServer(env, connections=10000) as server:
+            pid = server.worker_pids()[0]
+            figures = asyncio.run(run(server.url, cookies, args, pid))
+            report = {
+                "server": "gunicorn -k gevent -w 1 --worker-connections 10000 (loopback)",
+                "database": "postgresql" if url.startswith("postgresql") else "sqlite",
+                **figures,
+            }
+            print(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

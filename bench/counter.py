@@ -35,7 +35,7 @@ import socketio  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from tests import services  # noqa: E402
-from tests.production_server import ProductionServer  # noqa: E402
+from tests.production_server import ProductionServer, migrate  # noqa: E402
 
 SECRET = "bench-secret"  # noqa: S105  (a throwaway server)
 HERE = Path(__file__).resolve().parent
@@ -52,11 +52,7 @@ def ms(seconds):
 
 def prepare(url: str, counters: int) -> dict:
     """Migrate, then one office open around the clock, one service, `counters` counters."""
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "LOKET_ENV": "production"}
-    flask = str(Path(sys.executable).parent / "flask")
-    subprocess.run(
-        [flask, "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
-    )
+    migrate(url, SECRET)
     from app import create_app
     from counter import kiosks
     from counter.models import CounterServiceSetting
@@ -285,13 +281,7 @@ def main():
     parser.add_argument("--database-url")
     args = parser.parse_args()
 
-    postgres = None
-    url = args.database_url
-    if not url:
-        postgres = services.start_postgres()
-        url = postgres.create_database("loket_bench")
-    server = None
-    try:
+    with services.postgres_database(args.database_url, "loket_bench") as url:
         setup = prepare(url, counters=50)
         env = {
             "DATABASE_URL": url,
@@ -299,31 +289,28 @@ def main():
             "LOKET_RATELIMIT_ENABLED": "false",
             "LOKET_SQLALCHEMY_ENGINE_OPTIONS": '{"pool_size": 20, "max_overflow": 10}',
         }
-        server = ProductionServer(env, connections=10000)
-        base = server.url
-        body = json.dumps({"service_id": setup["service_id"], "location_id": setup["location_id"]})
-        healthz = wrk(f"{base}/healthz", "get.lua", args.seconds)
-        kiosk = {"TICKET_BODY": body, "KIOSK_TOKEN": setup["kiosk_headers"]["X-Kiosk-Token"]}
-        issuing = wrk(f"{base}/api/v1/tickets", "issue.lua", args.seconds, kiosk)
-        calling = call_next_load(base, setup, args.seconds)
-        pid = server.worker_pids()[0]
-        sockets = asyncio.run(socket_clients(base, setup, args.clients, args.rounds, pid))
-        report = {
-            "server": "gunicorn -k gevent -w 1 --worker-connections 10000 (loopback)",
-            "database": "postgresql" if url.startswith("postgresql") else "sqlite",
-            "healthz": healthz,
-            "issue_ticket": issuing,
-            "issue_vs_healthz": round(issuing["per_second"] / healthz["per_second"], 3),
-            "call_next": calling,
-            "socketio": sockets,
-            "integrity": integrity(url),
-        }
-        print(json.dumps(report, indent=2))
-    finally:
-        if server:
-            server.stop()
-        if postgres:
-            postgres.stop()
+        with ProductionServer(env, connections=10000) as server:
+            base = server.url
+            body = json.dumps(
+                {"service_id": setup["service_id"], "location_id": setup["location_id"]}
+            )
+            healthz = wrk(f"{base}/healthz", "get.lua", args.seconds)
+            kiosk = {"TICKET_BODY": body, "KIOSK_TOKEN": setup["kiosk_headers"]["X-Kiosk-Token"]}
+            issuing = wrk(f"{base}/api/v1/tickets", "issue.lua", args.seconds, kiosk)
+            calling = call_next_load(base, setup, args.seconds)
+            pid = server.worker_pids()[0]
+            sockets = asyncio.run(socket_clients(base, setup, args.clients, args.rounds, pid))
+            report = {
+                "server": "gunicorn -k gevent -w 1 --worker-connections 10000 (loopback)",
+                "database": "postgresql" if url.startswith("postgresql") else "sqlite",
+                "healthz": healthz,
+                "issue_ticket": issuing,
+                "issue_vs_healthz": round(issuing["per_second"] / healthz["per_second"], 3),
+                "call_next": calling,
+                "socketio": sockets,
+                "integrity": integrity(url),
+            }
+            print(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ import itertools
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 from datetime import date
@@ -34,7 +33,7 @@ from sqlalchemy import text  # noqa: E402
 from twilio.request_validator import RequestValidator  # noqa: E402
 
 from tests import services  # noqa: E402
-from tests.production_server import ProductionServer, cpu_seconds  # noqa: E402
+from tests.production_server import ProductionServer, cpu_seconds, migrate  # noqa: E402
 
 SECRET = "bench-secret"  # noqa: S105  (a throwaway server)
 AUTH_TOKEN = "bench-auth-token"  # noqa: S105
@@ -54,11 +53,7 @@ def ms(seconds):
 
 def prepare(url: str) -> None:
     """Migrate, then one line open around the clock that holds all the callers."""
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "LOKET_ENV": "production"}
-    flask = str(Path(sys.executable).parent / "flask")
-    subprocess.run(
-        [flask, "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
-    )
+    migrate(url, SECRET)
     from app import create_app
     from extensions import db
     from office import holidays
@@ -184,13 +179,7 @@ def main():
     parser.add_argument("--output", help="also write the JSON figures to this file")
     args = parser.parse_args()
 
-    postgres = None
-    url = args.database_url
-    if not url:
-        postgres = services.start_postgres()
-        url = postgres.create_database("loket_bench_phone")
-    server = None
-    try:
+    with services.postgres_database(args.database_url, "loket_bench_phone") as url:
         prepare(url)
         env = {
             "DATABASE_URL": url,
@@ -200,37 +189,32 @@ def main():
             "LOKET_RATELIMIT_ENABLED": "false",
             "LOKET_SQLALCHEMY_ENGINE_OPTIONS": '{"pool_size": 20, "max_overflow": 10}',
         }
-        server = ProductionServer(env, connections=10000)
-        worker = server.worker_pids()[0]
-        cpu_before = cpu_seconds(worker)
-        figures = asyncio.run(run_load(server.url, args.calls, args.seconds, args.pace))
-        cpu_used = cpu_seconds(worker) - cpu_before
-        answered = sum(each["requests"] for each in figures.values())
-        report = {
-            "server": "gunicorn -k gevent -w 1 --worker-connections 10000 (loopback)",
-            "database": "postgresql" if url.startswith("postgresql") else "sqlite",
-            "calls_at_once": args.calls,
-            "seconds": args.seconds,
-            "wait_every_seconds": args.pace,
-            "endpoints": figures,
-            # The worker's own CPU time per answer: unlike latency, hardly moved by other work
-            # on the machine.
-            "worker_cpu_ms_per_request": round(cpu_used * 1000 / max(answered, 1), 2),
-            # Other work on the machine during the run (1, 5, 15 minutes): figures from a
-            # loaded machine say little; compare runs made on an idle one.
-            "load_average_after": [round(x, 2) for x in os.getloadavg()],
-            "cpus": os.cpu_count(),
-            "integrity": integrity(url),
-        }
-        text_report = json.dumps(report, indent=2)
-        print(text_report)
-        if args.output:
-            Path(args.output).write_text(text_report + "\n")
-    finally:
-        if server:
-            server.stop()
-        if postgres:
-            postgres.stop()
+        with ProductionServer(env, connections=10000) as server:
+            worker = server.worker_pids()[0]
+            cpu_before = cpu_seconds(worker)
+            figures = asyncio.run(run_load(server.url, args.calls, args.seconds, args.pace))
+            cpu_used = cpu_seconds(worker) - cpu_before
+            answered = sum(each["requests"] for each in figures.values())
+            report = {
+                "server": "gunicorn -k gevent -w 1 --worker-connections 10000 (loopback)",
+                "database": "postgresql" if url.startswith("postgresql") else "sqlite",
+                "calls_at_once": args.calls,
+                "seconds": args.seconds,
+                "wait_every_seconds": args.pace,
+                "endpoints": figures,
+                # The worker's own CPU time per answer: unlike latency, hardly moved by other work
+                # on the machine.
+                "worker_cpu_ms_per_request": round(cpu_used * 1000 / max(answered, 1), 2),
+                # Other work on the machine during the run (1, 5, 15 minutes): figures from a
+                # loaded machine say little; compare runs made on an idle one.
+                "load_average_after": [round(x, 2) for x in os.getloadavg()],
+                "cpus": os.cpu_count(),
+                "integrity": integrity(url),
+            }
+            text_report = json.dumps(report, indent=2)
+            print(text_report)
+            if args.output:
+                Path(args.output).write_text(text_report + "\n")
 
 
 if __name__ == "__main__":

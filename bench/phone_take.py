@@ -17,8 +17,6 @@ press without the 50 agents' queueing.
 import argparse
 import http.client
 import json
-import os
-import subprocess
 import sys
 import threading
 import time
@@ -33,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import text  # noqa: E402
 
 from tests import services  # noqa: E402
-from tests.production_server import ProductionServer, cpu_seconds  # noqa: E402
+from tests.production_server import ProductionServer, cpu_seconds, migrate  # noqa: E402
 
 SECRET = "bench-secret"  # noqa: S105  (a throwaway server)
 TARGET_P95_MS = 100
@@ -52,11 +50,7 @@ def ms(seconds):
 def prepare(url: str, waiting: int, agents: int) -> list[str]:
     """Migrate; two phone lines; `waiting` callers in line (every fifth a callback, in its
     original place), all on one record so the log finds a party; `agents` call agents' tokens."""
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "LOKET_ENV": "production"}
-    flask = str(Path(sys.executable).parent / "flask")
-    subprocess.run(
-        [flask, "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
-    )
+    migrate(url, SECRET)
     from app import create_app
     from core.database import utcnow
     from desk import accounts
@@ -259,13 +253,7 @@ def main():
     parser.add_argument("--database-url")
     args = parser.parse_args()
 
-    postgres = None
-    url = args.database_url
-    if not url:
-        postgres = services.start_postgres()
-        url = postgres.create_database("loket_bench_phone")
-    server = None
-    try:
+    with services.postgres_database(args.database_url, "loket_bench_phone") as url:
         tokens = prepare(url, args.waiting, args.agents)
         env = {
             "DATABASE_URL": url,
@@ -273,22 +261,17 @@ def main():
             "LOKET_RATELIMIT_ENABLED": "false",
             "LOKET_SQLALCHEMY_ENGINE_OPTIONS": '{"pool_size": 20, "max_overflow": 10}',
         }
-        server = ProductionServer(env, connections=1000)
-        report = {
-            "server": "gunicorn -k gevent -w 1 (loopback)",
-            "database": "postgresql" if url.startswith("postgresql") else "sqlite",
-            "waiting": args.waiting,
-            "agents": args.agents,
-            "one_agent_alone": one_agent_alone(server.url, tokens[0], ALONE),
-            **agents_at_work(server.url, tokens, server.worker_pids()[0]),
-            "integrity": integrity(url),
-        }
-        print(json.dumps(report, indent=2))
-    finally:
-        if server:
-            server.stop()
-        if postgres:
-            postgres.stop()
+        with ProductionServer(env, connections=1000) as server:
+            report = {
+                "server": "gunicorn -k gevent -w 1 (loopback)",
+                "database": "postgresql" if url.startswith("postgresql") else "sqlite",
+                "waiting": args.waiting,
+                "agents": args.agents,
+                "one_agent_alone": one_agent_alone(server.url, tokens[0], ALONE),
+                **agents_at_work(server.url, tokens, server.worker_pids()[0]),
+                "integrity": integrity(url),
+            }
+            print(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

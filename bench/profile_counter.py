@@ -79,12 +79,7 @@ def main():
     parser.add_argument("--database-url")
     args = parser.parse_args()
 
-    postgres = None
-    url = args.database_url
-    if not url:
-        postgres = services.start_postgres()
-        url = postgres.create_database("loket_profile")
-    try:
+    with services.postgres_database(args.database_url, "loket_profile") as url:
         setup = prepare(url, counters=2)
         from app import create_app
         from counter import tickets
@@ -140,9 +135,6 @@ def main():
         report["call_next_with_broadcast"]["client_packets"] = drain(server)
         report["clients"] = args.clients
         print(json.dumps(report, indent=2))
-    finally:
-        if postgres:
-            postgres.stop()
 
 
 if __name__ == "__main__":

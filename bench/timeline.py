@@ -169,16 +169,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
 
-    server = None
-    url = args.database_url
-    if not url:
-        server = services.start_postgres()
-        url = server.create_database("loket_bench")
-    try:
+    with services.postgres_database(args.database_url, "loket_bench") as url:
         run(url, args)
-    finally:
-        if server:
-            server.stop()
 
 
 def run(url: str, args) -> None:

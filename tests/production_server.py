@@ -31,6 +31,16 @@ def gunicorn_command(port: int, connections: int = 10000) -> list[str]:
     ]
 
 
+def migrate(url: str, secret: str) -> None:
+    """The database at the newest schema, the way an installation upgrades (`flask db upgrade`
+    in a process of its own, production settings)."""
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secret, "LOKET_ENV": "production"}
+    flask = str(Path(sys.executable).parent / "flask")
+    subprocess.run(
+        [flask, "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+
+
 def cpu_seconds(pid: int) -> float:
     """User and system CPU time of a process so far (/proc/<pid>/stat, fields 14 and 15)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -71,6 +81,12 @@ class ProductionServer:
     def worker_pids(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+    def __enter__(self) -> "ProductionServer":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()
 
     def stop(self) -> None:
         self.process.terminate()

@@ -14,6 +14,8 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,6 +111,20 @@ class PostgresServer:
             )
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@contextmanager
+def postgres_database(url: str | None, name: str) -> Iterator[str]:
+    """`url` when one is given; else a new database `name` on a throwaway PostgreSQL, stopped
+    afterwards (the benchmarks' --database-url)."""
+    if url:
+        yield url
+        return
+    server = start_postgres()
+    try:
+        yield server.create_database(name)
+    finally:
+        server.stop()
 
 
 def start_postgres() -> PostgresServer:
