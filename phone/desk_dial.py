@@ -89,13 +89,14 @@ def _fail(call_id: int) -> None:
 def answered(call: Call | None, sid: str) -> VoiceResponse:
     """What the agent hears on picking up: the number they are calling, then the citizen's
     phone ringing. Only the call Twilio made for this row gets it (its CallSid, kept now if the
-    REST answer has not been yet); a call ended meanwhile is hung up with an apology."""
+    REST answer has not been yet); a call failed meanwhile (Twilio's answer never came) is hung
+    up with an apology."""
     if call is None or call.direction != CallDirection.OUTBOUND or call.call_sid not in (None, sid):
         language = outgoing.agent_language(None)
         return twiml.goodbye([prompts.outgoing_refused(language, "unknown_call")])
-    if call.call_sid is None:
-        call.call_sid = sid
     if call.status != CallStatus.CONNECTING or call.ended_at is not None:
         return twiml.goodbye([prompts.say("trouble", call.language)])
+    if call.call_sid is None:
+        call.call_sid = sid
     calling = prompts.calling(call.language, call.to_number)
     return outgoing.dial_twiml(call.to_number, [calling])

@@ -264,6 +264,8 @@ def test_twilio_s_refusal_fails_the_call_and_tells_the_agent_in_words(
     # a late webhook for the failed call hangs up with an apology
     root = picked_up(again, failed.id, "CA" + "d" * 32)
     assert [v.tag for v in root] == ["Say", "Hangup"]
+    db.session.expire_all()
+    assert db.session.get(Call, failed.id).call_sid is None
 
 
 @pytest.mark.parametrize(
