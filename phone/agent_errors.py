@@ -22,8 +22,13 @@ MESSAGES = {
     "invalid_event": _l("The event must be newCall, answer or hangup."),
     "invalid_direction": _l("The direction must be in or out."),
     "missing_call_id": _l("The callId is missing."),
-    "dial_from_browser": _l(
-        "Calls out are made with the browser phone; your calls ring on your desk phone."
+    "calls_out_not_configured": _l("Calls out are not set up. Ask an administrator."),
+    "desk_phone_without_number": _l(
+        "Loket does not know the number of your desk phone. Ask an administrator."
+    ),
+    "desk_phone_not_rung": _l(
+        "Twilio could not ring your desk phone, so the call was not made. Try again; if it "
+        "keeps failing, ask an administrator."
     ),
     "invalid_number": _l(
         "Enter a phone number the way you would dial it, for example 0470 12 34 56 or "

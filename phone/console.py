@@ -19,12 +19,24 @@ from core.unit_of_work import run_in_transaction, run_read_only, unit_of_work
 from desk import access, interaction_texts, labels, record, search, timeline
 from desk.auth import role_required
 from desk.errors import RecordError
+from desk.identifiers import display_phone
 from desk.models import CaseStatus, Party, Role
 from desk.overview import party_overview
 from desk.panels import party_panels
 from extensions import db
 from office.models import Service
-from phone import agents, bridge, events, outgoing, queue, screen_pop, take, token, wrap_up
+from phone import (
+    agents,
+    bridge,
+    desk_dial,
+    events,
+    outgoing,
+    queue,
+    screen_pop,
+    take,
+    token,
+    wrap_up,
+)
 from phone.agent_errors import AgentError
 from phone.console_forms import DialForm, WrapUpForm
 from phone.models import AgentDevice, AgentState, Call, CallStatus
@@ -93,16 +105,17 @@ def console_page(agent, pop, dial_form: DialForm | None = None, dial: str | None
 @bp.post("/console/dial")
 @agents_only
 def dial():
-    """ "Call a number": checked here so the agent reads what is wrong in words; the page then
-    dials it from the browser phone (static/js/phone-console.js: device.connect), and Twilio
-    asks /phone/outgoing, which checks it all again and writes the call."""
+    """ "Call a number": checked here so the agent reads what is wrong in words. The browser
+    phone then dials it (static/js/phone-console.js: device.connect), and Twilio asks
+    /phone/outgoing, which checks it all again and writes the call; a desk phone is rung by
+    Loket itself (dial_desk_phone)."""
     form = DialForm(request.form, prefix="dial")
     agent = agents.agent_status(current_user.id)
+    if agent.device == AgentDevice.DESK_PHONE:
+        return dial_desk_phone(form)
     number = None
     if form.validate():
         try:
-            if agent.device != AgentDevice.BROWSER:
-                raise AgentError("dial_from_browser", field="number")
             number = outgoing.dialable_number(form.number.data)
             outgoing.check_free(current_user.id)
         except AgentError as error:
@@ -111,6 +124,30 @@ def dial():
     call = current_call(agent)
     page = console_page(agent, pop_context(call) if call else None, form, number)
     return page, 200 if number else 422, {"Content-Security-Policy": CONSOLE_POLICY}
+
+
+def dial_desk_phone(form: DialForm):
+    """Click-to-dial (phone.desk_dial): the call is written, then Twilio rings the agent's desk
+    phone, after the commit; picked up, it dials the number. A refusal by Twilio has failed the
+    call by the time the commit's work is done: the agent reads it on the form."""
+    status = 422
+    if form.validate():
+        try:
+            call = run_in_transaction(desk_dial.start_desk_call, current_user, form.number.data)
+        except AgentError as error:
+            form_errors(form, error, "number")
+        else:
+            if call.status != CallStatus.FAILED:
+                number = display_phone(call.to_number)
+                ringing = _("Your desk phone rings. Pick it up to call %(number)s.", number=number)
+                flash(ringing, "info")
+                return redirect(url_for("phone_console.console") + "#current-call", 303)
+            form_errors(form, AgentError("desk_phone_not_rung", field="number"), "number")
+            status = 502  # Twilio's refusal, not the agent's input
+    agent = agents.agent_status(current_user.id)
+    call = current_call(agent)
+    page = console_page(agent, pop_context(call) if call else None, form)
+    return page, status, {"Content-Security-Policy": CONSOLE_POLICY}
 
 
 def queues_context() -> dict:

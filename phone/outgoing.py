@@ -10,8 +10,12 @@ the municipality's number (TWILIO_FROM), as for a callback.
 The call is a Call row like any other (direction outbound), so the agent is "on a call", gets
 the screen pop of the number's record (matched conservatively, phone.matching) and logs it with
 the same wrap-up. The citizen's leg reports answered and ended to `/phone/outgoing-status`;
-each status counts once.
+each status counts once. An agent on a desk phone calls out the other way round: Loket rings
+their desk phone first and dials the number once they pick up (phone.desk_dial), with the same
+checks and the same Call row.
 """
+
+from collections.abc import Sequence
 
 import phonenumbers
 from flask import current_app
@@ -22,16 +26,18 @@ from twilio.twiml.voice_response import Dial, VoiceResponse
 from desk.identifiers import e164
 from desk.models import Role, Staff
 from extensions import db
-from phone import agents, legs, screen_pop
+from phone import agents, legs, screen_pop, twiml
 from phone.agent_errors import AgentError, Conflict
 from phone.matching import candidates_for
 from phone.models import (
     AgentState,
+    AgentStatus,
     Call,
     CallDirection,
     CallSource,
     CallStatus,
 )
+from phone.prompts import Prompt
 from phone.token import IDENTITY_PREFIX
 
 DEFAULT_REGIONS = ("BE", "NL", "LU", "FR", "DE")
@@ -98,8 +104,21 @@ def start_outgoing_call(sid: str, staff: Staff, number: str) -> Call:
     if call is not None:
         return call
     agent = check_free(staff.id)
+    call = new_call(staff, number, sid)
+    try:
+        with db.session.begin_nested():
+            db.session.add(call)
+    except IntegrityError:  # a rival request for the same call stored it first
+        return db.session.scalar(select(Call).where(Call.call_sid == sid))
+    put_on_call(agent, call, staff)
+    return call
+
+
+def new_call(staff: Staff, number: str, sid: str | None) -> Call:
+    """An outbound Call row from the municipality's number; a desk phone's call gets its
+    CallSid once Twilio made it (phone.desk_dial)."""
     found = candidates_for(number)
-    call = Call(
+    return Call(
         call_sid=sid,
         source=CallSource.TWILIO,
         direction=CallDirection.OUTBOUND,
@@ -111,24 +130,23 @@ def start_outgoing_call(sid: str, staff: Staff, number: str) -> Call:
         party_id=found.party_id,
         candidate_party_ids=found.candidate_ids or None,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(call)
-    except IntegrityError:  # a rival request for the same call stored it first
-        return db.session.scalar(select(Call).where(Call.call_sid == sid))
+
+
+def put_on_call(agent: AgentStatus, call: Call, staff: Staff) -> None:
     agents.move(agent, AgentState.ON_CALL, call.id)
     screen_pop.pop_after_commit(call, staff)
-    return call
 
 
 def status_url() -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/phone/outgoing-status"
 
 
-def dial_twiml(number: str) -> VoiceResponse:
+def dial_twiml(number: str, before: Sequence[Prompt] = ()) -> VoiceResponse:
     """The citizen's phone, from the municipality's number; the agent hears it ring
-    (answerOnBridge) and the citizen's leg reports answered and ended."""
+    (answerOnBridge) and the citizen's leg reports answered and ended. `before`: what the
+    agent hears first (a desk phone's call says whom it calls)."""
     response = VoiceResponse()
+    twiml.speak(response, before)
     dial = Dial(caller_id=current_app.config.get("TWILIO_FROM"), answer_on_bridge=True)
     dial.number(
         number,

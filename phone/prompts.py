@@ -251,6 +251,13 @@ def opens_again(language: str, day, opens, today) -> Prompt:
     return in_language(language, render)
 
 
+def calling(language: str, number: str) -> Prompt:
+    """Said to an agent who picked up their desk phone for a call they asked for
+    (phone.desk_dial): whom Loket now dials."""
+    spoken = spoken_number(number)
+    return in_language(language, lambda: _("You are calling %(number)s.", number=spoken))
+
+
 def outgoing_refused(language: str, reason: str) -> Prompt:
     """Why a call typed in the console was not made, said to the agent (phone.outgoing)."""
 

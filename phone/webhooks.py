@@ -6,7 +6,9 @@ where they stand and offers a callback; `/phone/callback` turns their entry into
 the same place, or outside hours a callback request; `/phone/callback-number` takes another
 number to call back on; `/phone/queue-result` and `/phone/status` land every outcome on the
 call. `/phone/outgoing` is the TwiML application's Voice URL: the calls agents type in the
-console (phone.outgoing), whose citizen's leg reports to `/phone/outgoing-status`.
+console (phone.outgoing), whose citizen's leg reports to `/phone/outgoing-status`;
+`/phone/desk-dial/<call id>` is what a desk phone Loket rang for such a call dials
+(phone.desk_dial).
 
 Each is signed by Twilio over PUBLIC_BASE_URL + path (sms.webhooks checks it: forged or
 unsigned is 403), each answers TwiML from a few indexed rows within milliseconds (Twilio gives
@@ -29,7 +31,7 @@ from desk import record
 from extensions import csrf, db, limiter
 from office import hours
 from office.models import Service
-from phone import callbacks, outgoing, prompts, queue, twiml
+from phone import callbacks, desk_dial, outgoing, prompts, queue, twiml
 from phone.agent_errors import AgentError
 from phone.events import first_time
 from phone.matching import caller_number, match_call
@@ -475,14 +477,17 @@ def apply_status(call: Call, state: str, duration: int | None) -> None:
 def outgoing_call():
     """An agent's browser calls out (`device.connect({params: {To}})`): an active call agent
     or admin and a number Loket may call get `<Dial>`; anything else hears why, in the agent's
-    language, and nothing is written."""
+    language, and nothing is written. With TWILIO_TWIML_APP_SID set, only Loket's own TwiML
+    app (its `ApplicationSid`) may ask: another app of the account gets no calls out."""
     sid, client, typed = call_sid(), field("From", 64), field("To", 40)
+    app_sid = current_app.config.get("TWILIO_TWIML_APP_SID")
+    foreign = bool(app_sid) and field("ApplicationSid", 64) != app_sid
 
     def work():
         staff = outgoing.agent_of(client)
         language = outgoing.agent_language(staff)
         try:
-            if staff is None:
+            if staff is None or foreign:  # another TwiML app of the account
                 raise AgentError("call_agent_role_required")
             if not current_app.config.get("TWILIO_FROM"):
                 raise AgentError("voice_not_configured")
@@ -493,6 +498,20 @@ def outgoing_call():
         return str(outgoing.dial_twiml(call.to_number))
 
     return twiml.answer(run_in_transaction(work, retry_if=record.lost_race))
+
+
+@bp.post("/desk-dial/<int:call_id>")
+@signed
+def desk_dial_answered(call_id):
+    """An agent picked up their desk phone for a call they asked for (phone.desk_dial): whom
+    they are calling, then `<Dial>` to the citizen from the municipality's number."""
+    sid = call_sid()
+
+    def work():
+        call = db.session.get(Call, call_id, with_for_update=True)
+        return str(desk_dial.answered(call, sid))
+
+    return twiml.answer(run_in_transaction(work))
 
 
 @bp.post("/outgoing-status")

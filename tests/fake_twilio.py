@@ -52,6 +52,7 @@ class FakeTwilio:
         self.call_updates: list[tuple[str, dict]] = []
         self.member_updates: list[tuple[str, str, dict]] = []
         self.ended_calls: set[str] = set()
+        self.refused_calls: dict[str, tuple[int, int, str]] = {}  # To -> (status, code, message)
         self.queues: dict[str, dict] = {}
         self.server = QuietServer(("127.0.0.1", port), self._handler())
         self.port = self.server.server_address[1]
@@ -129,6 +130,11 @@ class FakeTwilio:
         with self.lock:
             self.ended_calls.add(sid)
 
+    def refuse_calls_to(self, to: str, code: int = 21217, status: int = 400, message="Invalid"):
+        """Creating a call to this number fails as on Twilio (21217: not a valid number)."""
+        with self.lock:
+            self.refused_calls[to] = (status, code, message)
+
     def created_calls(self) -> list[dict]:
         with self.lock:
             return [c for c in self.calls.values() if c.get("created")]
@@ -152,6 +158,9 @@ class FakeTwilio:
         parts = rest.removesuffix(".json").split("/")
         with self.lock:
             self.requests += 1
+            if parts == ["Calls"] and form.get("To") in self.refused_calls:
+                status, code, message = self.refused_calls[form["To"]]
+                return status, {"code": code, "message": message, "status": status}
             if parts == ["Calls"]:
                 sid = "CA" + uuid.uuid4().hex
                 self.calls[sid] = {
@@ -160,7 +169,9 @@ class FakeTwilio:
                     "from": form.get("From"),
                     "twiml": form.get("Twiml"),
                     "url": form.get("Url"),
+                    "method": form.get("Method"),
                     "status_callback": form.get("StatusCallback"),
+                    "status_callback_method": form.get("StatusCallbackMethod"),
                     "direction": "outbound-api",
                     "created": True,
                 }

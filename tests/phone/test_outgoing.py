@@ -178,6 +178,22 @@ def test_an_agent_still_on_a_call_cannot_call_out(twilio, agent):
     assert calls() == 1
 
 
+def test_only_loket_s_own_twiml_app_may_ask_for_a_call_out(make_app, phone_app, agent):
+    own = "AP" + "1" * 32
+    client = make_app(**CONFIG, TWILIO_TWIML_APP_SID=own).test_client()
+    for sid, application in (("CA" + "1" * 32, "AP" + "2" * 32), ("CA" + "2" * 32, None)):
+        extra = {"ApplicationSid": application} if application else {}
+        root = call_out(client, agent.id, CITIZEN, sid=sid, **extra)
+        assert [v.tag for v in root] == ["Say", "Hangup"]
+        assert "Loket" in said(root)  # "Ce téléphone ne peut pas appeler via Loket."
+        assert root.find("Say").get("language") == "fr-FR"
+        assert calls() == 0
+    assert db.session.scalar(select(func.count()).select_from(AgentStatus)) == 0
+    root = call_out(client, agent.id, CITIZEN, ApplicationSid=own)
+    assert root.find("Dial/Number").text == CITIZEN
+    assert calls() == 1
+
+
 def test_without_the_town_s_number_nothing_is_dialled(make_app, phone_app, agent):
     client = make_app(**PHONE_CONFIG).test_client()
     root = call_out(client, agent.id, CITIZEN)
@@ -315,16 +331,6 @@ def test_the_console_refuses_a_second_call_while_talking(make_app, twilio, login
     busy = console.post("/phone/console/dial", data={"dial-number": "+32470654321"})
     assert busy.status_code == 422
     assert "U bent nog in gesprek." in busy.get_data(as_text=True)
-
-
-def test_a_desk_phone_agent_is_told_calls_out_need_the_browser(make_app, login, agent):
-    db.session.add(AgentStatus(staff_id=agent.id, device="desk_phone", device_number=CITIZEN))
-    db.session.commit()
-    console = make_app(**CONFIG).test_client()
-    login(agent, console)
-    assert 'name="dial-number"' not in console.get("/phone/console").get_data(as_text=True)
-    refused = console.post("/phone/console/dial", data={"dial-number": CITIZEN})
-    assert refused.status_code == 422
 
 
 def test_the_party_panel_offers_call_to_call_agents_only(make_app, login, agent, make_staff):
