@@ -198,7 +198,7 @@ class ChatSockets(ChatNamespace):
         self.enter_room(sid, staff_room(staff.id))
         self.enter_room(sid, notices.AGENTS_ROOM)
         self.enter_room(sid, notices.department_room(staff.department_id))
-        presence.agent_arrived(sid)
+        presence.agent_arrived(staff.id, sid)
         held = [chat.id for chat in service.chats_held_by(staff.id)]
         for chat_id in held:
             self.enter_room(sid, side_room(chat_id, AGENT))
@@ -260,9 +260,9 @@ class ChatSockets(ChatNamespace):
     @in_app_context
     def on_disconnect(self, sid, *args):
         self.rate.forget(sid)
-        if notices.AGENTS_ROOM in self.rooms(sid):
-            presence.agent_left(sid)
         session = self.get_session(sid)
+        if notices.AGENTS_ROOM in self.rooms(sid):
+            presence.agent_left(session.get("staff_id"), sid)
         remember_departed(sid, session)
         video_presence.left(self, sid, session)
 

@@ -137,6 +137,9 @@ def test_messages_cross_in_order_both_ways_and_the_agent_is_seen_online(
     online = redis.Redis.from_url(redis_server.url)
     second = agent_on(b, token)
     assert online.zcard(PRESENCE_KEY) == 2
+    another, _started = citizen(a.url)
+    assert another.next("chat_queue")["agents_online"] == 1  # two consoles, one person
+    another.close()
     second.client.disconnect()  # leaves at once, well before its last heartbeat expires
     assert eventually(lambda: online.zcard(PRESENCE_KEY) == 1, seconds=PRESENCE_SECONDS / 2)
     kill(b)  # the agent's process dies without telling anyone

@@ -96,8 +96,11 @@ def test_without_redis_the_agents_online_are_this_process_consoles(server, staff
     console = agent(server, staff)
     console.next("chat_waiting")
     assert offers_live_chat()
+    second_tab = agent(server, staff)
+    second_tab.next("chat_waiting")
     person, _started = citizen(server.url)
-    assert person.next("chat_queue")["agents_online"] == 1
+    assert person.next("chat_queue")["agents_online"] == 1  # two consoles, one person
+    second_tab.client.disconnect()
     console.client.disconnect()
     for _ in range(50):
         if not offers_live_chat():
