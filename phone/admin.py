@@ -1,22 +1,29 @@
 """The phone admin page: the lines of the menu (key, spoken names, hours, most waiting), the
-voice per language and the recordings that replace spoken prompts.
+voice per language, the recordings that replace spoken prompts, and how each call agent takes
+calls (browser or desk phone, phone.devices).
 
 A line is a service offered by phone; its key, service and Twilio queue name are each unique
 (the database holds the rule; the form says so first, in words).
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from core.errors import form_errors
 from core.unit_of_work import unit_of_work
+from desk.identifiers import display_phone
+from desk.models import Role, Staff
 from extensions import db
 from office.models import Location, Service
+from phone import devices
 from phone.admin_forms import LineForm, RecordingForm, VoiceForm
-from phone.models import LANGUAGES, PhoneLine, PhoneRecording, PhoneVoice
+from phone.agent_errors import AgentError
+from phone.console_forms import DeviceForm
+from phone.models import LANGUAGES, AgentDevice, AgentStatus, PhoneLine, PhoneRecording, PhoneVoice
 from phone.prompts import RECORDABLE, voice_for
 
 bp = Blueprint("phone_admin", __name__, url_prefix="/phone/admin")
@@ -77,7 +84,28 @@ def page(new_line=None, voice=None, recording=None, status=200):
         recordings=recordings,
         language_names=LANGUAGE_NAMES,
         prompt_words={code: str(text) for code, text in RECORDABLE.items()},
+        agents=call_agents(),
+        device_words=device_words,
     ), status
+
+
+def call_agents() -> list[tuple[Staff, AgentStatus | None]]:
+    """Active call agents with their status row (None until they first open the console)."""
+    rows = db.session.execute(
+        select(Staff, AgentStatus)
+        .outerjoin(AgentStatus, AgentStatus.staff_id == Staff.id)
+        .where(Staff.role == Role.CALL_AGENT, Staff.active.is_(True))
+        .order_by(Staff.name)
+    )
+    return [tuple(row) for row in rows]
+
+
+def device_words(agent: AgentStatus | None) -> str:
+    if agent is None or agent.device == AgentDevice.BROWSER:
+        return _("In the browser")
+    if not agent.device_number:
+        return _("On a desk phone whose number is missing")
+    return _("On the desk phone %(number)s", number=display_phone(agent.device_number))
 
 
 @bp.get("/")
@@ -181,3 +209,31 @@ def set_recording():
             known.url = form.url.data
     flash(_("The recording is saved."), "success")
     return redirect(url_for("phone_admin.index"))
+
+
+@bp.route("/agents/<int:staff_id>", methods=["GET", "POST"])
+def edit_agent(staff_id: int):
+    """How this call agent takes calls: the same choice as on their console, for them."""
+    staff = db.session.get(Staff, staff_id)
+    if staff is None or staff.role != Role.CALL_AGENT or not staff.active:
+        abort(404)
+    agent = db.session.get(AgentStatus, staff_id)
+    form = DeviceForm(request.form if request.method == "POST" else None, prefix="device")
+    form.device.label.text = _("How this agent takes calls")
+    if request.method == "GET":
+        form.device.data = (agent.device if agent else AgentDevice.BROWSER).value
+        number = agent.device_number if agent else None
+        form.device_number.data = display_phone(number) if number else ""
+        return render_template("phone/admin_agent.html", form=form, staff=staff)
+    status = 422
+    if form.validate():
+        try:
+            with unit_of_work():
+                devices.set_device(staff_id, form.device.data, form.device_number.data)
+        except AgentError as error:
+            form_errors(form, error, "device")
+            status = error.status
+        else:
+            flash(_("Saved: how %(name)s takes calls.", name=staff.name), "success")
+            return redirect(url_for("phone_admin.index") + "#agents-heading", 303)
+    return render_template("phone/admin_agent.html", form=form, staff=staff), status

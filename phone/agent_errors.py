@@ -30,6 +30,15 @@ MESSAGES = {
         "Twilio could not ring your desk phone, so the call was not made. Try again; if it "
         "keeps failing, ask an administrator."
     ),
+    "invalid_device": _l("Choose how you take calls: in this browser or on a desk phone."),
+    "desk_number_missing": _l("Enter the number of the desk phone."),
+    "desk_number_not_allowed": _l(
+        "Loket cannot ring this number: give a landline or mobile number in the allowed "
+        "countries, never a premium-rate or free number."
+    ),
+    "device_on_call": _l(
+        "You cannot change how calls reach you during a call. Change it once the call has ended."
+    ),
     "invalid_number": _l(
         "Enter a phone number the way you would dial it, for example 0470 12 34 56 or "
         "+31 20 123 4567."

@@ -29,6 +29,7 @@ from phone import (
     agents,
     bridge,
     desk_dial,
+    devices,
     events,
     outgoing,
     queue,
@@ -38,7 +39,7 @@ from phone import (
     wrap_up,
 )
 from phone.agent_errors import AgentError
-from phone.console_forms import DialForm, WrapUpForm
+from phone.console_forms import DeviceForm, DialForm, WrapUpForm
 from phone.models import AgentDevice, AgentState, Call, CallStatus
 from phone.webhooks import signed
 from sms.webhooks import EMPTY_TWIML
@@ -89,7 +90,13 @@ def console():
     return page, 200, {"Content-Security-Policy": CONSOLE_POLICY}
 
 
-def console_page(agent, pop, dial_form: DialForm | None = None, dial: str | None = None) -> str:
+def console_page(
+    agent,
+    pop,
+    dial_form: DialForm | None = None,
+    dial: str | None = None,
+    device_form: DeviceForm | None = None,
+) -> str:
     return render_template(
         "phone/console.html",
         agent=agent,
@@ -99,7 +106,38 @@ def console_page(agent, pop, dial_form: DialForm | None = None, dial: str | None
         pop=pop,
         dial_form=dial_form or DialForm(prefix="dial", formdata=None),
         dial=dial,
+        device_form=device_form or current_device_form(agent),
     )
+
+
+def current_device_form(agent) -> DeviceForm:
+    form = DeviceForm(prefix="device", formdata=None)
+    form.device.data = agent.device.value
+    form.device_number.data = display_phone(agent.device_number) if agent.device_number else ""
+    return form
+
+
+@bp.post("/console/device")
+@agents_only
+def change_device():
+    """ "How you take calls": the browser or a desk phone, checked and saved in one unit of
+    work (phone.devices); the console reloads to start or stop the browser phone."""
+    form = DeviceForm(request.form, prefix="device")
+    status = 422
+    if form.validate():
+        try:
+            with unit_of_work():
+                devices.set_device(current_user.id, form.device.data, form.device_number.data)
+        except AgentError as error:
+            form_errors(form, error, "device")
+            status = error.status
+        else:
+            flash(_("Saved: how you take calls."), "success")
+            return redirect(url_for("phone_console.console") + "#device-heading", 303)
+    agent = agents.agent_status(current_user.id)
+    call = current_call(agent)
+    page = console_page(agent, pop_context(call) if call else None, device_form=form)
+    return page, status, {"Content-Security-Policy": CONSOLE_POLICY}
 
 
 @bp.post("/console/dial")

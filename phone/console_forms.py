@@ -2,10 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from desk.labels import CALL_OUTCOMES, OUTCOMES
+from phone.models import AgentDevice
 
 
 def outcome_choices():
@@ -30,3 +31,22 @@ class DialForm(FlaskForm):
         _l("Phone number"),
         validators=[DataRequired(message=_l("Enter the phone number to call.")), Length(max=40)],
     )
+
+
+def device_choices():
+    return [
+        (AgentDevice.BROWSER.value, _l("In this browser")),
+        (AgentDevice.DESK_PHONE.value, _l("On a desk phone")),
+    ]
+
+
+class DeviceForm(FlaskForm):
+    """How the agent takes calls; phone.devices checks the number and the moment."""
+
+    device = RadioField(
+        _l("How you take calls"),
+        choices=device_choices,
+        validate_choice=False,  # phone.devices says it in words
+        validators=[DataRequired(message=_l("Choose in this browser or on a desk phone."))],
+    )
+    device_number = StringField(_l("Number of the desk phone"), validators=[Length(max=40)])
