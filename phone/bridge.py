@@ -22,9 +22,10 @@ from twilio.twiml.voice_response import Dial, VoiceResponse
 
 from core.unit_of_work import after_commit, run_in_transaction
 from extensions import db
-from phone import legs, queue
+from phone import agents, legs, queue
 from phone.models import (
     AgentDevice,
+    AgentState,
     AgentStatus,
     Call,
     CallbackState,
@@ -117,6 +118,7 @@ def start_callback(
         )
     except TwilioRestException:
         log.warning("Twilio refused the callback to %s", citizen_number, exc_info=True)
+        run_in_transaction(_agent_not_reached_by_id, call_id)
         return None
     run_in_transaction(_keep_callback_sid, call_id, made.sid)
     return made.sid
@@ -126,12 +128,20 @@ def _keep_callback_sid(call_id: int, sid: str) -> None:
     db.session.execute(update(Call).where(Call.id == call_id).values(callback_call_sid=sid))
 
 
+AGENT_NOT_REACHED = {"busy", "no-answer", "failed", "canceled"}
+
+
 def apply_callback_status(
     call: Call, *, citizen_leg: bool, state: str, duration: int | None = None
 ) -> None:
     """A callback's progress (phone.legs); once ended: reached when the citizen had answered,
     else unanswered ("to call back" on the console, with its attempts). The agent's own
-    status moves to wrap-up."""
+    status moves to wrap-up. An agent's phone that never answered dialled nobody: see
+    `agent_not_reached`."""
+    agent_leg_failed = not citizen_leg and state in AGENT_NOT_REACHED
+    if agent_leg_failed and call.answered_at is None and call.ended_at is None:
+        agent_not_reached(call)
+        return
     if not legs.progress(call, citizen_leg=citizen_leg, state=state, duration=duration):
         return
     if call.answered_at is not None:
@@ -142,6 +152,28 @@ def apply_callback_status(
         call.callback_state = CallbackState.UNANSWERED
     legs.agent_to_wrap_up(call)
     queue.publish_after_commit()
+
+
+def agent_not_reached(call: Call) -> None:
+    """The agent's phone did not answer (or Twilio would not ring it), so the citizen was never
+    called: the entry goes back in line in its original place, the attempt does not count, and
+    the agent is set away, as contact centres do after a missed call, until they say they are
+    available again."""
+    staff_id = call.agent_id
+    call.status, call.callback_state = CallStatus.CALLBACK, CallbackState.REQUESTED
+    call.agent_id = call.callback_call_sid = None
+    call.callback_attempts = max(0, (call.callback_attempts or 0) - 1)
+    if staff_id is not None:
+        agent = agents.agent_status(staff_id, lock=True)
+        if agent.current_call_id == call.id:
+            agents.move(agent, AgentState.AWAY)
+    queue.publish_after_commit()
+
+
+def _agent_not_reached_by_id(call_id: int) -> None:
+    call = db.session.get(Call, call_id, with_for_update=True, populate_existing=True)
+    if call is not None and call.status == CallStatus.CONNECTING:
+        agent_not_reached(call)
 
 
 def connect_after_commit(call: Call, agent: AgentStatus) -> None:

@@ -3,7 +3,8 @@
 engines: a citizen who does not answer (no-answer, busy, failed, canceled) puts the entry on
 "to call back" with its attempts and frees the agent to wrap up; one who answers brings the
 call's end and talk from the status callback; repeats change nothing; the next attempt ends by
-its own call."""
+its own call. An agent's phone that never answers dialled nobody: the entry goes back in line
+in its place, the attempt uncounted, and the agent is set away."""
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +13,7 @@ from desk.models import Interaction, Party
 from extensions import db
 from phone import agents
 from phone.models import AgentState, AgentStatus, Call, CallbackState, CallEvent, CallStatus
+from phone.token import agent_identity
 from tests.phone.agents_setup import (  # noqa: F401  (fixtures)
     agent_token,
     enqueue,
@@ -170,3 +172,37 @@ def test_the_agent_s_leg_ending_first_ends_the_call_and_the_citizen_s_brings_the
     leg(desk, sid, "completed", duration=61)
     after = fresh(call.id)
     assert (after.ended_at, after.duration_seconds) == (ended, 61)
+
+
+@pytest.mark.parametrize("state", ["no-answer", "busy", "failed", "canceled"])
+def test_an_agent_phone_that_does_not_answer_puts_the_callback_back_in_its_place(
+    desk, enqueue, fake_twilio, state
+):
+    """The citizen was never dialled: no attempt counted, not "to call back", the agent away."""
+    older = enqueue(minutes_ago=9, callback=True, number="+32470555111")
+    later = enqueue(minutes_ago=2)
+    sid = take_callback(desk, fake_twilio)
+    agent_leg_ends(desk, sid, state)
+    agent_leg_ends(desk, sid, state)  # a repeat changes nothing
+    back = fresh(older.id)
+    assert (back.status, back.callback_state) == (CallStatus.CALLBACK, CallbackState.REQUESTED)
+    assert (back.agent_id, back.ended_at, back.callback_attempts) == (None, None, 0)
+    assert older.id not in [c.id for c in agents.to_call_back()]
+    agent = db.session.get(AgentStatus, desk.staff.id)
+    assert (agent.status, agent.current_call_id) == (AgentState.AWAY, None)
+
+    # the next take rings for the same entry again, before the caller who came later
+    again = take_callback(desk, fake_twilio)
+    assert again != sid
+    assert fresh(older.id).agent_id == desk.staff.id
+    assert fresh(later.id).agent_id is None
+
+
+def test_a_callback_twilio_will_not_ring_goes_back_in_line(desk, enqueue, fake_twilio):
+    call = enqueue(minutes_ago=5, callback=True)
+    fake_twilio.refuse_calls_to(f"client:{agent_identity(desk.staff.id)}")
+    assert desk.post("/api/v1/phone/next", headers=desk.headers).status_code == 200
+    back = fresh(call.id)
+    assert (back.status, back.callback_state) == (CallStatus.CALLBACK, CallbackState.REQUESTED)
+    assert (back.agent_id, back.callback_attempts) == (None, 0)
+    assert db.session.get(AgentStatus, desk.staff.id).status == AgentState.AWAY
