@@ -46,9 +46,13 @@
   // answer through CTI).
   var status = document.getElementById("agent-status");
   var statusLabels = JSON.parse(status.dataset.labels);
+  var phoneLabels = JSON.parse(phoneState.dataset.labels || "{}");
   socket.on("agent_status", function (data) {
-    if (String(data.staff_id) === status.dataset.staffId && statusLabels[data.status]) {
-      status.textContent = statusLabels[data.status];
+    if (String(data.staff_id) !== status.dataset.staffId) { return; }
+    if (statusLabels[data.status]) { status.textContent = statusLabels[data.status]; }
+    // An administrator changed how this agent takes calls: this page's phone is the old one.
+    if (data.device && data.device !== root.dataset.device) {
+      phoneState.textContent = phoneLabels.changed || "";
     }
   });
   socket.on("call_assigned", function (data) { showPop(data.call_id); });
@@ -68,7 +72,7 @@
       });
     });
   }
-  var labels = JSON.parse(phoneState.dataset.labels || "{}");
+  var labels = phoneLabels;
   // While a call is up the agent can hang up; every way a call ends puts the phone back.
   function during(call) {
     hangUp.hidden = false;

@@ -5,8 +5,10 @@ finds nothing at each step."""
 
 import pytest
 
+from core.unit_of_work import unit_of_work
 from desk.models import Role
 from extensions import db
+from phone import devices
 from phone.models import AgentDevice, AgentStatus
 from tests.browser import axe_violations
 from tests.phone.test_console_browser import FAKE_SDK
@@ -63,3 +65,21 @@ def test_an_agent_moves_calls_to_a_desk_phone_by_keyboard(
     with live_server.app.app_context():
         saved = db.session.get(AgentStatus, agent.id)
         assert (saved.device, saved.device_number) == (AgentDevice.DESK_PHONE, "+32470123456")
+
+
+def test_a_console_open_when_an_administrator_moves_its_calls_says_so(
+    page, live_server, make_staff, browser_sign_in
+):
+    """The page's phone is the old one: the agent reads that, instead of missing calls."""
+    agent = make_staff("moved@example.org", role=Role.CALL_AGENT)
+    page.route(
+        "**/static/vendor/twilio.min.js",
+        lambda route: route.fulfill(body=FAKE_SDK, content_type="text/javascript"),
+    )
+    browser_sign_in(page, agent)
+    page.goto(f"{live_server.url}/phone/console")
+    page.wait_for_function("() => document.querySelector('[data-connected=yes]') !== null")
+    with live_server.app.app_context(), unit_of_work():
+        devices.set_device(agent.id, "desk_phone", "0470 12 34 56")  # as the admin page does
+    page.locator("#browser-phone", has_text="Laad deze pagina opnieuw").wait_for()
+    assert axe_violations(page) == []
