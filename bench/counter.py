@@ -23,8 +23,6 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
-from datetime import time as clock
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,22 +57,13 @@ def prepare(url: str, counters: int) -> dict:
     from desk import accounts
     from desk.models import Role
     from extensions import db
-    from office import holidays
-    from office.models import Counter, Location, OpeningException, OpeningPeriod, Service
+    from office.models import Counter, Service
+    from tests.offices import open_around_the_clock
     from tests.realtime.sockets import session_cookie
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET})
     with app.app_context():
-        hall = Location(name="Stadhuis", min_notice_minutes=0)
-        for weekday in range(7):
-            hall.opening_periods.append(
-                OpeningPeriod(weekday=weekday, opens=clock(0, 0), closes=clock(23, 59, 59))
-            )
-        year = date.today().year
-        for day in holidays.days(year, year + 1):  # open on public holidays too
-            hall.exceptions.append(
-                OpeningException(day=day, opens=clock(0, 0), closes=clock(23, 59, 59))
-            )
+        hall = open_around_the_clock(min_notice_minutes=0)
         service = Service(name_nl="Identiteitskaart", duration_minutes=10, locations=[hall])
         desks = [
             Counter(name=f"Loket {n}", location=hall, services=[service])

@@ -21,8 +21,6 @@ import os
 import random
 import sys
 import time
-from datetime import date
-from datetime import time as clock
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,22 +54,13 @@ def prepare(url: str) -> None:
     migrate(url, SECRET)
     from app import create_app
     from extensions import db
-    from office import holidays
-    from office.models import Location, OpeningException, OpeningPeriod, Service
+    from office.models import Service
     from phone.models import PhoneLine
+    from tests.offices import open_around_the_clock
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET})
     with app.app_context():
-        hall = Location(name="Stadhuis")
-        for weekday in range(7):
-            hall.opening_periods.append(
-                OpeningPeriod(weekday=weekday, opens=clock(0, 0), closes=clock(23, 59, 59))
-            )
-        year = date.today().year
-        for day in holidays.days(year, year + 1):
-            hall.exceptions.append(
-                OpeningException(day=day, opens=clock(0, 0), closes=clock(23, 59, 59))
-            )
+        hall = open_around_the_clock()
         service = Service(name_nl="Identiteitskaart", locations=[hall])
         other = Service(name_nl="Adreswijziging", locations=[hall])
         db.session.add_all([hall, service, other])
