@@ -284,20 +284,10 @@ CHROMIUM_ARGS = [
 @pytest.fixture
 def live_server(make_app):
     """The app served over real HTTP in a thread, with CSRF on, as a browser meets it."""
-    import threading
-
-    from werkzeug.serving import make_server
 
     app = make_app(WTF_CSRF_ENABLED=True)
-    port = services.free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.url = f"http://127.0.0.1:{port}"
-    server.app = app
-    yield server
-    server.shutdown()
-    thread.join(timeout=10)
+    with services.serving(app) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

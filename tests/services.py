@@ -114,6 +114,25 @@ class PostgresServer:
 
 
 @contextmanager
+def serving(app, port: int | None = None) -> Iterator:
+    """The app over real HTTP in a thread (werkzeug, threaded), as browsers, socket clients and
+    Twilio's webhooks meet it: the server, with its `url` and `app`."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", port or free_port(), app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.url, server.app = f"http://127.0.0.1:{server.server_port}", app
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@contextmanager
 def postgres_database(url: str | None, name: str) -> Iterator[str]:
     """`url` when one is given; else a new database `name` on a throwaway PostgreSQL, stopped
     afterwards (the benchmarks' --database-url)."""

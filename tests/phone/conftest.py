@@ -215,19 +215,8 @@ def verbs(root: ET.Element) -> list[str]:
 @pytest.fixture
 def phone_live_server(make_app):
     """The app served over real HTTP in a thread, configured for Twilio's webhooks."""
-    import threading
-
-    from werkzeug.serving import make_server
-
     from tests import services
 
     app = make_app(**PHONE_CONFIG)
-    port = services.free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.url = f"http://127.0.0.1:{port}"
-    server.app = app
-    yield server
-    server.shutdown()
-    thread.join(timeout=10)
+    with services.serving(app) as server:
+        yield server

@@ -306,18 +306,10 @@ def test_what_the_browser_path_refuses_is_refused_in_words_and_nothing_rings(
 @pytest.fixture
 def live_server(make_app, fake_twilio):
     """The app over real HTTP with CSRF on, reaching the fake Twilio (browser_sign_in uses it)."""
-    import threading
-
-    from werkzeug.serving import make_server
 
     app = make_app(WTF_CSRF_ENABLED=True, **twilio_config(fake_twilio))
-    server = make_server("127.0.0.1", services.free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.url, server.app = f"http://127.0.0.1:{server.server_port}", app
-    yield server
-    server.shutdown()
-    thread.join(timeout=10)
+    with services.serving(app) as server:
+        yield server
 
 
 @pytest.mark.browser

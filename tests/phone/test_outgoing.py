@@ -4,13 +4,11 @@ application's Voice URL `/phone/outgoing` signed as Twilio signs it, the citizen
 `/phone/outgoing-status`, the wrap-up on the timeline as an outgoing contact, and the console's
 "Call a number" form and the party panel's "Call" button."""
 
-import threading
 import xml.etree.ElementTree as ET
 
 import pytest
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
-from werkzeug.serving import make_server
 
 from core.unit_of_work import unit_of_work
 from desk import accounts, record
@@ -354,13 +352,8 @@ def test_the_party_panel_offers_call_to_call_agents_only(make_app, login, agent,
 @pytest.fixture
 def served(make_app):
     app = make_app(**CONFIG)
-    server = make_server("127.0.0.1", services.free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.url, server.app = f"http://127.0.0.1:{server.server_port}", app
-    yield server
-    server.shutdown()
-    thread.join(timeout=10)
+    with services.serving(app) as server:
+        yield server
 
 
 def test_the_agent_who_calls_gets_the_screen_pop(served, phone_app, agent, make_staff):

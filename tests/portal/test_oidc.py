@@ -7,14 +7,12 @@ signs in as whichever national register number it types.
 
 import shutil
 import subprocess
-import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import g
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from desk import record
 from desk.merging import merge_parties
@@ -83,13 +81,8 @@ def whoami():
 def oidc_server(make_app, oidc_config, app_port):
     app = make_app(WTF_CSRF_ENABLED=True, **oidc_config)
     app.add_url_rule("/my/_whoami", "whoami", citizen_required(whoami))
-    server = make_server("127.0.0.1", app_port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.url, server.app = f"http://127.0.0.1:{app_port}", app
-    yield server
-    server.shutdown()
-    thread.join(timeout=10)
+    with services.serving(app, app_port) as server:
+        yield server
 
 
 def sign_in_at_provider(page, server, number: str) -> dict:

@@ -2,11 +2,9 @@
 axe-core finds nothing on any page, errors included."""
 
 import re
-import threading
 
 import pytest
 from flask import g, render_template_string
-from werkzeug.serving import make_server
 
 from desk import record
 from extensions import db
@@ -66,14 +64,8 @@ def server(make_app, fake_twilio):
     )
     app.add_url_rule("/my/_whoami", "whoami", citizen_required(whoami))
     app.add_url_rule("/my/_home", "home_probe", citizen_required(home))
-    port = services.free_port()
-    http = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    http.url, http.app = f"http://127.0.0.1:{port}", app
-    yield http
-    http.shutdown()
-    thread.join(timeout=10)
+    with services.serving(app) as http:
+        yield http
 
 
 @pytest.fixture

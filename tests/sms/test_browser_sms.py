@@ -5,14 +5,12 @@ confirmation, each configured reminder once, STOP stops the rest, a signed "NEE"
 import re
 import subprocess
 import sys
-import threading
 from datetime import date, timedelta
 
 import pytest
 import requests
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
-from werkzeug.serving import make_server
 
 from appointments import notices
 from appointments.models import Appointment, Status
@@ -36,14 +34,8 @@ PHONE = "+32470998877"
 def sms_server(make_app, twilio_config):
     """The app over real HTTP, CSRF on, sending through the fake Twilio."""
     app = make_app(WTF_CSRF_ENABLED=True, **twilio_config)
-    port = services.free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.url = f"http://127.0.0.1:{port}"
-    yield server
-    server.shutdown()
-    thread.join(timeout=10)
+    with services.serving(app) as server:
+        yield server
 
 
 def scheduler_once(database_url, fake) -> None:
