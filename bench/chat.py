@@ -288,7 +288,6 @@ def main():
             "LOKET_RATELIMIT_ENABLED": "false",
             "LOKET_CHAT_MAX_ACTIVE": str(args.chats),
             "LOKET_CHAT_RATE_MESSAGES": "1000",
-            "LOKET_SQLALCHEMY_ENGINE_OPTIONS": '{"pool_size": 20, "max_overflow": 10}',
         }
         with ProductionServer(env, connections=10000) as server:
             pid = server.worker_pids()[0]

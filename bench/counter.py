@@ -276,7 +276,6 @@ def main():
             "DATABASE_URL": url,
             "SECRET_KEY": SECRET,
             "LOKET_RATELIMIT_ENABLED": "false",
-            "LOKET_SQLALCHEMY_ENGINE_OPTIONS": '{"pool_size": 20, "max_overflow": 10}',
         }
         with ProductionServer(env, connections=10000) as server:
             base = server.url

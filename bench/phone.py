@@ -176,7 +176,6 @@ def main():
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
             "LOKET_RATELIMIT_ENABLED": "false",
-            "LOKET_SQLALCHEMY_ENGINE_OPTIONS": '{"pool_size": 20, "max_overflow": 10}',
         }
         with ProductionServer(env, connections=10000) as server:
             worker = server.worker_pids()[0]

@@ -47,6 +47,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def reference_loop_ms() -> float:
+    """The median of three runs of one fixed loop of Python, in ms: how fast this machine is at
+    the moment. A shared virtual machine is not equally fast at all hours (this loop took 32 ms
+    at some hours and 55 at others here), and a benchmark's CPU times move with it."""
+    times = []
+    for _ in range(3):
+        begun = time.process_time()
+        sum(range(3_000_000))
+        times.append(time.process_time() - begun)
+    return round(sorted(times)[1] * 1000, 1)
+
+
 class ProductionServer:
     def __init__(self, env: dict, connections: int = 10000, log=None):
         self.port = free_port()

@@ -167,6 +167,37 @@ def test_environment_then_test_override(monkeypatch):
     assert app.config["SMS_GATEWAY"] == "dev"
 
 
+def pool_of(app):
+    from extensions import db
+
+    with app.app_context():
+        return db.engine.pool
+
+
+def test_postgresql_keeps_a_fixed_pool_of_connections(monkeypatch):
+    """A gevent worker's burst waits for the pool's connections instead of opening and
+    closing overflow ones; the size is a setting, and engine options given win."""
+    monkeypatch.setenv("SECRET_KEY", "from-env")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@db.example/loket")
+    pool = pool_of(create_app())
+    assert (pool.size(), pool._max_overflow) == (20, 0)
+    assert pool._pre_ping is True
+
+    monkeypatch.setenv("LOKET_DATABASE_POOL_SIZE", "35")
+    assert pool_of(create_app()).size() == 35
+
+    monkeypatch.setenv("LOKET_SQLALCHEMY_ENGINE_OPTIONS", '{"pool_size": 7, "max_overflow": 3}')
+    pool = pool_of(create_app())
+    assert (pool.size(), pool._max_overflow) == (7, 3)
+
+
+def test_sqlite_keeps_sqlalchemys_pool(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "from-env")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'loket.db'}")
+    app = create_app()
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+
+
 def test_french_sign_in_page_is_translated(client):
     response = client.get("/login", headers={"Accept-Language": "fr-BE"})
     assert "Connexion du personnel" in response.text
