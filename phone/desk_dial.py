@@ -5,10 +5,11 @@ the agent's language, and dials the citizen from the municipality's number.
 
 The call is written first, as a browser's outgoing call is (phone.outgoing: the same number
 checks, the agent on a call, the screen pop), and Twilio is asked only after that commit.
-The CallSid Twilio gives is kept on the row then, or by the webhook should the agent pick up
-first, so both legs report to `/phone/outgoing-status` as a browser call's legs do (the agent's
-own leg through the REST call's StatusCallback). A refusal by Twilio ends the call as failed:
-the console tells the agent in words, and they may wrap up or try again.
+The CallSid Twilio gives is kept on the row then, or by the first webhook that brings it should
+Twilio's answer be overtaken (the agent picking up, or the desk phone's own status, whose URL
+names the call), so both legs report to `/phone/outgoing-status` as a browser call's legs do
+(the agent's own leg through the REST call's StatusCallback). A refusal by Twilio ends the
+call as failed: the console tells the agent in words, and they may wrap up or try again.
 """
 
 import logging
@@ -61,7 +62,7 @@ def ring_desk_phone(call_id: int, desk_number: str) -> bool:
             from_=current_app.config["TWILIO_FROM"],
             url=answer_url(call_id),
             method="POST",
-            status_callback=outgoing.status_url(),
+            status_callback=outgoing.status_url(call_id),
             status_callback_method="POST",
         )
     except (TwilioException, requests.RequestException):
@@ -76,6 +77,17 @@ def _keep_sid(call_id: int, sid: str) -> None:
     db.session.execute(
         update(Call).where(Call.id == call_id, Call.call_sid.is_(None)).values(call_sid=sid)
     )
+
+
+def desk_leg_without_sid(call_id: int, sid: str) -> Call | None:
+    """The call a desk phone's own leg reports for, when the leg's status overtook Twilio's
+    answer to the REST request (a number failing at once): the sid is kept now. None when the
+    call has another sid, or is no such call."""
+    call = db.session.get(Call, call_id, with_for_update=True, populate_existing=True)
+    if call is None or call.direction != CallDirection.OUTBOUND or call.call_sid is not None:
+        return None
+    call.call_sid = sid
+    return call
 
 
 def _fail(call_id: int) -> None:

@@ -137,8 +137,11 @@ def put_on_call(agent: AgentStatus, call: Call, staff: Staff) -> None:
     screen_pop.pop_after_commit(call, staff)
 
 
-def status_url() -> str:
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/phone/outgoing-status"
+def status_url(call_id: int | None = None) -> str:
+    """Where the legs report. A leg Loket asked Twilio for names its call (`?call=`, signed
+    with the rest of the URL): its status may come before Twilio's answer gave the CallSid."""
+    url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/phone/outgoing-status"
+    return url if call_id is None else f"{url}?call={call_id}"
 
 
 def dial_twiml(number: str, before: Sequence[Prompt] = ()) -> VoiceResponse:

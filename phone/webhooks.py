@@ -519,7 +519,8 @@ def desk_dial_answered(call_id):
 def outgoing_status():
     """The legs of an agent's outgoing call: the citizen's (its ParentCallSid is the agent's
     call) from `<Number statusCallback>`, the agent's own when the TwiML application's Status
-    Callback points here too. Each status of each leg counts once."""
+    Callback points here too. Each status of each leg counts once. A desk phone's leg names its
+    call in the URL (`?call=`), for a status that comes before Loket has its CallSid."""
     sid, parent, key = call_sid(), field("ParentCallSid", 64), token()
     state, duration = field("CallStatus", 20), seconds("CallDuration")
 
@@ -529,6 +530,8 @@ def outgoing_status():
             .where(Call.call_sid == (parent or sid), Call.direction == CallDirection.OUTBOUND)
             .with_for_update()
         )
+        if call is None and not parent and request.args.get("call", "").isdigit():
+            call = desk_dial.desk_leg_without_sid(int(request.args["call"]), sid)
         if call is None:
             return
         event = f"outgoing:{'citizen' if parent else 'agent'}:{state}"

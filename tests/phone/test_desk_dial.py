@@ -81,13 +81,13 @@ def picked_up(console, call_id, sid) -> ET.Element:
     return root
 
 
-def leg(console, state, *, sid, parent=None, duration=None):
+def leg(console, state, *, sid, parent=None, duration=None, path="/phone/outgoing-status"):
     form = {"CallSid": sid, "CallStatus": state}
     if parent:
         form["ParentCallSid"] = parent
     if duration is not None:
         form["CallDuration"] = str(duration)
-    assert signed(console, "/phone/outgoing-status", form).status_code == 200
+    assert signed(console, path, form).status_code == 200
 
 
 def test_call_now_rings_the_desk_phone_from_the_town_s_number_after_the_commit(
@@ -123,7 +123,7 @@ def test_call_now_rings_the_desk_phone_from_the_town_s_number_after_the_commit(
     call = the_call()
     assert (made["to"], made["from"]) == (DESK, TOWN)
     assert (made["url"], made["method"]) == (f"{BASE}/phone/desk-dial/{call.id}", "POST")
-    assert made["status_callback"] == f"{BASE}/phone/outgoing-status"
+    assert made["status_callback"] == f"{BASE}/phone/outgoing-status?call={call.id}"
     assert made["twiml"] is None
     assert seen == [[("connecting", CITIZEN)]]
 
@@ -233,6 +233,28 @@ def test_the_agent_picking_up_before_loket_kept_the_sid_is_dialled(console, fake
     assert the_call().call_sid == sid
     leg(console, "in-progress", sid="CA" + "c" * 32, parent=sid)
     assert the_call().status == CallStatus.ON_CALL
+
+
+def test_a_desk_phone_failing_before_loket_kept_the_sid_still_ends_the_call(
+    console, fake_twilio, agent
+):
+    dial(console)
+    call = the_call()
+    sid = call.call_sid
+    call.call_sid = None  # as if the desk phone's status overtook Twilio's answer
+    db.session.commit()
+    reported = f"/phone/outgoing-status?call={call.id}"  # the StatusCallback Twilio was given
+    leg(console, "failed", sid=sid, path=reported)
+    leg(console, "failed", sid=sid, path=reported)  # a repeat
+    after = the_call()
+    assert (after.call_sid, after.status) == (sid, CallStatus.FAILED)
+    assert after.ended_at is not None
+    assert agent_state(agent).status == AgentState.WRAP_UP
+
+    # a call that has its sid is not another leg's: nothing changes
+    leg(console, "completed", sid="CA" + "f" * 32, path=reported)
+    assert (the_call().call_sid, the_call().status) == (sid, CallStatus.FAILED)
+    assert calls() == 1
 
 
 @pytest.mark.parametrize("trouble", ["refused", "unreachable"])
