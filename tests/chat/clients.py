@@ -1,11 +1,8 @@
 """Real python-socketio clients of the /chat namespace, for the tests and their fixtures."""
 
 import queue
-import threading
 
-import socketio
-
-from tests.realtime.sockets import session_cookie
+from tests.realtime.sockets import Client, session_cookie
 
 EVENTS = (
     "chat_started",
@@ -25,7 +22,7 @@ class ChatClient:
     """One socket on /chat that queues what it receives, per event."""
 
     def __init__(self, url, *, auth=None, headers=None):
-        self.client = socketio.Client(reconnection=False)
+        self.client = Client()
         self.queues = {name: queue.Queue() for name in EVENTS}
         for name in EVENTS:
             self.client.on(name, self.queues[name].put, namespace="/chat")
@@ -53,9 +50,7 @@ class ChatClient:
         return self.client.call(event, data, namespace="/chat", timeout=10)
 
     def close(self):
-        """Closes in the background: the client waits 3 s for the development server's
-        closing handshake, which no test needs to wait for."""
-        threading.Thread(target=self.client.disconnect, daemon=True).start()
+        self.client.disconnect()
 
 
 def citizen(url, name="Ann Peeters", **auth) -> tuple[ChatClient, dict]:

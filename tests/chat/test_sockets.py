@@ -11,7 +11,7 @@ from chat.models import Chat, ChatMessage, ChatStatus
 from desk.models import Interaction, Role
 from extensions import db
 from tests.chat.clients import ChatClient, agent, citizen
-from tests.realtime.sockets import session_cookie
+from tests.realtime.sockets import Client, session_cookie
 
 
 @pytest.fixture
@@ -284,7 +284,7 @@ def test_outside_opening_hours_the_socket_refuses_a_new_chat(app, live_server):
     """The page offers a callback request then; a client that skips the page is refused too
     (no location is open: the hours of the chat's location say closed)."""
     reasons = []
-    client = socketio.Client(reconnection=False)
+    client = Client()
     client.on("connect_error", reasons.append, namespace="/chat")
     with pytest.raises(socketio.exceptions.ConnectionError):
         client.connect(

@@ -9,7 +9,7 @@ import requests
 import socketio
 
 from tests.production_server import ProductionServer
-from tests.realtime.sockets import Listener
+from tests.realtime.sockets import Client, Listener
 
 
 def call_next(url, counter_id, headers):
@@ -72,7 +72,7 @@ def test_a_phone_follows_queue_changes_and_calls(live_server, town, counter_toke
 
 def test_a_board_for_an_unknown_location_is_refused(live_server, town):
     for auth in ({"location_id": 9999}, {}, {"location_id": "x"}):
-        client = socketio.Client(reconnection=False)
+        client = Client()
         with pytest.raises(socketio.exceptions.ConnectionError):
             client.connect(
                 live_server.url, namespaces=["/display"], auth=auth, transports=["websocket"]

@@ -10,7 +10,7 @@ from desk.models import Role
 from extensions import db
 from realtime import emit_after_commit
 from realtime.namespaces import desk_room
-from tests.realtime.sockets import Listener, session_cookie
+from tests.realtime.sockets import Client, Listener, session_cookie
 
 
 class Recorder:
@@ -54,7 +54,7 @@ def test_the_server_is_threading_outside_gunicorn_gevent(app):
 
 
 def test_the_desk_namespace_refuses_a_client_without_a_session(live_server):
-    client = socketio.Client(reconnection=False)
+    client = Client()
     with pytest.raises(socketio.exceptions.ConnectionError):
         client.connect(live_server.url, namespaces=["/desk"], transports=["websocket"])
     client.disconnect()
@@ -81,7 +81,7 @@ def test_signed_in_staff_receive_desk_events_after_commit(live_server, make_staf
 
 def test_a_deactivated_account_cannot_connect_to_the_desk(live_server, make_staff):
     staff = make_staff("weg@example.org", role=Role.COUNTER, active=False)
-    client = socketio.Client(reconnection=False)
+    client = Client()
     with pytest.raises(socketio.exceptions.ConnectionError):
         client.connect(
             live_server.url,
@@ -140,7 +140,7 @@ def test_a_personal_api_token_opens_the_desk_namespace(live_server, make_staff):
 
 @pytest.mark.parametrize("auth", [{"token": "not-a-token"}, {"token": 12}, {"token": "x" * 500}])
 def test_a_wrong_token_is_refused_on_the_desk_namespace(live_server, auth):
-    client = socketio.Client(reconnection=False)
+    client = Client()
     with pytest.raises(socketio.exceptions.ConnectionError):
         client.connect(live_server.url, namespaces=["/desk"], auth=auth, transports=["websocket"])
     client.disconnect()
