@@ -13,8 +13,7 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, func, select, update
 
 from core.database import utcnow
 from core.unit_of_work import after_commit
@@ -100,19 +99,30 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Built once: every API request reads its token and staff member in this one round trip.
+TOKEN_AND_STAFF = (
+    select(Staff, ApiToken.id, ApiToken.last_used_at)
+    .join(ApiToken, ApiToken.staff_id == Staff.id)
+    .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None))
+)
+TOKEN_USED = (
+    update(ApiToken)
+    .where(ApiToken.id == bindparam("token_id"))
+    .values(last_used_at=bindparam("now"))
+    .execution_options(synchronize_session=False)
+)
+
+
 def staff_for_api_token(token: str) -> Staff | None:
-    row = db.session.scalar(
-        select(ApiToken)
-        .options(joinedload(ApiToken.staff))  # one round trip: every API request pays it
-        .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None))
-    )
-    if row is None or not row.staff.active:
+    row = db.session.execute(TOKEN_AND_STAFF, {"digest": token_digest(token)}).first()
+    if row is None or not row.Staff.active:
         return None
+    staff, token_id, last_used_at = row
     now = utcnow()
     # At most one write a minute: counters pressing Call next must not queue on this row.
-    if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_RESOLUTION:
-        row.last_used_at = now
-    return row.staff
+    if last_used_at is None or now - last_used_at > TOKEN_USE_RESOLUTION:
+        db.session.execute(TOKEN_USED, {"token_id": token_id, "now": now})
+    return staff
 
 
 def lock_window(config) -> timedelta:
