@@ -15,6 +15,7 @@ from phone import queue
 from phone.models import Call, CallSource, CallStatus
 from tests.browser import axe_violations
 from tests.phone.agents_setup import lines  # noqa: F401  (fixture)
+from tests.phone.voice_sdk import use_sdk_stand_in
 
 pytestmark = pytest.mark.browser
 
@@ -67,31 +68,11 @@ def test_the_console_shows_a_new_caller_live_and_pops_the_call_taken(
     assert axe_violations(page) == []
 
 
-# A stand-in for the Twilio Voice SDK (no Twilio here): records what the page asks it to dial.
-FAKE_SDK = """
-window.dialled = [];
-window.Twilio = { Device: function () {
-  var handlers = {};
-  this.on = function (name, handler) { handlers[name] = handler; };
-  this.register = function () { if (handlers.registered) { handlers.registered(); } };
-  this.updateToken = function () {};
-  this.disconnectAll = function () { window.hungUp = true; };
-  this.connect = function (options) {
-    window.dialled.push(options.params.To);
-    return Promise.resolve({ on: function () {} });
-  };
-} };
-"""
-
-
 def test_call_a_number_is_checked_in_words_then_dialled_by_the_browser_phone(
     page, live_server, make_staff, browser_sign_in
 ):
     agent = make_staff("dialler@example.org", role=Role.CALL_AGENT)
-    page.route(
-        "**/static/vendor/twilio.min.js",
-        lambda route: route.fulfill(body=FAKE_SDK, content_type="text/javascript"),
-    )
+    use_sdk_stand_in(page)
     page.route(
         "**/phone/token",
         lambda route: route.fulfill(json={"token": "t", "identity": f"agent-{agent.id}"}),

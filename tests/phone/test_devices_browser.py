@@ -11,7 +11,7 @@ from extensions import db
 from phone import devices
 from phone.models import AgentDevice, AgentStatus
 from tests.browser import axe_violations
-from tests.phone.test_console_browser import FAKE_SDK
+from tests.phone.voice_sdk import use_sdk_stand_in
 
 pytestmark = pytest.mark.browser
 
@@ -24,10 +24,7 @@ def test_an_agent_moves_calls_to_a_desk_phone_by_keyboard(
     page, live_server, make_staff, browser_sign_in
 ):
     agent = make_staff("keys@example.org", role=Role.CALL_AGENT)
-    page.route(
-        "**/static/vendor/twilio.min.js",
-        lambda route: route.fulfill(body=FAKE_SDK, content_type="text/javascript"),
-    )
+    use_sdk_stand_in(page)
     browser_sign_in(page, agent)
     page.goto(f"{live_server.url}/phone/console#device-heading")
     number = page.locator("#device-device_number")
@@ -72,10 +69,7 @@ def test_a_console_open_when_an_administrator_moves_its_calls_says_so(
 ):
     """The page's phone is the old one: the agent reads that, instead of missing calls."""
     agent = make_staff("moved@example.org", role=Role.CALL_AGENT)
-    page.route(
-        "**/static/vendor/twilio.min.js",
-        lambda route: route.fulfill(body=FAKE_SDK, content_type="text/javascript"),
-    )
+    use_sdk_stand_in(page)
     browser_sign_in(page, agent)
     page.goto(f"{live_server.url}/phone/console")
     page.wait_for_function("() => document.querySelector('[data-connected=yes]') !== null")
