@@ -53,9 +53,14 @@ def move(agent: AgentStatus, status: AgentState, call_id: int | None = None) -> 
     if agent.status != status:
         agent.status, agent.since = status, utcnow()
     agent.current_call_id = call_id if status in (AgentState.ON_CALL, AgentState.WRAP_UP) else None
+    announce(agent.staff_id, status)
+
+
+def announce(staff_id: int, status: AgentState) -> None:
+    """Every console sees the agent's new status once it is committed."""
     emit_after_commit(
         "agent_status",
-        {"staff_id": agent.staff_id, "status": status.value},
+        {"staff_id": staff_id, "status": status.value},
         namespace="/desk",
         to=PHONE_ROOM,
     )
@@ -65,9 +70,8 @@ def answered_lines(staff_id: int):
     """The lines this agent answers, their own or every active line when none are set, as a
     subquery: take-next reads it inside its search for the oldest entry, no extra round trip."""
     own = select(agent_line.c.line_id).where(agent_line.c.staff_id == staff_id)
-    return select(PhoneLine.id).where(
-        PhoneLine.active.is_(True), or_(PhoneLine.id.in_(own), ~exists(own))
-    )
+    lines = PhoneLine.__table__.c
+    return select(lines.id).where(lines.active.is_(True), or_(lines.id.in_(own), ~exists(own)))
 
 
 def to_call_back(limit: int = TO_CALL_BACK_LIMIT) -> list[Call]:

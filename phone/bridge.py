@@ -15,7 +15,7 @@ import threading
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import Row, update
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 from twilio.twiml.voice_response import Dial, VoiceResponse
@@ -26,7 +26,6 @@ from phone import agents, legs, queue
 from phone.models import (
     AgentDevice,
     AgentState,
-    AgentStatus,
     Call,
     CallbackState,
     CallSource,
@@ -176,11 +175,11 @@ def _agent_not_reached_by_id(call_id: int) -> None:
         agent_not_reached(call)
 
 
-def connect_after_commit(call: Call, agent: AgentStatus) -> None:
+def connect_after_commit(call: Row, agent: Row) -> None:
     """Once the commit that gave a Twilio call to this agent succeeds: bridge the live caller,
-    or ring the agent and then the citizen for a callback. Decided now, from the rows in hand;
-    calls from other phone systems (CTI) and installations without Twilio have nothing to
-    connect."""
+    or ring the agent and then the citizen for a callback. Decided now, from the rows in hand
+    (the columns phone.take read of the entry and the agent); calls from other phone systems
+    (CTI) and installations without Twilio have nothing to connect."""
     if call.source != CallSource.TWILIO or not configured():
         return
     desk_number = agent.device_number if agent.device == AgentDevice.DESK_PHONE else None

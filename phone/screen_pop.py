@@ -8,6 +8,8 @@ Matching stays conservative (phone.models.Call: one verified match is `party_id`
 unverified ones are `candidate_party_ids`): the agent chooses, nothing is merged.
 """
 
+from sqlalchemy import Row, select
+
 from core.database import utcnow
 from desk import access
 from desk.models import Party, Staff
@@ -17,7 +19,7 @@ from realtime import emit_after_commit
 from realtime.namespaces import staff_room
 
 
-def caller_number(call: Call) -> str:
+def caller_number(call: Call | Row) -> str:
     """The citizen's number: whom the agent talks to, whichever way the call goes."""
     if call.direction == CallDirection.OUTBOUND:
         return call.to_number
@@ -26,21 +28,45 @@ def caller_number(call: Call) -> str:
     return call.from_number
 
 
-def call_kind(call: Call) -> str:
+def call_kind(call: Call | Row) -> str:
     """ "live" (a caller taken from the queue), "callback" or "outbound" (the agent called)."""
     if call.direction == CallDirection.OUTBOUND:
         return "outbound"
     return "callback" if call.callback_state is not None else "live"
 
 
+def party_ids(call: Call | Row) -> list[int]:
+    """The matched party, else the candidates."""
+    ids = [call.party_id] if call.party_id is not None else list(call.candidate_party_ids or [])
+    return [party_id for party_id in ids if isinstance(party_id, int)]
+
+
 def visible_parties(call: Call, staff: Staff) -> list[Party]:
     """The matched party, else the candidates, as far as this agent may see them."""
-    ids = [call.party_id] if call.party_id is not None else list(call.candidate_party_ids or [])
-    parties = [db.session.get(Party, party_id) for party_id in ids if isinstance(party_id, int)]
-    return [p for p in parties if p is not None and access.can_see_party(staff, p)]
+    ids = party_ids(call)
+    if not ids:
+        return []
+    shown = access.visible_party_clause(staff)
+    found = {p.id: p for p in db.session.scalars(select(Party).where(Party.id.in_(ids), shown))}
+    return [found[i] for i in ids if i in found]
 
 
-def pop_payload(call: Call, staff: Staff) -> dict:
+def visible_names(call: Call | Row, staff: Staff) -> list[dict]:
+    """`visible_parties` as ids and names (Party.display_name), read as two columns: what
+    the pop shows at once."""
+    ids = party_ids(call)
+    if not ids:
+        return []
+    party = Party.__table__.c
+    shown = access.visible_party_clause(staff)
+    names = dict(
+        db.session.execute(select(party.id, party.name).where(party.id.in_(ids), shown)).all()
+    )
+    return [{"id": i, "name": names[i] or f"#{i}"} for i in ids if i in names]
+
+
+def pop_payload(call: Call | Row, staff: Staff) -> dict:
+    """From the call, or the row of its columns phone.take read."""
     waited = 0
     if call.queued_at is not None:
         waited = max(0, int(((call.answered_at or utcnow()) - call.queued_at).total_seconds()))
@@ -50,11 +76,11 @@ def pop_payload(call: Call, staff: Staff) -> dict:
         "from": caller_number(call),
         "waited_seconds": waited,
         "matched": call.party_id is not None,
-        "parties": [{"id": p.id, "name": p.display_name} for p in visible_parties(call, staff)],
+        "parties": visible_names(call, staff),
     }
 
 
-def pop_after_commit(call: Call, staff: Staff) -> dict:
+def pop_after_commit(call: Call | Row, staff: Staff) -> dict:
     """`call_assigned` to this agent's room once the commit that gave them the call succeeds;
     built now, from the rows in hand. Returns the payload (the API answers with its parties)."""
     payload = pop_payload(call, staff)

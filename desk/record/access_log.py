@@ -68,4 +68,5 @@ def _log_rows(
         "detail_params": params or None,
         "at": utcnow(),
     }
-    db.session.execute(insert(AccessLog.__table__), [{**values, "party_id": i} for i in party_ids])
+    rows = [{**values, "party_id": i} for i in party_ids]
+    db.session.execute(insert(AccessLog.__table__), rows if len(rows) > 1 else rows[0])
