@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 DEPTH = "loket.unit_of_work_depth"
 QUEUE = "loket.after_commit"
+CONTINUED = "loket.continued_transaction"  # the transaction run_opening_read opened
 TRANSIENT_SQLSTATES = {"40P01", "40001", "55P03"}  # deadlock, serialization, lock not available
 
 
@@ -131,14 +132,30 @@ def _drop_queue(session, previous_transaction):
 
 def _own_transaction_next(caller: str):
     """The session, with whatever it holds committed: the next statement begins a transaction
-    of the caller's own. Inside a unit of work that would cut the unit in two (and a retry would
-    repeat its first half), so it is refused."""
+    of the caller's own (or continues the one run_opening_read opened for it). Inside a unit
+    of work that would cut the unit in two (and a retry would repeat its first half), so it is
+    refused."""
     session = db.session()
     if session.info.get(DEPTH):
         raise RuntimeError(f"{caller} inside a unit of work")
-    if session.in_transaction():
+    continued = session.info.pop(CONTINUED, None)
+    if session.in_transaction() and continued is not session.get_transaction():
         session.commit()
     return session
+
+
+def run_opening_read(work: Callable, *args, **kwargs):
+    """`work(*args, **kwargs)`, a read the request makes before its view (the API token's
+    staff member). On PostgreSQL it opens the transaction that the view's unit of work
+    (`run_in_transaction`, `run_read_only`, `unit_of_work`) then continues: one connection
+    checked out per request, not two. A retry of that unit starts afresh, without it. On
+    SQLite a read of its own (`run_read_only`): a writer's BEGIN IMMEDIATE must come first."""
+    session = _own_transaction_next("run_opening_read")
+    if session.get_bind().dialect.name != "postgresql":
+        return run_read_only(work, *args, **kwargs)
+    result = work(*args, **kwargs)
+    session.info[CONTINUED] = session.get_transaction()
+    return result
 
 
 def run_in_transaction(
@@ -180,12 +197,13 @@ def run_read_only(work: Callable, *args, **kwargs):
     their own, outside any unit of work.
 
     On PostgreSQL on an autocommit connection: no BEGIN and no ROLLBACK round trips (on the
-    kiosk's path they were a third of all), and no lock outlives its statement. On SQLite a
-    plain transaction, ended at once. What work loaded stays loaded afterwards (not expired):
+    kiosk's path they were a third of all), and no lock outlives its statement; after
+    run_opening_read, in the transaction it opened, committed at the end. On SQLite a plain
+    transaction, ended at once. What work loaded stays loaded afterwards (not expired):
     callers build answers from it.
     """
     session = _own_transaction_next("run_read_only")
-    if session.get_bind().dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql" and not session.in_transaction():
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     expiring, session.expire_on_commit = session.expire_on_commit, False
     try:

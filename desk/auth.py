@@ -24,7 +24,7 @@ from flask_login import current_user, login_user, logout_user
 
 from core.database import utcnow
 from core.qr import qr_data_uri
-from core.unit_of_work import run_read_only
+from core.unit_of_work import run_opening_read
 from desk import accounts
 from desk.models import Role, Staff
 from desk.staff_forms import CodeForm, EnrolForm, LoginForm
@@ -95,10 +95,10 @@ def token_required(view):
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
-        # Read before the view's unit of work opens, without a transaction of its own on
-        # PostgreSQL (run_read_only): a write the view retries never repeats it.
+        # Read before the view, in the transaction its unit of work continues (PostgreSQL):
+        # a write the view retries never repeats it.
         staff = (
-            run_read_only(accounts.staff_for_api_token, token.strip())
+            run_opening_read(accounts.staff_for_api_token, token.strip())
             if scheme == "Bearer"
             else None
         )

@@ -5,10 +5,12 @@ as an interaction with codes, and the Twilio side is asked to connect it (the fa
 
 import xml.etree.ElementTree as ET
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
 
 from desk.models import Interaction, Party, Role
 from extensions import db
+from phone import take
 from phone.models import AgentState, AgentStatus, Call, CallbackState, CallStatus
 from tests.phone.agents_setup import (  # noqa: F401  (fixtures)
     agent_token,
@@ -290,3 +292,49 @@ def test_a_callback_nobody_answers_is_to_call_back(
     db.session.expire_all()
     assert db.session.get(Call, call.id).callback_state == CallbackState.UNANSWERED
     assert call.id in [c.id for c in agents.to_call_back()]
+
+
+def test_a_press_checks_out_one_connection_on_postgresql(
+    app, backend, client, lines, enqueue, agent_token
+):
+    """The token's read opens the transaction take-next continues (core.unit_of_work.
+    run_opening_read): one connection per request on PostgreSQL. On SQLite the read stays a
+    transaction of its own, as a writer's BEGIN IMMEDIATE must come first."""
+    _staff, headers = agent_token()
+    enqueue(minutes_ago=2)
+    checkouts = []
+    listen = lambda *_args: checkouts.append(1)  # noqa: E731
+    with client.application.app_context():  # the app the requests go to
+        engine = db.engine
+    event.listen(engine, "checkout", listen)
+    try:
+        answer = client.post("/api/v1/phone/next", headers=headers)
+    finally:
+        event.remove(engine, "checkout", listen)
+    assert answer.status_code == 200
+    assert len(checkouts) == (1 if backend == "postgresql" else 2)
+
+
+def test_a_press_retried_after_a_collision_starts_afresh(
+    app, client, lines, enqueue, agent_token, monkeypatch
+):
+    """A transient error rolls back the transaction the token's read opened; the retry runs
+    in a new one, with the staff member read again, and takes the call once."""
+    staff, headers = agent_token()
+    call = enqueue(minutes_ago=2)
+    original, tries = take.take_next, []
+
+    def collides_once(staff_id, now=None):
+        tries.append(staff_id)
+        if len(tries) == 1:
+            db.session.execute(select(Call.id))  # something of this transaction to undo
+            raise OperationalError("SELECT 1", {}, Exception("database is locked"))
+        return original(staff_id, now)
+
+    monkeypatch.setattr(take, "take_next", collides_once)
+    answer = client.post("/api/v1/phone/next", headers=headers)
+    assert answer.status_code == 200
+    assert answer.get_json()["id"] == call.id
+    assert tries == [staff.id, staff.id]
+    db.session.expire_all()
+    assert db.session.get(Call, call.id).agent_id == staff.id
