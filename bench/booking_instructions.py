@@ -22,8 +22,6 @@ off.
 
 import argparse
 import json
-import re
-import subprocess
 import sys
 import tempfile
 from datetime import datetime, timedelta
@@ -31,10 +29,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
-SHIM = """#include <valgrind/callgrind.h>
-void count_from_here(void) { CALLGRIND_ZERO_STATS; CALLGRIND_TOGGLE_COLLECT; }
-void count_to_here(void) { CALLGRIND_TOGGLE_COLLECT; CALLGRIND_DUMP_STATS; }
-"""
 WARM_UP = 30
 SLOT_REQUESTS = (("60_days", 60, 20), ("1_day", 1, 100))  # (name, days asked, requests counted)
 
@@ -112,40 +106,18 @@ def main() -> None:
         return
 
     sys.path.insert(0, str(ROOT))
+    from bench import callgrind
     from bench.booking_cpu import booking_data
 
     folder = Path(tempfile.mkdtemp(prefix="loket-instructions-"))
-    shim = folder / "shim.so"
-    (folder / "shim.c").write_text(SHIM)
-    subprocess.run(["cc", "-shared", "-fPIC", "-o", shim, folder / "shim.c"], check=True)
+    shim = callgrind.counter(folder)
     with booking_data("loket_instructions") as (url, _app, bodies):
         (folder / "bodies.json").write_text(json.dumps(bodies[: WARM_UP + args.bookings]))
-        run = subprocess.run(
-            [
-                "valgrind",
-                "--tool=callgrind",
-                "--collect-atstart=no",
-                f"--callgrind-out-file={folder}/out",
-                sys.executable,
-                __file__,
-                "--repo",
-                str(args.repo),
-                "--counted",
-                url,
-                str(folder / "bodies.json"),
-                str(shim),
-            ],
-            capture_output=True,
-            text=True,
-            cwd=args.repo,
+        argv = [__file__, "--repo", str(args.repo), "--counted", url]
+        totals, printed = callgrind.run(
+            folder, [*argv, str(folder / "bodies.json"), str(shim)], cwd=args.repo
         )
-        if run.returncode:
-            sys.exit(run.stderr[-3000:])
-        statuses = json.loads(run.stdout.splitlines()[-1])
-        totals = [
-            int(re.search(r"^totals: (\d+)", path.read_text(), re.M).group(1))
-            for path in sorted(folder.glob("out.*"), key=lambda p: int(p.suffix[1:]))
-        ]
+        statuses = json.loads(printed.splitlines()[-1])
         recorded = "recorded" in statuses
         booking, recording = totals[0], totals[1] if recorded else 0
         healthz, *slots = totals[2 if recorded else 1 :]

@@ -17,8 +17,6 @@ C compiler (apt: valgrind gcc).
 
 import argparse
 import json
-import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -83,43 +81,18 @@ def main() -> None:
         return
 
     sys.path.insert(0, str(ROOT))
-    from bench.booking_instructions import SHIM
+    from bench import callgrind
     from bench.phone_take import prepare
     from tests import services
 
     folder = Path(tempfile.mkdtemp(prefix="loket-instructions-"))
-    shim = folder / "shim.so"
-    (folder / "shim.c").write_text(SHIM)
-    subprocess.run(["cc", "-shared", "-fPIC", "-o", shim, folder / "shim.c"], check=True)
+    shim = callgrind.counter(folder)
     with services.postgres_database(None, "loket_take_instructions") as url:
         tokens = prepare(url, AGENTS * 2 + presses, AGENTS)
-        run = subprocess.run(
-            [
-                "valgrind",
-                "--tool=callgrind",
-                "--collect-atstart=no",
-                f"--callgrind-out-file={folder}/out",
-                sys.executable,
-                __file__,
-                "--repo",
-                str(args.repo),
-                "--presses",
-                str(presses),
-                "--counted",
-                url,
-                json.dumps(tokens),
-                str(shim),
-            ],
-            capture_output=True,
-            text=True,
-            cwd=args.repo,
+        argv = [__file__, "--repo", str(args.repo), "--presses", str(presses), "--counted", url]
+        totals, _printed = callgrind.run(
+            folder, [*argv, json.dumps(tokens), str(shim)], cwd=args.repo
         )
-        if run.returncode:
-            sys.exit(run.stderr[-3000:])
-    totals = [
-        int(re.search(r"^totals: (\d+)", path.read_text(), re.M).group(1))
-        for path in sorted(folder.glob("out.*"), key=lambda p: int(p.suffix[1:]))
-    ]
     *rounds, healthz = totals
     print(
         json.dumps(
