@@ -44,19 +44,23 @@ def permissions_policy() -> str:
 
 
 def set_security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("Permissions-Policy", permissions_policy())
+    """Each header unless the view set its own: one look at the response's headers, not one
+    lookup (and one KeyError) per header."""
+    headers = [
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Frame-Options", "DENY"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", permissions_policy()),
+    ]
     if request.is_secure:
-        response.headers.setdefault(
-            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
-        )
+        headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
     if request.endpoint != "static":
         # Pages and answers carry personal data (a party page, a manage link, an export):
         # no browser or proxy may keep a copy. Static files are the same for everyone.
-        response.headers.setdefault("Cache-Control", "no-store")
+        headers.append(("Cache-Control", "no-store"))
+    present = {key.lower() for key, _value in response.headers}
+    response.headers.extend((key, value) for key, value in headers if key.lower() not in present)
     return response
 
 
