@@ -78,8 +78,10 @@ LAST_SEEN_RESOLUTION_SECONDS = 30
 
 
 def expire_idle_session():
-    """Sign staff out after SESSION_IDLE_MINUTES without a request, and tell them why."""
-    if not current_user.is_authenticated or request.endpoint == "static":
+    """Sign staff out after SESSION_IDLE_MINUTES without a request, and tell them why. A
+    request without a session (an API client with its token) has nobody signed in to look
+    up."""
+    if not session or request.endpoint == "static" or not current_user.is_authenticated:
         return None
     now = utcnow().timestamp()
     idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"]).total_seconds()
