@@ -8,7 +8,7 @@ Matching stays conservative (phone.models.Call: one verified match is `party_id`
 unverified ones are `candidate_party_ids`): the agent chooses, nothing is merged.
 """
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, bindparam, select
 
 from core.database import utcnow
 from desk import access
@@ -51,18 +51,22 @@ def visible_parties(call: Call, staff: Staff) -> list[Party]:
     return [found[i] for i in ids if i in found]
 
 
+# The pop's names: built once, two columns and the secrecy flag can_see_party needs.
+PARTY = Party.__table__.c
+NAMES = select(PARTY.id, PARTY.name, PARTY.secret).where(
+    PARTY.id.in_(bindparam("ids", expanding=True))
+)
+
+
 def visible_names(call: Call | Row, staff: Staff) -> list[dict]:
-    """`visible_parties` as ids and names (Party.display_name), read as two columns: what
-    the pop shows at once."""
+    """`visible_parties` as ids and names (Party.display_name), read as columns: what the
+    pop shows at once."""
     ids = party_ids(call)
     if not ids:
         return []
-    party = Party.__table__.c
-    shown = access.visible_party_clause(staff)
-    names = dict(
-        db.session.execute(select(party.id, party.name).where(party.id.in_(ids), shown)).all()
-    )
-    return [{"id": i, "name": names[i] or f"#{i}"} for i in ids if i in names]
+    found = {row.id: row for row in db.session.execute(NAMES, {"ids": ids})}
+    shown = [found[i] for i in ids if i in found and access.can_see_party(staff, found[i])]
+    return [{"id": row.id, "name": row.name or f"#{row.id}"} for row in shown]
 
 
 def pop_payload(call: Call | Row, staff: Staff) -> dict:

@@ -98,6 +98,24 @@ def test_a_matched_caller_comes_with_the_party(client, lines, enqueue, agent_tok
     assert body["parties"] == [{"id": party.id, "name": "An Janssens"}]
 
 
+def test_a_secret_party_is_in_the_pop_only_of_those_who_may_see_it(
+    client, lines, enqueue, agent_token
+):
+    """Geheimhouding: a call agent of no department gets the call but not the name; an
+    admin taking the next call of that citizen gets both."""
+    _agent, headers = agent_token()
+    _admin, admin_headers = agent_token(Role.ADMIN)
+    party = Party(name="Geheim Persoon", secret=True)
+    db.session.add(party)
+    db.session.commit()
+    for minutes_ago in (3, 2):
+        enqueue(minutes_ago=minutes_ago).party_id = party.id
+    db.session.commit()
+    assert client.post("/api/v1/phone/next", headers=headers).get_json()["parties"] == []
+    body = client.post("/api/v1/phone/next", headers=admin_headers).get_json()
+    assert body["parties"] == [{"id": party.id, "name": "Geheim Persoon"}]
+
+
 def test_the_log_makes_one_interaction_with_codes_and_the_times(
     client, lines, enqueue, agent_token
 ):
