@@ -17,6 +17,8 @@ from desk.models import AccessLog, Staff
 from desk.record.common import PURPOSES
 from extensions import db
 
+INSERT = insert(AccessLog.__table__)  # built once: the log is written on every page view
+
 
 def log_access(
     *,
@@ -69,4 +71,4 @@ def _log_rows(
         "at": utcnow(),
     }
     rows = [{**values, "party_id": i} for i in party_ids]
-    db.session.execute(insert(AccessLog.__table__), rows if len(rows) > 1 else rows[0])
+    db.session.execute(INSERT, rows if len(rows) > 1 else rows[0])
