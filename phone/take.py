@@ -13,7 +13,7 @@ caller, dialling the callback) and the screen pop run after the commit (phone.co
 Fifty agents pressing at once queue for one worker's CPU, so a press is lean: Core statements
 built once over the tables, reading only the columns it uses and loading no ORM objects
 (a quarter fewer instructions per press than the ORM's entities and unit-of-work flush,
-bench/phone_take.py).
+bench/phone_take_instructions.py).
 """
 
 from dataclasses import dataclass
@@ -52,7 +52,6 @@ class Taken:
 # builds no SQL expressions.
 CALLS, AGENTS = Call.__table__, AgentStatus.__table__
 AGENT = bindparam("staff_id")
-NOW = bindparam("now")
 
 # What the press needs of the entry it takes, for the screen pop (screen_pop.pop_payload) and
 # the Twilio side (bridge.connect_after_commit).
@@ -89,7 +88,11 @@ LOCK_AGENT = (
 ON_A_CALL = (
     update(AGENTS)
     .where(AGENTS.c.staff_id == bindparam("agent"))
-    .values(status=AgentState.ON_CALL, since=NOW, current_call_id=bindparam("call_id"))
+    .values(
+        status=AgentState.ON_CALL,
+        since=bindparam("status_since"),
+        current_call_id=bindparam("call_id"),
+    )
 )
 
 
@@ -176,7 +179,9 @@ def _start(call: Row, agent: Row, moment: datetime) -> Taken:
     """The agent is on this call; the rest happens after the commit."""
     callback = call.callback_state == CallbackState.DIALING
     since = agent.since if agent.status == AgentState.ON_CALL else moment
-    db.session.execute(ON_A_CALL, {"agent": agent.staff_id, "now": since, "call_id": call.id})
+    db.session.execute(
+        ON_A_CALL, {"agent": agent.staff_id, "status_since": since, "call_id": call.id}
+    )
     agents.announce(agent.staff_id, AgentState.ON_CALL)
     queue.publish_after_commit()
     bridge.connect_after_commit(call, agent)
