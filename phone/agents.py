@@ -8,7 +8,9 @@ answers no line in particular answers every active line: a small municipality do
 assign them.
 """
 
-from sqlalchemy import exists, or_, select
+from datetime import datetime
+
+from sqlalchemy import Row, bindparam, exists, or_, select, update
 
 from core.database import utcnow
 from extensions import db
@@ -56,6 +58,28 @@ def move(agent: AgentStatus, status: AgentState, call_id: int | None = None) -> 
     announce(agent.staff_id, status)
 
 
+STATUSES = AgentStatus.__table__
+ONTO_CALL = (
+    update(STATUSES)
+    .where(STATUSES.c.staff_id == bindparam("agent"))
+    .values(
+        status=AgentState.ON_CALL,
+        since=bindparam("status_since"),
+        current_call_id=bindparam("call_id"),
+    )
+)
+
+
+def move_onto_call(agent: Row, call_id: int, now: datetime) -> None:
+    """`move` to "on a call" for take-next, which holds the agent's locked row as columns
+    (phone.take.LOCK_AGENT: staff_id, status, since): one UPDATE built once."""
+    since = agent.since if agent.status == AgentState.ON_CALL else now
+    db.session.execute(
+        ONTO_CALL, {"agent": agent.staff_id, "status_since": since, "call_id": call_id}
+    )
+    announce(agent.staff_id, AgentState.ON_CALL)
+
+
 def announce(staff_id: int, status: AgentState) -> None:
     """Every console sees the agent's new status once it is committed."""
     emit_after_commit(
@@ -68,7 +92,8 @@ def announce(staff_id: int, status: AgentState) -> None:
 
 def answered_lines(staff_id: int):
     """The lines this agent answers, their own or every active line when none are set, as a
-    subquery: take-next reads it inside its search for the oldest entry, no extra round trip."""
+    subquery: take-next reads it inside its search for the oldest entry, no extra round trip
+    (over the table's columns, so take-next's Core statements stay Core)."""
     own = select(agent_line.c.line_id).where(agent_line.c.staff_id == staff_id)
     lines = PhoneLine.__table__.c
     return select(lines.id).where(lines.active.is_(True), or_(lines.id.in_(own), ~exists(own)))

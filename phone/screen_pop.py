@@ -41,14 +41,18 @@ def party_ids(call: Call | Row) -> list[int]:
     return [party_id for party_id in ids if isinstance(party_id, int)]
 
 
+def _visible(rows, ids: list[int], staff: Staff) -> list:
+    """Of the parties read, in the order of `ids`, those this staff member may see."""
+    found = {row.id: row for row in rows}
+    return [found[i] for i in ids if i in found and access.can_see_party(staff, found[i])]
+
+
 def visible_parties(call: Call, staff: Staff) -> list[Party]:
     """The matched party, else the candidates, as far as this agent may see them."""
     ids = party_ids(call)
     if not ids:
         return []
-    shown = access.visible_party_clause(staff)
-    found = {p.id: p for p in db.session.scalars(select(Party).where(Party.id.in_(ids), shown))}
-    return [found[i] for i in ids if i in found]
+    return _visible(db.session.scalars(select(Party).where(Party.id.in_(ids))), ids, staff)
 
 
 # The pop's names: built once, two columns and the secrecy flag can_see_party needs.
@@ -64,8 +68,7 @@ def visible_names(call: Call | Row, staff: Staff) -> list[dict]:
     ids = party_ids(call)
     if not ids:
         return []
-    found = {row.id: row for row in db.session.execute(NAMES, {"ids": ids})}
-    shown = [found[i] for i in ids if i in found and access.can_see_party(staff, found[i])]
+    shown = _visible(db.session.execute(NAMES, {"ids": ids}), ids, staff)
     return [{"id": row.id, "name": row.name or f"#{row.id}"} for row in shown]
 
 

@@ -29,7 +29,6 @@ from phone import agents, bridge, queue, screen_pop
 from phone.agent_errors import Conflict
 from phone.models import (
     IN_LINE,
-    AgentState,
     AgentStatus,
     Call,
     CallbackState,
@@ -84,15 +83,6 @@ LOCK_AGENT = (
     .select_from(AGENTS.outerjoin(CALLS, CALLS.c.id == AGENTS.c.current_call_id))
     .where(AGENTS.c.staff_id == AGENT)
     .with_for_update(of=AGENTS)
-)
-ON_A_CALL = (
-    update(AGENTS)
-    .where(AGENTS.c.staff_id == bindparam("agent"))
-    .values(
-        status=AgentState.ON_CALL,
-        since=bindparam("status_since"),
-        current_call_id=bindparam("call_id"),
-    )
 )
 
 
@@ -178,11 +168,7 @@ def take_next(staff_id: int, now: datetime | None = None) -> Taken | None:
 def _start(call: Row, agent: Row, moment: datetime) -> Taken:
     """The agent is on this call; the rest happens after the commit."""
     callback = call.callback_state == CallbackState.DIALING
-    since = agent.since if agent.status == AgentState.ON_CALL else moment
-    db.session.execute(
-        ON_A_CALL, {"agent": agent.staff_id, "status_since": since, "call_id": call.id}
-    )
-    agents.announce(agent.staff_id, AgentState.ON_CALL)
+    agents.move_onto_call(agent, call.id, moment)
     queue.publish_after_commit()
     bridge.connect_after_commit(call, agent)
     pop = screen_pop.pop_after_commit(call, db.session.get(Staff, agent.staff_id))
